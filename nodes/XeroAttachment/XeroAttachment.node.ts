@@ -1,0 +1,49 @@
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import { runForEachItem } from '../shared/transport';
+import { xeroAttachmentProperties } from './description';
+import { searchTenants } from './methods/listSearch';
+import { getAttachment } from './operations/get';
+import { getManyAttachments } from './operations/getMany';
+import { uploadAttachment } from './operations/upload';
+
+const OPERATIONS = {
+	get: getAttachment,
+	getAll: getManyAttachments,
+	upload: uploadAttachment,
+};
+
+export class XeroAttachment implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Xero Attachment',
+		name: 'xeroAttachment',
+		icon: { light: 'file:../../icons/xero.svg', dark: 'file:../../icons/xero.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description: 'List, download and upload the attachments of Xero invoices, contacts and other documents',
+		defaults: { name: 'Xero Attachment' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'xeroAttachmentOAuth2Api', required: true }],
+		properties: xeroAttachmentProperties,
+	};
+
+	methods = { listSearch: { searchTenants } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await runForEachItem(this, async (itemIndex) => {
+			const operation = this.getNodeParameter('operation', itemIndex) as string;
+			const run = OPERATIONS[operation as keyof typeof OPERATIONS];
+			if (!run) throw new NodeOperationError(this.getNode(), `Unsupported operation "${operation}"`, { itemIndex });
+			return await run(this, itemIndex);
+		});
+	}
+}

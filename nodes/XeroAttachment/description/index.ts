@@ -1,0 +1,231 @@
+/** The parameters of the Xero Attachment node, in the order the panel shows them. */
+import type { INodeProperties } from 'n8n-workflow';
+
+import { XERO_PARENT_TYPES } from '../parentTypes';
+
+const GUID_REGEX = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+const ALL_RESOURCES = XERO_PARENT_TYPES.map((type) => type.value);
+const INCLUDE_ONLINE_RESOURCES = XERO_PARENT_TYPES.filter((type) => type.includeOnline).map((type) => type.value);
+
+const resource: INodeProperties = {
+	displayName: 'Resource',
+	name: 'resource',
+	type: 'options',
+	noDataExpression: true,
+	options: XERO_PARENT_TYPES.map((type) => ({ name: type.name, value: type.value })),
+	default: 'invoice',
+	description: 'The kind of Xero document whose attachments to manage',
+};
+
+const operation: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions: { show: { resource: ALL_RESOURCES } },
+	options: [
+		{
+			name: 'Get',
+			value: 'get',
+			description: 'Download an attachment into a binary field',
+			action: 'Download an attachment',
+		},
+		{
+			name: 'Get Many',
+			value: 'getAll',
+			description: 'List the attachments of a document',
+			action: 'Get many attachments',
+		},
+		{
+			name: 'Upload',
+			value: 'upload',
+			description: 'Attach a file to a document, or replace one with the same name',
+			action: 'Upload an attachment',
+		},
+	],
+	default: 'getAll',
+};
+
+const organization: INodeProperties = {
+	displayName: 'Organization',
+	name: 'tenantId',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description: 'The Xero organization (tenant) the document belongs to',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			typeOptions: { searchListMethod: 'searchTenants', searchable: true },
+		},
+		{
+			displayName: 'ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. 45e4708e-d862-4111-ab3a-dd8cd03913e1',
+			validation: [{ type: 'regex', properties: { regex: GUID_REGEX, errorMessage: 'Not a valid tenant ID (a GUID)' } }],
+		},
+	],
+};
+
+/** One "<Document> ID" parameter per resource, so the label names what is asked for. */
+const parentIds: INodeProperties[] = XERO_PARENT_TYPES.map((type) => ({
+	displayName: `${type.name} ID`,
+	name: 'parentId',
+	type: 'string',
+	required: true,
+	default: '',
+	placeholder: 'e.g. 4074292c-09b3-456d-84e7-add864c6c39b',
+	description: `The ID (a GUID) of the ${type.name.toLowerCase()} whose attachments to manage`,
+	displayOptions: { show: { resource: [type.value] } },
+}));
+
+const getFields: INodeProperties[] = [
+	{
+		displayName: 'Get By',
+		name: 'getBy',
+		type: 'options',
+		options: [
+			{ name: 'Attachment ID', value: 'attachmentId' },
+			{ name: 'File Name', value: 'fileName' },
+		],
+		default: 'attachmentId',
+		description: 'How to identify the attachment',
+		displayOptions: { show: { operation: ['get'] } },
+	},
+	{
+		displayName: 'Attachment ID',
+		name: 'attachmentId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. 9808ad7f-c8d4-41cf-995e-bc29cb76fd2c',
+		description: 'The ID of the attachment, as Get Many returns it in AttachmentID',
+		displayOptions: { show: { operation: ['get'], getBy: ['attachmentId'] } },
+	},
+	{
+		displayName: 'File Name',
+		name: 'fileName',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. receipt.pdf',
+		description: 'The exact file name of the attachment',
+		displayOptions: { show: { operation: ['get'], getBy: ['fileName'] } },
+	},
+	{
+		displayName: 'Put Output File in Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		required: true,
+		default: 'data',
+		hint: 'The name of the output binary field to put the file in',
+		displayOptions: { show: { operation: ['get'] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		displayOptions: { show: { operation: ['get'] } },
+		options: [
+			{
+				displayName: 'MIME Type',
+				name: 'mimeType',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. application/pdf',
+				description:
+					'The MIME type of the attachment, which Xero requires on downloads. Leave empty to look it up in the document\'s attachment list (one more request).',
+			},
+		],
+	},
+];
+
+const getManyFields: INodeProperties[] = [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+		displayOptions: { show: { operation: ['getAll'] } },
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { operation: ['getAll'], returnAll: [false] } },
+	},
+];
+
+const uploadFields: INodeProperties[] = [
+	{
+		displayName: 'Input Binary Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		required: true,
+		default: 'data',
+		hint: 'The name of the input binary field containing the file to upload',
+		displayOptions: { show: { operation: ['upload'] } },
+	},
+	{
+		displayName: 'File Name',
+		name: 'fileName',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. receipt.pdf',
+		description: 'Name to give the attachment. Leave empty to use the file\'s own name.',
+		displayOptions: { show: { operation: ['upload'] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		displayOptions: { show: { operation: ['upload'] } },
+		options: [
+			{
+				displayName: 'Idempotency Key',
+				name: 'idempotencyKey',
+				type: 'string',
+				default: '',
+				description:
+					'Key that lets Xero recognise a repeated upload (up to 128 characters). Leave empty to have one made for each item.',
+			},
+			{
+				displayName: 'Include Online',
+				name: 'includeOnline',
+				type: 'boolean',
+				default: false,
+				description: 'Whether customers see the attachment with the online invoice or credit note',
+				displayOptions: { show: { '/resource': INCLUDE_ONLINE_RESOURCES } },
+			},
+			{
+				displayName: 'Replace Existing',
+				name: 'replace',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to replace the attachment that has the same file name (POST) instead of adding another one (PUT)',
+			},
+		],
+	},
+];
+
+export const xeroAttachmentProperties: INodeProperties[] = [
+	resource,
+	operation,
+	organization,
+	...parentIds,
+	...getFields,
+	...getManyFields,
+	...uploadFields,
+];

@@ -1,0 +1,67 @@
+/**
+ * Upload: sends the file as the raw request body, streamed from n8n's binary store.
+ * PUT adds an attachment; with "Replace Existing", POST replaces the one with the same name.
+ * Every upload carries an Idempotency-Key (the user's, or one made for the item), so a retry
+ * after a dropped connection cannot attach the file twice.
+ */
+import { randomUUID } from 'crypto';
+import { NodeOperationError } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { executeOperation, validators } from '../../shared/transport';
+import type { OperationSpec } from '../../shared/transport';
+import { parentTypeByValue } from '../parentTypes';
+import { XERO_FILE_NAME_MAX, parentIdField, parentPathField, xeroProvider } from '../provider';
+import { attachmentsOf } from './getMany';
+
+function uploadOperation(method: 'PUT' | 'POST'): OperationSpec {
+	return {
+		method,
+		path: '/{parentPath}/{parentId}/Attachments/{fileName}',
+		fields: [
+			parentPathField,
+			parentIdField,
+			{
+				in: 'path',
+				name: 'fileName',
+				label: 'File Name',
+				// The upload source already applied the File Name parameter over the binary's name.
+				compute: ({ upload }) => upload?.fileName,
+				required: true,
+				validate: validators.fileName(XERO_FILE_NAME_MAX),
+			},
+			{
+				in: 'query',
+				name: 'IncludeOnline',
+				compute: ({ ctx, itemIndex }) => {
+					const type = parentTypeByValue(ctx.getNodeParameter('resource', itemIndex) as string);
+					if (!type?.includeOnline) return undefined;
+					return ctx.getNodeParameter('options.includeOnline', itemIndex, false) ? 'true' : undefined;
+				},
+			},
+			{
+				in: 'header',
+				name: 'Idempotency-Key',
+				parameter: 'options.idempotencyKey',
+				label: 'Idempotency Key',
+				compute: () => randomUUID(),
+				validate: (value) => (String(value).length > 128 ? 'it may be 128 characters at most' : undefined),
+			},
+		],
+		body: { kind: 'binary', binaryParameter: 'binaryPropertyName', fileNameParameter: 'fileName' },
+		response: { kind: 'json', items: (body) => attachmentsOf(body) },
+		idempotent: true,
+	};
+}
+
+export const createAttachment = uploadOperation('PUT');
+export const replaceAttachment = uploadOperation('POST');
+
+export async function uploadAttachment(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const replace = ctx.getNodeParameter('options.replace', itemIndex, false) as boolean;
+	const result = await executeOperation(ctx, xeroProvider, replace ? replaceAttachment : createAttachment, itemIndex);
+	if (result.length === 0) {
+		throw new NodeOperationError(ctx.getNode(), 'Xero accepted the upload but returned no attachment record', { itemIndex });
+	}
+	return result;
+}

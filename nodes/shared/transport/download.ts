@@ -1,0 +1,77 @@
+/**
+ * Storing a response stream as an n8n binary without holding it: the stream goes straight into
+ * `prepareBinaryData`, and the stored size is checked against what the server announced, so a
+ * cut-off transfer is an error rather than a shorter file.
+ */
+import { BINARY_ENCODING, NodeApiError } from 'n8n-workflow';
+import type { IBinaryData, IExecuteFunctions, JsonObject } from 'n8n-workflow';
+
+import { fileNameFromContentDisposition, mimeTypeFromContentType } from './content-disposition';
+import type { BinaryStream, TransportContext } from './types';
+
+export interface DownloadFallback {
+	fileName?: string;
+	mimeType?: string;
+	/** Size the API reported elsewhere (e.g. in a listing), checked when no Content-Length came. */
+	size?: number;
+}
+
+const GENERIC_TYPES = new Set(['application/octet-stream', 'binary/octet-stream', 'application/binary']);
+
+export function pickFileName(headers: Record<string, string | undefined>, fallback: DownloadFallback): string {
+	return fileNameFromContentDisposition(headers['content-disposition']) ?? fallback.fileName ?? 'file';
+}
+
+export function pickMimeType(headers: Record<string, string | undefined>, fallback: DownloadFallback): string {
+	const announced = mimeTypeFromContentType(headers['content-type']);
+	if (announced && !(GENERIC_TYPES.has(announced) && fallback.mimeType)) return announced;
+	return fallback.mimeType ?? announced ?? 'application/octet-stream';
+}
+
+async function storedSize(ctx: IExecuteFunctions, binary: IBinaryData): Promise<number> {
+	if (binary.id) return (await ctx.helpers.getBinaryMetadata(binary.id)).fileSize;
+	return Buffer.byteLength(binary.data, BINARY_ENCODING);
+}
+
+export class TruncatedDownloadError extends Error {
+	constructor(
+		readonly received: number,
+		readonly expected: number,
+	) {
+		super(`The download ended after ${received} of ${expected} bytes`);
+	}
+}
+
+/** Streams the body into n8n's binary store; throws TruncatedDownloadError on a short body. */
+export async function storeDownload(
+	ctx: IExecuteFunctions,
+	body: BinaryStream,
+	headers: Record<string, string | undefined>,
+	fallback: DownloadFallback,
+): Promise<IBinaryData> {
+	const fileName = pickFileName(headers, fallback);
+	const mimeType = pickMimeType(headers, fallback);
+	const binary = await ctx.helpers.prepareBinaryData(body, fileName, mimeType);
+	// prepareBinaryData may derive the name from a path-like value; keep the server's name.
+	binary.fileName = fileName;
+	const announced = headers['content-length'] !== undefined ? Number(headers['content-length']) : fallback.size;
+	if (announced !== undefined && Number.isFinite(announced)) {
+		const received = await storedSize(ctx, binary);
+		if (received !== announced) throw new TruncatedDownloadError(received, announced);
+	}
+	return binary;
+}
+
+export function truncatedDownloadApiError(
+	ctx: TransportContext,
+	providerName: string,
+	error: TruncatedDownloadError,
+	itemIndex: number,
+): NodeApiError {
+	const message = `${providerName}: the file download was cut off (${error.received} of ${error.expected} bytes)`;
+	return new NodeApiError(ctx.getNode(), { message } as JsonObject, {
+		message,
+		description: 'The connection closed before the whole file arrived, so nothing was stored. Run the node again.',
+		itemIndex,
+	});
+}

@@ -1,0 +1,150 @@
+/**
+ * Turning what a failed request threw into a clear NodeApiError that carries the provider's own
+ * message, and nothing of the request (its headers hold the credential).
+ */
+import { NodeApiError } from 'n8n-workflow';
+import type { IDataObject, JsonObject } from 'n8n-workflow';
+
+import type { BinaryStream, ProviderSpec, TransportContext } from './types';
+
+/** What we know of a failed exchange, from an HTTP status or from the network. */
+export interface HttpFailure {
+	statusCode?: number;
+	headers: Record<string, string | undefined>;
+	/** Parsed JSON, text, or a stream still to read (downloads). */
+	body?: unknown;
+	/** Network error code such as ECONNRESET, ETIMEDOUT, ECONNABORTED. */
+	code?: string;
+	message: string;
+}
+
+interface ErrorLike {
+	message?: string;
+	code?: string;
+	cause?: unknown;
+	httpCode?: string | null;
+	response?: { status?: number; headers?: Record<string, unknown>; data?: unknown };
+}
+
+function normaliseHeaders(headers: Record<string, unknown> | undefined): Record<string, string | undefined> {
+	const result: Record<string, string | undefined> = {};
+	for (const [key, value] of Object.entries(headers ?? {})) {
+		result[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value === undefined ? undefined : String(value);
+	}
+	return result;
+}
+
+/**
+ * n8n wraps the HTTP client's error in a NodeApiError (OAuth2 requests sometimes throw it bare);
+ * the response, when there was one, sits on the client's error.
+ */
+export function toHttpFailure(error: unknown): HttpFailure {
+	const seen = new Set<unknown>();
+	let current = error as ErrorLike | undefined;
+	while (current && typeof current === 'object' && !seen.has(current)) {
+		seen.add(current);
+		if (current.response && typeof current.response === 'object') {
+			return {
+				statusCode: current.response.status,
+				headers: normaliseHeaders(current.response.headers),
+				body: current.response.data,
+				code: current.code,
+				message: current.message ?? 'Request failed',
+			};
+		}
+		if (typeof current.code === 'string' && /^E[A-Z_]+$/.test(current.code)) {
+			return { headers: {}, code: current.code, message: current.message ?? current.code };
+		}
+		current = current.cause as ErrorLike | undefined;
+	}
+	const base = error as ErrorLike | undefined;
+	const statusCode = base?.httpCode ? Number(base.httpCode) : undefined;
+	return { statusCode: Number.isFinite(statusCode) ? statusCode : undefined, headers: {}, message: base?.message ?? String(error) };
+}
+
+export function isStream(value: unknown): value is BinaryStream {
+	return typeof value === 'object' && value !== null && typeof (value as { pipe?: unknown }).pipe === 'function';
+}
+
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+/** Reads at most 64 KiB of an error body: enough for any message, bounded for any server. */
+async function readSmallStream(stream: BinaryStream): Promise<string> {
+	const chunks: Buffer[] = [];
+	let size = 0;
+	for await (const chunk of stream) {
+		const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+		chunks.push(buffer);
+		size += buffer.length;
+		if (size >= ERROR_BODY_LIMIT) {
+			stream.destroy();
+			break;
+		}
+	}
+	return Buffer.concat(chunks).toString('utf8').slice(0, ERROR_BODY_LIMIT);
+}
+
+/** Error bodies of streamed requests arrive as streams; read them (they are small) and parse. */
+export async function readFailureBody(ctx: TransportContext, failure: HttpFailure): Promise<HttpFailure> {
+	let body = failure.body;
+	if (isStream(body)) {
+		try {
+			body = await readSmallStream(body);
+		} catch {
+			body = undefined;
+		}
+	}
+	if (Buffer.isBuffer(body)) body = body.toString('utf8');
+	if (typeof body === 'string') {
+		try {
+			body = JSON.parse(body);
+		} catch {
+			// Not JSON: keep the text, providers sometimes answer in plain text.
+		}
+	}
+	return { ...failure, body };
+}
+
+/** Drops a response stream we are not going to read, so its socket is released. */
+export function discardBody(body: unknown): void {
+	if (isStream(body)) body.resume();
+}
+
+const STATUS_HINTS: Record<number, string> = {
+	401: 'Check the credential: the token may have expired or been revoked.',
+	403: 'The credential is not allowed to do this: check its scopes and the organization or workspace selected.',
+	404: 'Check the IDs and names used: the record or file was not found.',
+	413: 'The file is larger than the service accepts.',
+	415: 'The service does not accept this file type.',
+	429: 'The service is rate limiting requests; try again later or lower the number of items per run.',
+};
+
+/** A NodeApiError with the provider's message and the HTTP status, and no request details. */
+export function toNodeApiError(
+	ctx: TransportContext,
+	provider: ProviderSpec,
+	failure: HttpFailure,
+	itemIndex: number,
+): NodeApiError {
+	const status = failure.statusCode;
+	const parsed = status !== undefined ? provider.parseError(failure.body, status) : {};
+	let message: string;
+	if (parsed.message) {
+		message = `${provider.displayName}: ${parsed.message}`;
+	} else if (status !== undefined) {
+		const text = typeof failure.body === 'string' && failure.body.length < 300 ? `: ${failure.body.trim()}` : '';
+		message = `${provider.displayName} answered ${status}${text}`;
+	} else {
+		message = `Could not reach ${provider.displayName}: ${failure.message}`;
+	}
+	const descriptionParts = [...(parsed.details ?? [])];
+	if (status !== undefined && STATUS_HINTS[status]) descriptionParts.push(STATUS_HINTS[status]);
+	const errorResponse: IDataObject = { message, httpCode: status ?? null };
+	if (failure.body !== undefined && !isStream(failure.body)) errorResponse.body = failure.body as IDataObject;
+	return new NodeApiError(ctx.getNode(), errorResponse as JsonObject, {
+		message,
+		description: descriptionParts.length ? descriptionParts.join(' ') : undefined,
+		httpCode: status !== undefined ? String(status) : undefined,
+		itemIndex,
+	});
+}

@@ -1,0 +1,198 @@
+/**
+ * Performs any OperationSpec for one item: reads and validates its fields (a NodeOperationError
+ * naming the parameter, before anything is sent), builds path, query, headers and body, sends it
+ * through `sendRequest`, and shapes the response into output items.
+ */
+import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { storeDownload } from './download';
+import { isStream } from './errors';
+import { buildPath, isDotSegment } from './path';
+import { sendRequest } from './request';
+import type { FullResponse, RequestPlan } from './request';
+import type { FieldSpec, OperationInput, OperationSpec, ProviderSpec } from './types';
+import { buildMultipartBody, rawUploadHeaders, resolveUploadSource } from './upload';
+
+function isEmptyValue(value: unknown): boolean {
+	return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+function fieldLabel(ctx: IExecuteFunctions, itemIndex: number, field: FieldSpec): string {
+	if (typeof field.label === 'function') return field.label(ctx, itemIndex);
+	return field.label ?? field.parameter ?? field.name;
+}
+
+function readParameter(ctx: IExecuteFunctions, itemIndex: number, parameter: string): unknown {
+	// Resource locators give their plain value; other parameters come back as they are.
+	return ctx.getNodeParameter(parameter, itemIndex, undefined, { extractValue: true });
+}
+
+function invalid(ctx: IExecuteFunctions, itemIndex: number, field: FieldSpec, problem: string): NodeOperationError {
+	return new NodeOperationError(ctx.getNode(), `Invalid "${fieldLabel(ctx, itemIndex, field)}": ${problem}`, { itemIndex });
+}
+
+/** Resolves every field of the operation for one item, validating as it goes. */
+async function resolveFields(input: OperationInput, fields: FieldSpec[]): Promise<void> {
+	const { ctx, itemIndex, values } = input;
+	for (const field of fields) {
+		let value: unknown = field.parameter ? readParameter(ctx, itemIndex, field.parameter) : undefined;
+		if (isEmptyValue(value) && field.compute) value = await field.compute(input);
+		if (typeof value === 'string') value = value.trim();
+		if (isEmptyValue(value)) {
+			if (field.required) {
+				throw new NodeOperationError(ctx.getNode(), `The parameter "${fieldLabel(ctx, itemIndex, field)}" is required`, { itemIndex });
+			}
+			continue;
+		}
+		if (field.in === 'path' || field.in === 'header' || field.in === 'query') {
+			if (typeof value === 'object') throw invalid(ctx, itemIndex, field, `expected text, got ${JSON.stringify(value)}`);
+			value = String(value);
+		}
+		if (field.in === 'path' && isDotSegment(value as string)) {
+			throw invalid(ctx, itemIndex, field, `"${value as string}" cannot be used as a name`);
+		}
+		if (field.in === 'header' && /[\r\n]/.test(value as string)) {
+			throw invalid(ctx, itemIndex, field, 'line breaks are not allowed');
+		}
+		const problem = field.validate?.(value);
+		if (problem) throw invalid(ctx, itemIndex, field, problem);
+		values[field.name] = value;
+	}
+}
+
+function collect(fields: FieldSpec[], values: Record<string, unknown>, where: FieldSpec['in']): IDataObject {
+	const result: IDataObject = {};
+	for (const field of fields) {
+		if (field.in === where && values[field.name] !== undefined) result[field.name] = values[field.name] as IDataObject[string];
+	}
+	return result;
+}
+
+function joinUrl(base: string, path: string): string {
+	if (/^https?:\/\//i.test(path)) return path;
+	return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+export interface ExecuteOptions {
+	/** Values known already (e.g. from an earlier call), used instead of reading parameters. */
+	values?: Record<string, unknown>;
+}
+
+/** Performs `operation` for item `itemIndex` and returns its output items (not yet paired). */
+export async function executeOperation(
+	ctx: IExecuteFunctions,
+	provider: ProviderSpec,
+	operation: OperationSpec,
+	itemIndex: number,
+	options: ExecuteOptions = {},
+): Promise<INodeExecutionData[]> {
+	const input: OperationInput = { ctx, itemIndex, values: { ...(options.values ?? {}) } };
+	const fields = [...(provider.commonFields ?? []), ...operation.fields].filter(
+		(field) => !(field.name in input.values),
+	);
+
+	const body = operation.body ?? { kind: 'none' };
+	if (body.kind === 'binary' || body.kind === 'multipart') {
+		const fileName = body.fileNameParameter
+			? (ctx.getNodeParameter(body.fileNameParameter, itemIndex, '') as string)
+			: undefined;
+		input.upload = await resolveUploadSource(ctx, itemIndex, {
+			binaryParameter: body.binaryParameter,
+			fileName: typeof fileName === 'string' ? fileName : undefined,
+			maxBytes: body.maxBytes,
+			providerName: provider.displayName,
+		});
+	}
+	await resolveFields(input, fields);
+	const allFields = [...(provider.commonFields ?? []), ...operation.fields];
+	const values = input.values;
+
+	const credentialType = provider.credentialType(ctx, itemIndex);
+	const apiBase = await provider.baseUrl(ctx, credentialType);
+	const base = operation.baseUrl ? operation.baseUrl(input, apiBase) : apiBase;
+	const pathValues: Record<string, string> = {};
+	for (const field of allFields) {
+		if (field.in === 'path' && values[field.name] !== undefined) pathValues[field.name] = values[field.name] as string;
+	}
+	const headers = collect(allFields, values, 'header') as Record<string, string>;
+	const plan: RequestPlan = {
+		method: operation.method,
+		url: joinUrl(base, buildPath(operation.path, pathValues)),
+		qs: collect(allFields, values, 'query'),
+		headers,
+		idempotent: operation.idempotent,
+		anonymous: operation.anonymous,
+		credentialType,
+	};
+
+	const upload = input.upload;
+	if (body.kind === 'json') {
+		const json = collect(allFields, values, 'body');
+		plan.body = async () => json;
+		headers['Content-Type'] = 'application/json';
+	} else if (body.kind === 'binary' && upload) {
+		Object.assign(headers, rawUploadHeaders(upload));
+		plan.body = async () => await upload.open();
+	} else if (body.kind === 'multipart' && upload) {
+		const textFields: Record<string, string> = {};
+		for (const [key, value] of Object.entries(collect(allFields, values, 'body'))) {
+			textFields[key] = typeof value === 'string' ? value : JSON.stringify(value);
+		}
+		// Each attempt needs its own form: a form-data stream is spent once sent.
+		plan.body = async () => {
+			const form = await buildMultipartBody(upload, body.fileField, textFields);
+			for (const key of Object.keys(headers)) if (/^content-(type|length)$/i.test(key)) delete headers[key];
+			Object.assign(headers, form.headers);
+			return form.body;
+		};
+	}
+
+	const response = operation.response;
+	if (response.kind === 'binary') {
+		plan.streamResponse = true;
+		const outputField = (ctx.getNodeParameter(response.outputParameter, itemIndex, 'data') as string) || 'data';
+		const fallback = response.fallback?.(input) ?? {};
+		return await sendRequest(ctx, provider, plan, itemIndex, async (result) => {
+			if (!isStream(result.body)) throw new Error('Expected a file in the response');
+			const binary = await storeDownload(ctx, result.body, result.headers, fallback);
+			const json = response.json?.(input) ?? { fileName: binary.fileName, mimeType: binary.mimeType };
+			return [{ json, binary: { [outputField]: binary } }];
+		});
+	}
+	if (response.kind === 'list') return await executeList(ctx, provider, plan, itemIndex, response);
+
+	const result = await sendRequest<FullResponse>(ctx, provider, plan, itemIndex);
+	if (response.kind === 'static') return [{ json: { ...response.value } }];
+	const records = response.items ? response.items(result.body, input) : [result.body as IDataObject];
+	return records.map((json) => ({ json }));
+}
+
+async function executeList(
+	ctx: IExecuteFunctions,
+	provider: ProviderSpec,
+	plan: RequestPlan,
+	itemIndex: number,
+	response: Extract<OperationSpec['response'], { kind: 'list' }>,
+): Promise<INodeExecutionData[]> {
+	const returnAll = ctx.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	const limit = returnAll ? Infinity : (ctx.getNodeParameter('limit', itemIndex, 50) as number);
+	if (!returnAll && (!Number.isInteger(limit) || limit < 1)) {
+		throw new NodeOperationError(ctx.getNode(), 'The parameter "Limit" must be a whole number of at least 1', { itemIndex });
+	}
+	const pagination = response.pagination;
+	const records: IDataObject[] = [];
+	let query: IDataObject = { ...(plan.qs ?? {}) };
+	for (;;) {
+		if (pagination?.pageSize) {
+			query[pagination.pageSize.name] = Math.min(pagination.pageSize.max, limit - records.length);
+		}
+		const page = await sendRequest<FullResponse>(ctx, provider, { ...plan, qs: query }, itemIndex);
+		records.push(...response.items(page.body));
+		if (records.length >= limit) break;
+		const next = pagination?.next(page.body, query);
+		if (!next) break;
+		query = { ...query, ...next };
+	}
+	return records.slice(0, limit).map((json) => ({ json }));
+}

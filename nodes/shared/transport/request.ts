@@ -1,0 +1,174 @@
+/**
+ * The one place requests leave the package: signed by n8n (`httpRequestWithAuthentication`, so
+ * OAuth2 tokens are refreshed), retried on rate limits and transient faults with backoff that
+ * honours Retry-After, each attempt with a freshly opened body, and failures turned into
+ * NodeApiErrors carrying the provider's message.
+ */
+import { sleep } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+
+import { TruncatedDownloadError, truncatedDownloadApiError } from './download';
+import { discardBody, readFailureBody, toHttpFailure, toNodeApiError } from './errors';
+import type { HttpFailure } from './errors';
+import { DEFAULT_BACKOFF, backoffDelay, parseRetryAfter } from './retry-after';
+import type { BackoffPolicy } from './retry-after';
+import type { HttpMethod, ProviderSpec, TransportContext } from './types';
+
+export interface RequestPlan {
+	method: HttpMethod;
+	url: string;
+	qs?: IDataObject;
+	headers?: Record<string, string>;
+	/** Opens a fresh body for each attempt (streams cannot be rewound). */
+	body?: () => Promise<unknown>;
+	/** The response is a file: hand it over as a stream instead of parsing it. */
+	streamResponse?: boolean;
+	/** Whether repeating the request is harmless (see OperationSpec.idempotent). */
+	idempotent: boolean;
+	/** Send without the credential (pre-signed URLs must not get the API token). */
+	anonymous?: boolean;
+	credentialType: string;
+}
+
+export interface FullResponse {
+	statusCode: number;
+	headers: Record<string, string | undefined>;
+	body: unknown;
+}
+
+/** Network failures after which the server may or may not have acted on the request. */
+const TRANSIENT_NETWORK_CODES = new Set([
+	'ECONNRESET',
+	'ETIMEDOUT',
+	'ECONNABORTED',
+	'EPIPE',
+	'ESOCKETTIMEDOUT',
+	'ERR_STREAM_PREMATURE_CLOSE',
+	'EAI_AGAIN',
+]);
+const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
+
+function isSingleUse(body: unknown): boolean {
+	return typeof body === 'object' && body !== null && typeof (body as { pipe?: unknown }).pipe === 'function';
+}
+
+/** Whether this failure may be retried, and why not when it may not. */
+function retryable(failure: HttpFailure, plan: RequestPlan): boolean {
+	if (failure.statusCode === 429) return true; // rejected before any work was done
+	if (failure.statusCode !== undefined) return plan.idempotent && RETRYABLE_STATUS.has(failure.statusCode);
+	if (failure.code === 'ECONNREFUSED') return true; // nothing reached the server
+	return plan.idempotent && failure.code !== undefined && TRANSIENT_NETWORK_CODES.has(failure.code);
+}
+
+function describeTarget(url: string): string {
+	// The query of a pre-signed URL is a secret: log the origin and path only.
+	const queryStart = url.indexOf('?');
+	return queryStart === -1 ? url : url.slice(0, queryStart);
+}
+
+function normaliseHeaders(headers: unknown): Record<string, string | undefined> {
+	const result: Record<string, string | undefined> = {};
+	for (const [key, value] of Object.entries((headers as Record<string, unknown>) ?? {})) {
+		result[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value === undefined ? undefined : String(value);
+	}
+	return result;
+}
+
+async function sendOnce(ctx: TransportContext, plan: RequestPlan): Promise<FullResponse> {
+	const options: IHttpRequestOptions = {
+		method: plan.method,
+		url: plan.url,
+		qs: plan.qs,
+		headers: { ...(plan.headers ?? {}) },
+		returnFullResponse: true,
+		json: !plan.streamResponse,
+		// An idle connection this long is dead; large transfers that keep moving are not cut.
+		timeout: 300_000,
+	};
+	if (plan.streamResponse) options.encoding = 'stream';
+	if (plan.body) options.body = (await plan.body()) as IHttpRequestOptions['body'];
+	const response = (plan.anonymous
+		? await ctx.helpers.httpRequest(options)
+		: await ctx.helpers.httpRequestWithAuthentication.call(
+				ctx as IExecuteFunctions,
+				plan.credentialType,
+				options,
+			)) as {
+		statusCode: number;
+		headers: unknown;
+		body: unknown;
+	};
+	return { statusCode: response.statusCode, headers: normaliseHeaders(response.headers), body: response.body };
+}
+
+/**
+ * Sends `plan`, retrying as the policy allows. `consume` runs inside the attempt, so a download
+ * cut off half-way is retried like any other dropped connection when the call is idempotent.
+ */
+export async function sendRequest<T = FullResponse>(
+	ctx: TransportContext,
+	provider: ProviderSpec,
+	plan: RequestPlan,
+	itemIndex: number,
+	consume?: (response: FullResponse) => Promise<T>,
+): Promise<T> {
+	const policy: BackoffPolicy = { ...DEFAULT_BACKOFF, ...(provider.backoff ?? {}) };
+	let refreshedAfter401 = false;
+	for (let attempt = 1; ; attempt++) {
+		let failure: HttpFailure;
+		let sentSingleUseBody = false;
+		try {
+			const response = await sendOnce(ctx, {
+				...plan,
+				body: plan.body
+					? async () => {
+							const body = await plan.body!();
+							sentSingleUseBody = isSingleUse(body) || sentSingleUseBody;
+							return body;
+						}
+					: undefined,
+			});
+			return consume ? await consume(response) : (response as T);
+		} catch (error) {
+			if (error instanceof TruncatedDownloadError) {
+				if (!plan.idempotent || attempt >= policy.maxAttempts) {
+					throw truncatedDownloadApiError(ctx, provider.displayName, error, itemIndex);
+				}
+				failure = { headers: {}, code: 'ERR_STREAM_PREMATURE_CLOSE', message: error.message };
+			} else {
+				failure = toHttpFailure(error);
+			}
+		}
+
+		// n8n refreshes an expired token on 401 but cannot resend a streamed body; we can.
+		if (failure.statusCode === 401 && sentSingleUseBody && !refreshedAfter401 && !plan.anonymous) {
+			refreshedAfter401 = true;
+			discardBody(failure.body);
+			ctx.logger.debug('Resending a streamed request after the credential was refreshed', {
+				target: describeTarget(plan.url),
+			});
+			continue;
+		}
+
+		if (!retryable(failure, plan) || attempt >= policy.maxAttempts) {
+			throw toNodeApiError(ctx, provider, await readFailureBody(ctx, failure), itemIndex);
+		}
+		const retryAfter = parseRetryAfter(failure.headers['retry-after']);
+		if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) {
+			const failed = await readFailureBody(ctx, failure);
+			const error = toNodeApiError(ctx, provider, failed, itemIndex);
+			error.description = `${provider.displayName} asks to wait ${Math.round(retryAfter / 1000)} s before the next request, longer than this node waits. ${error.description ?? ''}`.trim();
+			throw error;
+		}
+		discardBody(failure.body);
+		const delay = retryAfter ?? backoffDelay(attempt, policy);
+		ctx.logger.debug('Retrying request', {
+			target: describeTarget(plan.url),
+			status: failure.statusCode,
+			code: failure.code,
+			attempt,
+			delayMs: delay,
+		});
+		await sleep(delay);
+	}
+}

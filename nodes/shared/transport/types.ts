@@ -1,0 +1,140 @@
+/**
+ * The vocabulary of declarative operations: an operation says what goes where on the wire and
+ * what comes back; `executor.ts` performs any of them. Providers add only their specifics.
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import type { BackoffPolicy } from './retry-after';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** The stream type n8n's binary helpers hand out (typed without importing `stream`). */
+export type BinaryStream = Awaited<ReturnType<IExecuteFunctions['helpers']['getBinaryStream']>>;
+
+/**
+ * What the transport needs of n8n: the execute context of a node, or the narrower context of a
+ * list-search method (pickers call the same transport).
+ */
+export interface TransportContext {
+	getNode: IExecuteFunctions['getNode'];
+	logger: IExecuteFunctions['logger'];
+	getCredentials: IExecuteFunctions['getCredentials'];
+	helpers: Pick<IExecuteFunctions['helpers'], 'httpRequest' | 'httpRequestWithAuthentication'>;
+}
+
+/** Values resolved for one item, keyed by field name, plus what the executor learnt on the way. */
+export interface OperationInput {
+	ctx: IExecuteFunctions;
+	itemIndex: number;
+	values: Record<string, unknown>;
+	upload?: UploadSource;
+}
+
+/** One value of a request: where it goes and where it comes from. */
+export interface FieldSpec {
+	/** Where the value goes: a `{name}` path placeholder, a query key, a header or a JSON body key. */
+	in: 'path' | 'query' | 'header' | 'body';
+	/** Its name on the wire. */
+	name: string;
+	/** The node parameter giving the value (dotted for collections, e.g. `options.fileName`). */
+	parameter?: string;
+	/** Display name of that parameter, used in error messages that tell the user what to fix. */
+	label?: string | ((ctx: IExecuteFunctions, itemIndex: number) => string);
+	/** A value computed from the other values instead of (or when missing from) the parameter. */
+	compute?: (input: OperationInput) => unknown;
+	/** Whether a request without this value is invalid. */
+	required?: boolean;
+	/** Returns what is wrong with the value, or undefined when it is fine. */
+	validate?: (value: unknown) => string | undefined;
+}
+
+export interface UploadSource {
+	fileName: string;
+	mimeType: string;
+	/** Exact size in bytes. */
+	size: number;
+	/** A fresh body for each attempt: a stream from n8n's binary store, or the in-memory buffer. */
+	open(): Promise<BinaryStream | Buffer>;
+}
+
+export type BodySpec =
+	| { kind: 'none' }
+	/** The `body` fields as a JSON object. */
+	| { kind: 'json' }
+	/** The file itself as the body, with its MIME type and exact length. */
+	| { kind: 'binary'; binaryParameter: string; fileNameParameter?: string; maxBytes?: number }
+	/** multipart/form-data: the file in `fileField`, the `body` fields as text parts. */
+	| {
+			kind: 'multipart';
+			fileField: string;
+			binaryParameter: string;
+			fileNameParameter?: string;
+			maxBytes?: number;
+	  };
+
+export interface ListPagination {
+	/** Query parameter carrying the page size, and the largest size the API allows. */
+	pageSize?: { name: string; max: number };
+	/** Query changes that fetch the page after `body`, or undefined on the last page. */
+	next(body: unknown, query: IDataObject): IDataObject | undefined;
+}
+
+export type ResponseSpec =
+	/** JSON; `items` picks the records to output (default: the body itself). */
+	| { kind: 'json'; items?: (body: unknown, input: OperationInput) => IDataObject[] }
+	/** A file streamed into n8n's binary store under the field named by `outputParameter`. */
+	| {
+			kind: 'binary';
+			outputParameter: string;
+			/** What to use when the response headers do not name or type the file. */
+			fallback?: (input: OperationInput) => { fileName?: string; mimeType?: string; size?: number };
+			/** The JSON to output next to the file. */
+			json?: (input: OperationInput) => IDataObject;
+	  }
+	/** Records of a list, honouring Return All / Limit, following pages when the API has them. */
+	| {
+			kind: 'list';
+			items: (body: unknown) => IDataObject[];
+			pagination?: ListPagination;
+	  }
+	/** A fixed result for calls that return nothing useful, e.g. `{ deleted: true }`. */
+	| { kind: 'static'; value: IDataObject };
+
+export interface OperationSpec {
+	method: HttpMethod;
+	/** Path template relative to the provider's base URL, or an absolute URL template. */
+	path: string;
+	fields: FieldSpec[];
+	body?: BodySpec;
+	response: ResponseSpec;
+	/**
+	 * Whether sending the request twice has the effect of sending it once. Decides whether 5xx
+	 * and dropped connections are retried: a non-idempotent call is retried only when the server
+	 * certainly did not act on it (429).
+	 */
+	idempotent: boolean;
+	/** The base URL to use instead of the provider's API base (e.g. an identity service). */
+	baseUrl?: (input: OperationInput, apiBaseUrl: string) => string;
+	/** Whether the request is sent without the credential (e.g. a pre-signed download URL). */
+	anonymous?: boolean;
+}
+
+export interface ProviderError {
+	message?: string;
+	details?: string[];
+}
+
+export interface ProviderSpec {
+	/** Human name, used in error messages. */
+	displayName: string;
+	/** The credential type the item uses. */
+	credentialType(ctx: IExecuteFunctions, itemIndex: number): string;
+	/** The API base URL: the vendor's, or the credential's override. */
+	baseUrl(ctx: TransportContext, credentialType: string): Promise<string>;
+	/** Fields every operation of the provider sends (e.g. a tenant header). */
+	commonFields?: FieldSpec[];
+	/** The provider's own message and details from an error body. */
+	parseError(body: unknown, statusCode: number): ProviderError;
+	/** Overrides of the retry policy. */
+	backoff?: Partial<BackoffPolicy>;
+}
