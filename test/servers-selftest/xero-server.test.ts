@@ -268,7 +268,8 @@ describe('Xero emulator', () => {
 		expect(del.status).toBe(405);
 
 		xero.seedAttachment('Accounts', INVOICE, 'a&b.txt', Buffer.from('seeded'), 'text/plain');
-		const { Accept: _accept, ...noAccept } = auth();
+		const noAccept: Record<string, string> = { ...auth() };
+		delete noAccept.Accept;
 		const xml = await request('GET', `${xero.accountingBaseUrl}/accounts/${INVOICE}/attachments`, noAccept);
 		expect(xml.status).toBe(200);
 		expect(xml.headers['content-type']).toMatch(/^text\/xml/);

@@ -166,6 +166,8 @@ export async function startXeroServer(opts: XeroServerOptions = {}): Promise<Xer
 	/** `METHOD target tenant key` → the first successful reply (undefined: process anew). */
 	const idempotent = new Map<string, Promise<Reply | undefined>>();
 	let seq = 0;
+	// Assigned once the listening port, and so the base URL, is known.
+	// eslint-disable-next-line prefer-const
 	let accounting: Accounting | undefined;
 
 	async function handleAccounting(

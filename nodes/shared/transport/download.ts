@@ -33,12 +33,18 @@ async function storedSize(ctx: IExecuteFunctions, binary: IBinaryData): Promise<
 	return Buffer.byteLength(binary.data, BINARY_ENCODING);
 }
 
+/** The body of a download stopped short: fewer bytes than announced, or a dropped connection. */
 export class TruncatedDownloadError extends Error {
 	constructor(
-		readonly received: number,
-		readonly expected: number,
+		readonly received?: number,
+		readonly expected?: number,
+		readonly reason?: string,
 	) {
-		super(`The download ended after ${received} of ${expected} bytes`);
+		super(
+			received !== undefined && expected !== undefined
+				? `The download ended after ${received} of ${expected} bytes`
+				: `The download was interrupted (${reason ?? 'connection closed'})`,
+		);
 	}
 }
 
@@ -68,7 +74,11 @@ export function truncatedDownloadApiError(
 	error: TruncatedDownloadError,
 	itemIndex: number,
 ): NodeApiError {
-	const message = `${providerName}: the file download was cut off (${error.received} of ${error.expected} bytes)`;
+	const detail =
+		error.received !== undefined && error.expected !== undefined
+			? `${error.received} of ${error.expected} bytes`
+			: (error.reason ?? 'connection closed');
+	const message = `${providerName}: the file download was cut off (${detail})`;
 	return new NodeApiError(ctx.getNode(), { message } as JsonObject, {
 		message,
 		description: 'The connection closed before the whole file arrived, so nothing was stored. Run the node again.',

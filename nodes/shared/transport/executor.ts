@@ -24,8 +24,8 @@ function fieldLabel(ctx: IExecuteFunctions, itemIndex: number, field: FieldSpec)
 }
 
 function readParameter(ctx: IExecuteFunctions, itemIndex: number, parameter: string): unknown {
-	// Resource locators give their plain value; other parameters come back as they are.
-	return ctx.getNodeParameter(parameter, itemIndex, undefined, { extractValue: true });
+	// Resource locators give their plain value; an unset option of a collection reads as empty.
+	return ctx.getNodeParameter(parameter, itemIndex, '', { extractValue: true });
 }
 
 function invalid(ctx: IExecuteFunctions, itemIndex: number, field: FieldSpec, problem: string): NodeOperationError {

@@ -4,7 +4,7 @@
  * honours Retry-After, each attempt with a freshly opened body, and failures turned into
  * NodeApiErrors carrying the provider's message.
  */
-import { sleep } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 import { TruncatedDownloadError, truncatedDownloadApiError } from './download';
@@ -48,6 +48,11 @@ const TRANSIENT_NETWORK_CODES = new Set([
 ]);
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
 
+function isConnectionError(error: unknown): boolean {
+	const { code, message } = (error ?? {}) as { code?: string; message?: string };
+	return (code !== undefined && TRANSIENT_NETWORK_CODES.has(code)) || message === 'aborted';
+}
+
 function isSingleUse(body: unknown): boolean {
 	return typeof body === 'object' && body !== null && typeof (body as { pipe?: unknown }).pipe === 'function';
 }
@@ -86,7 +91,12 @@ async function sendOnce(ctx: TransportContext, plan: RequestPlan): Promise<FullR
 		timeout: 300_000,
 	};
 	if (plan.streamResponse) options.encoding = 'stream';
-	if (plan.body) options.body = (await plan.body()) as IHttpRequestOptions['body'];
+	if (plan.body) {
+		options.body = (await plan.body()) as IHttpRequestOptions['body'];
+		// The redirect follower keeps every chunk of a request body so it could resend it: with
+		// a streamed file that is the whole file in memory. No upload endpoint redirects.
+		options.disableFollowRedirect = true;
+	}
 	const response = (plan.anonymous
 		? await ctx.helpers.httpRequest(options)
 		: await ctx.helpers.httpRequestWithAuthentication.call(
@@ -99,6 +109,35 @@ async function sendOnce(ctx: TransportContext, plan: RequestPlan): Promise<FullR
 		body: unknown;
 	};
 	return { statusCode: response.statusCode, headers: normaliseHeaders(response.headers), body: response.body };
+}
+
+type AttemptOutcome<T> =
+	| { value: T }
+	| { error?: unknown; truncated?: TruncatedDownloadError; storeError?: Error };
+
+/** One attempt; never throws, so the retry loop decides what each kind of failure means. */
+async function attemptOnce<T>(
+	ctx: TransportContext,
+	plan: RequestPlan,
+	consume: ((response: FullResponse) => Promise<T>) | undefined,
+): Promise<AttemptOutcome<T>> {
+	let response: FullResponse;
+	try {
+		response = await sendOnce(ctx, plan);
+	} catch (error) {
+		return { error };
+	}
+	if (!consume) return { value: response as T };
+	try {
+		return { value: await consume(response) };
+	} catch (error) {
+		// The status was fine but the body broke off on its way into the binary store.
+		if (error instanceof TruncatedDownloadError) return { truncated: error };
+		if (isConnectionError(error)) {
+			return { truncated: new TruncatedDownloadError(undefined, undefined, (error as Error).message) };
+		}
+		return { storeError: error as Error };
+	}
 }
 
 /**
@@ -115,10 +154,10 @@ export async function sendRequest<T = FullResponse>(
 	const policy: BackoffPolicy = { ...DEFAULT_BACKOFF, ...(provider.backoff ?? {}) };
 	let refreshedAfter401 = false;
 	for (let attempt = 1; ; attempt++) {
-		let failure: HttpFailure;
 		let sentSingleUseBody = false;
-		try {
-			const response = await sendOnce(ctx, {
+		const outcome = await attemptOnce(
+			ctx,
+			{
 				...plan,
 				body: plan.body
 					? async () => {
@@ -127,17 +166,22 @@ export async function sendRequest<T = FullResponse>(
 							return body;
 						}
 					: undefined,
-			});
-			return consume ? await consume(response) : (response as T);
-		} catch (error) {
-			if (error instanceof TruncatedDownloadError) {
-				if (!plan.idempotent || attempt >= policy.maxAttempts) {
-					throw truncatedDownloadApiError(ctx, provider.displayName, error, itemIndex);
-				}
-				failure = { headers: {}, code: 'ERR_STREAM_PREMATURE_CLOSE', message: error.message };
-			} else {
-				failure = toHttpFailure(error);
+			},
+			consume,
+		);
+		if ('value' in outcome) return outcome.value;
+
+		let failure: HttpFailure;
+		if (outcome.truncated) {
+			if (!plan.idempotent || attempt >= policy.maxAttempts) {
+				throw truncatedDownloadApiError(ctx, provider.displayName, outcome.truncated, itemIndex);
 			}
+			failure = { headers: {}, code: 'ERR_STREAM_PREMATURE_CLOSE', message: outcome.truncated.message };
+		} else if (outcome.storeError) {
+			// Not the network: e.g. the binary store could not write. Retrying would not help.
+			throw new NodeOperationError(ctx.getNode(), outcome.storeError, { itemIndex });
+		} else {
+			failure = toHttpFailure(outcome.error);
 		}
 
 		// n8n refreshes an expired token on 401 but cannot resend a streamed body; we can.

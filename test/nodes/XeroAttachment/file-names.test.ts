@@ -1,0 +1,65 @@
+/**
+ * Odd file names travel inside their own path segment and arrive intact: uploaded under the
+ * name, then downloaded by the same name.
+ */
+import { createHash } from 'crypto';
+
+import { binaryStats } from '../../support/n8n-harness';
+import type { XeroServer } from '../../servers/xero-server';
+import { expectConformingRequests, loadXeroValidators, runXero, startServer } from './context';
+
+let server: XeroServer;
+let validators: Awaited<ReturnType<typeof loadXeroValidators>>;
+beforeAll(async () => {
+	server = await startServer();
+	validators = await loadXeroValidators();
+});
+afterAll(async () => await server.close());
+beforeEach(() => server.reset());
+afterEach(() => expectConformingRequests(validators, server.requests));
+
+const parentId = '0a4e8b1c-5d6f-4a2b-9c8d-7e6f5a4b3c2d';
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+it.each([
+	'report v2.pdf',
+	'a/b.pdf',
+	'what?.pdf',
+	'#1 invoice.pdf',
+	'100% done.pdf',
+	'%2F already-encoded.pdf',
+	'../../Contacts/escape.pdf',
+	'..hidden',
+	'Übersicht – März 2026.pdf',
+	'請求書.pdf',
+	'emoji 🧾.png',
+	"it's (final) [v2] {x} + a=b & c;d,e.pdf",
+	`${'long name '.repeat(24)}.pdf`,
+])('%s', async (fileName) => {
+	const content = Buffer.from(`content of ${fileName}`);
+	const up = await runXero(
+		server,
+		{ resource: 'invoice', operation: 'upload', parentId, binaryPropertyName: 'data', fileName, options: {} },
+		{ input: [{ binary: { data: { data: content, fileName: 'ignored.bin', mimeType: 'application/pdf' } } }] },
+	);
+	expect(up.error).toBeUndefined();
+	expect(server.attachments('Invoices', parentId).map((record) => record.fileName)).toEqual([fileName]);
+	// One segment after /Attachments/, whatever the name holds.
+	const uploadPath = server.requests[0].path;
+	expect(uploadPath.split('/')).toHaveLength(7);
+	expect(decodeURIComponent(uploadPath.split('/')[6])).toBe(fileName);
+
+	const down = await runXero(server, {
+		resource: 'invoice',
+		operation: 'get',
+		parentId,
+		getBy: 'fileName',
+		fileName,
+		binaryPropertyName: 'data',
+		options: {},
+	});
+	expect(down.error).toBeUndefined();
+	const binary = down.items[0].binary!.data;
+	expect(binary.fileName).toBe(fileName);
+	expect(await binaryStats(binary)).toEqual({ size: content.length, sha256: sha256(content) });
+});
