@@ -22,6 +22,7 @@ import {
 	BinaryDataService,
 	ExecutionLifecycleHooks,
 	InstanceSettings,
+	LoadOptionsContext,
 	WorkflowExecute,
 	getAdditionalKeys,
 } from 'n8n-core';
@@ -52,6 +53,7 @@ import type {
 	INodeCredentials,
 	INodeCredentialsDetails,
 	INodeExecutionData,
+	INodeListSearchResult,
 	INodeParameters,
 	INodeProperties,
 	INodeType,
@@ -761,6 +763,38 @@ const notInHarness = (what: string) => async () => {
 	throw new UnexpectedError(`Harness: ${what} is not available`);
 };
 
+/** A plain object instead of n8n's jest-mock-extended mock: only what the execution path reads. */
+function harnessAdditionalData(
+	credentialsHelper: HarnessCredentialsHelper,
+	hooks: ExecutionLifecycleHooks | undefined,
+	executionId: string,
+	workflowId: string,
+): IWorkflowExecuteAdditionalData {
+	return {
+		credentialsHelper,
+		hooks,
+		executionId,
+		workflowId,
+		currentNodeExecutionIndex: 0,
+		variables: {},
+		restApiUrl: 'http://127.0.0.1/rest',
+		instanceBaseUrl: 'http://127.0.0.1/',
+		formBaseUrl: 'http://127.0.0.1/form',
+		formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
+		formTestBaseUrl: 'http://127.0.0.1/form-test',
+		webhookBaseUrl: 'http://127.0.0.1/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1/webhook-test',
+		mcpBaseUrl: 'http://127.0.0.1/mcp',
+		mcpTestBaseUrl: 'http://127.0.0.1/mcp-test',
+		logAiEvent: () => {},
+		executeWorkflow: notInHarness('executeWorkflow'),
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		startRunnerTask: notInHarness('startRunnerTask'),
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
 interface ExecuteArgs {
 	nodes: INode[];
 	connections: IConnections;
@@ -803,30 +837,7 @@ async function execute(args: ExecuteArgs) {
 	} as unknown as IWorkflowBase;
 	const hooks = new ExecutionLifecycleHooks('manual', executionId, workflowData);
 
-	// A plain object instead of n8n's jest-mock-extended mock: only what the execution path reads.
-	const additionalData = {
-		credentialsHelper,
-		hooks,
-		executionId,
-		workflowId,
-		currentNodeExecutionIndex: 0,
-		variables: {},
-		restApiUrl: 'http://127.0.0.1/rest',
-		instanceBaseUrl: 'http://127.0.0.1/',
-		formBaseUrl: 'http://127.0.0.1/form',
-		formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
-		formTestBaseUrl: 'http://127.0.0.1/form-test',
-		webhookBaseUrl: 'http://127.0.0.1/webhook',
-		webhookWaitingBaseUrl: 'http://127.0.0.1/webhook-waiting',
-		webhookTestBaseUrl: 'http://127.0.0.1/webhook-test',
-		mcpBaseUrl: 'http://127.0.0.1/mcp',
-		mcpTestBaseUrl: 'http://127.0.0.1/mcp-test',
-		logAiEvent: () => {},
-		executeWorkflow: notInHarness('executeWorkflow'),
-		getRunExecutionData: async () => undefined,
-		getRuntimeCredential: async () => undefined,
-		startRunnerTask: notInHarness('startRunnerTask'),
-	} as unknown as IWorkflowExecuteAdditionalData;
+	const additionalData = harnessAdditionalData(credentialsHelper, hooks, executionId, workflowId);
 
 	const runExecutionData = createRunExecutionData({
 		executionData: {
@@ -943,4 +954,63 @@ export async function runWorkflow(
 		credentialTypes: opts.credentialTypes,
 		credentials: opts.credentials,
 	});
+}
+
+export interface RunListSearchOptions {
+	nodeTypes: RunNodeOptions['nodeTypes'];
+	credentialTypes: ICredentialType[];
+	node: { type: string; parameters?: INodeParameters; credentials?: INodeCredentials; typeVersion?: number };
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	/** Name of the method in the node's `methods.listSearch`. */
+	method: string;
+	filter?: string;
+	paginationToken?: string;
+}
+
+/**
+ * Runs a picker (`methods.listSearch`) the way the editor does, with n8n-core's real
+ * LoadOptionsContext: its requests are signed by the credential like a node's.
+ */
+export async function runListSearch(
+	opts: RunListSearchOptions,
+): Promise<{ result: INodeListSearchResult; credentialsStore: Record<string, ICredentialDataDecryptedObject>; logs: HarnessLogEntry[] }> {
+	await setupN8nCore();
+	const logs: HarnessLogEntry[] = [];
+	const credentialsStore = structuredClone(opts.credentials ?? {});
+	const credentialsHelper = new HarnessCredentialsHelper(opts.credentialTypes, credentialsStore);
+	const nodeTypes = buildNodeTypes(opts);
+	const nodeType = nodeTypes.get(opts.node.type) ?? nodeTypes.get(opts.node.type.slice(opts.node.type.lastIndexOf('.') + 1));
+	if (!nodeType) throw new UnexpectedError(`Harness: unknown node type "${opts.node.type}"`);
+	const typeVersion = opts.node.typeVersion ?? latestVersion(nodeType);
+	const versioned = NodeHelpers.getVersionedNodeType(nodeType, typeVersion);
+	const search = versioned.methods?.listSearch?.[opts.method];
+	if (!search) throw new UnexpectedError(`Harness: the node has no list search method "${opts.method}"`);
+	const credentials: INodeCredentials = opts.node.credentials ?? {};
+	if (!opts.node.credentials) {
+		for (const { name } of versioned.description.credentials ?? []) {
+			if (opts.credentials?.[name]) credentials[name] = { id: `harness-${name}`, name: `Harness ${name}` };
+		}
+	}
+	const node: INode = {
+		id: 'harness-node-under-test',
+		name: 'Node Under Test',
+		type: opts.node.type,
+		typeVersion,
+		position: [0, 0],
+		parameters: structuredClone(opts.node.parameters ?? {}),
+		credentials,
+	};
+	const workflow = new Workflow({
+		id: 'harness-workflow',
+		name: 'Harness workflow',
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: new HarnessNodeTypes(nodeTypes, new Map()),
+		settings: { executionOrder: 'v1' },
+	});
+	const additionalData = harnessAdditionalData(credentialsHelper, undefined, `harness-${process.pid}-${++executionCounter}`, 'harness-workflow');
+	const context = new LoadOptionsContext(workflow, node, additionalData, 'parameters');
+	const result = await runContext.run(logs, async () => await search.call(context, opts.filter, opts.paginationToken));
+	return { result, credentialsStore, logs };
 }

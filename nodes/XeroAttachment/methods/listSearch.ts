@@ -14,7 +14,7 @@ export async function searchTenants(this: ILoadOptionsFunctions, filter?: string
 	const response = await sendRequest(
 		this,
 		xeroProvider,
-		{ method: 'GET', url: `${await xeroHost(this)}/connections`, idempotent: true, credentialType: XERO_CREDENTIAL_TYPE },
+		{ method: 'GET', url: `${await xeroHost(this)}/Connections`, idempotent: true, credentialType: XERO_CREDENTIAL_TYPE },
 		0,
 	);
 	const connections = Array.isArray(response.body) ? (response.body as XeroConnection[]) : [];
