@@ -1,0 +1,2 @@
+export * from './specs-dir';
+export * from './validator';
