@@ -3,7 +3,7 @@
  * Fail" a failed item becomes one error item in its place while the others go on.
  */
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 export async function runForEachItem(
 	ctx: IExecuteFunctions,
@@ -22,10 +22,11 @@ export async function runForEachItem(
 					: new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 			if (nodeError.context.itemIndex === undefined) nodeError.context.itemIndex = itemIndex;
 			if (ctx.continueOnFail()) {
-				output.push({
-					json: { error: nodeError.message, description: nodeError.description ?? undefined, httpCode: (nodeError as NodeApiError).httpCode ?? undefined },
-					pairedItem: { item: itemIndex },
-				});
+				const json: IDataObject = { error: nodeError.message };
+				if (nodeError.description) json.description = nodeError.description;
+				const httpCode = (nodeError as NodeApiError).httpCode;
+				if (httpCode) json.httpCode = httpCode;
+				output.push({ json, pairedItem: { item: itemIndex } });
 				continue;
 			}
 			throw nodeError;
