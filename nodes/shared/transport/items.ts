@@ -34,3 +34,21 @@ export async function runForEachItem(
 	}
 	return [output];
 }
+
+/** What one operation of a node does for one item. */
+export type OperationHandler = (ctx: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
+
+/** A node's `execute`: each item runs the handler of its Operation parameter. */
+export async function runOperations(
+	ctx: IExecuteFunctions,
+	handlers: Record<string, OperationHandler>,
+): Promise<INodeExecutionData[][]> {
+	return await runForEachItem(ctx, async (itemIndex) => {
+		const operation = ctx.getNodeParameter('operation', itemIndex) as string;
+		const handler = Object.prototype.hasOwnProperty.call(handlers, operation) ? handlers[operation] : undefined;
+		if (!handler) {
+			throw new NodeOperationError(ctx.getNode(), `The operation "${operation}" is not supported`, { itemIndex });
+		}
+		return await handler(ctx, itemIndex);
+	});
+}
