@@ -1,6 +1,7 @@
 /** The parameters of the Xero Attachment node, in the order the panel shows them. */
 import type { INodeProperties } from 'n8n-workflow';
 
+import { inputBinaryField, outputBinaryField, returnAllAndLimit } from '../../shared/description';
 import { XERO_PARENT_TYPES } from '../parentTypes';
 
 const GUID_REGEX = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
@@ -115,15 +116,7 @@ const getFields: INodeProperties[] = [
 		description: 'The exact file name of the attachment',
 		displayOptions: { show: { operation: ['get'], getBy: ['fileName'] } },
 	},
-	{
-		displayName: 'Put Output File in Field',
-		name: 'binaryPropertyName',
-		type: 'string',
-		required: true,
-		default: 'data',
-		hint: 'The name of the output binary field to put the file in',
-		displayOptions: { show: { operation: ['get'] } },
-	},
+	outputBinaryField({ show: { operation: ['get'] } }),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -145,36 +138,10 @@ const getFields: INodeProperties[] = [
 	},
 ];
 
-const getManyFields: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions: { show: { operation: ['getAll'] } },
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { operation: ['getAll'], returnAll: [false] } },
-	},
-];
+const getManyFields = returnAllAndLimit({ show: { operation: ['getAll'] } });
 
 const uploadFields: INodeProperties[] = [
-	{
-		displayName: 'Input Binary Field',
-		name: 'binaryPropertyName',
-		type: 'string',
-		required: true,
-		default: 'data',
-		hint: 'The name of the input binary field containing the file to upload',
-		displayOptions: { show: { operation: ['upload'] } },
-	},
+	inputBinaryField({ show: { operation: ['upload'] } }),
 	{
 		displayName: 'File Name',
 		name: 'fileName',
