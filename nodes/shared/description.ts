@@ -7,7 +7,7 @@ import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 /** "Return All" and "Limit" (default 50) of a Get Many operation. */
 export function returnAllAndLimit(displayOptions: IDisplayOptions, maxLimit?: number): INodeProperties[] {
 	const show = displayOptions.show ?? {};
-	return [
+	const properties: INodeProperties[] = [
 		{
 			displayName: 'Return All',
 			name: 'returnAll',
@@ -20,12 +20,14 @@ export function returnAllAndLimit(displayOptions: IDisplayOptions, maxLimit?: nu
 			displayName: 'Limit',
 			name: 'limit',
 			type: 'number',
-			typeOptions: maxLimit ? { minValue: 1, maxValue: maxLimit } : { minValue: 1 },
+			typeOptions: { minValue: 1 },
 			default: 50,
 			description: 'Max number of results to return',
 			displayOptions: { ...displayOptions, show: { ...show, returnAll: [false] } },
 		},
 	];
+	if (maxLimit) properties[1].typeOptions = { minValue: 1, maxValue: maxLimit };
+	return properties;
 }
 
 /** "Input Binary Field": where the file to upload is. */
