@@ -1,0 +1,449 @@
+/**
+ * Helpers that drive a real n8n (the pinned one of .n8n-host/, see scripts/n8n-host/prepare.sh)
+ * from the e2e jest suite. jest runs under the machine's Node 20; n8n runs as a child process
+ * under Node 24, with the environment of scripts/n8n-host/env.js (offline, 127.0.0.1 only).
+ *
+ * Typical use:
+ *   await prepareHost();                                  // once (global setup)
+ *   const userFolder = await createUserFolder();         // this package installed as the panel does
+ *   await importCredentials(userFolder, [credential]);
+ *   const workflowId = await importWorkflow(userFolder, workflow);
+ *   const run = await executeWorkflow(userFolder, workflowId);
+ *   nodeOutput(run, 'Xero Attachment')                   // the node's output items
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import * as hostEnv from '../../../scripts/n8n-host/env';
+
+export const hostPaths = hostEnv.hostPaths;
+
+/** Name of this package's node and credential types inside n8n. */
+export const PACKAGE_NAME = 'n8n-nodes-attachments';
+export const XERO_NODE_TYPE = `${PACKAGE_NAME}.xeroAttachment`;
+export const XERO_CREDENTIAL_TYPE = 'xeroAttachmentOAuth2Api';
+
+/**
+ * The environment n8n runs with for a user folder: process.env + scripts/n8n-host/env.js +
+ * `extra`. Pass ports when several n8n processes may run at once (n8n execute, too, opens the
+ * task broker's port).
+ */
+export function n8nEnv(
+	userFolder: string,
+	extra: Record<string, string> = {},
+	ports: { port?: number; brokerPort?: number } = {},
+): NodeJS.ProcessEnv {
+	return hostEnv.n8nEnv(userFolder, { ...ports, extra });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+export interface ProcessResult {
+	exitCode: number | null;
+	signal: NodeJS.Signals | null;
+	stdout: string;
+	stderr: string;
+	durationMs: number;
+}
+
+interface RunOptions {
+	env?: NodeJS.ProcessEnv;
+	cwd?: string;
+	timeoutMs?: number;
+	/** Copy the child's output to this process's stderr as it comes (progress of long steps). */
+	stream?: boolean;
+}
+
+function run(command: string, args: string[], options: RunOptions = {}): Promise<ProcessResult> {
+	const started = Date.now();
+	return new Promise((resolve, reject) => {
+		const child = spawn(command, args, {
+			cwd: options.cwd ?? hostPaths.repoRoot,
+			env: options.env ?? process.env,
+			stdio: ['ignore', 'pipe', 'pipe'],
+			detached: true, // own process group, so that a timeout kills its children too
+		});
+		const stdout: Buffer[] = [];
+		const stderr: Buffer[] = [];
+		child.stdout.on('data', (chunk: Buffer) => {
+			stdout.push(chunk);
+			if (options.stream) process.stderr.write(chunk);
+		});
+		child.stderr.on('data', (chunk: Buffer) => {
+			stderr.push(chunk);
+			if (options.stream) process.stderr.write(chunk);
+		});
+		const timer = options.timeoutMs ? setTimeout(() => killGroup(child.pid), options.timeoutMs) : undefined;
+		child.on('error', (error) => {
+			if (timer) clearTimeout(timer);
+			reject(error);
+		});
+		child.on('close', (exitCode, signal) => {
+			if (timer) clearTimeout(timer);
+			resolve({
+				exitCode,
+				signal,
+				stdout: Buffer.concat(stdout).toString('utf8'),
+				stderr: Buffer.concat(stderr).toString('utf8'),
+				durationMs: Date.now() - started,
+			});
+		});
+	});
+}
+
+/** SIGKILL to a process group started with `detached: true` (the process and all it started). */
+function killGroup(pid: number | undefined): void {
+	if (!pid) return;
+	try {
+		process.kill(-pid, 'SIGKILL');
+	} catch {
+		// already gone
+	}
+}
+
+function describeFailure(what: string, result: ProcessResult): Error {
+	const tail = (text: string) => text.split('\n').slice(-40).join('\n');
+	return new Error(
+		`${what} failed (exit ${result.exitCode ?? result.signal})\n--- stdout ---\n${tail(result.stdout)}\n--- stderr ---\n${tail(result.stderr)}`,
+	);
+}
+
+/** Runs `n8n <args>` under Node 24 for a user folder. */
+export async function runN8n(
+	userFolder: string,
+	args: string[],
+	options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<ProcessResult> {
+	return await run(hostPaths.node, [hostPaths.n8nBin, ...args], {
+		env: n8nEnv(userFolder, options.env),
+		cwd: userFolder,
+		timeoutMs: options.timeoutMs ?? 120_000,
+	});
+}
+
+async function runN8nOrThrow(userFolder: string, args: string[]): Promise<ProcessResult> {
+	const result = await runN8n(userFolder, args);
+	if (result.exitCode !== 0) throw describeFailure(`n8n ${args.join(' ')}`, result);
+	return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host and user folders
+
+let hostReady: Promise<void> | undefined;
+
+/**
+ * Makes sure the pinned n8n is installed (scripts/n8n-host/prepare.sh: minutes the first time,
+ * a second afterwards), streaming its progress to stderr. Once per process.
+ */
+export async function prepareHost(): Promise<void> {
+	hostReady ??= run('bash', [hostPaths.prepareScript], { stream: true, timeoutMs: 30 * 60_000 }).then((result) => {
+		if (result.exitCode !== 0) throw describeFailure('scripts/n8n-host/prepare.sh', result);
+	});
+	return await hostReady;
+}
+
+/**
+ * A fresh n8n user folder (data in <folder>/.n8n) with this package installed the way the
+ * Community Nodes panel installs it (scripts/n8n-host/install-package.sh; builds dist/ if stale).
+ */
+export async function createUserFolder(prefix = 'n8n-e2e-'): Promise<string> {
+	const userFolder = mkdtempSync(path.join(tmpdir(), prefix));
+	const result = await run('bash', [hostPaths.installPackageScript, userFolder], { timeoutMs: 10 * 60_000 });
+	if (result.exitCode !== 0) throw describeFailure('scripts/n8n-host/install-package.sh', result);
+	return userFolder;
+}
+
+export function removeUserFolder(userFolder: string): void {
+	rmSync(userFolder, { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import
+
+/** n8n's own ids are 16 alphanumerics; import keeps any given id of up to 21 characters. */
+export function newId(): string {
+	const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+	return Array.from(randomBytes(16), (byte) => alphabet[byte % alphabet.length]).join('');
+}
+
+export interface CredentialToImport {
+	id?: string;
+	name: string;
+	type: string;
+	/** Plain data: n8n encrypts it on import. */
+	data: Record<string, unknown>;
+}
+
+/** `n8n import:credentials` of the given credentials; returns them with their ids. */
+export async function importCredentials(
+	userFolder: string,
+	credentials: CredentialToImport[],
+): Promise<Array<CredentialToImport & { id: string }>> {
+	const withIds = credentials.map((credential) => ({ ...credential, id: credential.id ?? newId() }));
+	const file = path.join(userFolder, `credentials-${newId()}.json`);
+	writeFileSync(file, JSON.stringify(withIds, null, 2));
+	try {
+		await runN8nOrThrow(userFolder, ['import:credentials', `--input=${file}`]);
+	} finally {
+		rmSync(file, { force: true });
+	}
+	return withIds;
+}
+
+export interface WorkflowToImport {
+	id?: string;
+	name: string;
+	nodes: unknown[];
+	connections: Record<string, unknown>;
+	settings?: Record<string, unknown>;
+	active?: boolean;
+	[key: string]: unknown;
+}
+
+/** `n8n import:workflow` of one workflow (it must start with n8n-nodes-base.manualTrigger to be executable); returns its id. */
+export async function importWorkflow(userFolder: string, workflow: WorkflowToImport): Promise<string> {
+	const id = workflow.id ?? newId();
+	const file = path.join(userFolder, `workflow-${id}.json`);
+	writeFileSync(file, JSON.stringify({ active: false, settings: {}, ...workflow, id }, null, 2));
+	try {
+		await runN8nOrThrow(userFolder, ['import:workflow', `--input=${file}`]);
+	} finally {
+		rmSync(file, { force: true });
+	}
+	return id;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Execute
+
+export interface ExecutionResult extends ProcessResult {
+	/**
+	 * The run (n8n's IRun: `data.resultData.runData[<node name>]`, `data.resultData.error`...)
+	 * parsed from the JSON that follows the log lines on stdout; undefined if there was none.
+	 * n8n prints it on success (--rawOutput) and, at log level info, on a failed run too.
+	 */
+	json: ExecutionJson | undefined;
+	/** Peak resident set size of the n8n process, when it could be measured. */
+	peakRssBytes?: number;
+}
+
+export interface ExecutionJson {
+	data?: {
+		resultData?: {
+			runData?: Record<string, Array<{ data?: { main?: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, unknown> }> | null> }; error?: unknown }>>;
+			error?: { message?: string; description?: string; [key: string]: unknown };
+			lastNodeExecuted?: string;
+		};
+	};
+	status?: string;
+	[key: string]: unknown;
+}
+
+const GNU_TIME = '/usr/bin/time';
+
+/**
+ * `n8n execute --id=<id> --rawOutput`. The peak RSS comes from GNU time (`/usr/bin/time -v`) when
+ * the machine has it, else from polling VmHWM in /proc/<pid>/status (slightly less exact: the last
+ * poll may miss a final spike). `measureRss: false` runs n8n directly.
+ */
+export async function executeWorkflow(
+	userFolder: string,
+	workflowId: string,
+	options: {
+		env?: Record<string, string>;
+		timeoutMs?: number;
+		/** true (default): GNU time if present, else /proc; or force one; false: no measurement */
+		measureRss?: boolean | 'gnu-time' | 'proc';
+	} = {},
+): Promise<ExecutionResult> {
+	// `n8n execute` starts the task broker: a port of its own, so that runs can overlap.
+	const env = n8nEnv(userFolder, options.env, { brokerPort: await freePort() });
+	const n8nArgs = [hostPaths.n8nBin, 'execute', `--id=${workflowId}`, '--rawOutput'];
+	const measure = options.measureRss ?? true;
+	const useTime = (measure === true && existsSync(GNU_TIME)) || measure === 'gnu-time';
+	const timeFile = path.join(userFolder, `time-${newId()}.txt`);
+
+	const started = Date.now();
+	let polledPeak: number | undefined;
+	const result = await new Promise<ProcessResult>((resolve, reject) => {
+		const [command, args] = useTime
+			? [GNU_TIME, ['-v', '-o', timeFile, hostPaths.node, ...n8nArgs]]
+			: [hostPaths.node, n8nArgs];
+		const child = spawn(command, args, { cwd: userFolder, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+		const stdout: Buffer[] = [];
+		const stderr: Buffer[] = [];
+		child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+		child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+		const poller =
+			measure !== false && !useTime
+				? setInterval(() => {
+						const hwm = readVmHwm(child.pid);
+						if (hwm !== undefined) polledPeak = Math.max(polledPeak ?? 0, hwm);
+					}, 25)
+				: undefined;
+		// With GNU time in between, n8n is a grandchild: kill the whole group.
+		const timer = setTimeout(() => killGroup(child.pid), options.timeoutMs ?? 300_000);
+		child.on('error', reject);
+		child.on('close', (exitCode, signal) => {
+			clearTimeout(timer);
+			if (poller) clearInterval(poller);
+			resolve({
+				exitCode,
+				signal,
+				stdout: Buffer.concat(stdout).toString('utf8'),
+				stderr: Buffer.concat(stderr).toString('utf8'),
+				durationMs: Date.now() - started,
+			});
+		});
+	});
+
+	let peakRssBytes = polledPeak;
+	if (useTime && existsSync(timeFile)) {
+		peakRssBytes = parseGnuTimeMaxRss(readFileSync(timeFile, 'utf8'));
+		rmSync(timeFile, { force: true });
+	}
+	return { ...result, json: parseRunJson(result.stdout), peakRssBytes };
+}
+
+function readVmHwm(pid: number | undefined): number | undefined {
+	if (!pid) return undefined;
+	try {
+		const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+		return match ? Number(match[1]) * 1024 : undefined;
+	} catch {
+		return undefined; // exited between polls
+	}
+}
+
+/** "Maximum resident set size (kbytes): 412345" from `/usr/bin/time -v`. */
+export function parseGnuTimeMaxRss(report: string): number | undefined {
+	const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(report);
+	return match ? Number(match[1]) * 1024 : undefined;
+}
+
+/**
+ * n8n prints log lines, then the run as pretty-printed JSON (`JSON.stringify(run, null, 2)`):
+ * the JSON is the text from the first line that is exactly `{` (or `[`) up to the matching
+ * closing line that parses. Tries candidates from the last one backwards, so a JSON-looking log
+ * line earlier does not win over the run printed at the end.
+ */
+export function parseRunJson(stdout: string): ExecutionJson | undefined {
+	const lines = stdout.split('\n');
+	for (let start = lines.length - 1; start >= 0; start--) {
+		const first = lines[start].trimEnd();
+		if (first !== '{' && first !== '[') continue;
+		const closing = first === '{' ? '}' : ']';
+		for (let end = start + 1; end < lines.length; end++) {
+			if (lines[end].trimEnd() !== closing) continue;
+			try {
+				return JSON.parse(lines.slice(start, end + 1).join('\n')) as ExecutionJson;
+			} catch {
+				// not the matching line yet
+			}
+		}
+	}
+	return undefined;
+}
+
+/** The json of the items a node output on its first output (first run of that node). */
+export function nodeOutput(execution: ExecutionResult, nodeName: string): Array<Record<string, unknown>> {
+	const runs = execution.json?.data?.resultData?.runData?.[nodeName];
+	const items = runs?.[0]?.data?.main?.[0] ?? [];
+	return items.map((item) => item.json);
+}
+
+/** The run's error message, if the workflow failed. */
+export function executionError(execution: ExecutionResult): string | undefined {
+	return execution.json?.data?.resultData?.error?.message;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What n8n loaded
+
+export interface LoadedTypes {
+	/** e.g. 'n8n-nodes-attachments.xeroAttachment' */
+	nodes: string[];
+	/** e.g. 'xeroAttachmentOAuth2Api' */
+	credentials: string[];
+}
+
+/**
+ * The node and credential types n8n loaded for a user folder, as its editor gets them: starts
+ * `n8n start` (127.0.0.1 only, on a random port), waits for the type files it writes for the
+ * editor (<userFolder>/.cache/n8n/public/types/{nodes,credentials}.json; over HTTP they need a
+ * login), reads them and stops n8n. Takes as long as an n8n start-up (about 5-10 s).
+ */
+export async function listLoadedTypes(
+	userFolder: string,
+	options: { port?: number; timeoutMs?: number } = {},
+): Promise<LoadedTypes> {
+	const typesDir = path.join(userFolder, '.cache', 'n8n', 'public', 'types');
+	rmSync(typesDir, { recursive: true, force: true });
+	const port = options.port ?? (await freePort());
+	const env = n8nEnv(userFolder, {}, { port, brokerPort: await freePort() });
+	const child = spawn(hostPaths.node, [hostPaths.n8nBin, 'start'], {
+		cwd: userFolder,
+		env,
+		stdio: ['ignore', 'pipe', 'pipe'],
+		detached: true,
+	});
+	let output = '';
+	child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+	child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+	const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+	let childExited = false;
+	void exited.then(() => (childExited = true));
+
+	try {
+		const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+		const files = ['nodes.json', 'credentials.json'].map((name) => path.join(typesDir, name));
+		// n8n answers /healthz first and writes the files a few seconds later, each as a stream:
+		// wait until both exist and parse.
+		for (;;) {
+			if (childExited) throw new Error(`n8n start exited early:\n${output.slice(-4000)}`);
+			if (Date.now() > deadline) throw new Error(`n8n wrote no complete type files in ${typesDir}:\n${output.slice(-4000)}`);
+			const parsed = files.map(readJsonArray);
+			if (parsed[0] && parsed[1]) {
+				return {
+					nodes: [...new Set(parsed[0].map((node) => node.name))],
+					credentials: [...new Set(parsed[1].map((credential) => credential.name))],
+				};
+			}
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+	} finally {
+		if (!childExited) {
+			child.kill('SIGTERM');
+			const killer = setTimeout(() => killGroup(child.pid), 15_000);
+			await exited;
+			clearTimeout(killer);
+		}
+	}
+}
+
+/** A port free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
+	return await new Promise((resolve, reject) => {
+		const server = createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const address = server.address();
+			server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+		});
+	});
+}
+
+function readJsonArray(file: string): Array<{ name: string }> | undefined {
+	try {
+		const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+		return Array.isArray(parsed) ? (parsed as Array<{ name: string }>) : undefined;
+	} catch {
+		return undefined; // not there yet, or still being written
+	}
+}
