@@ -14,15 +14,22 @@ export interface DownloadFallback {
 	mimeType?: string;
 	/** Size the API reported elsewhere (e.g. in a listing), checked when no Content-Length came. */
 	size?: number;
+	/**
+	 * Whether `fileName` and `mimeType` win over the response headers: the API's own record is
+	 * the truth when the file comes from a storage host that names files by storage ID.
+	 */
+	authoritative?: boolean;
 }
 
 const GENERIC_TYPES = new Set(['application/octet-stream', 'binary/octet-stream', 'application/binary']);
 
 export function pickFileName(headers: Record<string, string | undefined>, fallback: DownloadFallback): string {
+	if (fallback.authoritative && fallback.fileName) return fallback.fileName;
 	return fileNameFromContentDisposition(headers['content-disposition']) ?? fallback.fileName ?? 'file';
 }
 
 export function pickMimeType(headers: Record<string, string | undefined>, fallback: DownloadFallback): string {
+	if (fallback.authoritative && fallback.mimeType) return fallback.mimeType;
 	const announced = mimeTypeFromContentType(headers['content-type']);
 	if (announced && !(GENERIC_TYPES.has(announced) && fallback.mimeType)) return announced;
 	return fallback.mimeType ?? announced ?? 'application/octet-stream';

@@ -132,7 +132,8 @@ export function toNodeApiError(
 	if (parsed.message) {
 		message = `${provider.displayName}: ${parsed.message}`;
 	} else if (status !== undefined) {
-		const text = typeof failure.body === 'string' && failure.body.length < 300 ? `: ${failure.body.trim()}` : '';
+		const text =
+			typeof failure.body === 'string' && failure.body.trim() !== '' && failure.body.length < 300 ? `: ${failure.body.trim()}` : '';
 		message = `${provider.displayName} answered ${status}${text}`;
 	} else {
 		message = `Could not reach ${provider.displayName}: ${failure.message}`;

@@ -11,8 +11,8 @@ import { isStream } from './errors';
 import { buildPath, isDotSegment } from './path';
 import { sendRequest } from './request';
 import type { FullResponse, RequestPlan } from './request';
-import type { FieldSpec, OperationInput, OperationSpec, ProviderSpec } from './types';
-import { buildMultipartBody, rawUploadHeaders, resolveUploadSource } from './upload';
+import type { FieldSpec, OperationInput, OperationSpec, ProviderSpec, UploadSource } from './types';
+import { buildFormBody, buildMultipartBody, rawUploadHeaders, resolveUploadSource } from './upload';
 
 function isEmptyValue(value: unknown): boolean {
 	return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
@@ -77,6 +77,12 @@ function joinUrl(base: string, path: string): string {
 export interface ExecuteOptions {
 	/** Values known already (e.g. from an earlier call), used instead of reading parameters. */
 	values?: Record<string, unknown>;
+	/**
+	 * The file, resolved already (see `resolveUploadSource`), used instead of reading the body's
+	 * binary parameter again: a two-step upload announces the file (its fields read
+	 * `input.upload`) in one call and sends the very same file in the next.
+	 */
+	upload?: UploadSource;
 }
 
 /** Performs `operation` for item `itemIndex` and returns its output items (not yet paired). */
@@ -93,7 +99,9 @@ export async function executeOperation(
 	);
 
 	const body = operation.body ?? { kind: 'none' };
-	if (body.kind === 'binary' || body.kind === 'multipart') {
+	if (options.upload) {
+		input.upload = options.upload;
+	} else if (body.kind === 'binary' || body.kind === 'multipart') {
 		const fileName = body.fileNameParameter
 			? (ctx.getNodeParameter(body.fileNameParameter, itemIndex, '') as string)
 			: undefined;
@@ -116,9 +124,14 @@ export async function executeOperation(
 		if (field.in === 'path' && values[field.name] !== undefined) pathValues[field.name] = values[field.name] as string;
 	}
 	const headers = collect(allFields, values, 'header') as Record<string, string>;
+	const url = operation.url ? operation.url(input) : joinUrl(base, buildPath(operation.path, pathValues));
+	if (operation.url && !/^https?:\/\/[^/?#]/i.test(url)) {
+		// Only the origin and path: the query of a pre-signed URL is a secret.
+		throw new NodeOperationError(ctx.getNode(), `Cannot send a request to "${url.replace(/[?#].*$/, '')}": not an http(s) URL`, { itemIndex });
+	}
 	const plan: RequestPlan = {
 		method: operation.method,
-		url: joinUrl(base, buildPath(operation.path, pathValues)),
+		url,
 		qs: collect(allFields, values, 'query'),
 		headers,
 		idempotent: operation.idempotent,
@@ -134,14 +147,17 @@ export async function executeOperation(
 	} else if (body.kind === 'binary' && upload) {
 		Object.assign(headers, rawUploadHeaders(upload));
 		plan.body = async () => await upload.open();
-	} else if (body.kind === 'multipart' && upload) {
+	} else if ((body.kind === 'multipart' && upload) || body.kind === 'form') {
 		const textFields: Record<string, string> = {};
 		for (const [key, value] of Object.entries(collect(allFields, values, 'body'))) {
 			textFields[key] = typeof value === 'string' ? value : JSON.stringify(value);
 		}
 		// Each attempt needs its own form: a form-data stream is spent once sent.
 		plan.body = async () => {
-			const form = await buildMultipartBody(upload, body.fileField, textFields);
+			const form =
+				body.kind === 'multipart' && upload
+					? await buildMultipartBody(upload, body.fileField, textFields, { fileNameEncoding: body.fileNameEncoding })
+					: buildFormBody(textFields);
 			for (const key of Object.keys(headers)) if (/^content-(type|length)$/i.test(key)) delete headers[key];
 			Object.assign(headers, form.headers);
 			return form.body;
@@ -164,7 +180,9 @@ export async function executeOperation(
 
 	const result = await sendRequest<FullResponse>(ctx, provider, plan, itemIndex);
 	if (response.kind === 'static') return [{ json: { ...response.value } }];
-	const records = response.items ? response.items(result.body, input) : [result.body as IDataObject];
+	const records = response.items
+		? response.items(result.body, input, { statusCode: result.statusCode, headers: result.headers })
+		: [result.body as IDataObject];
 	return records.map((json) => ({ json }));
 }
 

@@ -36,6 +36,12 @@ export interface FullResponse {
 	body: unknown;
 }
 
+/** Whether n8n may have renewed the credential after a 401 (see ProviderSpec.credentialRefresh). */
+function canRefreshCredential(provider: ProviderSpec, credentialType: string): boolean {
+	const refresh = provider.credentialRefresh;
+	return typeof refresh === 'function' ? refresh(credentialType) : refresh !== false;
+}
+
 /** Network failures after which the server may or may not have acted on the request. */
 const TRANSIENT_NETWORK_CODES = new Set([
 	'ECONNRESET',
@@ -74,7 +80,11 @@ function describeTarget(url: string): string {
 function normaliseHeaders(headers: unknown): Record<string, string | undefined> {
 	const result: Record<string, string | undefined> = {};
 	for (const [key, value] of Object.entries((headers as Record<string, unknown>) ?? {})) {
-		result[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value === undefined ? undefined : String(value);
+		const name = key.toLowerCase();
+		// Cookies may hold commas (Expires=Mon, 01 Jan …): keep them apart with a line break, which
+		// no header value can contain.
+		const separator = name === 'set-cookie' ? '\n' : ', ';
+		result[name] = Array.isArray(value) ? value.join(separator) : value === undefined ? undefined : String(value);
 	}
 	return result;
 }
@@ -185,7 +195,13 @@ export async function sendRequest<T = FullResponse>(
 		}
 
 		// n8n refreshes an expired token on 401 but cannot resend a streamed body; we can.
-		if (failure.statusCode === 401 && sentSingleUseBody && !refreshedAfter401 && !plan.anonymous) {
+		if (
+			failure.statusCode === 401 &&
+			sentSingleUseBody &&
+			!refreshedAfter401 &&
+			!plan.anonymous &&
+			canRefreshCredential(provider, plan.credentialType)
+		) {
 			refreshedAfter401 = true;
 			discardBody(failure.body);
 			ctx.logger.debug('Resending a streamed request after the credential was refreshed', {

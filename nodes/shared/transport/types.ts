@@ -70,7 +70,19 @@ export type BodySpec =
 			binaryParameter: string;
 			fileNameParameter?: string;
 			maxBytes?: number;
-	  };
+			/** How the file name is written in the file part's header (see FileNameEncoding). */
+			fileNameEncoding?: FileNameEncoding;
+	  }
+	/** multipart/form-data of the `body` fields alone, for calls that take a form but no file. */
+	| { kind: 'form' };
+
+/**
+ * How a multipart file part names its file. Default (undefined): as form-data writes it,
+ * `filename="<name>"` in raw UTF-8. `percentEncoded`: a name of plain ASCII goes as it is; any
+ * other goes as `filename="<percent-encoded>"; filename*=UTF-8''<percent-encoded>` (RFC 5987), for
+ * APIs that read non-ASCII names only that way.
+ */
+export type FileNameEncoding = 'percentEncoded';
 
 export interface ListPagination {
 	/** Query parameter carrying the page size, and the largest size the API allows. */
@@ -79,15 +91,25 @@ export interface ListPagination {
 	next(body: unknown, query: IDataObject): IDataObject | undefined;
 }
 
+/** What a response carried besides its body (header names in lower case). */
+export interface ResponseMeta {
+	statusCode: number;
+	/** Repeated headers are joined with ", ", except `set-cookie`, joined with "\n" (cookies hold commas). */
+	headers: Record<string, string | undefined>;
+}
+
 export type ResponseSpec =
-	/** JSON; `items` picks the records to output (default: the body itself). */
-	| { kind: 'json'; items?: (body: unknown, input: OperationInput) => IDataObject[] }
+	/** JSON; `items` picks the records to output (default: the body itself), headers at hand. */
+	| { kind: 'json'; items?: (body: unknown, input: OperationInput, response: ResponseMeta) => IDataObject[] }
 	/** A file streamed into n8n's binary store under the field named by `outputParameter`. */
 	| {
 			kind: 'binary';
 			outputParameter: string;
-			/** What to use when the response headers do not name or type the file. */
-			fallback?: (input: OperationInput) => { fileName?: string; mimeType?: string; size?: number };
+			/**
+			 * What to use when the response headers do not name or type the file; with
+			 * `authoritative`, the name and type given here win over the headers.
+			 */
+			fallback?: (input: OperationInput) => { fileName?: string; mimeType?: string; size?: number; authoritative?: boolean };
 			/** The JSON to output next to the file. */
 			json?: (input: OperationInput) => IDataObject;
 	  }
@@ -113,6 +135,11 @@ export interface OperationSpec {
 	 * certainly did not act on it (429).
 	 */
 	idempotent: boolean;
+	/**
+	 * An absolute http(s) URL computed from the values, used instead of base URL + `path` and sent
+	 * exactly as given, its query included (e.g. a pre-signed download URL an earlier call returned).
+	 */
+	url?: (input: OperationInput) => string;
 	/** The base URL to use instead of the provider's API base (e.g. an identity service). */
 	baseUrl?: (input: OperationInput, apiBaseUrl: string) => string;
 	/** Whether the request is sent without the credential (e.g. a pre-signed download URL). */
@@ -137,4 +164,10 @@ export interface ProviderSpec {
 	parseError(body: unknown, statusCode: number): ProviderError;
 	/** Overrides of the retry policy. */
 	backoff?: Partial<BackoffPolicy>;
+	/**
+	 * Whether n8n can renew the credential after a 401 (OAuth2 tokens can, API keys cannot).
+	 * When false, a 401 is final: a streamed upload is not sent a second time. Default true.
+	 * A function answers per credential type, for providers that offer both kinds.
+	 */
+	credentialRefresh?: boolean | ((credentialType: string) => boolean);
 }

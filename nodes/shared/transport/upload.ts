@@ -6,7 +6,7 @@ import FormData from 'form-data';
 import { BINARY_ENCODING, NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import type { BinaryStream, UploadSource } from './types';
+import type { BinaryStream, FileNameEncoding, UploadSource } from './types';
 
 export interface UploadSourceOptions {
 	/** Name of the node parameter holding the binary field name, and its display name. */
@@ -76,9 +76,12 @@ export async function resolveUploadSource(
 		});
 	}
 	if (options.maxBytes !== undefined && size > options.maxBytes) {
+		// Sizes that round to the same figure are given in bytes, so the message never reads "100 MB, over 100 MB".
+		const same = formatBytes(size) === formatBytes(options.maxBytes);
+		const [shown, limit] = same ? [`${size} bytes`, `${options.maxBytes} bytes`] : [formatBytes(size), formatBytes(options.maxBytes)];
 		throw new NodeOperationError(
 			node,
-			`The file "${fileName}" is ${formatBytes(size)}, over the ${formatBytes(options.maxBytes)} ${options.providerName ?? 'the service'} accepts`,
+			`The file "${fileName}" is ${shown}, over the ${limit} ${options.providerName ?? 'the service'} accepts`,
 			{ itemIndex, description: `Binary field "${fieldName}" holds ${size} bytes.` },
 		);
 	}
@@ -90,6 +93,33 @@ export function rawUploadHeaders(source: UploadSource): Record<string, string> {
 	return { 'Content-Type': source.mimeType, 'Content-Length': String(source.size) };
 }
 
+/** Printable ASCII that reads the same however a server decodes it (no quote, backslash, % or /). */
+const PLAIN_FILE_NAME = /^[\x20-\x7e]+$/;
+const NOT_PLAIN = /["\\%/]/;
+
+function percentEncode(value: string): string {
+	return encodeURIComponent(value).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * The whole header of a file part, written by us instead of form-data (see FileNameEncoding):
+ * form-data lets a caller replace the header only as a whole, boundary line included.
+ */
+function filePartHeader(form: FormData, field: string, source: UploadSource): string {
+	const name = `name="${field.replace(/["\r\n]/g, (char) => encodeURIComponent(char))}"`;
+	const fileName = source.fileName;
+	const disposition =
+		PLAIN_FILE_NAME.test(fileName) && !NOT_PLAIN.test(fileName)
+			? `form-data; ${name}; filename="${fileName}"`
+			: `form-data; ${name}; filename="${percentEncode(fileName)}"; filename*=UTF-8''${percentEncode(fileName)}`;
+	const type = source.mimeType.replace(/[\r\n]/g, '');
+	return `--${form.getBoundary()}\r\nContent-Disposition: ${disposition}\r\nContent-Type: ${type}\r\n\r\n`;
+}
+
+function withLength(form: FormData): { body: FormData; headers: Record<string, string> } {
+	return { body: form, headers: { ...form.getHeaders(), 'Content-Length': String(form.getLengthSync()) } };
+}
+
 /**
  * A multipart body streaming the file; `knownLength` lets form-data compute Content-Length
  * without reading the stream.
@@ -98,6 +128,7 @@ export async function buildMultipartBody(
 	source: UploadSource,
 	fileField: string,
 	textFields: Record<string, string>,
+	options: { fileNameEncoding?: FileNameEncoding } = {},
 ): Promise<{ body: FormData; headers: Record<string, string> }> {
 	const form = new FormData();
 	for (const [name, value] of Object.entries(textFields)) form.append(name, value);
@@ -105,9 +136,14 @@ export async function buildMultipartBody(
 		filename: source.fileName,
 		contentType: source.mimeType,
 		knownLength: source.size,
+		...(options.fileNameEncoding === 'percentEncoded' ? { header: filePartHeader(form, fileField, source) } : {}),
 	});
-	return {
-		body: form,
-		headers: { ...form.getHeaders(), 'Content-Length': String(form.getLengthSync()) },
-	};
+	return withLength(form);
+}
+
+/** A multipart body of text fields only. */
+export function buildFormBody(textFields: Record<string, string>): { body: FormData; headers: Record<string, string> } {
+	const form = new FormData();
+	for (const [name, value] of Object.entries(textFields)) form.append(name, value);
+	return withLength(form);
 }

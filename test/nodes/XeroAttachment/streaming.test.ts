@@ -4,12 +4,10 @@
  * still referenced counts: growth of Buffer memory and of RSS, both of which would grow by
  * 64 MiB if anything held the file.
  */
-import * as v8 from 'v8';
-import * as vm from 'vm';
-
 import { binaryStats, generatedStats } from '../../support/n8n-harness';
 import type { XeroServer } from '../../servers/xero-server';
 import { runXero, startServer } from './context';
+import { sampleMemory } from '../../support/memory';
 
 const SIZE = 64 * 1024 * 1024;
 const MiB = 1024 * 1024;
@@ -19,34 +17,11 @@ let server: XeroServer;
 beforeAll(async () => (server = await startServer()));
 afterAll(async () => await server.close());
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-
-async function sampled<T>(fn: () => Promise<T>): Promise<{ result: T; arrayBuffers: number; rss: number }> {
-	gc();
-	const start = process.memoryUsage();
-	let arrayBuffers = 0;
-	let rss = 0;
-	const sample = () => {
-		gc();
-		const now = process.memoryUsage();
-		arrayBuffers = Math.max(arrayBuffers, now.arrayBuffers - start.arrayBuffers);
-		rss = Math.max(rss, now.rss - start.rss);
-	};
-	const timer = setInterval(sample, 250);
-	try {
-		const result = await fn();
-		sample();
-		return { result, arrayBuffers, rss };
-	} finally {
-		clearInterval(timer);
-	}
-}
 
 it('uploads and downloads 64 MiB without holding the file in memory', async () => {
 	const expected = await generatedStats(SIZE, 64);
 
-	const up = await sampled(() =>
+	const up = await sampleMemory(() =>
 		runXero(
 			server,
 			{ resource: 'receipt', operation: 'upload', parentId, binaryPropertyName: 'data', options: {} },
@@ -58,7 +33,7 @@ it('uploads and downloads 64 MiB without holding the file in memory', async () =
 	expect(uploaded.bodySize).toBe(SIZE);
 	expect(uploaded.bodySha256).toBe(expected.sha256);
 
-	const down = await sampled(() =>
+	const down = await sampleMemory(() =>
 		runXero(server, {
 			resource: 'receipt',
 			operation: 'get',

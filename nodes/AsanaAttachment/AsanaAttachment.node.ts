@@ -1,0 +1,63 @@
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import { runForEachItem } from '../shared/transport';
+import { asanaAttachmentProperties } from './description';
+import { searchParents } from './methods/listSearch';
+import { deleteAttachment } from './operations/delete';
+import { getAttachment } from './operations/get';
+import { getManyAttachments } from './operations/getMany';
+import { uploadAttachment } from './operations/upload';
+
+const OPERATIONS = {
+	delete: deleteAttachment,
+	get: getAttachment,
+	getAll: getManyAttachments,
+	upload: uploadAttachment,
+};
+
+export class AsanaAttachment implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Asana Attachment',
+		name: 'asanaAttachment',
+		icon: { light: 'file:../../icons/asana.svg', dark: 'file:../../icons/asana.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description: 'Upload, list, download and delete the attachments of Asana tasks, projects and project briefs',
+		documentationUrl: 'https://developers.asana.com/reference/attachments',
+		defaults: { name: 'Asana Attachment' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: 'asanaAttachmentApi',
+				required: true,
+				displayOptions: { show: { authentication: ['accessToken'] } },
+			},
+			{
+				name: 'asanaAttachmentOAuth2Api',
+				required: true,
+				displayOptions: { show: { authentication: ['oAuth2'] } },
+			},
+		],
+		properties: asanaAttachmentProperties,
+	};
+
+	methods = { listSearch: { searchParents } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await runForEachItem(this, async (itemIndex) => {
+			const operation = this.getNodeParameter('operation', itemIndex) as string;
+			const run = OPERATIONS[operation as keyof typeof OPERATIONS];
+			if (!run) throw new NodeOperationError(this.getNode(), `Unsupported operation "${operation}"`, { itemIndex });
+			return await run(this, itemIndex);
+		});
+	}
+}

@@ -1,0 +1,95 @@
+/**
+ * Get: the attachment record, and with "Download File" the file itself. The record's
+ * `download_url` is a short-lived pre-signed URL of Asana's storage: it is fetched without the
+ * Asana credential, and read again once when it has expired (403) by the time it is used.
+ */
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { executeOperation } from '../../shared/transport';
+import type { OperationSpec } from '../../shared/transport';
+import { asanaProvider, attachmentIdField, optFieldsField } from '../provider';
+import { dataRecord } from './records';
+
+export const getAttachmentRecord: OperationSpec = {
+	method: 'GET',
+	path: '/attachments/{attachmentId}',
+	fields: [attachmentIdField, optFieldsField()],
+	response: { kind: 'json', items: dataRecord },
+	idempotent: true,
+};
+
+/** The record with what a download needs, whatever fields were chosen. */
+export const getAttachmentForDownload: OperationSpec = {
+	...getAttachmentRecord,
+	fields: [attachmentIdField, optFieldsField(['name', 'resource_subtype', 'host', 'size', 'download_url', 'view_url'])],
+};
+
+export const downloadAttachmentFile: OperationSpec = {
+	method: 'GET',
+	path: '',
+	url: ({ values }) => String(values.downloadUrl),
+	fields: [],
+	anonymous: true,
+	response: {
+		kind: 'binary',
+		outputParameter: 'binaryPropertyName',
+		fallback: ({ values }) => {
+			const record = values.record as IDataObject;
+			return {
+				fileName: typeof record.name === 'string' && record.name ? record.name : undefined,
+				size: typeof record.size === 'number' ? record.size : undefined,
+				// The storage host may name the file by its storage key; the record's name is the truth.
+				authoritative: true,
+			};
+		},
+		json: ({ values }) => values.record as IDataObject,
+	},
+	idempotent: true,
+};
+
+async function readRecord(ctx: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const [item] = await executeOperation(ctx, asanaProvider, getAttachmentForDownload, itemIndex);
+	if (!item) throw new NodeOperationError(ctx.getNode(), 'Asana returned no attachment record', { itemIndex });
+	const record = item.json;
+	if (typeof record.download_url !== 'string' || record.download_url === '') {
+		const name = typeof record.name === 'string' ? ` "${record.name}"` : '';
+		const host = typeof record.host === 'string' ? record.host : String(record.resource_subtype ?? 'another service');
+		const link = typeof record.view_url === 'string' && record.view_url ? ` (${record.view_url})` : '';
+		throw new NodeOperationError(
+			ctx.getNode(),
+			record.resource_subtype === 'external' || host === 'external'
+				? `Attachment ${String(record.gid)}${name} is an external link${link}: it has no file to download`
+				: `Attachment ${String(record.gid)}${name} is hosted by ${host}${link}, which gives no file to download`,
+			{
+				itemIndex,
+				description: 'Turn off "Download File" to get the attachment record, and open its link (view_url) instead.',
+			},
+		);
+	}
+	return record;
+}
+
+export async function getAttachment(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	if (!ctx.getNodeParameter('download', itemIndex, false)) {
+		return await executeOperation(ctx, asanaProvider, getAttachmentRecord, itemIndex);
+	}
+	let record = await readRecord(ctx, itemIndex);
+	try {
+		return await executeOperation(ctx, asanaProvider, downloadAttachmentFile, itemIndex, {
+			values: { downloadUrl: record.download_url, record },
+		});
+	} catch (error) {
+		// The URL lives about two minutes; one that ran out while waiting (retries) is renewed once.
+		if (!(error instanceof NodeApiError) || error.httpCode !== '403') {
+			throw error instanceof NodeApiError || error instanceof NodeOperationError
+				? error
+				: new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+		}
+		ctx.logger.debug('The download URL was refused (403); reading the attachment record again for a fresh one');
+		record = await readRecord(ctx, itemIndex);
+		return await executeOperation(ctx, asanaProvider, downloadAttachmentFile, itemIndex, {
+			values: { downloadUrl: record.download_url, record },
+		});
+	}
+}

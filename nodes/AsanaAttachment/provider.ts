@@ -1,0 +1,154 @@
+/** What is particular to Asana: the two credentials, where the API lives, and its error shapes. */
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { FieldSpec, ProviderError, ProviderSpec, TransportContext } from '../shared/transport';
+import { parseParentReference } from './parent';
+
+/** The personal access token credential. */
+export const ASANA_TOKEN_CREDENTIAL_TYPE = 'asanaAttachmentApi';
+/** The OAuth2 credential (for apps). */
+export const ASANA_APP_CREDENTIAL_TYPE = 'asanaAttachmentOAuth2Api';
+export const ASANA_DEFAULT_HOST = 'https://app.asana.com';
+export const ASANA_API_PATH = '/api/1.0';
+
+/** Asana's limit on uploaded files ("100MB"), taken as 100 MiB. */
+export const ASANA_MAX_FILE_BYTES = 100 * 1024 * 1024;
+
+/** The credential the node's "Authentication" parameter selects. */
+export function asanaCredentialType(authentication: unknown): string {
+	return authentication === 'oAuth2' ? ASANA_APP_CREDENTIAL_TYPE : ASANA_TOKEN_CREDENTIAL_TYPE;
+}
+
+/** The API base: Asana's, or the credential's host override (sandboxes, proxies) + `/api/1.0`. */
+export async function asanaApiBase(ctx: TransportContext, credentialType: string): Promise<string> {
+	const credentials = await ctx.getCredentials(credentialType);
+	const override = typeof credentials?.baseUrl === 'string' ? credentials.baseUrl.trim() : '';
+	return `${(override || ASANA_DEFAULT_HOST).replace(/\/+$/, '')}${ASANA_API_PATH}`;
+}
+
+interface AsanaErrorBody {
+	errors?: Array<{ message?: unknown; help?: unknown; phrase?: unknown }>;
+}
+
+function xmlElement(xml: string, name: string): string | undefined {
+	const match = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
+	return match ? match[1].trim() : undefined;
+}
+
+/**
+ * Asana answers `{ errors: [{ message, help, phrase }] }`. Files come from Asana's storage
+ * (pre-signed URLs), whose errors are S3's XML `<Error><Code/><Message/></Error>`.
+ */
+export function parseAsanaError(body: unknown): ProviderError {
+	if (typeof body === 'string') {
+		const text = body.trim();
+		if (!text) return {};
+		if (text.startsWith('<')) {
+			const message = xmlElement(text, 'Message');
+			const code = xmlElement(text, 'Code');
+			if (message || code) return { message: [code, message].filter(Boolean).join(': ') };
+			// An HTML error page (a proxy's): its text only.
+			const plain = text.replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+			return plain ? { message: plain.slice(0, 300) } : {};
+		}
+		return { message: text.slice(0, 300) };
+	}
+	if (!body || typeof body !== 'object') return {};
+	const errors = Array.isArray((body as AsanaErrorBody).errors) ? (body as AsanaErrorBody).errors! : [];
+	const messages = errors.map((error) => error?.message).filter((message): message is string => typeof message === 'string' && message !== '');
+	const details: string[] = [];
+	for (const error of errors) {
+		if (typeof error?.help === 'string' && error.help && !details.includes(error.help)) details.push(error.help);
+		if (typeof error?.phrase === 'string' && error.phrase) details.push(`Asana error phrase: "${error.phrase}".`);
+	}
+	return messages.length ? { message: messages.join('; '), details } : { details };
+}
+
+export const asanaProvider: ProviderSpec = {
+	displayName: 'Asana',
+	credentialType: (ctx, itemIndex) => asanaCredentialType(ctx.getNodeParameter('authentication', itemIndex, 'accessToken')),
+	baseUrl: async (ctx, credentialType) => await asanaApiBase(ctx, credentialType),
+	parseError: (body) => parseAsanaError(body),
+	// n8n refreshes OAuth2 tokens on a 401; a personal access token that fails stays failed.
+	credentialRefresh: (credentialType) => credentialType === ASANA_APP_CREDENTIAL_TYPE,
+};
+
+/** Asana's IDs (gids) are strings of digits. */
+export function gid(value: unknown): string | undefined {
+	return typeof value === 'string' && /^\d{1,32}$/.test(value)
+		? undefined
+		: `"${String(value)}" is not an Asana ID (expected digits only, e.g. 1204567890123456)`;
+}
+
+/** The parent task, project or project brief: an ID, or the URL of a task or project. */
+export const parentField: FieldSpec = {
+	in: 'query',
+	name: 'parent',
+	label: 'Parent',
+	compute: ({ ctx, itemIndex }) => {
+		const value = ctx.getNodeParameter('parent', itemIndex, '', { extractValue: true });
+		if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
+		const reference = parseParentReference(value);
+		if ('problem' in reference) {
+			throw new NodeOperationError(ctx.getNode(), `Invalid "Parent": ${reference.problem}`, { itemIndex });
+		}
+		return reference.gid;
+	},
+	required: true,
+	validate: gid,
+};
+
+/** The same, as a text field of a multipart form (uploads). */
+export const parentFormField: FieldSpec = { ...parentField, in: 'body' };
+
+export const attachmentIdField: FieldSpec = {
+	in: 'path',
+	name: 'attachmentId',
+	parameter: 'attachmentId',
+	label: 'Attachment ID',
+	required: true,
+	validate: gid,
+};
+
+/** The properties of an attachment record `opt_fields` may ask for (Asana's spec lists these). */
+export const ATTACHMENT_FIELDS = [
+	'connected_to_app',
+	'created_at',
+	'download_url',
+	'host',
+	'name',
+	'parent',
+	'parent.created_by',
+	'parent.name',
+	'parent.resource_subtype',
+	'permanent_url',
+	'resource_subtype',
+	'size',
+	'view_url',
+] as const;
+
+/**
+ * The `opt_fields` query value from the "Fields" option (a list, or comma-separated text from an
+ * expression), plus `always` when any field is chosen; no field chosen: Asana's default record.
+ */
+export function optFieldsField(always: readonly string[] = []): FieldSpec {
+	return {
+		in: 'query',
+		name: 'opt_fields',
+		label: 'Fields',
+		compute: ({ ctx, itemIndex }) => {
+			const chosen = ctx.getNodeParameter('options.fields', itemIndex, []) as unknown;
+			const list = Array.isArray(chosen) ? chosen.map(String) : typeof chosen === 'string' ? chosen.split(',') : [];
+			const fields = [...new Set(list.map((field) => field.trim()).filter(Boolean))];
+			if (fields.length === 0) return undefined;
+			for (const field of always) if (!fields.includes(field)) fields.push(field);
+			return fields.join(',');
+		},
+		validate: (value) => {
+			const unknown = String(value)
+				.split(',')
+				.filter((field) => !(ATTACHMENT_FIELDS as readonly string[]).includes(field));
+			return unknown.length ? `unknown field(s) ${unknown.map((field) => `"${field}"`).join(', ')}; known: ${ATTACHMENT_FIELDS.join(', ')}` : undefined;
+		},
+	};
+}

@@ -1,0 +1,136 @@
+/**
+ * The two credentials and the node's description: names apart from n8n's built-in Asana
+ * credentials, the token credential's test request (resolved with n8n's expression engine and
+ * sent to the emulator), the OAuth2 endpoints and scopes, icons, codex and n8n conventions.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Workflow } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IHttpRequestOptions, INode, INodeProperties, INodeTypes } from 'n8n-workflow';
+
+import { AsanaAttachmentApi } from '../../../credentials/AsanaAttachmentApi.credentials';
+import { AsanaAttachmentOAuth2Api } from '../../../credentials/AsanaAttachmentOAuth2Api.credentials';
+import { AsanaAttachment } from '../../../nodes/AsanaAttachment/AsanaAttachment.node';
+import { DEFAULT_PERSONAL_ACCESS_TOKEN, DEFAULT_USER } from '../../servers/asana-server';
+import type { AsanaServer } from '../../servers/asana-server';
+import { expectConformingRequests, loadAsanaValidator, startServer, tokenCredentials } from './context';
+
+const root = path.resolve(__dirname, '../../..');
+const node = new AsanaAttachment();
+
+/** Resolves a credential expression the way n8n does for `authenticate` and `test`. */
+function resolver(credentials: ICredentialDataDecryptedObject) {
+	const nodeTypes: INodeTypes = {
+		getByName: () => node,
+		getByNameAndVersion: () => node,
+		getKnownTypes: () => ({}),
+	};
+	const owner: INode = { id: 'n', name: 'Asana Attachment', type: 'n8n-nodes-attachments.asanaAttachment', typeVersion: 1, position: [0, 0], parameters: {} };
+	const workflow = new Workflow({ nodes: [owner], connections: {}, active: false, nodeTypes });
+	return (value: string) => String(workflow.expression.getSimpleParameterValue(owner, value, 'internal', { $credentials: credentials }, undefined, ''));
+}
+
+describe('Asana Attachment API (personal access token)', () => {
+	const type = new AsanaAttachmentApi();
+	let server: AsanaServer;
+	let validator: Awaited<ReturnType<typeof loadAsanaValidator>>;
+	beforeAll(async () => {
+		server = await startServer();
+		validator = await loadAsanaValidator();
+	});
+	afterAll(async () => await server.close());
+	afterEach(() => expectConformingRequests(validator, server.requests));
+
+	it('is its own credential type, with a password field and an empty Base URL Override', () => {
+		expect(type.name).toBe('asanaAttachmentApi');
+		expect(type.name).not.toBe('asanaApi');
+		expect(type.properties.find((p) => p.name === 'accessToken')).toMatchObject({ type: 'string', typeOptions: { password: true }, required: true });
+		expect(type.properties.find((p) => p.name === 'baseUrl')).toMatchObject({ type: 'string', default: '' });
+		expect(type.documentationUrl).toMatch(/^https:\/\/developers\.asana\.com\//);
+	});
+
+	it('signs requests with the token as a Bearer token', () => {
+		const resolve = resolver({ accessToken: 'pat-123' });
+		expect(resolve(type.authenticate.properties.headers!.Authorization as string)).toBe('Bearer pat-123');
+	});
+
+	it('tests GET /users/me on Asana, or on the override', () => {
+		const request = type.test.request as IHttpRequestOptions;
+		expect(resolver({ accessToken: 't', baseUrl: '' })(request.baseURL!)).toBe('https://app.asana.com/api/1.0');
+		expect(resolver({ accessToken: 't', baseUrl: ' http://127.0.0.1:4020/ ' })(request.baseURL!)).toBe('http://127.0.0.1:4020/api/1.0');
+		expect(request.url).toBe('/users/me');
+	});
+
+	it.each([
+		[DEFAULT_PERSONAL_ACCESS_TOKEN, 200],
+		['2/0/0:not-a-token', 401],
+	])('the test request, sent to the emulator with token %s, answers %s', async (token, status) => {
+		server.reset();
+		const credentials = tokenCredentials(server, token);
+		const resolve = resolver(credentials);
+		const request = type.test.request as IHttpRequestOptions;
+		const url = new URL(`${resolve(request.baseURL!)}${request.url}`);
+		for (const [key, value] of Object.entries(request.qs ?? {})) url.searchParams.set(key, String(value));
+		const response = await fetch(url, { headers: { Authorization: resolve(type.authenticate.properties.headers!.Authorization as string), Accept: 'application/json' } });
+		expect(response.status).toBe(status);
+		const body = (await response.json()) as { data?: { gid: string }; errors?: Array<{ message: string }> };
+		if (status === 200) expect(body.data!.gid).toBe(DEFAULT_USER.gid);
+		else expect(body.errors![0].message).toBe('Not Authorized');
+		expect(server.requests[0].url).toBe('/api/1.0/users/me?opt_fields=name%2Cemail');
+	});
+});
+
+describe('Asana Attachment OAuth2 API', () => {
+	const type = new AsanaAttachmentOAuth2Api();
+	const value = (name: string) => type.properties.find((p) => p.name === name)?.default;
+
+	it("extends n8n's OAuth2 with Asana's endpoints and the scopes the node needs", () => {
+		expect(type.name).toBe('asanaAttachmentOAuth2Api');
+		expect(type.name).not.toBe('asanaOAuth2Api');
+		expect(type.extends).toEqual(['oAuth2Api']);
+		expect(value('grantType')).toBe('authorizationCode');
+		expect(value('authUrl')).toBe('https://app.asana.com/-/oauth_authorize');
+		expect(value('accessTokenUrl')).toBe('https://app.asana.com/-/oauth_token');
+		expect(String(value('scope')).split(' ').sort()).toEqual(
+			['attachments:delete', 'attachments:read', 'attachments:write', 'workspaces.typeahead:read', 'workspaces:read'].sort(),
+		);
+		expect(value('authentication')).toBe('body');
+		expect(type.properties.find((p) => p.name === 'baseUrl')).toMatchObject({ type: 'string', default: '' });
+	});
+});
+
+describe('node description', () => {
+	const description = node.description;
+	const property = (name: string, operation?: string): INodeProperties | undefined =>
+		description.properties.find((p) => p.name === name && (!operation || (p.displayOptions?.show?.operation as string[] | undefined)?.includes(operation)));
+
+	it('follows n8n conventions', () => {
+		expect(description.name).toBe('asanaAttachment');
+		expect(description.usableAsTool).toBe(true);
+		expect(description.documentationUrl).toBe('https://developers.asana.com/reference/attachments');
+		expect(description.subtitle).toBe('={{$parameter["operation"] + ": " + $parameter["resource"]}}');
+		expect(description.credentials).toEqual([
+			{ name: 'asanaAttachmentApi', required: true, displayOptions: { show: { authentication: ['accessToken'] } } },
+			{ name: 'asanaAttachmentOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
+		]);
+		expect(property('operation')!.options!.map((o) => (o as { name: string }).name)).toEqual(['Delete', 'Get', 'Get Many', 'Upload']);
+		expect(property('limit')).toMatchObject({ default: 50 });
+		expect(property('binaryPropertyName', 'upload')).toMatchObject({ displayName: 'Input Binary Field', default: 'data' });
+		expect(property('binaryPropertyName', 'get')).toMatchObject({ displayName: 'Put Output File in Field', default: 'data' });
+		const booleans = description.properties.flatMap((p) => [p, ...((p.options ?? []) as INodeProperties[])]).filter((p) => p.type === 'boolean');
+		expect(booleans.length).toBeGreaterThanOrEqual(3);
+		for (const boolean of booleans) expect(boolean.description).toMatch(/^Whether /);
+		expect(property('parent')!.modes!.map((mode) => mode.name)).toEqual(['list', 'url', 'id']);
+	});
+
+	it('has light and dark icons of its own, and a Productivity codex with documentation', () => {
+		const icon = description.icon as { light: string; dark: string };
+		for (const file of [icon.light, icon.dark]) {
+			const svg = fs.readFileSync(path.resolve(root, 'nodes/AsanaAttachment', file.replace(/^file:/, '')), 'utf8');
+			expect(svg).toMatch(/^<svg [^>]*viewBox="0 0 64 64"/);
+		}
+		const codex = JSON.parse(fs.readFileSync(path.join(root, 'nodes/AsanaAttachment/AsanaAttachment.node.json'), 'utf8'));
+		expect(codex).toMatchObject({ node: 'n8n-nodes-attachments.asanaAttachment', categories: ['Productivity'] });
+		expect(codex.resources.primaryDocumentation[0].url).toBe('https://developers.asana.com/reference/attachments');
+	});
+});

@@ -1,0 +1,46 @@
+/**
+ * The parent picker through n8n-core's real LoadOptionsContext: tasks and projects from the
+ * typeahead search of each workspace, signed by whichever credential the node uses.
+ */
+import { DEFAULT_OAUTH_ACCESS_TOKEN, DEFAULT_PERSONAL_ACCESS_TOKEN, DEFAULT_PROJECT, DEFAULT_TASK, DEFAULT_WORKSPACE, SECOND_TASK } from '../../servers/asana-server';
+import type { AsanaServer } from '../../servers/asana-server';
+import { expectConformingRequests, header, loadAsanaValidator, runParentSearch, startServer, targets } from './context';
+
+let server: AsanaServer;
+let validator: Awaited<ReturnType<typeof loadAsanaValidator>>;
+beforeAll(async () => {
+	server = await startServer();
+	validator = await loadAsanaValidator();
+});
+afterAll(async () => await server.close());
+beforeEach(() => server.reset());
+afterEach(() => expectConformingRequests(validator, server.requests));
+
+it('lists the tasks and projects of the workspace', async () => {
+	const { result } = await runParentSearch(server);
+	expect(result.results).toEqual([
+		{ name: `Task: ${DEFAULT_TASK.name}`, value: DEFAULT_TASK.gid, url: `https://app.asana.com/0/0/${DEFAULT_TASK.gid}` },
+		{ name: `Task: ${SECOND_TASK.name}`, value: SECOND_TASK.gid, url: `https://app.asana.com/0/0/${SECOND_TASK.gid}` },
+		{ name: `Project: ${DEFAULT_PROJECT.name}`, value: DEFAULT_PROJECT.gid, url: `https://app.asana.com/0/${DEFAULT_PROJECT.gid}` },
+	]);
+	const typeahead = `/api/1.0/workspaces/${DEFAULT_WORKSPACE.gid}/typeahead`;
+	expect(targets(server.requests)).toEqual([
+		'GET /api/1.0/workspaces?limit=100&opt_fields=name',
+		`GET ${typeahead}?resource_type=task&query=&count=20&opt_fields=name`,
+		`GET ${typeahead}?resource_type=project&query=&count=20&opt_fields=name`,
+	]);
+	for (const request of server.requests) expect(header(request, 'authorization')).toBe(`Bearer ${DEFAULT_PERSONAL_ACCESS_TOKEN}`);
+});
+
+it('passes the typed text to the search, and names the workspace when there are several', async () => {
+	const other = server.addWorkspace('Side Projects');
+	server.addTask('Contract for the garage', { workspaceGid: other.gid });
+	const { result } = await runParentSearch(server, ' contract ', 'oAuth2');
+	expect(result.results.map((item) => item.name)).toEqual([
+		`Task: Review the supplier contract · Demo Workspace`,
+		`Project: Supplier contracts · Demo Workspace`,
+		`Task: Contract for the garage · Side Projects`,
+	]);
+	expect(server.requests[1].query.get('query')).toBe('contract');
+	for (const request of server.requests) expect(header(request, 'authorization')).toBe(`Bearer ${DEFAULT_OAUTH_ACCESS_TOKEN}`);
+});
