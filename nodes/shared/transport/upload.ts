@@ -105,13 +105,20 @@ function percentEncode(value: string): string {
  * The whole header of a file part, written by us instead of form-data (see FileNameEncoding):
  * form-data lets a caller replace the header only as a whole, boundary line included.
  */
-function filePartHeader(form: FormData, field: string, source: UploadSource): string {
-	const name = `name="${field.replace(/["\r\n]/g, (char) => encodeURIComponent(char))}"`;
+function filePartHeader(form: FormData, field: string, source: UploadSource, encoding?: FileNameEncoding): string {
+	// As browsers write form fields (WHATWG): `"`, CR and LF escaped, everything else raw.
+	const browserEscape = (value: string) => value.replace(/["\r\n]/g, (char) => encodeURIComponent(char));
+	const name = `name="${browserEscape(field)}"`;
 	const fileName = source.fileName;
-	const disposition =
-		PLAIN_FILE_NAME.test(fileName) && !NOT_PLAIN.test(fileName)
-			? `form-data; ${name}; filename="${fileName}"`
-			: `form-data; ${name}; filename="${percentEncode(fileName)}"; filename*=UTF-8''${percentEncode(fileName)}`;
+	let disposition: string;
+	if (encoding !== 'percentEncoded') {
+		// form-data itself would cut the name at its last "/" and leave quotes unescaped.
+		disposition = `form-data; ${name}; filename="${browserEscape(fileName)}"`;
+	} else if (PLAIN_FILE_NAME.test(fileName) && !NOT_PLAIN.test(fileName)) {
+		disposition = `form-data; ${name}; filename="${fileName}"`;
+	} else {
+		disposition = `form-data; ${name}; filename="${percentEncode(fileName)}"; filename*=UTF-8''${percentEncode(fileName)}`;
+	}
 	const type = source.mimeType.replace(/[\r\n]/g, '');
 	return `--${form.getBoundary()}\r\nContent-Disposition: ${disposition}\r\nContent-Type: ${type}\r\n\r\n`;
 }
@@ -136,7 +143,7 @@ export async function buildMultipartBody(
 		filename: source.fileName,
 		contentType: source.mimeType,
 		knownLength: source.size,
-		...(options.fileNameEncoding === 'percentEncoded' ? { header: filePartHeader(form, fileField, source) } : {}),
+		header: filePartHeader(form, fileField, source, options.fileNameEncoding),
 	});
 	return withLength(form);
 }

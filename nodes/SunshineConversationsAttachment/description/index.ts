@@ -1,0 +1,205 @@
+/** The parameters of the Sunshine Conversations Attachment node, in the order the panel shows them. */
+import type { INodeProperties } from 'n8n-workflow';
+
+import { inputBinaryField } from '../../shared/description';
+import { APP_ID_EXAMPLE } from '../provider';
+
+const LEGACY_NOTE =
+	'Only API versions up to v12.8.0 document this call; newer API versions dropped it, so an account on a newer version may answer 404.';
+
+const authentication: INodeProperties = {
+	displayName: 'Authentication',
+	name: 'authentication',
+	type: 'options',
+	options: [
+		{ name: 'API Key', value: 'apiKey', description: 'Key ID and secret sent as Basic auth' },
+		{ name: 'JWT', value: 'jwt', description: 'A token signed with the key\'s secret; the secret is never sent' },
+	],
+	default: 'apiKey',
+	description: 'How requests prove the API key',
+};
+
+const resource: INodeProperties = {
+	displayName: 'Resource',
+	name: 'resource',
+	type: 'options',
+	noDataExpression: true,
+	options: [{ name: 'Attachment', value: 'attachment' }],
+	default: 'attachment',
+};
+
+const operation: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions: { show: { resource: ['attachment'] } },
+	options: [
+		{
+			name: 'Delete',
+			value: 'delete',
+			description: 'Remove an uploaded file by its media URL',
+			action: 'Delete an attachment',
+		},
+		{
+			name: 'Generate Media Token',
+			value: 'generateMediaToken',
+			description:
+				'Create tokens that open private attachments under the given paths. Only API versions up to v12.8.0 document this call; newer API versions dropped it.',
+			action: 'Generate a media token',
+		},
+		{
+			name: 'Set Cookie',
+			value: 'setCookie',
+			description:
+				'Exchange a media token for the cookie that opens its path. Only API versions up to v12.8.0 document this call; newer API versions dropped it.',
+			action: 'Set a media cookie',
+		},
+		{
+			name: 'Upload',
+			value: 'upload',
+			description: 'Upload a file to send in messages, and get its media URL',
+			action: 'Upload an attachment',
+		},
+	],
+	default: 'upload',
+};
+
+const app: INodeProperties = {
+	displayName: 'App',
+	name: 'appId',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description: 'The Sunshine Conversations app the files belong to',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			typeOptions: { searchListMethod: 'searchApps', searchable: true },
+		},
+		{
+			displayName: 'ID',
+			name: 'id',
+			type: 'string',
+			placeholder: `e.g. ${APP_ID_EXAMPLE}`,
+			validation: [
+				{
+					type: 'regex',
+					properties: { regex: '^[A-Za-z0-9][A-Za-z0-9_-]*$', errorMessage: 'Not a valid app ID (letters, digits, "-" and "_")' },
+				},
+			],
+		},
+	],
+};
+
+const legacyNotice: INodeProperties = {
+	displayName: LEGACY_NOTE,
+	name: 'legacyNotice',
+	type: 'notice',
+	default: '',
+	displayOptions: { show: { operation: ['generateMediaToken', 'setCookie'] } },
+};
+
+const uploadFields: INodeProperties[] = [
+	{
+		...inputBinaryField({ show: { operation: ['upload'] } }),
+		hint: 'The name of the input binary field containing the file to upload (50 MB at most)',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		displayOptions: { show: { operation: ['upload'] } },
+		options: [
+			{
+				displayName: 'Access',
+				name: 'access',
+				type: 'options',
+				options: [{ name: 'Public', value: 'public' }],
+				default: 'public',
+				description: 'Who may open the media URL. Public is the only level the API supports.',
+			},
+			{
+				displayName: 'Conversation ID',
+				name: 'conversationId',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. c616a583e4c240a871818541',
+				description: 'The conversation the file is linked to',
+			},
+			{
+				displayName: 'File Name',
+				name: 'fileName',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. invoice.pdf',
+				description: 'Name to upload the file under. Leave empty to use the file\'s own name.',
+			},
+			{
+				displayName: 'For',
+				name: 'for',
+				type: 'options',
+				options: [{ name: 'Message', value: 'message' }],
+				default: 'message',
+				description:
+					'What the file will be sent in. With Message, Sunshine deletes the file when the message, its conversation or its user is deleted.',
+			},
+		],
+	},
+];
+
+const deleteFields: INodeProperties[] = [
+	{
+		displayName: 'Media URL',
+		name: 'mediaUrl',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. https://acme.zendesk.com/sc/attachments/v2/01JK699PBZ645YAFJW2RF45F0B/invoice.pdf',
+		description: 'The mediaUrl the upload returned',
+		displayOptions: { show: { operation: ['delete'] } },
+	},
+];
+
+const mediaTokenFields: INodeProperties[] = [
+	{
+		displayName: 'Paths',
+		name: 'paths',
+		type: 'string',
+		typeOptions: { multipleValues: true, multipleValueButtonText: 'Add Path' },
+		required: true,
+		default: [],
+		placeholder: `e.g. /apps/${APP_ID_EXAMPLE}`,
+		description: 'Attachment paths to open, one token each (e.g. /apps/{appId} for every file of the app)',
+		displayOptions: { show: { operation: ['generateMediaToken'] } },
+	},
+];
+
+const cookieFields: INodeProperties[] = [
+	{
+		displayName: 'Media Token',
+		name: 'mediaToken',
+		type: 'string',
+		typeOptions: { password: true },
+		required: true,
+		default: '',
+		description: 'A token from Generate Media Token. It authorizes this request instead of the API key.',
+		displayOptions: { show: { operation: ['setCookie'] } },
+	},
+];
+
+export const sunshineAttachmentProperties: INodeProperties[] = [
+	authentication,
+	resource,
+	operation,
+	legacyNotice,
+	app,
+	...uploadFields,
+	...deleteFields,
+	...mediaTokenFields,
+	...cookieFields,
+];

@@ -1,0 +1,31 @@
+/** Delete: `POST /v2/apps/{appId}/attachments/remove` with `{ "mediaUrl": … }`. */
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { executeOperation } from '../../shared/transport';
+import type { OperationSpec } from '../../shared/transport';
+import { appIdField, sunshineProvider } from '../provider';
+
+export function httpUrl(value: unknown): string | undefined {
+	if (typeof value !== 'string') return 'expected text';
+	let url: URL;
+	try {
+		url = new URL(value);
+	} catch {
+		return `"${value}" is not a URL (expected the mediaUrl an upload returned, e.g. https://acme.zendesk.com/sc/attachments/v2/…/file.pdf)`;
+	}
+	return url.protocol === 'https:' || url.protocol === 'http:' ? undefined : `"${value}" is not an http(s) URL`;
+}
+
+export const deleteAttachmentOperation: OperationSpec = {
+	method: 'POST',
+	path: '/v2/apps/{appId}/attachments/remove',
+	fields: [appIdField, { in: 'body', name: 'mediaUrl', parameter: 'mediaUrl', label: 'Media URL', required: true, validate: httpUrl }],
+	body: { kind: 'json' },
+	response: { kind: 'static', value: { deleted: true } },
+	// Removing the same file again changes nothing.
+	idempotent: true,
+};
+
+export async function deleteAttachment(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	return await executeOperation(ctx, sunshineProvider, deleteAttachmentOperation, itemIndex);
+}
