@@ -1,0 +1,78 @@
+/**
+ * The example workflows of this folder, one per node, and the demo credentials they use.
+ *
+ * `npm start` imports them into its n8n (with the credentials pointed at the local sandboxes), the
+ * e2e suite runs each of them, and you can import any of them into your own n8n:
+ *   n8n import:workflow --input=examples/xero-attachments.json
+ * or, in the editor, "Import from File…". Their credentials are referenced by ID: in your own n8n,
+ * pick one of your credentials on each node instead.
+ */
+
+export interface Example {
+	/** The sandbox provider it runs against (scripts/sandbox/providers). */
+	provider: string;
+	/** Workflow file in this folder. */
+	file: string;
+	/** The ID the workflow file carries (kept by `n8n import:workflow`). */
+	workflowId: string;
+	title: string;
+	/** What it does, one line per step. */
+	steps: string[];
+}
+
+/** Demo credentials (JSON arrays as `n8n import:credentials` takes them), per provider, in this folder. */
+export const EXAMPLE_CREDENTIALS: Record<string, string> = {
+	xero: 'credentials/xero.json',
+	asana: 'credentials/asana.json',
+	wix: 'credentials/wix.json',
+	sunshine: 'credentials/sunshine.json',
+};
+
+export const EXAMPLES: Example[] = [
+	{
+		provider: 'xero',
+		file: 'xero-attachments.json',
+		workflowId: 'xeroExampleFlow01',
+		title: 'Example: Xero invoice attachments (list, download, upload)',
+		steps: [
+			'List invoice attachments: Get Many on the demo invoice',
+			'Download receipt.pdf: Get by file name into the binary field "data"',
+			'Upload it again as a copy: Upload with Replace Existing, as "receipt (copy).pdf"',
+		],
+	},
+	{
+		provider: 'asana',
+		file: 'asana-attachments.json',
+		workflowId: 'asanaExampleFlow01',
+		title: 'Example: Asana task attachments (list, download, upload)',
+		steps: [
+			'List task attachments: Get Many on the demo task "Review the supplier contract"',
+			'Download each attachment: Get with Download on, into the binary field "data"',
+			'Upload to another task: Upload to "Collect Q3 receipts"',
+		],
+	},
+	{
+		provider: 'wix',
+		file: 'wix-attachments.json',
+		workflowId: 'wixExampleFlow01',
+		title: 'Example: Wix contact attachments (list, download, upload)',
+		steps: [
+			'List contact attachments: Get Many on the demo contact Ada Lovelace',
+			'Download signed-form.pdf: Get with Download on',
+			'Upload it again as a copy: Upload as "signed-form (copy).pdf"',
+			'List them again: Get Many, now with the copy',
+		],
+	},
+	{
+		provider: 'sunshine',
+		file: 'sunshine-conversations-attachments.json',
+		workflowId: 'sunshineExampleFlow1',
+		title: 'Example: Sunshine Conversations attachments (upload, media token, delete)',
+		steps: [
+			'Some text, Make a file: a small text file in the binary field "data"',
+			'Upload to the app: Upload to the demo app "Support Messaging"',
+			'Generate a media token: for the app\'s path (private attachments)',
+			'Delete the upload: Delete by its media URL',
+		],
+	},
+];

@@ -1,0 +1,70 @@
+/**
+ * Wix: the emulator of test/servers/wix-server.ts behind a Prism gate carrying
+ * wix_contact_attachments.yaml (server https://www.wixapis.com, paths at the root). The upload URL
+ * and the file links the API hands out point at the emulator's media host (Wix's are its upload
+ * and static-media hosts): no spec describes them, so they are used directly.
+ */
+import { DEFAULT_API_KEY, DEFAULT_CONTACT, DEFAULT_SITE_ID, startWixServer, type WixServer } from '../../../test/servers/wix-server';
+import { demoPdf } from '../demo-files';
+import { startPrismGate } from '../prism/gate';
+import { loadDemoCredentials } from './demo-credentials';
+import type { SandboxProvider } from './types';
+
+export const WIX_DEMO = {
+	apiKey: DEFAULT_API_KEY,
+	siteId: DEFAULT_SITE_ID,
+	contact: DEFAULT_CONTACT,
+	form: {
+		fileName: 'signed-form.pdf',
+		mimeType: 'application/pdf',
+		content: demoPdf(['Signed membership form (demo)', 'Ada Lovelace', 'Served by the local Wix sandbox']),
+	},
+} as const;
+
+export const wixProvider: SandboxProvider<WixServer> = {
+	name: 'wix',
+	displayName: 'Wix',
+	emulatorFile: 'test/servers/wix-server.ts',
+	nodeType: 'n8n-nodes-attachments.wixAttachment',
+	nodeFile: 'dist/nodes/WixAttachment/WixAttachment.node.js',
+	defaultPorts: { prism: 4030, emulator: 4031, media: 4032 },
+
+	async start(options) {
+		const emulator = await startWixServer({ port: options.ports?.emulator ?? 0, mediaPort: options.ports?.media ?? 0 });
+		try {
+			const gate = await startPrismGate({
+				name: 'wix',
+				upstream: emulator.url,
+				port: options.ports?.prism ?? 0,
+				log: options.log,
+				specs: [{ file: 'wix_contact_attachments.yaml' }],
+			});
+			const demo: string[] = [];
+			if (!options.noDemoData) {
+				const { form, contact } = WIX_DEMO;
+				emulator.seedAttachment(contact.id, form.fileName, form.content, form.mimeType);
+				demo.push(
+					`site ${DEFAULT_SITE_ID}, contact ${contact.firstName} ${contact.lastName} (${contact.id}) with ${form.fileName}`,
+					`API key "${DEFAULT_API_KEY}"; media host (upload URLs, file links) ${emulator.mediaUrl}`,
+				);
+			}
+			return {
+				name: 'wix',
+				displayName: 'Wix',
+				emulator,
+				emulatorUrl: emulator.url,
+				gate,
+				baseUrl: gate.url,
+				credentials: loadDemoCredentials('wix', gate.url),
+				demo,
+				async close() {
+					await gate.close();
+					await emulator.close();
+				},
+			};
+		} catch (error) {
+			await emulator.close();
+			throw error;
+		}
+	},
+};

@@ -1,0 +1,198 @@
+/**
+ * Building the e2e workflows, reading what a run output (JSON and binary files), and the checks
+ * every run goes through: Prism refused nothing, n8n reported success.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+
+import type { Sandbox } from '../../../scripts/sandbox';
+import type { ExecutionResult, WorkflowToImport } from './n8n';
+import { executeWorkflow, executionError, newId, runN8n } from './n8n';
+
+export interface WorkflowNode {
+	id: string;
+	name: string;
+	type: string;
+	typeVersion: number;
+	position: [number, number];
+	parameters: Record<string, unknown>;
+	credentials?: Record<string, { id: string; name: string }>;
+	executeOnce?: boolean;
+	[key: string]: unknown;
+}
+
+export const TRIGGER_NAME = 'Start';
+
+export function node(
+	name: string,
+	type: string,
+	parameters: Record<string, unknown>,
+	extra: Partial<WorkflowNode> = {},
+): WorkflowNode {
+	return { id: randomUUID(), name, type, typeVersion: 1, position: [0, 0], parameters, ...extra };
+}
+
+/**
+ * Two core nodes that make a file: Edit Fields (Set 3.4) puts the bytes in base64 into a field,
+ * Convert to File (1.1, "Move Base64 String to File") turns it into the binary field `data`.
+ */
+export function makeFile(label: string, file: { fileName: string; mimeType: string; content: Buffer }, binaryField = 'data'): WorkflowNode[] {
+	return [
+		node(
+			`${label}: bytes`,
+			'n8n-nodes-base.set',
+			{
+				mode: 'manual',
+				assignments: { assignments: [{ id: randomUUID(), name: 'base64', value: file.content.toString('base64'), type: 'string' }] },
+				options: {},
+			},
+			{ typeVersion: 3.4 },
+		),
+		node(
+			`${label}: file`,
+			'n8n-nodes-base.convertToFile',
+			{
+				operation: 'toBinary',
+				sourceProperty: 'base64',
+				binaryPropertyName: binaryField,
+				options: { fileName: file.fileName, mimeType: file.mimeType },
+			},
+			{ typeVersion: 1.1 },
+		),
+	];
+}
+
+/**
+ * A workflow: a manual trigger, then each chain as a branch of it (nodes of a chain connected in
+ * order). With execution order v1 the branches run one after the other, top to bottom.
+ */
+export function workflow(name: string, chains: WorkflowNode[][], id = newId()): WorkflowToImport {
+	const trigger = node(TRIGGER_NAME, 'n8n-nodes-base.manualTrigger', {});
+	const nodes: WorkflowNode[] = [trigger];
+	const connections: Record<string, { main: Array<Array<{ node: string; type: 'main'; index: 0 }>> }> = {};
+	const connect = (from: string, to: string) => {
+		connections[from] ??= { main: [[]] };
+		connections[from].main[0].push({ node: to, type: 'main', index: 0 });
+	};
+	chains.forEach((chain, row) => {
+		chain.forEach((current, column) => {
+			nodes.push({ ...current, position: [240 * (column + 1), 200 * row] });
+			connect(column === 0 ? TRIGGER_NAME : chain[column - 1].name, current.name);
+		});
+	});
+	return { id, name, nodes, connections, settings: { executionOrder: 'v1' } };
+}
+
+/** `n8n import:workflow` of several workflows at once (one n8n process). */
+export async function importWorkflows(userFolder: string, workflows: WorkflowToImport[]): Promise<void> {
+	const file = path.join(userFolder, `workflows-${newId()}.json`);
+	writeFileSync(file, JSON.stringify(workflows.map((w) => ({ active: false, settings: {}, ...w })), null, 2));
+	try {
+		const result = await runN8n(userFolder, ['import:workflow', `--input=${file}`]);
+		if (result.exitCode !== 0) throw new Error(`n8n import:workflow failed (exit ${result.exitCode}):\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
+	} finally {
+		rmSync(file, { force: true });
+	}
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Output
+ * ---------------------------------------------------------------------------------------------- */
+
+export interface BinaryMeta {
+	id?: string;
+	data?: string;
+	fileName?: string;
+	mimeType?: string;
+	fileSize?: string;
+	bytes?: number;
+	[key: string]: unknown;
+}
+
+export interface OutputItem {
+	json: Record<string, unknown>;
+	binary?: Record<string, BinaryMeta>;
+}
+
+/** The items a node output (first output, first run). */
+export function itemsOf(run: ExecutionResult, nodeName: string): OutputItem[] {
+	const runs = run.json?.data?.resultData?.runData?.[nodeName];
+	if (!runs) throw new Error(`Node "${nodeName}" did not run; nodes that ran: ${Object.keys(run.json?.data?.resultData?.runData ?? {}).join(', ')}`);
+	return (runs[0]?.data?.main?.[0] ?? []) as OutputItem[];
+}
+
+/**
+ * The bytes of a binary output. In filesystem mode (scripts/n8n-host/env.js) `id` is
+ * `filesystem-v2:<path>` and the file is `<path>` under n8n's storage folder
+ * (N8N_BINARY_DATA_STORAGE_PATH, default <user folder>/.n8n/storage); in memory mode the bytes are
+ * inline in `data` (base64).
+ */
+export function readBinary(userFolder: string, meta: BinaryMeta): Buffer {
+	const id = meta.id ?? '';
+	const match = /^filesystem(?:-v2)?:(.+)$/.exec(id);
+	if (match) {
+		const storage = process.env.N8N_BINARY_DATA_STORAGE_PATH || path.join(userFolder, '.n8n', 'storage');
+		return readFileSync(path.join(storage, match[1]));
+	}
+	if (id) throw new Error(`binary data "${id}" is in a mode these tests cannot read`);
+	return Buffer.from(meta.data ?? '', 'base64');
+}
+
+export function sha256(bytes: Buffer): string {
+	return createHash('sha256').update(bytes).digest('hex');
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Runs
+ * ---------------------------------------------------------------------------------------------- */
+
+/** Runs a workflow with `n8n execute --id` after clearing the gates' exchange logs. */
+export async function runWorkflow(userFolder: string, sandbox: Sandbox, workflowId: string): Promise<ExecutionResult> {
+	for (const provider of sandbox.providers) provider.gate.reset();
+	return await executeWorkflow(userFolder, workflowId);
+}
+
+/** Prism's refusals during the last run, as one error (undefined when there were none). */
+export function prismError(sandbox: Sandbox): Error | undefined {
+	const problems = sandbox.problems();
+	return problems.length > 0 ? new Error(`Prism refused ${problems.length} exchange(s):\n${problems.join('\n')}`) : undefined;
+}
+
+/** Throws (Prism's message first) unless Prism accepted every exchange and the run succeeded. */
+export function expectSuccess(run: ExecutionResult, sandbox: Sandbox): void {
+	const refused = prismError(sandbox);
+	const failed = run.exitCode !== 0 || run.json?.status !== 'success' || executionError(run) !== undefined;
+	if (refused) {
+		if (failed) refused.message += `\nn8n: ${describeRunError(run)}`;
+		throw refused;
+	}
+	if (failed) throw new Error(`The workflow failed (exit ${run.exitCode}, status ${String(run.json?.status)}): ${describeRunError(run)}`);
+}
+
+export function describeRunError(run: ExecutionResult): string {
+	const error = run.json?.data?.resultData?.error;
+	if (error) return [error.message, error.description].filter(Boolean).join(' | ');
+	return `no run JSON; output:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Nodes that have landed
+ * ---------------------------------------------------------------------------------------------- */
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+/** The node files package.json declares (`n8n.nodes`): what n8n loads from the package. */
+export function declaredNodeFiles(): string[] {
+	return (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { n8n: { nodes?: string[] } }).n8n.nodes ?? [];
+}
+
+/**
+ * `describe` once the node is declared in package.json, `describe.skip` (with a note) before: a
+ * node being written is compiled but not loaded by n8n, so its e2e suite waits for it.
+ */
+export function describeIfDeclared(nodeFile: string): jest.Describe {
+	if (declaredNodeFiles().includes(nodeFile)) return describe;
+	console.log(`skipped until package.json declares ${nodeFile} (n8n.nodes)`);
+	return describe.skip;
+}
