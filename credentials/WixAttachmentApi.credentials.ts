@@ -1,0 +1,65 @@
+import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+/**
+ * A Wix API key (sent raw in `Authorization`, no "Bearer") with the ID of the site whose
+ * contacts it reaches (`wix-site-id`: the Contacts APIs are site-level).
+ */
+export class WixAttachmentApi implements ICredentialType {
+	name = 'wixAttachmentApi';
+
+	displayName = 'Wix Attachment API';
+
+	icon = { light: 'file:../icons/wix.svg', dark: 'file:../icons/wix.dark.svg' } as const;
+
+	documentationUrl = 'https://dev.wix.com/docs/rest/articles/getting-started/api-keys';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			description: 'A key made in the Wix API Keys Manager with the "Manage Contact Attachments" permission',
+		},
+		{
+			displayName: 'Site ID',
+			name: 'siteId',
+			type: 'string',
+			required: true,
+			default: '',
+			placeholder: 'e.g. 5ae1c2b8-0c43-4e36-b0c7-1f7d2a9e6b31',
+			description: 'The ID of the site, as it appears after /dashboard/ in the URL of the site\'s dashboard',
+		},
+		{
+			displayName: 'Base URL Override',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. http://127.0.0.1:4020',
+			description:
+				'Leave empty to talk to Wix (https://www.wixapis.com). Set it to send the requests to a sandbox or proxy instead.',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '={{$credentials.apiKey}}',
+				'wix-site-id': '={{$credentials.siteId}}',
+			},
+		},
+	};
+
+	/** Lists one contact: the smallest site-level call the key's contact permissions allow. */
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl || "https://www.wixapis.com"}}',
+			url: '/contacts/v4/contacts',
+			method: 'GET',
+			qs: { 'paging.limit': 1 },
+		},
+	};
+}

@@ -1,0 +1,58 @@
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { runOperations } from '../shared/transport';
+import { wixAttachmentProperties } from './description';
+import { searchAttachments } from './methods/listSearch';
+import { deleteAttachment } from './operations/delete';
+import { getAttachment } from './operations/get';
+import { getManyAttachments } from './operations/getMany';
+import { uploadAttachment } from './operations/upload';
+
+const OPERATIONS = {
+	delete: deleteAttachment,
+	get: getAttachment,
+	getAll: getManyAttachments,
+	upload: uploadAttachment,
+};
+
+export class WixAttachment implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Wix Attachment',
+		name: 'wixAttachment',
+		icon: { light: 'file:../../icons/wix.svg', dark: 'file:../../icons/wix.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description: 'List, download, upload and delete the file attachments of Wix CRM contacts',
+		documentationUrl: 'https://dev.wix.com/docs/rest/crm/members-contacts/contacts/attachments/attachment-v4/introduction',
+		defaults: { name: 'Wix Attachment' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: 'wixAttachmentApi',
+				required: true,
+				displayOptions: { show: { authentication: ['apiKey'] } },
+			},
+			{
+				name: 'wixAttachmentAppOAuthApi',
+				required: true,
+				displayOptions: { show: { authentication: ['appOAuth'] } },
+			},
+		],
+		properties: wixAttachmentProperties,
+	};
+
+	methods = { listSearch: { searchAttachments } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await runOperations(this, OPERATIONS);
+	}
+}

@@ -1,0 +1,154 @@
+/** The parameters of the Wix Attachment node, in the order the panel shows them. */
+import type { INodeProperties } from 'n8n-workflow';
+
+import { inputBinaryField, outputBinaryField, returnAllAndLimit } from '../../shared/description';
+
+const GUID_REGEX = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+
+const authentication: INodeProperties = {
+	displayName: 'Authentication',
+	name: 'authentication',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{ name: 'API Key', value: 'apiKey', description: 'A key from the Wix API Keys Manager, with the site ID' },
+		{ name: 'Wix App OAuth', value: 'appOAuth', description: 'The app ID, app secret and instance ID of a Wix app' },
+	],
+	default: 'apiKey',
+};
+
+const resource: INodeProperties = {
+	displayName: 'Resource',
+	name: 'resource',
+	type: 'options',
+	noDataExpression: true,
+	options: [{ name: 'Contact Attachment', value: 'contactAttachment' }],
+	default: 'contactAttachment',
+};
+
+const operation: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions: { show: { resource: ['contactAttachment'] } },
+	options: [
+		{
+			name: 'Delete',
+			value: 'delete',
+			description: 'Remove an attachment from a contact',
+			action: 'Delete a contact attachment',
+		},
+		{
+			name: 'Get',
+			value: 'get',
+			description: 'Get an attachment, and optionally download its file',
+			action: 'Get a contact attachment',
+		},
+		{
+			name: 'Get Many',
+			value: 'getAll',
+			description: 'List the attachments of a contact',
+			action: 'Get many contact attachments',
+		},
+		{
+			name: 'Upload',
+			value: 'upload',
+			description: 'Attach a file to a contact',
+			action: 'Upload a contact attachment',
+		},
+	],
+	default: 'getAll',
+};
+
+const contactId: INodeProperties = {
+	displayName: 'Contact ID',
+	name: 'contactId',
+	type: 'string',
+	required: true,
+	default: '',
+	placeholder: 'e.g. 4074292c-09b3-456d-84e7-add864c6c39b',
+	description: 'The ID (a GUID) of the Wix CRM contact whose attachments to manage',
+	displayOptions: { show: { resource: ['contactAttachment'] } },
+};
+
+const attachmentId: INodeProperties = {
+	displayName: 'Attachment',
+	name: 'attachmentId',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description: 'The attachment of the contact',
+	displayOptions: { show: { resource: ['contactAttachment'], operation: ['get', 'delete'] } },
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			typeOptions: { searchListMethod: 'searchAttachments', searchable: true },
+		},
+		{
+			displayName: 'ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. 2e7bb2c4-5b1d-4d8a-9c0e-1f2a3b4c5d6e',
+			validation: [{ type: 'regex', properties: { regex: GUID_REGEX, errorMessage: 'Not a valid attachment ID (a GUID)' } }],
+		},
+	],
+};
+
+const getFields: INodeProperties[] = [
+	{
+		displayName: 'Download File',
+		name: 'download',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to download the file into a binary field, named and typed as the attachment record says',
+		displayOptions: { show: { resource: ['contactAttachment'], operation: ['get'] } },
+	},
+	outputBinaryField({ show: { resource: ['contactAttachment'], operation: ['get'], download: [true] } }),
+];
+
+const getManyFields = returnAllAndLimit({ show: { resource: ['contactAttachment'], operation: ['getAll'] } });
+
+const uploadFields: INodeProperties[] = [
+	inputBinaryField({ show: { resource: ['contactAttachment'], operation: ['upload'] } }),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		displayOptions: { show: { resource: ['contactAttachment'], operation: ['upload'] } },
+		options: [
+			{
+				displayName: 'File Name',
+				name: 'fileName',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. signed-contract.pdf',
+				description: 'Name to give the attachment (1 to 260 characters, with its extension). Leave empty to use the file\'s own name.',
+			},
+			{
+				displayName: 'MIME Type',
+				name: 'mimeType',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. application/pdf',
+				description:
+					'The file\'s type, if its binary field has none or a wrong one. Wix takes PDF, CSV, Word, Excel, PowerPoint and most image types.',
+			},
+		],
+	},
+];
+
+export const wixAttachmentProperties: INodeProperties[] = [
+	authentication,
+	resource,
+	operation,
+	contactId,
+	attachmentId,
+	...getFields,
+	...getManyFields,
+	...uploadFields,
+];

@@ -1,0 +1,96 @@
+/**
+ * What is particular to Wix: the two credentials and where the API lives, the contact path
+ * fields, and Wix's error shapes.
+ */
+import { validators } from '../shared/transport';
+import type { FieldSpec, ProviderError, ProviderSpec, TransportContext } from '../shared/transport';
+
+/** API key (raw in `Authorization`) plus `wix-site-id`. */
+export const WIX_API_KEY_CREDENTIAL_TYPE = 'wixAttachmentApi';
+/** Wix app OAuth: app ID, secret and instance ID exchanged for an expiring access token. */
+export const WIX_APP_OAUTH_CREDENTIAL_TYPE = 'wixAttachmentAppOAuthApi';
+export const WIX_DEFAULT_BASE_URL = 'https://www.wixapis.com';
+
+/** The credential type the value of the node's Authentication parameter stands for. */
+export function credentialTypeFor(authentication: unknown): string {
+	return authentication === 'appOAuth' ? WIX_APP_OAUTH_CREDENTIAL_TYPE : WIX_API_KEY_CREDENTIAL_TYPE;
+}
+
+/** The API base URL: Wix's, or the credential's override (sandboxes, proxies). */
+export async function wixBaseUrl(ctx: TransportContext, credentialType: string): Promise<string> {
+	const credentials = await ctx.getCredentials(credentialType);
+	const override = typeof credentials?.baseUrl === 'string' ? credentials.baseUrl.trim() : '';
+	return (override || WIX_DEFAULT_BASE_URL).replace(/\/+$/, '');
+}
+
+interface WixErrorBody {
+	message?: unknown;
+	details?: {
+		applicationError?: { code?: unknown; description?: unknown };
+		validationError?: { fieldViolations?: Array<{ field?: unknown; description?: unknown; violatedRule?: unknown }> };
+	};
+	/** RFC 6749 shape of the token endpoint. */
+	error?: unknown;
+	error_description?: unknown;
+}
+
+const text = (value: unknown): string | undefined =>
+	typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+
+/**
+ * Wix answers `{ message, details: { applicationError | validationError } }` ("About Errors"),
+ * its token endpoint `{ error, error_description }`, and system errors with an empty body.
+ */
+export function parseWixError(body: unknown): ProviderError {
+	if (typeof body === 'string') return text(body) ? { message: body.trim().slice(0, 300) } : {};
+	if (!body || typeof body !== 'object') return {};
+	const error = body as WixErrorBody;
+	const details: string[] = [];
+	const application = error.details?.applicationError;
+	const code = text(application?.code);
+	const description = text(application?.description);
+	for (const violation of error.details?.validationError?.fieldViolations ?? []) {
+		const field = text(violation?.field);
+		const problem = text(violation?.description) ?? text(violation?.violatedRule);
+		if (problem) details.push(field ? `${field}: ${problem}` : problem);
+	}
+	let message = text(error.message);
+	if (application) {
+		if (!message) message = description ?? code;
+		const detail = code && description && description !== message ? `${code}: ${description}` : (code ?? description);
+		if (detail && detail !== message) details.unshift(detail);
+	}
+	if (!message && text(error.error)) {
+		message = [text(error.error), text(error.error_description)].filter(Boolean).join(': ');
+	}
+	return message ? { message, details } : { details };
+}
+
+export const wixProvider: ProviderSpec = {
+	displayName: 'Wix',
+	credentialType: (ctx, itemIndex) => credentialTypeFor(ctx.getNodeParameter('authentication', itemIndex, 'apiKey')),
+	baseUrl: async (ctx, credentialType) => await wixBaseUrl(ctx, credentialType),
+	parseError: (body) => parseWixError(body),
+};
+
+/** The contact whose attachments the operation manages. */
+export const contactIdField: FieldSpec = {
+	in: 'path',
+	name: 'contactId',
+	parameter: 'contactId',
+	label: 'Contact ID',
+	required: true,
+	validate: validators.guid,
+};
+
+export const attachmentIdField: FieldSpec = {
+	in: 'path',
+	name: 'attachmentId',
+	parameter: 'attachmentId',
+	label: 'Attachment ID',
+	required: true,
+	validate: validators.guid,
+};
+
+/** Wix takes attachment file names of 1 to 260 characters. */
+export const WIX_FILE_NAME_MAX = 260;

@@ -1,0 +1,137 @@
+/**
+ * Shared set-up of the Wix integration tests: the local Wix emulator, the two credentials
+ * pointing at it, a runner for the node through n8n's real execution code, and the spec check
+ * of every request the emulator's REST gateway received.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
+
+import { WixAttachmentApi } from '../../../credentials/WixAttachmentApi.credentials';
+import { WixAttachmentAppOAuthApi } from '../../../credentials/WixAttachmentAppOAuthApi.credentials';
+import { WixAttachment } from '../../../nodes/WixAttachment/WixAttachment.node';
+import { runListSearch, runNode, runWorkflow } from '../../support/n8n-harness';
+import type { HarnessItem, HarnessWorkflow, RunNodeResult } from '../../support/n8n-harness';
+import { SPEC_FILES, loadSpecValidator, requireSpecs } from '../../support/spec';
+import type { SpecValidator } from '../../support/spec';
+import { DEFAULT_API_KEY, DEFAULT_APP, DEFAULT_CONTACT, DEFAULT_INSTANCE_ID, DEFAULT_SITE_ID, startWixServer } from '../../servers/wix-server';
+import type { RecordedRequest, WixServer, WixServerOptions } from '../../servers/wix-server';
+
+export const NODE_TYPE = 'n8n-nodes-attachments.wixAttachment';
+export const CONTACT_ID = DEFAULT_CONTACT.id;
+export const API_KEY_CREDENTIAL = 'wixAttachmentApi';
+export const APP_CREDENTIAL = 'wixAttachmentAppOAuthApi';
+export const SECRETS = [DEFAULT_API_KEY, DEFAULT_APP.appSecret];
+
+export function apiKeyCredentials(server: WixServer, apiKey = DEFAULT_API_KEY): ICredentialDataDecryptedObject {
+	return { apiKey, siteId: DEFAULT_SITE_ID, baseUrl: server.url };
+}
+
+export function appCredentials(server: WixServer, overrides: IDataObject = {}): ICredentialDataDecryptedObject {
+	return {
+		appId: DEFAULT_APP.appId,
+		appSecret: DEFAULT_APP.appSecret,
+		instanceId: DEFAULT_INSTANCE_ID,
+		baseUrl: server.url,
+		accessToken: '',
+		...overrides,
+	} as ICredentialDataDecryptedObject;
+}
+
+export interface RunWixOptions {
+	input?: HarnessItem[];
+	continueOnFail?: boolean;
+	/** Default: the API key credential; with `authentication: 'appOAuth'`, the app credential. */
+	credentials?: ICredentialDataDecryptedObject;
+}
+
+function credentialsFor(
+	server: WixServer,
+	parameters: INodeParameters,
+	given?: ICredentialDataDecryptedObject,
+): Record<string, ICredentialDataDecryptedObject> {
+	return parameters.authentication === 'appOAuth'
+		? { [APP_CREDENTIAL]: given ?? appCredentials(server) }
+		: { [API_KEY_CREDENTIAL]: given ?? apiKeyCredentials(server) };
+}
+
+export async function runWix(server: WixServer, parameters: INodeParameters, options: RunWixOptions = {}): Promise<RunNodeResult> {
+	return await runNode({
+		nodeTypes: [new WixAttachment()],
+		credentialTypes: [new WixAttachmentApi(), new WixAttachmentAppOAuthApi()],
+		node: {
+			type: NODE_TYPE,
+			parameters: { resource: 'contactAttachment', ...parameters },
+			continueOnFail: options.continueOnFail,
+		},
+		input: options.input,
+		credentials: credentialsFor(server, parameters, options.credentials),
+	});
+}
+
+/** The attachment picker, as the editor runs it. */
+export async function searchAttachments(
+	server: WixServer,
+	parameters: INodeParameters,
+	options: { filter?: string; paginationToken?: string; credentials?: ICredentialDataDecryptedObject } = {},
+) {
+	return await runListSearch({
+		nodeTypes: [new WixAttachment()],
+		credentialTypes: [new WixAttachmentApi(), new WixAttachmentAppOAuthApi()],
+		node: { type: NODE_TYPE, parameters: { resource: 'contactAttachment', operation: 'get', ...parameters } },
+		credentials: credentialsFor(server, parameters, options.credentials),
+		method: 'searchAttachments',
+		filter: options.filter,
+		paginationToken: options.paginationToken,
+	});
+}
+
+/** Runs a workflow fixture of `workflows/` with its Wix node's parameters overridden. */
+export async function runWixWorkflow(server: WixServer, fixture: string, overrides: IDataObject = {}) {
+	const workflow = JSON.parse(fs.readFileSync(path.join(__dirname, 'workflows', fixture), 'utf8')) as HarnessWorkflow;
+	const node = workflow.nodes.find((candidate) => candidate.type === NODE_TYPE);
+	if (!node) throw new Error(`${fixture} has no Wix Attachment node`);
+	node.parameters = { ...node.parameters, ...overrides } as INodeParameters;
+	const result = await runWorkflow(workflow, {
+		nodeTypes: [new WixAttachment()],
+		credentialTypes: [new WixAttachmentApi(), new WixAttachmentAppOAuthApi()],
+		credentials: { [API_KEY_CREDENTIAL]: apiKeyCredentials(server), [APP_CREDENTIAL]: appCredentials(server) },
+	});
+	return { ...result, output: result.error ? [] : result.outputOf(node.name) };
+}
+
+export async function startServer(options: WixServerOptions = {}): Promise<WixServer> {
+	return await startWixServer(options);
+}
+
+/** Loads the Wix spec unless it is missing outside CI. */
+export async function loadWixValidator(): Promise<SpecValidator | undefined> {
+	if (!requireSpecs([SPEC_FILES.wix], 'Wix spec conformance checks')) return undefined;
+	return await loadSpecValidator(SPEC_FILES.wix);
+}
+
+/**
+ * Every request the REST gateway received for the attachments API must be one Wix's spec
+ * accepts. The token endpoint (`/oauth2/token`) and List Contacts are outside the spec: tests
+ * check those requests one by one. Media host requests are checked one by one too.
+ */
+export function expectConformingRequests(validator: SpecValidator | undefined, requests: RecordedRequest[]): void {
+	if (!validator) return;
+	for (const request of requests) {
+		if (request.host !== 'api' || !request.path.startsWith('/contacts/v4/attachments')) continue;
+		const violations = validator.validate(request);
+		expect({ request: `${request.method} ${request.url}`, violations }).toEqual({
+			request: `${request.method} ${request.url}`,
+			violations: [],
+		});
+	}
+}
+
+export function header(request: RecordedRequest, name: string): string | undefined {
+	const value = request.headers[name.toLowerCase()];
+	return Array.isArray(value) ? value.join(', ') : value;
+}
+
+export function apiCalls(server: WixServer): string[] {
+	return server.requests.map((r) => `${r.host} ${r.method} ${r.url}`);
+}

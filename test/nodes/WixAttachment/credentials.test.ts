@@ -1,0 +1,184 @@
+/**
+ * The two credentials: what they declare, and their test requests run the way n8n's credential
+ * tester runs them (a declarative node whose only request is the test request, through
+ * n8n-core's RoutingNode, signed by the credential) against the emulator.
+ */
+import type { ICredentialType, INodeType } from 'n8n-workflow';
+
+import { WixAttachmentApi } from '../../../credentials/WixAttachmentApi.credentials';
+import { WixAttachmentAppOAuthApi } from '../../../credentials/WixAttachmentAppOAuthApi.credentials';
+import { WixAttachment } from '../../../nodes/WixAttachment/WixAttachment.node';
+import { logsText, runNode } from '../../support/n8n-harness';
+import { DEFAULT_API_KEY, DEFAULT_APP, DEFAULT_INSTANCE_ID, DEFAULT_SITE_ID } from '../../servers/wix-server';
+import type { WixServer } from '../../servers/wix-server';
+import { API_KEY_CREDENTIAL, APP_CREDENTIAL, SECRETS, apiKeyCredentials, appCredentials, header, startServer } from './context';
+
+let server: WixServer;
+beforeAll(async () => (server = await startServer()));
+afterAll(async () => await server.close());
+beforeEach(() => server.reset());
+
+const apiKey = new WixAttachmentApi();
+const app = new WixAttachmentAppOAuthApi();
+
+/** As n8n's CredentialsTester: a node with one parameter whose routing is the test request. */
+function credentialTester(credential: ICredentialType): INodeType {
+	return {
+		description: {
+			displayName: 'Credential Test',
+			name: 'wixCredentialTest',
+			group: ['transform'],
+			version: 1,
+			description: 'Runs a credential test request',
+			defaults: { name: 'Credential Test' },
+			inputs: ['main'],
+			outputs: ['main'],
+			credentials: [{ name: credential.name, required: true }],
+			properties: [{ displayName: 'Temp', name: 'temp', type: 'string', default: '', routing: { request: credential.test!.request } }],
+		},
+	} as unknown as INodeType;
+}
+
+async function runTest(credential: ICredentialType, data: Record<string, unknown>) {
+	return await runNode({
+		nodeTypes: [credentialTester(credential)],
+		credentialTypes: [apiKey, app],
+		node: { type: 'wixCredentialTest', parameters: {} },
+		credentials: { [credential.name]: data as never },
+	});
+}
+
+describe('Wix Attachment API (API key)', () => {
+	it('is named apart from n8n’s own credentials and keeps the key secret', () => {
+		expect(apiKey.name).toBe(API_KEY_CREDENTIAL);
+		expect(apiKey.properties.map((p) => [p.name, p.type, p.typeOptions?.password ?? false, p.default])).toEqual([
+			['apiKey', 'string', true, ''],
+			['siteId', 'string', false, ''],
+			['baseUrl', 'string', false, ''],
+		]);
+		expect(apiKey.authenticate).toEqual({
+			type: 'generic',
+			properties: { headers: { Authorization: '={{$credentials.apiKey}}', 'wix-site-id': '={{$credentials.siteId}}' } },
+		});
+	});
+
+	it('its test request lists one contact, with the raw key and the site ID', async () => {
+		const result = await runTest(apiKey, apiKeyCredentials(server));
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].json).toMatchObject({ contacts: [{ id: expect.any(String) }], pagingMetadata: { count: 1 } });
+		expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /contacts/v4/contacts?paging.limit=1']);
+		expect(header(server.requests[0], 'authorization')).toBe(DEFAULT_API_KEY);
+		expect(header(server.requests[0], 'wix-site-id')).toBe(DEFAULT_SITE_ID);
+	});
+
+	it('its test request fails for a wrong key', async () => {
+		const result = await runTest(apiKey, { ...apiKeyCredentials(server), apiKey: 'IST.wrong' });
+		expect(result.error).toBeDefined();
+		expect(JSON.stringify(result.error)).toContain('401');
+	});
+});
+
+describe('Wix Attachment App OAuth API', () => {
+	it('keeps the secret and the token secret, the token in an expirable field', () => {
+		expect(app.name).toBe(APP_CREDENTIAL);
+		expect(app.properties.map((p) => [p.name, p.type, p.typeOptions?.password ?? false])).toEqual([
+			['appId', 'string', false],
+			['appSecret', 'string', true],
+			['instanceId', 'string', false],
+			['baseUrl', 'string', false],
+			['accessToken', 'hidden', true],
+		]);
+		expect(app.properties.find((p) => p.name === 'accessToken')!.typeOptions!.expirable).toBe(true);
+		expect(app.authenticate).toEqual({ type: 'generic', properties: { headers: { Authorization: '={{$credentials.accessToken}}' } } });
+	});
+
+	it('preAuthentication posts the client-credentials JSON to /oauth2/token and returns the token', async () => {
+		const calls: unknown[] = [];
+		const helpers = {
+			helpers: {
+				httpRequest: async (options: unknown) => {
+					calls.push(options);
+					return { access_token: 'OauthNG.JWS.abc', token_type: 'Bearer', expires_in: 14400 };
+				},
+			},
+		};
+		const output = await app.preAuthentication!.call(helpers as never, {
+			appId: ` ${DEFAULT_APP.appId} `,
+			appSecret: DEFAULT_APP.appSecret,
+			instanceId: DEFAULT_INSTANCE_ID,
+			baseUrl: '',
+			accessToken: '',
+		});
+		expect(output).toEqual({ accessToken: 'OauthNG.JWS.abc' });
+		expect(calls).toEqual([
+			{
+				method: 'POST',
+				url: 'https://www.wixapis.com/oauth2/token',
+				body: { grant_type: 'client_credentials', client_id: DEFAULT_APP.appId, client_secret: DEFAULT_APP.appSecret, instance_id: DEFAULT_INSTANCE_ID },
+				json: true,
+			},
+		]);
+	});
+
+	it('preAuthentication fails clearly when Wix gives no token', async () => {
+		const helpers = { helpers: { httpRequest: async () => ({ token_type: 'Bearer' }) } };
+		await expect(app.preAuthentication!.call(helpers as never, { appId: 'a', appSecret: 'b', instanceId: 'c' })).rejects.toThrow(
+			'Wix answered the token request without an access token',
+		);
+	});
+
+	it('its test request gets a token first, then lists one contact with it', async () => {
+		const result = await runTest(app, appCredentials(server));
+		expect(result.error).toBeUndefined();
+		expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /oauth2/token', 'GET /contacts/v4/contacts?paging.limit=1']);
+		const token = result.credentialsStore[APP_CREDENTIAL].accessToken as string;
+		expect(server.acceptedTokens()).toEqual([token]);
+		expect(header(server.requests[1], 'authorization')).toBe(token);
+	});
+
+	it('its test request fails for a wrong secret without showing it', async () => {
+		const result = await runTest(app, appCredentials(server, { appSecret: 'wrong-secret-9f2d' }));
+		expect(result.error).toBeDefined();
+		const visible = JSON.stringify({ message: result.error!.message, items: result.items }) + logsText(result.logs);
+		for (const secret of [...SECRETS, 'wrong-secret-9f2d']) expect(visible).not.toContain(secret);
+	});
+});
+
+describe('the node', () => {
+	const { description } = new WixAttachment();
+
+	it('offers each credential under its Authentication choice', () => {
+		expect(description.credentials).toEqual([
+			{ name: API_KEY_CREDENTIAL, required: true, displayOptions: { show: { authentication: ['apiKey'] } } },
+			{ name: APP_CREDENTIAL, required: true, displayOptions: { show: { authentication: ['appOAuth'] } } },
+		]);
+		const authentication = description.properties.find((p) => p.name === 'authentication')!;
+		expect(authentication.default).toBe('apiKey');
+		expect(authentication.options!.map((o) => ('value' in o ? o.value : undefined))).toEqual(['apiKey', 'appOAuth']);
+	});
+
+	it('follows n8n’s conventions', () => {
+		expect(description).toMatchObject({
+			name: 'wixAttachment',
+			displayName: 'Wix Attachment',
+			usableAsTool: true,
+			icon: { light: 'file:../../icons/wix.svg', dark: 'file:../../icons/wix.dark.svg' },
+			subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+			documentationUrl: expect.stringMatching(/^https:\/\/dev\.wix\.com\/docs\//),
+		});
+		expect(apiKey.documentationUrl).toMatch(/^https:\/\/dev\.wix\.com\/docs\//);
+		expect(app.documentationUrl).toMatch(/^https:\/\/dev\.wix\.com\/docs\//);
+		const operation = description.properties.find((p) => p.name === 'operation')!;
+		expect(operation.options!.map((o) => ('value' in o ? o.value : undefined))).toEqual(['delete', 'get', 'getAll', 'upload']);
+		const limit = description.properties.find((p) => p.name === 'limit')!;
+		expect(limit.default).toBe(50);
+		const binaryFields = description.properties.filter((p) => p.name === 'binaryPropertyName');
+		expect(binaryFields.map((p) => [p.displayName, p.default])).toEqual([
+			['Put Output File in Field', 'data'],
+			['Input Binary Field', 'data'],
+		]);
+		for (const property of description.properties.filter((p) => p.type === 'boolean')) {
+			expect(property.description).toMatch(/^Whether /);
+		}
+	});
+});

@@ -1,0 +1,52 @@
+/**
+ * The spec check the Wix tests rely on is not vacuous: requests the Wix spec forbids are
+ * reported, the node's own requests are not.
+ */
+import { describeWithSpecs, SPEC_FILES } from '../../support/spec';
+import type { RecordedRequest } from '../../support/spec';
+import { DEFAULT_API_KEY, DEFAULT_SITE_ID } from '../../servers/wix-server';
+import { CONTACT_ID, loadWixValidator } from './context';
+
+const auth = { authorization: DEFAULT_API_KEY, 'wix-site-id': DEFAULT_SITE_ID };
+const request = (method: string, url: string, headers: Record<string, string> = auth, body?: unknown): RecordedRequest => {
+	const bytes = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+	return {
+		method,
+		url,
+		headers: bytes ? { ...headers, 'content-type': 'application/json' } : headers,
+		body: bytes,
+		bodySize: bytes?.length ?? 0,
+	};
+};
+const attachment = '2e7bb2c4-5b1d-4d8a-9c0e-1f2a3b4c5d6e';
+
+describeWithSpecs('Wix spec check', [SPEC_FILES.wix], () => {
+	let validate: (req: RecordedRequest) => string[];
+	beforeAll(async () => {
+		const validator = (await loadWixValidator())!;
+		validate = (req) => validator.validate(req);
+	});
+
+	it.each([
+		['a listing', request('GET', `/contacts/v4/attachments/${CONTACT_ID}?paging.limit=100&paging.offset=200`)],
+		['a get', request('GET', `/contacts/v4/attachments/${CONTACT_ID}/${attachment}`)],
+		['a delete', request('DELETE', `/contacts/v4/attachments/${CONTACT_ID}/${attachment}`)],
+		['an upload URL request', request('POST', `/contacts/v4/attachments/${CONTACT_ID}/upload-url`, auth, { contactId: CONTACT_ID, fileName: 'a.pdf', mimeType: 'application/pdf' })],
+		['an app token call', request('GET', `/contacts/v4/attachments/${CONTACT_ID}`, { authorization: 'OauthNG.JWS.x' })],
+	])('accepts %s as the node sends it', (_name, req) => {
+		expect(validate(req)).toEqual([]);
+	});
+
+	it.each([
+		['no credential at all', request('GET', `/contacts/v4/attachments/${CONTACT_ID}`, {})],
+		['a contact ID that is not a GUID', request('GET', '/contacts/v4/attachments/ada')],
+		['a page over 100', request('GET', `/contacts/v4/attachments/${CONTACT_ID}?paging.limit=101`)],
+		['a negative offset', request('GET', `/contacts/v4/attachments/${CONTACT_ID}?paging.offset=-1`)],
+		['an upload URL request without MIME type', request('POST', `/contacts/v4/attachments/${CONTACT_ID}/upload-url`, auth, { fileName: 'a.pdf' })],
+		['a file name over 260 characters', request('POST', `/contacts/v4/attachments/${CONTACT_ID}/upload-url`, auth, { fileName: `${'a'.repeat(257)}.pdf`, mimeType: 'application/pdf' })],
+		['an unknown path', request('GET', `/contacts/v4/attachments/${CONTACT_ID}/${attachment}/download`)],
+		['an unknown method', request('PUT', `/contacts/v4/attachments/${CONTACT_ID}/${attachment}`)],
+	])('reports %s', (_name, req) => {
+		expect(validate(req).length).toBeGreaterThan(0);
+	});
+});
