@@ -135,8 +135,3 @@ export function validationError(violations: FieldViolation[]): Reply {
 		details: { validationError: { fieldViolations: violations } },
 	});
 }
-
-/** The RFC 5987 `ext-value` encoding of a UTF-8 string. */
-export function rfc5987(value: string): string {
-	return encodeURIComponent(value).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
