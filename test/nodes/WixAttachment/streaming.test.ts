@@ -4,11 +4,9 @@
  * garbage collection, so that only memory still referenced counts: growth of Buffer memory and
  * of RSS, both of which would grow by 64 MiB if anything held the file.
  */
-import * as v8 from 'v8';
-import * as vm from 'vm';
-
 import { binaryStats, generatedStats } from '../../support/n8n-harness';
 import type { WixServer } from '../../servers/wix-server';
+import { sampleMemory } from '../../support/memory';
 import { CONTACT_ID, runWix, startServer } from './context';
 
 const SIZE = 64 * 1024 * 1024;
@@ -18,34 +16,10 @@ let server: WixServer;
 beforeAll(async () => (server = await startServer()));
 afterAll(async () => await server.close());
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-
-async function sampled<T>(fn: () => Promise<T>): Promise<{ result: T; arrayBuffers: number; rss: number }> {
-	gc();
-	const start = process.memoryUsage();
-	let arrayBuffers = 0;
-	let rss = 0;
-	const sample = () => {
-		gc();
-		const now = process.memoryUsage();
-		arrayBuffers = Math.max(arrayBuffers, now.arrayBuffers - start.arrayBuffers);
-		rss = Math.max(rss, now.rss - start.rss);
-	};
-	const timer = setInterval(sample, 250);
-	try {
-		const result = await fn();
-		sample();
-		return { result, arrayBuffers, rss };
-	} finally {
-		clearInterval(timer);
-	}
-}
-
 it('uploads and downloads 64 MiB without holding the file in memory', async () => {
 	const expected = await generatedStats(SIZE, 64);
 
-	const up = await sampled(() =>
+	const up = await sampleMemory(() =>
 		runWix(
 			server,
 			{ operation: 'upload', contactId: CONTACT_ID, binaryPropertyName: 'data', options: {} },
@@ -59,7 +33,7 @@ it('uploads and downloads 64 MiB without holding the file in memory', async () =
 	expect(put.body).toBeUndefined(); // over 1 MiB: counted and hashed, not kept
 	const [stored] = server.attachments(CONTACT_ID);
 
-	const down = await sampled(() =>
+	const down = await sampleMemory(() =>
 		runWix(server, {
 			operation: 'get',
 			contactId: CONTACT_ID,
