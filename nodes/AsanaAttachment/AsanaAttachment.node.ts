@@ -4,9 +4,9 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { runForEachItem } from '../shared/transport';
+import { runOperations } from '../shared/transport';
 import { asanaAttachmentProperties } from './description';
 import { searchParents } from './methods/listSearch';
 import { deleteAttachment } from './operations/delete';
@@ -53,11 +53,6 @@ export class AsanaAttachment implements INodeType {
 	methods = { listSearch: { searchParents } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runForEachItem(this, async (itemIndex) => {
-			const operation = this.getNodeParameter('operation', itemIndex) as string;
-			const run = OPERATIONS[operation as keyof typeof OPERATIONS];
-			if (!run) throw new NodeOperationError(this.getNode(), `Unsupported operation "${operation}"`, { itemIndex });
-			return await run(this, itemIndex);
-		});
+		return await runOperations(this, OPERATIONS);
 	}
 }
