@@ -3,8 +3,8 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
-	// The end-to-end suite runs in a real n8n: `npm run test:e2e`.
-	testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$'],
+	// The end-to-end suite runs in a real n8n (`npm run test:e2e`); the fault suite is `npm run test:faults`.
+	testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$', '\\.faults\\.test\\.ts$'],
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', isolatedModules: true }],
 	},
