@@ -55,3 +55,31 @@ export function outputBinaryField(displayOptions: IDisplayOptions, name = 'binar
 		displayOptions,
 	};
 }
+
+/** The longest wait n8n's HTTP client accepts (a 32-bit timer). */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
+export const DEFAULT_TIMEOUT_MS = 300_000;
+
+/** "Timeout" of an Options collection: how long a silent server is waited for. */
+export const timeoutOption: INodeProperties = {
+	displayName: 'Timeout',
+	name: 'timeout',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: MAX_TIMEOUT_MS },
+	default: DEFAULT_TIMEOUT_MS,
+	description:
+		'How long to wait, in milliseconds, while the server sends nothing, before giving up on the request (it is retried when that is safe). A large file that keeps moving is never cut off.',
+};
+
+/** An Options collection holding only "Timeout", for operations that have no other option. */
+export function timeoutOnlyOptions(displayOptions: IDisplayOptions): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		displayOptions,
+		options: [timeoutOption],
+	};
+}

@@ -1,6 +1,8 @@
 /** The parameters of the Asana Attachment node, in the order the panel shows them. */
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import { timeoutOnlyOptions, timeoutOption } from '../../shared/description';
+
 const GID_REGEX = '^\\s*\\d+\\s*$';
 const URL_REGEX = '^\\s*https?://([a-zA-Z0-9-]+\\.)*asana\\.com/[01]/.+';
 
@@ -207,6 +209,7 @@ const uploadFields: INodeProperties[] = [
 				description: "Name to give the attachment. Leave empty to use the file's own name.",
 				displayOptions: { show: { '/source': ['binary'] } },
 			},
+			timeoutOption,
 		],
 	},
 ];
@@ -236,7 +239,7 @@ const getFields: INodeProperties[] = [
 		placeholder: 'Add option',
 		default: {},
 		displayOptions: { show: { operation: ['get'] } },
-		options: [fieldsOption('The properties of the attachment to return')],
+		options: [fieldsOption('The properties of the attachment to return'), timeoutOption],
 	},
 ];
 
@@ -265,7 +268,7 @@ const getManyFields: INodeProperties[] = [
 		placeholder: 'Add option',
 		default: {},
 		displayOptions: { show: { operation: ['getAll'] } },
-		options: [fieldsOption('The properties of each attachment to return')],
+		options: [fieldsOption('The properties of each attachment to return'), timeoutOption],
 	},
 ];
 
@@ -278,4 +281,5 @@ export const asanaAttachmentProperties: INodeProperties[] = [
 	...uploadFields,
 	...getFields,
 	...getManyFields,
+	timeoutOnlyOptions({ show: { operation: ['delete'] } }),
 ];

@@ -1,7 +1,7 @@
 /** The parameters of the Sunshine Conversations Attachment node, in the order the panel shows them. */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { inputBinaryField } from '../../shared/description';
+import { inputBinaryField, timeoutOnlyOptions, timeoutOption } from '../../shared/description';
 import { APP_ID_EXAMPLE } from '../provider';
 
 const LEGACY_NOTE =
@@ -148,6 +148,7 @@ const uploadFields: INodeProperties[] = [
 				description:
 					'What the file will be sent in. With Message, Sunshine deletes the file when the message, its conversation or its user is deleted.',
 			},
+			timeoutOption,
 		],
 	},
 ];
@@ -202,4 +203,5 @@ export const sunshineAttachmentProperties: INodeProperties[] = [
 	...deleteFields,
 	...mediaTokenFields,
 	...cookieFields,
+	timeoutOnlyOptions({ show: { operation: ['delete', 'generateMediaToken', 'setCookie'] } }),
 ];

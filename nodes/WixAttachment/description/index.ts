@@ -1,7 +1,7 @@
 /** The parameters of the Wix Attachment node, in the order the panel shows them. */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { inputBinaryField, outputBinaryField, returnAllAndLimit } from '../../shared/description';
+import { inputBinaryField, outputBinaryField, returnAllAndLimit, timeoutOnlyOptions, timeoutOption } from '../../shared/description';
 
 const GUID_REGEX = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
@@ -138,6 +138,7 @@ const uploadFields: INodeProperties[] = [
 				description:
 					'The file\'s type, if its binary field has none or a wrong one. Wix takes PDF, CSV, Word, Excel, PowerPoint and most image types.',
 			},
+			timeoutOption,
 		],
 	},
 ];
@@ -151,4 +152,5 @@ export const wixAttachmentProperties: INodeProperties[] = [
 	...getFields,
 	...getManyFields,
 	...uploadFields,
+	timeoutOnlyOptions({ show: { resource: ['contactAttachment'], operation: ['get', 'getAll', 'delete'] } }),
 ];

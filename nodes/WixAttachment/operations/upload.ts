@@ -51,6 +51,8 @@ export const sendFileToUploadUrl: OperationSpec = {
 	body: { kind: 'binary', binaryParameter: 'binaryPropertyName' },
 	response: {
 		kind: 'json',
+		// Wix documents no body for this PUT: whatever comes back (or nothing) is not an error.
+		acceptsText: true,
 		items: (body, { upload, values }) =>
 			body && typeof body === 'object' && Object.keys(body).length > 0
 				? [body as IDataObject]

@@ -1,7 +1,7 @@
 /** The parameters of the Xero Attachment node, in the order the panel shows them. */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { inputBinaryField, outputBinaryField, returnAllAndLimit } from '../../shared/description';
+import { inputBinaryField, outputBinaryField, returnAllAndLimit, timeoutOnlyOptions, timeoutOption } from '../../shared/description';
 import { XERO_PARENT_TYPES } from '../parentTypes';
 
 const GUID_REGEX = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
@@ -134,11 +134,15 @@ const getFields: INodeProperties[] = [
 				description:
 					'The MIME type of the attachment, which Xero requires on downloads. Leave empty to look it up in the document\'s attachment list (one more request).',
 			},
+			timeoutOption,
 		],
 	},
 ];
 
-const getManyFields = returnAllAndLimit({ show: { operation: ['getAll'] } });
+const getManyFields = [
+	...returnAllAndLimit({ show: { operation: ['getAll'] } }),
+	timeoutOnlyOptions({ show: { operation: ['getAll'] } }),
+];
 
 const uploadFields: INodeProperties[] = [
 	inputBinaryField({ show: { operation: ['upload'] } }),
@@ -183,6 +187,7 @@ const uploadFields: INodeProperties[] = [
 				description:
 					'Whether to replace the attachment that has the same file name (POST) instead of adding another one (PUT)',
 			},
+			timeoutOption,
 		],
 	},
 ];

@@ -5,7 +5,8 @@
 import { NodeApiError } from 'n8n-workflow';
 import type { IDataObject, JsonObject } from 'n8n-workflow';
 
-import type { BinaryStream, ProviderSpec, TransportContext } from './types';
+import { redact, sentCredentials } from './redact';
+import type { BinaryStream, ProviderError, ProviderSpec, TransportContext } from './types';
 
 /** What we know of a failed exchange, from an HTTP status or from the network. */
 export interface HttpFailure {
@@ -16,6 +17,8 @@ export interface HttpFailure {
 	/** Network error code such as ECONNRESET, ETIMEDOUT, ECONNABORTED. */
 	code?: string;
 	message: string;
+	/** What the request's Authorization carried, blanked out of whatever the provider echoes back. */
+	secrets?: string[];
 }
 
 interface ErrorLike {
@@ -50,6 +53,7 @@ export function toHttpFailure(error: unknown): HttpFailure {
 				body: current.response.data,
 				code: current.code,
 				message: current.message ?? 'Request failed',
+				secrets: sentCredentials(error),
 			};
 		}
 		if (typeof current.code === 'string' && /^E[A-Z_]+$/.test(current.code)) {
@@ -119,15 +123,51 @@ const STATUS_HINTS: Record<number, string> = {
 	429: 'The service is rate limiting requests; try again later or lower the number of items per run.',
 };
 
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
+const DROPPED_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/** What went wrong on the network, in words, when no HTTP status came back. */
+function networkMessage(providerName: string, failure: HttpFailure, timeoutMs: number | undefined): { message: string; description?: string } {
+	const code = failure.code ?? '';
+	if (TIMEOUT_CODES.has(code) || /timeout/i.test(failure.message)) {
+		const limit = timeoutMs !== undefined ? ` in ${timeoutMs} ms` : '';
+		return {
+			message: `${providerName} did not respond${limit} (timeout)`,
+			description: 'The server sent nothing for longer than the node\'s Timeout option allows. Try again later, or raise Options > Timeout.',
+		};
+	}
+	// No error code in the messages: n8n swaps a message naming one for a generic sentence.
+	if (DROPPED_CODES.has(code) || failure.message === 'aborted' || /socket hang up/i.test(failure.message)) {
+		return { message: `${providerName} closed the connection before answering` };
+	}
+	if (code === 'ECONNREFUSED') {
+		return { message: `Could not connect to ${providerName} (connection refused)`, description: 'Check the base URL or region of the credential.' };
+	}
+	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+		return { message: `Could not find the ${providerName} server (its name did not resolve)`, description: 'Check the base URL or region of the credential.' };
+	}
+	return { message: `Could not reach ${providerName}: ${failure.message}` };
+}
+
+export interface FailureContext {
+	/** The timeout the request had, to say so when it ran out. */
+	timeoutMs?: number;
+	/** Attempts made, said in the error when more than one. */
+	attempts?: number;
+}
+
 /** A NodeApiError with the provider's message and the HTTP status, and no request details. */
 export function toNodeApiError(
 	ctx: TransportContext,
 	provider: ProviderSpec,
 	failure: HttpFailure,
 	itemIndex: number,
+	context: FailureContext = {},
 ): NodeApiError {
+	// Some servers echo the request's headers in their errors; n8n stores and logs this error.
+	failure = { ...failure, body: redact(failure.body, failure.secrets ?? []) };
 	const status = failure.statusCode;
-	const parsed = status !== undefined ? provider.parseError(failure.body, status) : {};
+	const parsed: ProviderError = status !== undefined ? { ...provider.parseError(failure.body, status) } : {};
 	let message: string;
 	if (parsed.message) {
 		message = `${provider.displayName}: ${parsed.message}`;
@@ -136,10 +176,13 @@ export function toNodeApiError(
 			typeof failure.body === 'string' && failure.body.trim() !== '' && failure.body.length < 300 ? `: ${failure.body.trim()}` : '';
 		message = `${provider.displayName} answered ${status}${text}`;
 	} else {
-		message = `Could not reach ${provider.displayName}: ${failure.message}`;
+		const network = networkMessage(provider.displayName, failure, context.timeoutMs);
+		message = network.message;
+		if (network.description) parsed.details = [...(parsed.details ?? []), network.description];
 	}
 	const descriptionParts = [...(parsed.details ?? [])];
 	if (status !== undefined && STATUS_HINTS[status]) descriptionParts.push(STATUS_HINTS[status]);
+	if (context.attempts !== undefined && context.attempts > 1) descriptionParts.push(`Gave up after ${context.attempts} attempts.`);
 	const errorResponse: IDataObject = { message, httpCode: status ?? null };
 	if (failure.body !== undefined && !isStream(failure.body)) errorResponse.body = failure.body as IDataObject;
 	return new NodeApiError(ctx.getNode(), errorResponse as JsonObject, {

@@ -3,8 +3,10 @@
  * naming the parameter, before anything is sent), builds path, query, headers and body, sends it
  * through `sendRequest`, and shapes the response into output items.
  */
-import { NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
+
+import { MAX_TIMEOUT_MS } from '../description';
 
 import { storeDownload } from './download';
 import { isStream } from './errors';
@@ -74,6 +76,47 @@ function joinUrl(base: string, path: string): string {
 	return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
+/** Options > Timeout of the item, checked before anything is sent; undefined when not set. */
+export function readTimeout(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
+	const value = ctx.getNodeParameter('options.timeout', itemIndex, '') as unknown;
+	if (value === undefined || value === null || value === '') return undefined;
+	const ms = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+	if (!Number.isFinite(ms) || ms < 1 || ms > MAX_TIMEOUT_MS) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Invalid "Timeout": expected a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${JSON.stringify(value)}`,
+			{ itemIndex },
+		);
+	}
+	return Math.floor(ms);
+}
+
+/**
+ * A JSON call answered with text that is not JSON (a cut-off body, an HTML page from a proxy):
+ * an error, never an empty result taken for the truth.
+ */
+function expectJson(ctx: IExecuteFunctions, provider: ProviderSpec, result: FullResponse, itemIndex: number): void {
+	const body = result.body;
+	if (typeof body !== 'string' && !Buffer.isBuffer(body)) return;
+	const text = body.toString().trim();
+	if (text === '') return;
+	let problem: string;
+	try {
+		JSON.parse(text);
+		return;
+	} catch (error) {
+		problem = (error as Error).message;
+	}
+	const type = result.headers['content-type'] ?? 'no content type';
+	const message = `${provider.displayName} sent a response that is not valid JSON (HTTP ${result.statusCode}, ${type})`;
+	throw new NodeApiError(ctx.getNode(), { message } as JsonObject, {
+		message,
+		description: `${problem}. The request reached ${provider.displayName} and may have been carried out; the answer could not be read.`,
+		httpCode: String(result.statusCode),
+		itemIndex,
+	});
+}
+
 export interface ExecuteOptions {
 	/** Values known already (e.g. from an earlier call), used instead of reading parameters. */
 	values?: Record<string, unknown>;
@@ -113,6 +156,7 @@ export async function executeOperation(
 		});
 	}
 	await resolveFields(input, fields);
+	const timeoutMs = readTimeout(ctx, itemIndex);
 	const allFields = [...(provider.commonFields ?? []), ...operation.fields];
 	const values = input.values;
 
@@ -137,6 +181,8 @@ export async function executeOperation(
 		idempotent: operation.idempotent,
 		anonymous: operation.anonymous,
 		credentialType,
+		timeoutMs,
+		releaseBody: input.upload?.release,
 	};
 
 	const upload = input.upload;
@@ -180,6 +226,7 @@ export async function executeOperation(
 
 	const result = await sendRequest<FullResponse>(ctx, provider, plan, itemIndex);
 	if (response.kind === 'static') return [{ json: { ...response.value } }];
+	if (!response.acceptsText) expectJson(ctx, provider, result, itemIndex);
 	const records = response.items
 		? response.items(result.body, input, { statusCode: result.statusCode, headers: result.headers })
 		: [result.body as IDataObject];
@@ -206,6 +253,7 @@ async function executeList(
 			query[pagination.pageSize.name] = Math.min(pagination.pageSize.max, limit - records.length);
 		}
 		const page = await sendRequest<FullResponse>(ctx, provider, { ...plan, qs: query }, itemIndex);
+		expectJson(ctx, provider, page, itemIndex);
 		records.push(...response.items(page.body));
 		if (records.length >= limit) break;
 		const next = pagination?.next(page.body, query);

@@ -5,6 +5,8 @@
  * NodeApiErrors carrying the provider's message.
  */
 import { NodeOperationError, sleep } from 'n8n-workflow';
+
+import { DEFAULT_TIMEOUT_MS } from '../description';
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 import { TruncatedDownloadError, truncatedDownloadApiError } from './download';
@@ -28,6 +30,10 @@ export interface RequestPlan {
 	/** Send without the credential (pre-signed URLs must not get the API token). */
 	anonymous?: boolean;
 	credentialType: string;
+	/** How long a silent connection is waited for, in ms (default DEFAULT_TIMEOUT_MS). */
+	timeoutMs?: number;
+	/** Closes what `body` opened, after an attempt that failed (see UploadSource.release). */
+	releaseBody?: () => void;
 }
 
 export interface FullResponse {
@@ -71,6 +77,12 @@ function retryable(failure: HttpFailure, plan: RequestPlan): boolean {
 	return plan.idempotent && failure.code !== undefined && TRANSIENT_NETWORK_CODES.has(failure.code);
 }
 
+/** Whether the server may have acted on a request that failed this way (not a refusal before any work). */
+function mayHaveActed(failure: HttpFailure): boolean {
+	if (failure.statusCode !== undefined) return failure.statusCode >= 500;
+	return failure.code !== 'ECONNREFUSED';
+}
+
 function describeTarget(url: string): string {
 	// The query of a pre-signed URL is a secret: log the origin and path only.
 	const queryStart = url.indexOf('?');
@@ -97,8 +109,9 @@ async function sendOnce(ctx: TransportContext, plan: RequestPlan): Promise<FullR
 		headers: { ...(plan.headers ?? {}) },
 		returnFullResponse: true,
 		json: !plan.streamResponse,
-		// An idle connection this long is dead; large transfers that keep moving are not cut.
-		timeout: 300_000,
+		// A socket idle this long is dead (axios sets it as the socket's inactivity timeout, so a
+		// large transfer that keeps moving is not cut).
+		timeout: plan.timeoutMs ?? DEFAULT_TIMEOUT_MS,
 	};
 	if (plan.streamResponse) options.encoding = 'stream';
 	if (plan.body) {
@@ -180,6 +193,7 @@ export async function sendRequest<T = FullResponse>(
 			consume,
 		);
 		if ('value' in outcome) return outcome.value;
+		plan.releaseBody?.();
 
 		let failure: HttpFailure;
 		if (outcome.truncated) {
@@ -211,7 +225,19 @@ export async function sendRequest<T = FullResponse>(
 		}
 
 		if (!retryable(failure, plan) || attempt >= policy.maxAttempts) {
-			throw toNodeApiError(ctx, provider, await readFailureBody(ctx, failure), itemIndex);
+			const error = toNodeApiError(ctx, provider, await readFailureBody(ctx, failure), itemIndex, {
+				timeoutMs: plan.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+				attempts: attempt,
+			});
+			if (!plan.idempotent && mayHaveActed(failure)) {
+				error.description = [
+					error.description,
+					`The request was not repeated: ${provider.displayName} may have carried it out already, and sending it again could do it twice (e.g. store the file twice). Check ${provider.displayName} before running the node again.`,
+				]
+					.filter(Boolean)
+					.join(' ');
+			}
+			throw error;
 		}
 		const retryAfter = parseRetryAfter(failure.headers['retry-after']);
 		if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) {

@@ -55,6 +55,11 @@ export interface UploadSource {
 	size: number;
 	/** A fresh body for each attempt: a stream from n8n's binary store, or the in-memory buffer. */
 	open(): Promise<BinaryStream | Buffer>;
+	/**
+	 * Closes every stream `open` gave that is still open: a failed attempt leaves its stream
+	 * half-read, and its file handle would otherwise stay open until garbage collection.
+	 */
+	release?(): void;
 }
 
 export type BodySpec =
@@ -99,8 +104,15 @@ export interface ResponseMeta {
 }
 
 export type ResponseSpec =
-	/** JSON; `items` picks the records to output (default: the body itself), headers at hand. */
-	| { kind: 'json'; items?: (body: unknown, input: OperationInput, response: ResponseMeta) => IDataObject[] }
+	/**
+	 * JSON; `items` picks the records to output (default: the body itself), headers at hand. A body
+	 * that is not JSON is an error, unless `acceptsText` (for calls documented without a body).
+	 */
+	| {
+			kind: 'json';
+			items?: (body: unknown, input: OperationInput, response: ResponseMeta) => IDataObject[];
+			acceptsText?: boolean;
+	  }
 	/** A file streamed into n8n's binary store under the field named by `outputParameter`. */
 	| {
 			kind: 'binary';

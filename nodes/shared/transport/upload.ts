@@ -58,10 +58,20 @@ export async function resolveUploadSource(
 	const mimeType = binary.mimeType || 'application/octet-stream';
 	let size: number;
 	let open: () => Promise<BinaryStream | Buffer>;
+	const opened = new Set<BinaryStream>();
+	const release = () => {
+		for (const stream of opened) stream.destroy();
+		opened.clear();
+	};
 	if (binary.id) {
 		const id = binary.id;
 		size = (await ctx.helpers.getBinaryMetadata(id)).fileSize;
-		open = async () => await ctx.helpers.getBinaryStream(id);
+		open = async () => {
+			const stream = await ctx.helpers.getBinaryStream(id);
+			opened.add(stream);
+			stream.once('close', () => opened.delete(stream));
+			return stream;
+		};
 	} else {
 		// Kept in memory by n8n already (binary mode "default"): send that buffer as it is.
 		const buffer = Buffer.from(binary.data, BINARY_ENCODING);
@@ -85,7 +95,7 @@ export async function resolveUploadSource(
 			{ itemIndex, description: `Binary field "${fieldName}" holds ${size} bytes.` },
 		);
 	}
-	return { fileName, mimeType, size, open };
+	return { fileName, mimeType, size, open, release };
 }
 
 /** Headers of a raw upload: the file's own type and its exact length, so nothing is chunked. */

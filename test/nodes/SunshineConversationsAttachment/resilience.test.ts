@@ -46,6 +46,7 @@ it('an upload answered 503 is not repeated: Sunshine may have stored it', async 
 	expect(error).toBeInstanceOf(NodeApiError);
 	expect(error.httpCode).toBe('503');
 	expect(error.message).toBe('Sunshine Conversations: Service Unavailable (service_unavailable)');
+	expect(error.description).toMatch(/The request was not repeated: Sunshine Conversations may have carried it out already/);
 	expect(server.requests).toHaveLength(1);
 });
 
@@ -53,7 +54,8 @@ it('an upload whose connection dropped is not repeated', async () => {
 	server.dropNext(1);
 	const result = await runSunshine(server, uploadParameters, { input: uploadInput(10_000) });
 	expect(result.error).toBeInstanceOf(NodeApiError);
-	expect(result.error!.message).toMatch(/^Could not reach Sunshine Conversations: /);
+	expect(result.error!.message).toMatch(/^Sunshine Conversations closed the connection before answering/);
+	expect((result.error as NodeApiError).description).toMatch(/The request was not repeated/);
 	expect(server.requests).toHaveLength(1);
 	expect(server.attachments()).toEqual([]);
 });
