@@ -24,6 +24,8 @@ export const deleteAttachmentOperation: OperationSpec = {
 	response: { kind: 'static', value: { deleted: true } },
 	// Removing the same file again changes nothing.
 	idempotent: true,
+	// Repeated after a lost answer, a delete that finds nothing left has done its job.
+	missingOnRetryMeansDone: true,
 };
 
 export async function deleteAttachment(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {

@@ -12,6 +12,8 @@ export const deleteAttachmentOperation: OperationSpec = {
 	// Wix answers `{}`.
 	response: { kind: 'static', value: { deleted: true } },
 	idempotent: true,
+	// Repeated after a lost answer, a delete that finds nothing left has done its job.
+	missingOnRetryMeansDone: true,
 };
 
 export async function deleteAttachment(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {

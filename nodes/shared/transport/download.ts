@@ -7,6 +7,7 @@ import { BINARY_ENCODING, NodeApiError } from 'n8n-workflow';
 import type { IBinaryData, IExecuteFunctions, JsonObject } from 'n8n-workflow';
 
 import { fileNameFromContentDisposition, mimeTypeFromContentType } from './content-disposition';
+import { isConnectionError } from './errors';
 import type { BinaryStream, TransportContext } from './types';
 
 export interface DownloadFallback {
@@ -64,10 +65,27 @@ export async function storeDownload(
 ): Promise<IBinaryData> {
 	const fileName = pickFileName(headers, fallback);
 	const mimeType = pickMimeType(headers, fallback);
-	const binary = await ctx.helpers.prepareBinaryData(body, fileName, mimeType);
+	const announced = headers['content-length'] !== undefined ? Number(headers['content-length']) : fallback.size;
+	// Count the bytes as they pass, to say how far a broken transfer got. Paused first, so that
+	// the listener does not start the flow before n8n's binary store reads from the stream.
+	let received = 0;
+	body.pause();
+	body.on('data', (chunk: Buffer | string) => (received += chunk.length));
+	const stored = await ctx.helpers.prepareBinaryData(body, fileName, mimeType).then(
+		(binary) => ({ binary }),
+		(error: unknown) => ({ error }),
+	);
+	if ('error' in stored) {
+		// The caller tells the network from the binary store: only the network's cut is truncation.
+		if (!isConnectionError(stored.error)) return await Promise.reject(stored.error);
+		const expected = announced !== undefined && Number.isFinite(announced) ? announced : undefined;
+		return await Promise.reject(
+			new TruncatedDownloadError(expected !== undefined ? received : undefined, expected, (stored.error as Error).message),
+		);
+	}
+	const binary = stored.binary;
 	// prepareBinaryData may derive the name from a path-like value; keep the server's name.
 	binary.fileName = fileName;
-	const announced = headers['content-length'] !== undefined ? Number(headers['content-length']) : fallback.size;
 	if (announced !== undefined && Number.isFinite(announced)) {
 		const received = await storedSize(ctx, binary);
 		if (received !== announced) throw new TruncatedDownloadError(received, announced);

@@ -8,6 +8,23 @@ import type { IDataObject, JsonObject } from 'n8n-workflow';
 import { redact, sentCredentials } from './redact';
 import type { BinaryStream, ProviderError, ProviderSpec, TransportContext } from './types';
 
+/** Network failures after which the server may or may not have acted on the request. */
+export const TRANSIENT_NETWORK_CODES = new Set([
+	'ECONNRESET',
+	'ETIMEDOUT',
+	'ECONNABORTED',
+	'EPIPE',
+	'ESOCKETTIMEDOUT',
+	'ERR_STREAM_PREMATURE_CLOSE',
+	'EAI_AGAIN',
+]);
+
+/** Whether `error` is the network giving way (a reset, a timeout, a body that stopped short). */
+export function isConnectionError(error: unknown): boolean {
+	const { code, message } = (error ?? {}) as { code?: string; message?: string };
+	return (code !== undefined && TRANSIENT_NETWORK_CODES.has(code)) || message === 'aborted';
+}
+
 /** What we know of a failed exchange, from an HTTP status or from the network. */
 export interface HttpFailure {
 	statusCode?: number;

@@ -183,6 +183,7 @@ export async function executeOperation(
 		credentialType,
 		timeoutMs,
 		releaseBody: input.upload?.release,
+		missingOnRetryMeansDone: operation.missingOnRetryMeansDone,
 	};
 
 	const upload = input.upload;

@@ -10,7 +10,7 @@ import { DEFAULT_TIMEOUT_MS } from '../description';
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 import { TruncatedDownloadError, truncatedDownloadApiError } from './download';
-import { discardBody, readFailureBody, toHttpFailure, toNodeApiError } from './errors';
+import { TRANSIENT_NETWORK_CODES, discardBody, isConnectionError, readFailureBody, toHttpFailure, toNodeApiError } from './errors';
 import type { HttpFailure } from './errors';
 import { DEFAULT_BACKOFF, backoffDelay, parseRetryAfter } from './retry-after';
 import type { BackoffPolicy } from './retry-after';
@@ -34,6 +34,8 @@ export interface RequestPlan {
 	timeoutMs?: number;
 	/** Closes what `body` opened, after an attempt that failed (see UploadSource.release). */
 	releaseBody?: () => void;
+	/** See OperationSpec.missingOnRetryMeansDone. */
+	missingOnRetryMeansDone?: boolean;
 }
 
 export interface FullResponse {
@@ -48,22 +50,7 @@ function canRefreshCredential(provider: ProviderSpec, credentialType: string): b
 	return typeof refresh === 'function' ? refresh(credentialType) : refresh !== false;
 }
 
-/** Network failures after which the server may or may not have acted on the request. */
-const TRANSIENT_NETWORK_CODES = new Set([
-	'ECONNRESET',
-	'ETIMEDOUT',
-	'ECONNABORTED',
-	'EPIPE',
-	'ESOCKETTIMEDOUT',
-	'ERR_STREAM_PREMATURE_CLOSE',
-	'EAI_AGAIN',
-]);
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
-
-function isConnectionError(error: unknown): boolean {
-	const { code, message } = (error ?? {}) as { code?: string; message?: string };
-	return (code !== undefined && TRANSIENT_NETWORK_CODES.has(code)) || message === 'aborted';
-}
 
 function isSingleUse(body: unknown): boolean {
 	return typeof body === 'object' && body !== null && typeof (body as { pipe?: unknown }).pipe === 'function';
@@ -176,6 +163,7 @@ export async function sendRequest<T = FullResponse>(
 ): Promise<T> {
 	const policy: BackoffPolicy = { ...DEFAULT_BACKOFF, ...(provider.backoff ?? {}) };
 	let refreshedAfter401 = false;
+	let earlierAttemptMayHaveActed = false;
 	for (let attempt = 1; ; attempt++) {
 		let sentSingleUseBody = false;
 		const outcome = await attemptOnce(
@@ -206,6 +194,16 @@ export async function sendRequest<T = FullResponse>(
 			throw new NodeOperationError(ctx.getNode(), outcome.storeError, { itemIndex });
 		} else {
 			failure = toHttpFailure(outcome.error);
+		}
+
+		if (failure.statusCode === 404 && plan.missingOnRetryMeansDone && earlierAttemptMayHaveActed && !consume) {
+			// The earlier attempt went through and only its answer was lost.
+			discardBody(failure.body);
+			ctx.logger.debug('A repeated request found its target gone: the earlier attempt did it', {
+				target: describeTarget(plan.url),
+				attempt,
+			});
+			return { statusCode: 404, headers: failure.headers, body: undefined } as T;
 		}
 
 		// n8n refreshes an expired token on 401 but cannot resend a streamed body; we can.
@@ -247,6 +245,7 @@ export async function sendRequest<T = FullResponse>(
 			throw error;
 		}
 		discardBody(failure.body);
+		earlierAttemptMayHaveActed ||= mayHaveActed(failure);
 		const delay = retryAfter ?? backoffDelay(attempt, policy);
 		ctx.logger.debug('Retrying request', {
 			target: describeTarget(plan.url),

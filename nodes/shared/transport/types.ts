@@ -156,6 +156,11 @@ export interface OperationSpec {
 	baseUrl?: (input: OperationInput, apiBaseUrl: string) => string;
 	/** Whether the request is sent without the credential (e.g. a pre-signed download URL). */
 	anonymous?: boolean;
+	/**
+	 * Whether a 404 on a repeated attempt means an earlier attempt did the job (a delete whose
+	 * answer was lost, then repeated, finds nothing left to delete).
+	 */
+	missingOnRetryMeansDone?: boolean;
 }
 
 export interface ProviderError {
