@@ -1,0 +1,621 @@
+/**
+ * `npm run bench`: the attachment nodes against n8n's own HTTP Request node and curl, in the real
+ * n8n of the e2e suite (scripts/n8n-host), against a local streaming server (bench/server.ts).
+ *
+ *   npm run bench                      # full: 100 MiB (3 rounds) and 1 GiB (2 rounds), 1,000 small files
+ *   npm run bench -- --quick           # small sizes, 1 round, 100 small files
+ *   npm run bench -- --sizes=100 --rounds=3 --skip-small
+ *   npm run bench -- --only=xero-download,xero-upload --skip-small
+ *
+ * Writes bench/results.json and bench/chart.svg; prints the table. See README.md, "Benchmark".
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import {
+	createUserFolder,
+	executeWorkflow,
+	executionError,
+	hostPaths,
+	importCredentials,
+	prepareHost,
+	removeUserFolder,
+	type ExecutionResult,
+	type WorkflowToImport,
+} from '../test/e2e/support/n8n';
+import { importWorkflows, node, workflow, type WorkflowNode } from '../test/e2e/support/workflows';
+import { CASES, IDS, MEASURED, NODE_TYPES, READER, credentialRefs, credentialsFor, readerNode, type BenchCase } from './cases';
+import { renderChart } from './chart';
+import { SMALL, expectedSha256, fileChunks, invoiceId, largeFileName, smallFileSet, startBenchServer, type BenchServer } from './server';
+
+const BENCH_DIR = __dirname;
+const TMP = path.join(BENCH_DIR, 'tmp');
+const INPUT_DIR = path.join(TMP, 'input');
+const MiB = 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+interface Options {
+	quick: boolean;
+	sizes: number[];
+	rounds: Record<number, number>;
+	small: boolean;
+	large: boolean;
+	only?: string[];
+	smallInvoices: number;
+	smallSeconds: number;
+	out: string;
+	chart: string;
+}
+
+function parseOptions(argv: string[]): Options {
+	const flags = new Map<string, string>();
+	for (const arg of argv) {
+		const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+		if (!match) throw new Error(`unknown argument ${arg}`);
+		flags.set(match[1], match[2] ?? 'true');
+	}
+	const quick = flags.has('quick');
+	const sizes = (flags.get('sizes') ?? (quick ? '8,32' : '100,1024')).split(',').map((mib) => Math.round(Number(mib) * MiB));
+	const rounds: Record<number, number> = {};
+	for (const size of sizes) rounds[size] = Number(flags.get('rounds') ?? (quick ? 1 : size >= 1024 * MiB ? 2 : 3));
+	return {
+		quick,
+		sizes,
+		rounds,
+		small: !flags.has('skip-small'),
+		large: !flags.has('skip-large'),
+		only: flags.get('only')?.split(','),
+		smallInvoices: Number(flags.get('small-invoices') ?? (quick ? 10 : SMALL.invoices)),
+		smallSeconds: Number(flags.get('small-seconds') ?? (quick ? 10 : 60)),
+		// A quick run must not overwrite the committed results.
+		out: flags.get('out') ?? path.join(BENCH_DIR, quick ? 'tmp/results.quick.json' : 'results.json'),
+		chart: flags.get('chart') ?? path.join(BENCH_DIR, quick ? 'tmp/chart.quick.svg' : 'chart.svg'),
+	};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+const median = (values: number[]): number => {
+	const sorted = [...values].sort((a, b) => a - b);
+	if (sorted.length === 0) return NaN;
+	const middle = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const formatSize = (bytes: number) => (bytes >= 1024 * MiB ? `${bytes / 1024 / MiB} GiB` : `${bytes / MiB} MiB`);
+
+function runCommand(command: string, args: string[], options: { cwd?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+	const started = process.hrtime.bigint();
+	return new Promise((resolve, reject) => {
+		const child = spawn(command, args, { cwd: options.cwd ?? hostPaths.repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+		child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+		child.on('error', reject);
+		child.on('close', (code) => resolve({ code, stdout, stderr, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
+	});
+}
+
+async function sha256File(file: string): Promise<{ bytes: number; sha256: string }> {
+	const hash = createHash('sha256');
+	let bytes = 0;
+	for await (const chunk of createReadStream(file, { highWaterMark: MiB }) as AsyncIterable<Buffer>) {
+		hash.update(chunk);
+		bytes += chunk.length;
+	}
+	return { bytes, sha256: hash.digest('hex') };
+}
+
+/** Writes the generated file of `size` bytes for uploads (streamed; kept between runs). */
+async function ensureInputFile(size: number): Promise<string> {
+	mkdirSync(INPUT_DIR, { recursive: true });
+	const file = path.join(INPUT_DIR, largeFileName(size));
+	if (existsSync(file) && statSync(file).size === size) return file;
+	const out = createWriteStream(file);
+	for (const chunk of fileChunks(size)) if (!out.write(chunk)) await once(out, 'drain');
+	out.end();
+	await once(out, 'finish');
+	return file;
+}
+
+function storageDir(userFolder: string): string {
+	return path.join(userFolder, '.n8n', 'storage');
+}
+
+/** Removes the binary files runs left behind (1 GiB each), keeping n8n's folder. */
+function clearStorage(userFolder: string): void {
+	const dir = storageDir(userFolder);
+	if (!existsSync(dir)) return;
+	for (const entry of readdirSync(dir)) rmSync(path.join(dir, entry), { recursive: true, force: true });
+}
+
+interface RunNode {
+	startTime?: number;
+	executionTime?: number;
+	data?: { main?: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, { id?: string; fileSize?: string }> }> | null> };
+	error?: unknown;
+}
+
+function nodeRuns(run: ExecutionResult, name: string): RunNode[] {
+	return (run.json?.data?.resultData?.runData?.[name] ?? []) as RunNode[];
+}
+
+function binaryPath(userFolder: string, id: string | undefined): string | undefined {
+	const match = /^filesystem(?:-v2)?:(.+)$/.exec(id ?? '');
+	return match ? path.join(storageDir(userFolder), match[1]) : undefined;
+}
+
+function failed(run: ExecutionResult): string | undefined {
+	if (run.exitCode === 0 && run.json?.status === 'success' && !executionError(run)) return undefined;
+	const error = run.json?.data?.resultData?.error;
+	return error ? [error.message, error.description].filter(Boolean).join(' | ') : `exit ${run.exitCode}: ${run.stderr.slice(-1500)}${run.stdout.slice(-1500)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Large files
+
+type Runner = 'ours' | 'http' | 'curl';
+
+interface Sample {
+	case: string;
+	size: number;
+	runner: Runner;
+	round: number;
+	/** The node's own execution time in n8n's run data (curl: its total time). */
+	ms: number;
+	/** Peak RSS of the n8n process (undefined for curl). */
+	peakRss?: number;
+	/** The whole `n8n execute` process, start-up included. */
+	processMs?: number;
+	bytesChecked: number;
+	sha256Ok: boolean;
+	error?: string;
+}
+
+interface Plan {
+	benchCase: BenchCase;
+	/** The size group (as asked for). */
+	group: number;
+	/** The size actually moved (the provider's maximum when smaller). */
+	size: number;
+	workflows: Record<Exclude<Runner, 'curl'>, WorkflowToImport>;
+}
+
+function planCases(options: Options, base: string): Plan[] {
+	const creds = credentialRefs();
+	const plans: Plan[] = [];
+	const seen = new Set<string>();
+	for (const group of options.sizes) {
+		for (const benchCase of CASES) {
+			if (options.only && !options.only.includes(benchCase.id)) continue;
+			const size = Math.min(group, benchCase.maxBytes ?? Infinity);
+			const key = `${benchCase.id}@${size}`;
+			if (seen.has(key)) continue; // over the provider's limit and already run at it
+			seen.add(key);
+			const chain = (measured: WorkflowNode) =>
+				benchCase.direction === 'upload' ? [readerNode(path.join(INPUT_DIR, largeFileName(size))), measured] : [measured];
+			plans.push({
+				benchCase,
+				group,
+				size,
+				workflows: {
+					ours: workflow(`bench ${benchCase.id} ${size} ours`, [chain(benchCase.ours(size, base, creds))]),
+					http: workflow(`bench ${benchCase.id} ${size} http`, [chain(benchCase.http(size, base))]),
+				},
+			});
+		}
+	}
+	return plans;
+}
+
+async function checkRun(plan: Plan, runner: Runner, run: ExecutionResult, server: BenchServer, userFolder: string, uploadsBefore: number): Promise<Pick<Sample, 'bytesChecked' | 'sha256Ok' | 'error'>> {
+	const expected = expectedSha256(plan.size);
+	const error = failed(run);
+	if (error) return { bytesChecked: 0, sha256Ok: false, error };
+	if (plan.benchCase.direction === 'download') {
+		const item = nodeRuns(run, MEASURED)[0]?.data?.main?.[0]?.[0];
+		const file = binaryPath(userFolder, item?.binary?.data?.id);
+		if (!file) return { bytesChecked: 0, sha256Ok: false, error: `${runner}: no binary in the filesystem store` };
+		const got = await sha256File(file);
+		return { bytesChecked: got.bytes, sha256Ok: got.bytes === plan.size && got.sha256 === expected };
+	}
+	const uploads = server.uploads.slice(uploadsBefore).filter((upload) => upload.route === plan.benchCase.uploadRoute);
+	if (uploads.length !== 1) return { bytesChecked: 0, sha256Ok: false, error: `${runner}: the server received ${uploads.length} uploads` };
+	return { bytesChecked: uploads[0].bytes, sha256Ok: uploads[0].bytes === plan.size && uploads[0].sha256 === expected };
+}
+
+async function runN8nCase(plan: Plan, runner: 'ours' | 'http', round: number, server: BenchServer, userFolder: string, env: Record<string, string>): Promise<Sample> {
+	const uploadsBefore = server.uploads.length;
+	const run = await executeWorkflow(userFolder, plan.workflows[runner].id!, { env, timeoutMs: 15 * 60_000 });
+	const measured = nodeRuns(run, MEASURED)[0];
+	const checked = await checkRun(plan, runner, run, server, userFolder, uploadsBefore);
+	clearStorage(userFolder);
+	return {
+		case: plan.benchCase.id,
+		size: plan.size,
+		runner,
+		round,
+		ms: measured?.executionTime ?? NaN,
+		peakRss: run.peakRssBytes,
+		processMs: run.durationMs,
+		...checked,
+	};
+}
+
+async function runCurl(plan: Plan, round: number, server: BenchServer, base: string): Promise<Sample> {
+	const input = path.join(INPUT_DIR, largeFileName(plan.size));
+	const output = path.join(TMP, 'curl-download.bin');
+	const uploadsBefore = server.uploads.length;
+	const args = ['-sS', '--fail', '-o', plan.benchCase.direction === 'download' ? output : '/dev/null', '-w', '%{time_total}', ...plan.benchCase.curl(plan.size, base, input)];
+	const result = await runCommand('curl', args);
+	const sample: Sample = { case: plan.benchCase.id, size: plan.size, runner: 'curl', round, ms: Number(result.stdout.trim()) * 1000, bytesChecked: 0, sha256Ok: false };
+	if (result.code !== 0) return { ...sample, error: `curl exit ${result.code}: ${result.stderr}` };
+	if (plan.benchCase.direction === 'download') {
+		const got = await sha256File(output);
+		rmSync(output, { force: true });
+		return { ...sample, bytesChecked: got.bytes, sha256Ok: got.bytes === plan.size && got.sha256 === expectedSha256(plan.size) };
+	}
+	const uploads = server.uploads.slice(uploadsBefore);
+	const upload = uploads[uploads.length - 1];
+	return { ...sample, bytesChecked: upload?.bytes ?? 0, sha256Ok: uploads.length === 1 && upload.bytes === plan.size && upload.sha256 === expectedSha256(plan.size) };
+}
+
+interface Baseline {
+	round: number;
+	/** Trigger only. */
+	triggerPeakRss?: number;
+	/** Trigger + Read/Write Files from Disk of the largest input (what uploads start from). */
+	readPeakRss?: Record<number, number | undefined>;
+	readMs?: Record<number, number>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Many small files
+
+interface SmallResult {
+	invoices: number;
+	attachments: number;
+	requestsNeeded: number;
+	limits: { maxConcurrent: number; perMinute: number; burst: number; retryAfter: string };
+	/** List + Download nodes' execution time. */
+	completionMs: number;
+	listMs: number;
+	downloadMs: number;
+	/** (requests - burst) / rate: the least time the budget lets them take. */
+	allowedMs: number;
+	/** allowedMs / completionMs. */
+	rateEfficiency: number;
+	requestsSeen: number;
+	accepted: number;
+	seen429: number;
+	seen429Concurrency: number;
+	maxInFlight: number;
+	downloaded: number;
+	verified: number;
+	lost: number;
+	peakRss?: number;
+	error?: string;
+}
+
+async function runSmallFiles(options: Options, userFolder: string, env: Record<string, string>): Promise<SmallResult> {
+	const invoices = options.smallInvoices;
+	const attachments = invoices * SMALL.perInvoice;
+	const requestsNeeded = invoices + attachments;
+	// The budget: a minute's worth of requests so that the run takes about `smallSeconds`.
+	const perMinute = Math.round((requestsNeeded * 60) / options.smallSeconds);
+	// Two seconds' worth: more than a client earns while it waits out a whole-second Retry-After.
+	const burst = Math.ceil((2 * perMinute) / 60);
+	const limits = { maxConcurrent: 5, perMinute, burst };
+	const server = await startBenchServer({ limits });
+	try {
+		const creds = credentialRefs();
+		await importCredentials(userFolder, credentialsFor(server.url));
+		const xero = (name: string, parameters: Record<string, unknown>) =>
+			node(name, NODE_TYPES.xero, { resource: 'invoice', tenantId: { __rl: true, mode: 'id', value: IDS.tenant }, ...parameters }, { credentials: { xeroAttachmentOAuth2Api: creds.xero } });
+		const ids = Array.from({ length: invoices }, (_, i) => invoiceId(i));
+		const flow = workflow('bench many small files', [
+			[
+				node('Invoices', 'n8n-nodes-base.code', { jsCode: `return ${JSON.stringify(ids)}.map((invoiceId) => ({ json: { invoiceId } }));` }, { typeVersion: 2 }),
+				xero('List', { operation: 'getAll', parentId: '={{ $json.invoiceId }}', returnAll: true }),
+				xero('Download', {
+					operation: 'get',
+					parentId: "={{ $('Invoices').item.json.invoiceId }}",
+					getBy: 'attachmentId',
+					attachmentId: '={{ $json.AttachmentID }}',
+					binaryPropertyName: 'data',
+					options: { mimeType: '={{ $json.MimeType }}' },
+				}),
+			],
+		]);
+		await importWorkflows(userFolder, [flow]);
+		log(`many small files: ${invoices} invoices × ${SMALL.perInvoice} attachments, ${perMinute} requests/min, burst ${burst}, 5 concurrent`);
+		const run = await executeWorkflow(userFolder, flow.id!, { env, timeoutMs: 30 * 60_000 });
+		const error = failed(run);
+		const listMs = nodeRuns(run, 'List')[0]?.executionTime ?? NaN;
+		const downloadMs = nodeRuns(run, 'Download')[0]?.executionTime ?? NaN;
+		const items = nodeRuns(run, 'Download')[0]?.data?.main?.[0] ?? [];
+		const files = smallFileSet();
+		const verifiedIds = new Set<string>();
+		// The download's items pair with the listing's: the attachment ID is in the listed record.
+		const listed = nodeRuns(run, 'List')[0]?.data?.main?.[0] ?? [];
+		for (const item of items) {
+			const paired = (item as { pairedItem?: { item?: number } }).pairedItem?.item;
+			const expected = files.get(String(listed[paired ?? -1]?.json.AttachmentID));
+			const file = binaryPath(userFolder, item.binary?.data?.id);
+			if (!expected || !file || !existsSync(file)) continue;
+			const content = readFileSync(file);
+			if (createHash('sha256').update(content).digest('hex') === expected.sha256) verifiedIds.add(expected.attachmentId);
+		}
+		clearStorage(userFolder);
+		const completionMs = listMs + downloadMs;
+		const allowedMs = ((requestsNeeded - burst) / perMinute) * 60_000;
+		return {
+			invoices,
+			attachments,
+			requestsNeeded,
+			limits: { ...limits, retryAfter: 'whole seconds, at least 1 (ceil of the time until the bucket has a token), as Xero sends it' },
+			completionMs,
+			listMs,
+			downloadMs,
+			allowedMs,
+			rateEfficiency: allowedMs / completionMs,
+			requestsSeen: server.rate.requests,
+			accepted: server.rate.accepted,
+			seen429: server.rate.rejected429 + server.rate.rejectedConcurrency,
+			seen429Concurrency: server.rate.rejectedConcurrency,
+			maxInFlight: server.rate.maxInFlight,
+			downloaded: items.length,
+			verified: verifiedIds.size,
+			lost: attachments - verifiedIds.size,
+			peakRss: run.peakRssBytes,
+			error,
+		};
+	} finally {
+		await server.close();
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// Machine
+
+function machine() {
+	const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+	const n8nVersion = (() => {
+		try {
+			return (JSON.parse(readFileSync(path.join(hostPaths.n8nDir, 'node_modules', 'n8n', 'package.json'), 'utf8')) as { version: string }).version;
+		} catch {
+			return 'unknown';
+		}
+	})();
+	return {
+		cpuModel: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown',
+		cores: os.cpus().length,
+		ramGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+		os: `${os.type()} ${os.release()}`,
+		benchNode: process.version,
+		n8nNode: '',
+		n8nVersion,
+	};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Summary
+
+export interface CaseSummary {
+	case: string;
+	label: string;
+	direction: string;
+	group: number;
+	size: number;
+	rounds: number;
+	oursMs: number;
+	httpMs: number;
+	curlMs: number;
+	oursRssGrowth: number;
+	httpRssGrowth: number;
+	/** Ours over the read-only baseline (uploads): the upload node's own share. */
+	oursRssOverRead?: number;
+	ratioHttp: number;
+	ratioCurl: number;
+	bytesChecked: string;
+	targets: { rss: boolean; vsHttp: boolean; vsCurl: boolean };
+}
+
+function summarise(plans: Plan[], samples: Sample[], baselines: Baseline[]): CaseSummary[] {
+	const triggerBaseline = median(baselines.map((b) => b.triggerPeakRss).filter((v): v is number => v !== undefined));
+	return plans.map((plan) => {
+		const of = (runner: Runner) => samples.filter((s) => s.case === plan.benchCase.id && s.size === plan.size && s.runner === runner);
+		const ok = (list: Sample[]) => list.filter((s) => !s.error && s.sha256Ok);
+		const ours = of('ours');
+		const http = of('http');
+		const curl = of('curl');
+		const oursMs = median(ok(ours).map((s) => s.ms));
+		const httpMs = median(ok(http).map((s) => s.ms));
+		const curlMs = median(ok(curl).map((s) => s.ms));
+		const oursRss = median(ok(ours).map((s) => s.peakRss ?? NaN));
+		const httpRss = median(ok(http).map((s) => s.peakRss ?? NaN));
+		const readRss = median(baselines.map((b) => b.readPeakRss?.[plan.size]).filter((v): v is number => v !== undefined));
+		const all = [...ours, ...http, ...curl];
+		const checked = all.filter((s) => s.sha256Ok).length;
+		const oursRssGrowth = oursRss - triggerBaseline;
+		const ratioHttp = oursMs / httpMs;
+		const ratioCurl = oursMs / curlMs;
+		return {
+			case: plan.benchCase.id,
+			label: plan.benchCase.label,
+			direction: plan.benchCase.direction,
+			group: plan.group,
+			size: plan.size,
+			rounds: ours.length,
+			oursMs,
+			httpMs,
+			curlMs,
+			oursRssGrowth,
+			httpRssGrowth: httpRss - triggerBaseline,
+			oursRssOverRead: plan.benchCase.direction === 'upload' && Number.isFinite(readRss) ? oursRss - readRss : undefined,
+			ratioHttp,
+			ratioCurl,
+			bytesChecked: `${checked}/${all.length} runs SHA-256 ok`,
+			targets: { rss: oursRssGrowth <= 16 * MiB, vsHttp: ratioHttp <= 0.5, vsCurl: ratioCurl <= 2 },
+		};
+	});
+}
+
+function table(summaries: CaseSummary[], small?: SmallResult): string {
+	const mib = (bytes: number) => (Number.isFinite(bytes) ? `${(bytes / MiB).toFixed(1)}` : 'n/a');
+	const s = (ms: number) => (Number.isFinite(ms) ? (ms / 1000).toFixed(2) : 'n/a');
+	const x = (ratio: number) => (Number.isFinite(ratio) ? ratio.toFixed(2) : 'n/a');
+	const mark = (ok: boolean) => (ok ? 'ok' : 'MISS');
+	const header = ['case', 'size', 'ours s', 'HTTP node s', 'curl s', 'ours/HTTP', 'ours/curl', 'ours RSS +MiB', 'HTTP RSS +MiB', 'bytes checked', 'targets RSS/HTTP/curl'];
+	const rows = summaries.map((c) => [
+		c.label,
+		formatSize(c.size),
+		s(c.oursMs),
+		s(c.httpMs),
+		s(c.curlMs),
+		x(c.ratioHttp),
+		x(c.ratioCurl),
+		mib(c.oursRssGrowth),
+		mib(c.httpRssGrowth),
+		c.bytesChecked,
+		`${mark(c.targets.rss)}/${mark(c.targets.vsHttp)}/${mark(c.targets.vsCurl)}`,
+	]);
+	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+	const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+	const out = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)];
+	if (small) {
+		out.push(
+			'',
+			`Many small files: ${small.attachments} attachments on ${small.invoices} invoices (${small.requestsNeeded} requests), ` +
+				`${small.limits.perMinute}/min budget (burst ${small.limits.burst}), ${small.limits.maxConcurrent} concurrent`,
+			`  completion ${s(small.completionMs)} s vs ${s(small.allowedMs)} s the budget allows: ${(small.rateEfficiency * 100).toFixed(1)}% of the allowed rate; ` +
+				`429s seen ${small.seen429}; items lost ${small.lost} (${small.verified}/${small.attachments} SHA-256 ok)${small.error ? `; ERROR ${small.error}` : ''}`,
+		);
+	}
+	return out.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+async function main(): Promise<void> {
+	const options = parseOptions(process.argv.slice(2));
+	const startedAt = new Date();
+	const loadBefore = os.loadavg();
+	log(`load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
+	mkdirSync(TMP, { recursive: true });
+
+	log('preparing the n8n host (scripts/n8n-host/prepare.sh) and building the package');
+	await prepareHost();
+	const build = await runCommand('npm', ['run', 'build']);
+	if (build.code !== 0) throw new Error(`npm run build failed:\n${build.stdout.slice(-3000)}\n${build.stderr.slice(-3000)}`);
+	const userFolder = await createUserFolder('n8n-bench-');
+	// n8n prints the run's JSON through its logger: the log level must stay at info (env.js).
+	const env = { N8N_RESTRICT_FILE_ACCESS_TO: INPUT_DIR };
+	const info = machine();
+	info.n8nNode = (await runCommand(hostPaths.node, ['--version'])).stdout.trim();
+
+	const samples: Sample[] = [];
+	const baselines: Baseline[] = [];
+	let plans: Plan[] = [];
+	let small: SmallResult | undefined;
+	const server = await startBenchServer();
+	try {
+		if (options.large) {
+			await importCredentials(userFolder, credentialsFor(server.url));
+			plans = planCases(options, server.url);
+			const uploadSizes = [...new Set(plans.filter((p) => p.benchCase.direction === 'upload').map((p) => p.size))];
+			for (const size of uploadSizes) {
+				log(`input file ${formatSize(size)}`);
+				await ensureInputFile(size);
+			}
+			for (const size of new Set(plans.map((p) => p.size))) expectedSha256(size);
+			const trigger = workflow('bench baseline: trigger only', []);
+			const readers = Object.fromEntries(uploadSizes.map((size) => [size, workflow(`bench baseline: read ${size}`, [[readerNode(path.join(INPUT_DIR, largeFileName(size)))]])]));
+			await importWorkflows(userFolder, [trigger, ...Object.values(readers), ...plans.flatMap((p) => [p.workflows.ours, p.workflows.http])]);
+
+			const maxRounds = Math.max(...Object.values(options.rounds));
+			for (let round = 1; round <= maxRounds; round++) {
+				const baseline: Baseline = { round, readPeakRss: {}, readMs: {} };
+				const triggerRun = await executeWorkflow(userFolder, trigger.id!, { env });
+				baseline.triggerPeakRss = failed(triggerRun) ? undefined : triggerRun.peakRssBytes;
+				for (const [size, reader] of Object.entries(readers)) {
+					if (round > options.rounds[Number(size)] && round > 1) continue;
+					const readRun = await executeWorkflow(userFolder, reader.id!, { env });
+					baseline.readPeakRss![Number(size)] = failed(readRun) ? undefined : readRun.peakRssBytes;
+					baseline.readMs![Number(size)] = nodeRuns(readRun, READER)[0]?.executionTime ?? NaN;
+					clearStorage(userFolder);
+				}
+				baselines.push(baseline);
+				log(`round ${round}: baseline peak RSS ${((baseline.triggerPeakRss ?? NaN) / MiB).toFixed(1)} MiB`);
+				for (const plan of plans) {
+					if (round > options.rounds[plan.group]) continue;
+					for (const runner of ['ours', 'http'] as const) {
+						const sample = await runN8nCase(plan, runner, round, server, userFolder, env);
+						samples.push(sample);
+						log(
+							`round ${round} ${plan.benchCase.id} ${formatSize(plan.size)} ${runner}: ${(sample.ms / 1000).toFixed(2)} s, ` +
+								`peak RSS ${((sample.peakRss ?? NaN) / MiB).toFixed(1)} MiB, ${sample.sha256Ok ? 'SHA-256 ok' : 'SHA-256 NOT ok'}${sample.error ? ` ERROR ${sample.error}` : ''}`,
+						);
+					}
+					const curl = await runCurl(plan, round, server, server.url);
+					samples.push(curl);
+					log(`round ${round} ${plan.benchCase.id} ${formatSize(plan.size)} curl: ${(curl.ms / 1000).toFixed(2)} s${curl.error ? ` ERROR ${curl.error}` : ''}`);
+				}
+			}
+		}
+		if (options.small) small = await runSmallFiles(options, userFolder, env);
+	} finally {
+		await server.close();
+		if (!process.env.KEEP_N8N_USER_FOLDER) removeUserFolder(userFolder);
+		rmSync(path.join(TMP, 'curl-download.bin'), { force: true });
+		if (!process.env.KEEP_BENCH_INPUT) rmSync(INPUT_DIR, { recursive: true, force: true });
+	}
+
+	const summaries = summarise(plans, samples, baselines);
+	const loadAfter = os.loadavg();
+	const results = {
+		date: startedAt.toISOString(),
+		durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
+		mode: options.quick ? 'quick' : 'full',
+		machine: info,
+		load: { before: loadBefore, after: loadAfter },
+		method: {
+			n8n: 'n8n execute --id (one process per run) in the pinned n8n of scripts/n8n-host, filesystem binary mode, package installed as the Community Nodes panel does',
+			time: "the measured node's executionTime in n8n's run data (curl: time_total)",
+			rss: 'peak RSS of the n8n process (GNU time -v), minus the median peak RSS of a trigger-only workflow run in the same bench',
+			order: 'per round and case: ours, then the HTTP Request node (4.2), then curl; rounds repeat the whole sequence',
+			uploads: "the file is read first by n8n's Read/Write Files from Disk node (streamed into the binary store); the upload node's own time is measured",
+			server: 'bench/server.ts on 127.0.0.1: downloads generated on the fly, uploads hashed as they arrive; no authentication checked',
+			limits: 'Asana accepts files up to 100 MiB and Sunshine Conversations up to 50 MiB: those uploads run at that size and are not repeated for bigger groups',
+		},
+		targets: { rssGrowthMiB: 16, vsHttpRatio: 0.5, vsCurlRatio: 2, smallFilesRate: 0.9, smallFilesLost: 0 },
+		baselines,
+		cases: summaries,
+		small,
+		samples,
+		notes: [] as string[],
+	};
+	const previous = existsSync(options.out) ? (JSON.parse(readFileSync(options.out, 'utf8')) as { notes?: string[] }) : undefined;
+	if (previous?.notes?.length) results.notes = previous.notes; // hand-written analysis survives a re-run
+	mkdirSync(path.dirname(options.out), { recursive: true });
+	writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
+	writeFileSync(options.chart, renderChart(summaries, small, { date: startedAt.toISOString().slice(0, 10), machine: `${info.cores} cores ${info.cpuModel}, ${info.ramGiB} GiB, n8n ${info.n8nVersion}` }));
+	console.log(`\nBenchmark ${startedAt.toISOString()} — ${info.cores} × ${info.cpuModel}, ${info.ramGiB} GiB RAM, n8n ${info.n8nVersion} on Node ${info.n8nNode}, load ${loadBefore[0].toFixed(2)} → ${loadAfter[0].toFixed(2)}`);
+	console.log('Medians; time = node execution time; RSS = peak RSS of the n8n process over a trigger-only run.\n');
+	console.log(table(summaries, small));
+	console.log(`\nwrote ${path.relative(process.cwd(), options.out)} and ${path.relative(process.cwd(), options.chart)}`);
+}
+
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exit(1);
+});
