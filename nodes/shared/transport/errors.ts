@@ -64,6 +64,15 @@ export function toHttpFailure(error: unknown): HttpFailure {
 	while (current && typeof current === 'object' && !seen.has(current)) {
 		seen.add(current);
 		if (current.response && typeof current.response === 'object') {
+			const status = current.response.status;
+			if (status !== undefined && status < 400) {
+				// A success status whose body broke off on the way: the network failed, not the call.
+				return {
+					headers: normaliseHeaders(current.response.headers),
+					code: current.code && TRANSIENT_NETWORK_CODES.has(current.code) ? current.code : 'ERR_STREAM_PREMATURE_CLOSE',
+					message: current.message ?? 'The answer broke off',
+				};
+			}
 			return {
 				statusCode: current.response.status,
 				headers: normaliseHeaders(current.response.headers),
