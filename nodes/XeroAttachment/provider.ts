@@ -83,3 +83,10 @@ export const parentIdField: FieldSpec = {
 
 /** Xero stores names of up to 255 characters on its documents' attachments. */
 export const XERO_FILE_NAME_MAX = 255;
+
+/**
+ * The largest attachment Xero's API takes (10 MB per file, as Xero's partners document it; read
+ * as MiB so that no file Xero accepts is refused here). Checked before sending to Xero's own
+ * host only: a base URL override (a sandbox, a proxy) decides its own limit.
+ */
+export const XERO_MAX_FILE_BYTES = 10 * 1024 * 1024;

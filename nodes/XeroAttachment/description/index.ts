@@ -145,7 +145,10 @@ const getManyFields = [
 ];
 
 const uploadFields: INodeProperties[] = [
-	inputBinaryField({ show: { operation: ['upload'] } }),
+	{
+		...inputBinaryField({ show: { operation: ['upload'] } }),
+		hint: 'The name of the input binary field containing the file to upload (10 MB at most, 10 files per document)',
+	},
 	{
 		displayName: 'File Name',
 		name: 'fileName',

@@ -11,7 +11,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { executeOperation, validators } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
 import { parentTypeByValue } from '../parentTypes';
-import { XERO_FILE_NAME_MAX, parentIdField, parentPathField, xeroProvider } from '../provider';
+import { XERO_DEFAULT_HOST, XERO_FILE_NAME_MAX, XERO_MAX_FILE_BYTES, parentIdField, parentPathField, xeroHost, xeroProvider } from '../provider';
 import { attachmentsOf } from './getMany';
 
 function uploadOperation(method: 'PUT' | 'POST'): OperationSpec {
@@ -59,7 +59,11 @@ export const replaceAttachment = uploadOperation('POST');
 
 export async function uploadAttachment(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const replace = ctx.getNodeParameter('options.replace', itemIndex, false) as boolean;
-	const result = await executeOperation(ctx, xeroProvider, replace ? replaceAttachment : createAttachment, itemIndex);
+	let operation = replace ? replaceAttachment : createAttachment;
+	if ((await xeroHost(ctx)) === XERO_DEFAULT_HOST) {
+		operation = { ...operation, body: { kind: 'binary', binaryParameter: 'binaryPropertyName', fileNameParameter: 'fileName', maxBytes: XERO_MAX_FILE_BYTES } };
+	}
+	const result = await executeOperation(ctx, xeroProvider, operation, itemIndex);
 	if (result.length === 0) {
 		throw new NodeOperationError(ctx.getNode(), 'Xero accepted the upload but returned no attachment record', { itemIndex });
 	}

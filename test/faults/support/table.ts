@@ -13,7 +13,7 @@ function sum(cases: CaseRecord[], pick: (c: CaseRecord) => number | undefined): 
 
 export function summaryTable(cases: CaseRecord[]): string {
 	const rows: string[] = [
-		'| Node | Faults tried / survived | Bad inputs tried / rejected cleanly | Secret checks / leaked | Items in / out / lost |',
+		'| Node | Faults tried / survived | Odd inputs tried / handled (bad: rejected before any request; legal: delivered intact) | Secret checks / leaked | Items in / out / lost |',
 		'| --- | --- | --- | --- | --- |',
 	];
 	const nodes = [...NODES, ...new Set(cases.map((c) => c.node).filter((n) => !NODES.includes(n)))];
