@@ -51,6 +51,8 @@ interface Options {
 	smallSeconds: number;
 	out: string;
 	chart: string;
+	/** Write a V8 CPU profile of every n8n run under bench/tmp/cpuprof/ (see bench/cpuprofile.ts). */
+	cpuProf: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -76,6 +78,7 @@ function parseOptions(argv: string[]): Options {
 		// A quick run must not overwrite the committed results.
 		out: flags.get('out') ?? path.join(BENCH_DIR, quick ? 'tmp/results.quick.json' : 'results.json'),
 		chart: flags.get('chart') ?? path.join(BENCH_DIR, quick ? 'tmp/chart.quick.svg' : 'chart.svg'),
+		cpuProf: flags.has('cpu-prof'),
 	};
 }
 
@@ -162,6 +165,8 @@ function failed(run: ExecutionResult): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Large files
 
+let cpuProfDir: string | undefined;
+
 type Runner = 'ours' | 'http' | 'curl';
 
 interface Sample {
@@ -234,7 +239,8 @@ async function checkRun(plan: Plan, runner: Runner, run: ExecutionResult, server
 
 async function runN8nCase(plan: Plan, runner: 'ours' | 'http', round: number, server: BenchServer, userFolder: string, env: Record<string, string>): Promise<Sample> {
 	const uploadsBefore = server.uploads.length;
-	const run = await executeWorkflow(userFolder, plan.workflows[runner].id!, { env, timeoutMs: 15 * 60_000 });
+	const runEnv = cpuProfDir ? { ...env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(cpuProfDir, `${plan.benchCase.id}-${plan.size}-${runner}-${round}`)}` } : env;
+	const run = await executeWorkflow(userFolder, plan.workflows[runner].id!, { env: runEnv, timeoutMs: 15 * 60_000 });
 	const measured = nodeRuns(run, MEASURED)[0];
 	const checked = await checkRun(plan, runner, run, server, userFolder, uploadsBefore);
 	clearStorage(userFolder);
@@ -520,6 +526,7 @@ async function main(): Promise<void> {
 	const userFolder = await createUserFolder('n8n-bench-');
 	// n8n prints the run's JSON through its logger: the log level must stay at info (env.js).
 	const env = { N8N_RESTRICT_FILE_ACCESS_TO: INPUT_DIR };
+	if (options.cpuProf) cpuProfDir = path.join(TMP, 'cpuprof');
 	const info = machine();
 	info.n8nNode = (await runCommand(hostPaths.node, ['--version'])).stdout.trim();
 

@@ -1,0 +1,67 @@
+/**
+ * Summarises the V8 CPU profiles `npm run bench -- --cpu-prof` writes (one folder per n8n run,
+ * one .cpuprofile per process: n8n and its task runner): self time per function, and per module
+ * (n8n-core, axios, form-data, node:internal streams...), for the n8n main process (the largest
+ * profile of the folder).
+ *
+ *   npx tsx bench/cpuprofile.ts bench/tmp/cpuprof/xero-download-1073741824-ours-1 [--top=25]
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+interface ProfileNode {
+	id: number;
+	callFrame: { functionName: string; url: string; lineNumber: number };
+	children?: number[];
+}
+interface CpuProfile {
+	nodes: ProfileNode[];
+	samples: number[];
+	timeDeltas: number[];
+	startTime: number;
+	endTime: number;
+}
+
+function moduleOf(url: string): string {
+	if (!url) return '(native / V8)';
+	if (url.startsWith('node:')) return url.replace(/^node:internal\/(\w+).*$/, 'node:internal/$1');
+	const all = [...url.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)];
+	return all.length ? all[all.length - 1][1] : path.basename(url);
+}
+
+export function summarise(file: string, top = 25): string {
+	const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+	const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+	const self = new Map<number, number>();
+	profile.samples.forEach((id, index) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0)));
+	const total = [...self.values()].reduce((a, b) => a + b, 0);
+	const byFunction = new Map<string, number>();
+	const byModule = new Map<string, number>();
+	for (const [id, micros] of self) {
+		const frame = byId.get(id)!.callFrame;
+		const name = `${frame.functionName || '(anonymous)'}  ${frame.url ? `${frame.url.replace(/^.*node_modules\//, '')}:${frame.lineNumber + 1}` : ''}`;
+		byFunction.set(name, (byFunction.get(name) ?? 0) + micros);
+		const module = frame.url ? moduleOf(frame.url) : frame.functionName.startsWith('(') ? frame.functionName : '(native / V8)';
+		byModule.set(module, (byModule.get(module) ?? 0) + micros);
+	}
+	const lines = [`${file}: ${(total / 1e6).toFixed(2)} s sampled`];
+	const list = (title: string, map: Map<string, number>) => {
+		lines.push(`  ${title}`);
+		for (const [name, micros] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+			lines.push(`    ${((micros / total) * 100).toFixed(1).padStart(5)}%  ${(micros / 1e3).toFixed(0).padStart(6)} ms  ${name}`);
+		}
+	};
+	list('self time by module', byModule);
+	list('self time by function', byFunction);
+	return lines.join('\n');
+}
+
+if (require.main === module) {
+	const args = process.argv.slice(2);
+	const top = Number(args.find((arg) => arg.startsWith('--top='))?.slice(6) ?? 25);
+	for (const dir of args.filter((arg) => !arg.startsWith('--'))) {
+		const files = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')).map((name) => path.join(dir, name));
+		const main = files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
+		if (main) console.log(summarise(main, top));
+	}
+}
