@@ -1,0 +1,142 @@
+/**
+ * Items, Asana: six items through Get (with download) and Get Many, failing in different ways (an
+ * ID that is not an Asana ID, an attachment or parent Asana does not know, a 500 that outlasts
+ * the retries). The fault proxy in front of the API answers 500 for one ID only.
+ */
+import { createHash, randomUUID } from 'crypto';
+import type { INodeParameters } from 'n8n-workflow';
+
+import { binaryStats } from '../../support/n8n-harness';
+import { startAsanaServer } from '../../servers/asana-server';
+import type { AsanaServer } from '../../servers/asana-server';
+import { runAsana, tokenCredentials } from '../../nodes/AsanaAttachment/context';
+import { startFaultProxy } from '../support/fault-proxy';
+import type { FaultProxy } from '../support/fault-proxy';
+import { expectAllPaired, expectStoppedAt, failEveryRequestFor, stopPlans } from '../support/items';
+import type { ItemPlan } from '../support/items';
+import { itCase } from '../support/summary';
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+const FAULT_GID = '1209000000000666';
+const UNKNOWN_GID = '1209000000000404';
+
+let server: AsanaServer;
+let proxy: FaultProxy;
+beforeAll(async () => {
+	server = await startAsanaServer();
+	proxy = await startFaultProxy({ api: server.url });
+});
+afterAll(async () => {
+	await proxy.close();
+	await server.close();
+});
+beforeEach(() => {
+	server.reset();
+	proxy.reset();
+	failEveryRequestFor(proxy, FAULT_GID, { kind: 'status', status: 500, headers: { 'Retry-After': '0' }, body: JSON.stringify({ errors: [{ message: 'Server Error' }] }) });
+});
+
+const run = async (parameters: INodeParameters, plans: ItemPlan[], continueOnFail: boolean) =>
+	await runAsana(server, parameters, {
+		credentials: { asanaAttachmentApi: { ...tokenCredentials(server), baseUrl: proxy.urls.api } },
+		input: plans.map((plan) => plan.item),
+		continueOnFail,
+	});
+
+// ---------------------------------------------------------------------------------------------
+// Get with Download File
+// ---------------------------------------------------------------------------------------------
+
+const GET = { operation: 'get', attachmentId: '={{ $json.gid }}', download: true, binaryPropertyName: 'data', options: {} };
+
+function download(index: number): ItemPlan {
+	const task = server.addTask(`Task ${index} ${randomUUID()}`);
+	const content = Buffer.from(`%PDF-1.4 item ${index} ${randomUUID()}`);
+	const record = server.seedAttachment(task.gid, `item-${index}.pdf`, content, 'application/pdf');
+	return {
+		kind: 'ok',
+		item: { json: { gid: record.gid } },
+		marker: `/attachments/${record.gid}`,
+		check: async ([output]) => {
+			expect(output.json.gid).toBe(record.gid);
+			expect(output.binary?.data.fileName).toBe(`item-${index}.pdf`);
+			expect((await binaryStats(output.binary!.data)).sha256).toBe(sha256(content));
+		},
+	};
+}
+
+function getPlans(): ItemPlan[] {
+	return [
+		download(0),
+		{ kind: 'input', item: { json: { gid: 'abc' } }, marker: '/attachments/abc', error: /"abc" is not an Asana ID/ },
+		download(2),
+		{ kind: 'api', item: { json: { gid: UNKNOWN_GID } }, marker: `/attachments/${UNKNOWN_GID}`, error: /Unknown object/, httpCode: '404' },
+		{ kind: 'fault', item: { json: { gid: FAULT_GID } }, marker: `/attachments/${FAULT_GID}`, error: /Server Error/, httpCode: '500' },
+		download(5),
+	];
+}
+
+itCase(
+	{ category: 'items', node: 'Asana', operation: 'Get (download)', name: '6 items: bad ID, unknown attachment (404), 500 past the retries; Continue On Fail', expected: '6 outputs paired to their inputs, 3 errors, 3 files with the right SHA-256' },
+	async () => {
+		const plans = getPlans();
+		const result = await run(GET, plans, true);
+		const figures = await expectAllPaired(result, plans);
+		const faulted = proxy.requests((r) => r.fault !== undefined).length;
+		expect(faulted).toBe(5);
+		return { ...figures, attempts: proxy.log.length, note: `the 500 item was tried ${faulted} times` };
+	},
+);
+
+describe.each([
+	[1, 'bad ID'],
+	[3, 'unknown attachment (404)'],
+	[4, '500 past the retries'],
+])('Asana Get without Continue On Fail, first failure at item %i', (failAt, what) => {
+	itCase(
+		{ category: 'items', node: 'Asana', operation: 'Get (download)', name: `6 items, first failure at item ${failAt} (${what}); no Continue On Fail`, expected: `stops at item ${failAt}, error names it, nothing sent for later items` },
+		async () => {
+			const plans = stopPlans(getPlans(), failAt, (index) => download(index));
+			const result = await run(GET, plans, false);
+			const urls = [...proxy.log.map((r) => r.url), ...server.fileRequests.map((r) => r.url)];
+			return { ...expectStoppedAt(result, plans, failAt, urls), attempts: proxy.log.length };
+		},
+	);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Get Many (several outputs per item)
+// ---------------------------------------------------------------------------------------------
+
+const GET_MANY = { operation: 'getAll', parent: { __rl: true, mode: 'id', value: '={{ $json.parent }}' }, returnAll: true, options: {} };
+
+function listing(count: number): ItemPlan {
+	const task = server.addTask(`Listed ${randomUUID()}`);
+	const names = Array.from({ length: count }, (_, i) => `${task.gid}-${i}.txt`);
+	for (const name of names) server.seedAttachment(task.gid, name, Buffer.from(name), 'text/plain');
+	return {
+		kind: 'ok',
+		item: { json: { parent: task.gid } },
+		marker: `parent=${task.gid}`,
+		outputs: count,
+		check: (outputs) => expect(outputs.map((o) => o.json.name)).toEqual(names),
+	};
+}
+
+itCase(
+	{ category: 'items', node: 'Asana', operation: 'Get Many', name: '6 items giving 3, 1 and 2 attachments, a bad parent ID, an unknown parent (404), a 500; Continue On Fail', expected: 'every input represented, each output paired to its input, 3 errors' },
+	async () => {
+		const plans: ItemPlan[] = [
+			listing(3),
+			{ kind: 'input', item: { json: { parent: 'not-an-id' } }, marker: 'parent=not-an-id', error: /Parent/ },
+			listing(1),
+			{ kind: 'api', item: { json: { parent: UNKNOWN_GID } }, marker: `parent=${UNKNOWN_GID}`, error: /Unknown object/, httpCode: '404' },
+			{ kind: 'fault', item: { json: { parent: FAULT_GID } }, marker: `parent=${FAULT_GID}`, error: /Server Error/, httpCode: '500' },
+			listing(2),
+		];
+		const result = await run(GET_MANY, plans, true);
+		const figures = await expectAllPaired(result, plans);
+		expect(result.items).toHaveLength(3 + 1 + 1 + 1 + 1 + 2);
+		return { ...figures, attempts: proxy.log.length };
+	},
+);

@@ -1,0 +1,146 @@
+/**
+ * Items, Wix: six items through Get (with download) and Get Many, failing in different ways (an
+ * ID that is not a GUID, an attachment or contact Wix does not know, a 503 that outlasts the
+ * retries). The fault proxy in front of the REST gateway answers 503 for one ID only.
+ */
+import { createHash, randomUUID } from 'crypto';
+import type { INodeParameters } from 'n8n-workflow';
+
+import { binaryStats } from '../../support/n8n-harness';
+import { DEFAULT_CONTACT, startWixServer } from '../../servers/wix-server';
+import type { WixServer } from '../../servers/wix-server';
+import { apiKeyCredentials, runWix } from '../../nodes/WixAttachment/context';
+import { startFaultProxy } from '../support/fault-proxy';
+import type { FaultProxy } from '../support/fault-proxy';
+import { expectAllPaired, expectStoppedAt, failEveryRequestFor, stopPlans } from '../support/items';
+import type { ItemPlan } from '../support/items';
+import { itCase } from '../support/summary';
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+const FAULT_ID = 'fa017fa0-0000-4000-8000-00000000fa02';
+const UNKNOWN_ID = '0badc0de-0000-4000-8000-000000000404';
+const CONTACT_ID = DEFAULT_CONTACT.id;
+
+let server: WixServer;
+let proxy: FaultProxy;
+beforeAll(async () => {
+	server = await startWixServer();
+	proxy = await startFaultProxy({ api: server.url });
+});
+afterAll(async () => {
+	await proxy.close();
+	await server.close();
+});
+beforeEach(() => {
+	server.reset();
+	proxy.reset();
+	failEveryRequestFor(proxy, FAULT_ID, {
+		kind: 'status',
+		status: 503,
+		headers: { 'Retry-After': '0' },
+		body: JSON.stringify({ message: 'Service temporarily unavailable', details: { applicationError: { code: 'UNAVAILABLE', description: 'Try again later' } } }),
+	});
+});
+
+const run = async (parameters: INodeParameters, plans: ItemPlan[], continueOnFail: boolean) =>
+	await runWix(server, parameters, {
+		credentials: { ...apiKeyCredentials(server), baseUrl: proxy.urls.api },
+		input: plans.map((plan) => plan.item),
+		continueOnFail,
+	});
+
+// ---------------------------------------------------------------------------------------------
+// Get with Download File
+// ---------------------------------------------------------------------------------------------
+
+const GET = { operation: 'get', contactId: CONTACT_ID, attachmentId: { __rl: true, mode: 'id', value: '={{ $json.id }}' }, download: true, binaryPropertyName: 'data' };
+
+function download(index: number): ItemPlan {
+	const content = Buffer.from(`%PDF-1.4 item ${index} ${randomUUID()}`);
+	const record = server.seedAttachment(CONTACT_ID, `item-${index}.pdf`, content, 'application/pdf');
+	return {
+		kind: 'ok',
+		item: { json: { id: record.id } },
+		marker: record.id,
+		check: async ([output]) => {
+			expect(output.json.id).toBe(record.id);
+			expect(output.binary?.data.fileName).toBe(`item-${index}.pdf`);
+			expect((await binaryStats(output.binary!.data)).sha256).toBe(sha256(content));
+		},
+	};
+}
+
+function getPlans(): ItemPlan[] {
+	return [
+		download(0),
+		{ kind: 'input', item: { json: { id: 'not-a-guid' } }, marker: 'not-a-guid', error: /Invalid "Attachment ID"/ },
+		download(2),
+		{ kind: 'api', item: { json: { id: UNKNOWN_ID } }, marker: UNKNOWN_ID, error: /^Wix/, httpCode: '404' },
+		{ kind: 'fault', item: { json: { id: FAULT_ID } }, marker: FAULT_ID, error: /Service temporarily unavailable/, httpCode: '503' },
+		download(5),
+	];
+}
+
+itCase(
+	{ category: 'items', node: 'Wix', operation: 'Get (download)', name: '6 items: bad ID, unknown attachment (404), 503 past the retries; Continue On Fail', expected: '6 outputs paired to their inputs, 3 errors, 3 files with the right SHA-256' },
+	async () => {
+		const plans = getPlans();
+		const result = await run(GET, plans, true);
+		const figures = await expectAllPaired(result, plans);
+		const faulted = proxy.requests((r) => r.fault !== undefined).length;
+		expect(faulted).toBe(5);
+		return { ...figures, attempts: proxy.log.length, note: `the 503 item was tried ${faulted} times` };
+	},
+);
+
+describe.each([
+	[1, 'bad ID'],
+	[3, 'unknown attachment (404)'],
+	[4, '503 past the retries'],
+])('Wix Get without Continue On Fail, first failure at item %i', (failAt, what) => {
+	itCase(
+		{ category: 'items', node: 'Wix', operation: 'Get (download)', name: `6 items, first failure at item ${failAt} (${what}); no Continue On Fail`, expected: `stops at item ${failAt}, error names it, nothing sent for later items` },
+		async () => {
+			const plans = stopPlans(getPlans(), failAt, (index) => download(index));
+			const result = await run(GET, plans, false);
+			return { ...expectStoppedAt(result, plans, failAt, server.requests.map((r) => r.url).concat(proxy.log.map((r) => r.url))), attempts: proxy.log.length };
+		},
+	);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Get Many (several outputs per item)
+// ---------------------------------------------------------------------------------------------
+
+const GET_MANY = { operation: 'getAll', contactId: '={{ $json.contactId }}', returnAll: true };
+
+function listing(count: number): ItemPlan {
+	const contact = server.addContact({ firstName: `Listed ${count}` });
+	const names = Array.from({ length: count }, (_, i) => `${contact.id.slice(0, 8)}-${i}.pdf`);
+	for (const name of names) server.seedAttachment(contact.id, name, Buffer.from(name), 'application/pdf');
+	return {
+		kind: 'ok',
+		item: { json: { contactId: contact.id } },
+		marker: contact.id,
+		outputs: count,
+		check: (outputs) => expect(outputs.map((o) => o.json.fileName).sort()).toEqual([...names].sort()),
+	};
+}
+
+itCase(
+	{ category: 'items', node: 'Wix', operation: 'Get Many', name: '6 items giving 2, 3 and 1 attachments, a bad contact ID, an unknown contact (404), a 503; Continue On Fail', expected: 'every input represented, each output paired to its input, 3 errors' },
+	async () => {
+		const plans: ItemPlan[] = [
+			listing(2),
+			{ kind: 'input', item: { json: { contactId: 'ada' } }, marker: '/ada', error: /Invalid "Contact ID"/ },
+			listing(3),
+			{ kind: 'api', item: { json: { contactId: UNKNOWN_ID } }, marker: UNKNOWN_ID, error: /^Wix/, httpCode: '404' },
+			{ kind: 'fault', item: { json: { contactId: FAULT_ID } }, marker: FAULT_ID, error: /Service temporarily unavailable/, httpCode: '503' },
+			listing(1),
+		];
+		const result = await run(GET_MANY, plans, true);
+		const figures = await expectAllPaired(result, plans);
+		expect(result.items).toHaveLength(2 + 1 + 3 + 1 + 1 + 1);
+		return { ...figures, attempts: proxy.log.length };
+	},
+);

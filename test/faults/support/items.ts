@@ -1,0 +1,123 @@
+/**
+ * Items cases: N input items, some failing in different ways. Under Continue On Fail every input
+ * index must come out (paired by `pairedItem.item`), the failed ones as error items, the others
+ * with the right data; without it the node stops at the first failure, naming that item's index,
+ * and sends nothing for the items after it.
+ */
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import type { HarnessItem, RunNodeResult } from '../../support/n8n-harness';
+import type { Fault, FaultProxy } from './fault-proxy';
+import type { CaseFigures } from './summary';
+
+/** Every request whose URL holds `marker` gets `fault` (the emulator's queues strike whatever comes next). */
+export function failEveryRequestFor(proxy: FaultProxy, marker: string, fault: Fault): void {
+	proxy.inject(fault, { match: (request) => request.url.includes(marker), times: 1000 });
+}
+
+/** How an item is meant to end: fine, refused before any request, provider 4xx, or a fault (5xx). */
+export type ItemKind = 'ok' | 'input' | 'api' | 'fault';
+
+export interface ItemPlan {
+	kind: ItemKind;
+	item: HarnessItem;
+	/** Text found in the URL of every request made for this item (and of no other item's). */
+	marker: string;
+	/** Failed items: what the error message says. */
+	error?: RegExp;
+	/** Failed items: the HTTP status of a NodeApiError. */
+	httpCode?: string;
+	/** Successful items: checks of the item's outputs (e.g. the file's SHA-256). */
+	check?: (outputs: INodeExecutionData[]) => Promise<void> | void;
+	/** Outputs an ok item gives (default 1). */
+	outputs?: number;
+}
+
+function pairedIndex(output: INodeExecutionData): number | undefined {
+	const paired = output.pairedItem;
+	if (typeof paired === 'number') return paired;
+	if (Array.isArray(paired)) return paired.length === 1 ? paired[0].item : undefined;
+	return paired?.item;
+}
+
+/** Outputs grouped by the input index they are paired with; unpaired outputs fail the test. */
+export function groupByInput(items: INodeExecutionData[], inputs: number): Map<number, INodeExecutionData[]> {
+	const groups = new Map<number, INodeExecutionData[]>();
+	for (const [position, output] of items.entries()) {
+		const index = pairedIndex(output);
+		expect({ position, pairedItem: output.pairedItem, valid: index !== undefined && index >= 0 && index < inputs }).toEqual({
+			position,
+			pairedItem: output.pairedItem,
+			valid: true,
+		});
+		groups.set(index!, [...(groups.get(index!) ?? []), output]);
+	}
+	return groups;
+}
+
+/** Continue On Fail: every input paired to its outputs, in order, errors where planned, data where not. */
+export async function expectAllPaired(result: RunNodeResult, plans: ItemPlan[]): Promise<CaseFigures> {
+	expect(result.error).toBeUndefined();
+	const groups = groupByInput(result.items, plans.length);
+	// Outputs keep the order of their inputs.
+	const order = result.items.map((output) => pairedIndex(output)!);
+	expect(order).toEqual([...order].sort((a, b) => a - b));
+	const lost = plans.map((_, index) => index).filter((index) => !groups.has(index));
+	expect({ lost }).toEqual({ lost: [] });
+	for (const [index, plan] of plans.entries()) {
+		const outputs = groups.get(index) ?? [];
+		const label = `item ${index} (${plan.kind})`;
+		if (plan.kind === 'ok') {
+			expect({ label, errors: outputs.filter((o) => o.json.error !== undefined).map((o) => o.json.error) }).toEqual({ label, errors: [] });
+			expect({ label, outputs: outputs.length }).toEqual({ label, outputs: plan.outputs ?? 1 });
+			await plan.check?.(outputs);
+		} else {
+			expect({ label, outputs: outputs.length }).toEqual({ label, outputs: 1 });
+			const json = outputs[0].json as IDataObject;
+			expect({ label, error: json.error }).toEqual({ label, error: expect.stringMatching(plan.error ?? /./) });
+			if (plan.httpCode) expect({ label, httpCode: json.httpCode }).toEqual({ label, httpCode: plan.httpCode });
+			if (plan.kind === 'input') expect({ label, httpCode: json.httpCode }).toEqual({ label, httpCode: undefined });
+			else expect({ label, httpCode: typeof json.httpCode }).toEqual({ label, httpCode: 'string' });
+			expect(outputs[0].binary).toBeUndefined();
+		}
+	}
+	return { itemsIn: plans.length, itemsOut: result.items.length, lost: lost.length };
+}
+
+/**
+ * The item list for a run that must stop at `failAt`: the planned list with every failing item
+ * before it swapped for a working one (`replacement(index)`).
+ */
+export function stopPlans(plans: ItemPlan[], failAt: number, replacement: (index: number) => ItemPlan): ItemPlan[] {
+	return plans.map((plan, index) => (index < failAt && plan.kind !== 'ok' ? replacement(index) : plan));
+}
+
+/**
+ * Without Continue On Fail: the run failed at `failAt` with that item's error (index in its
+ * context and in n8n's run data), and no request went out for a later item.
+ */
+export function expectStoppedAt(result: RunNodeResult, plans: ItemPlan[], failAt: number, requestUrls: string[]): CaseFigures {
+	const plan = plans[failAt];
+	expect(result.items).toEqual([]);
+	expect(result.error).toBeDefined();
+	expect(result.error).toBeInstanceOf(plan.kind === 'input' ? NodeOperationError : NodeApiError);
+	expect(result.error!.message).toMatch(plan.error ?? /./);
+	expect((result.error as NodeApiError).context.itemIndex).toBe(failAt);
+	const stored = result.run.data.resultData.error as unknown as { context?: IDataObject; message?: string } | undefined;
+	expect(stored?.context?.itemIndex).toBe(failAt);
+	const nodeRuns = result.run.data.resultData.runData['Node Under Test'] ?? [];
+	expect((nodeRuns[0]?.error as unknown as { context?: IDataObject } | undefined)?.context?.itemIndex).toBe(failAt);
+
+	for (const [index, later] of plans.entries()) {
+		const sent = requestUrls.filter((url) => url.includes(later.marker));
+		if (index > failAt || later.kind === 'input') {
+			expect({ index, sent }).toEqual({ index, sent: [] });
+		} else {
+			expect({ index, sent: sent.length > 0 }).toEqual({ index, sent: true });
+		}
+	}
+	// Nothing comes out of a stopped node, by design: the table's items in / out count Continue On
+	// Fail runs only; this case's figure is the stop itself.
+	return { lost: 0, note: `stopped at item ${failAt} of ${plans.length} (${plan.kind}), error names index ${failAt}, nothing sent for items ${failAt + 1}..${plans.length - 1}` };
+}
