@@ -4,7 +4,7 @@
  * (n8n-core, axios, form-data, node:internal streams...), for the n8n main process (the largest
  * profile of the folder).
  *
- *   npx tsx bench/cpuprofile.ts bench/tmp/cpuprof/xero-download-1073741824-ours-1 [--top=25]
+ *   npx tsx bench/cpuprofile.ts bench/tmp/cpuprof/xero-download-1073741824-ours-1 [--top=25] [--window=socketOnData]
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -29,11 +29,31 @@ function moduleOf(url: string): string {
 	return all.length ? all[all.length - 1][1] : path.basename(url);
 }
 
-export function summarise(file: string, top = 25): string {
+/**
+ * Self time per function and module; with `window`, only the samples between the first and the
+ * last one whose stack holds a function of that name (e.g. socketOnData: the download itself).
+ */
+export function summarise(file: string, top = 25, window?: string): string {
 	const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
 	const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+	const parent = new Map<number, number>();
+	for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+	const inStack = (id: number, name: string): boolean => {
+		for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) if (byId.get(at)!.callFrame.functionName === name) return true;
+		return false;
+	};
+	let first = 0;
+	let last = profile.samples.length - 1;
+	if (window) {
+		const hits = profile.samples.flatMap((id, index) => (inStack(id, window) ? [index] : []));
+		if (hits.length === 0) throw new Error(`no sample has ${window} in its stack`);
+		[first, last] = [hits[0], hits[hits.length - 1]];
+	}
 	const self = new Map<number, number>();
-	profile.samples.forEach((id, index) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0)));
+	for (let index = first; index <= last; index++) {
+		const id = profile.samples[index];
+		self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0));
+	}
 	const total = [...self.values()].reduce((a, b) => a + b, 0);
 	const byFunction = new Map<string, number>();
 	const byModule = new Map<string, number>();
@@ -44,7 +64,7 @@ export function summarise(file: string, top = 25): string {
 		const module = frame.url ? moduleOf(frame.url) : frame.functionName.startsWith('(') ? frame.functionName : '(native / V8)';
 		byModule.set(module, (byModule.get(module) ?? 0) + micros);
 	}
-	const lines = [`${file}: ${(total / 1e6).toFixed(2)} s sampled`];
+	const lines = [`${file}: ${(total / 1e6).toFixed(2)} s sampled${window ? ` (from the first to the last sample under ${window})` : ''}`];
 	const list = (title: string, map: Map<string, number>) => {
 		lines.push(`  ${title}`);
 		for (const [name, micros] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top)) {
@@ -59,9 +79,10 @@ export function summarise(file: string, top = 25): string {
 if (require.main === module) {
 	const args = process.argv.slice(2);
 	const top = Number(args.find((arg) => arg.startsWith('--top='))?.slice(6) ?? 25);
+	const window = args.find((arg) => arg.startsWith('--window='))?.slice(9);
 	for (const dir of args.filter((arg) => !arg.startsWith('--'))) {
 		const files = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')).map((name) => path.join(dir, name));
 		const main = files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
-		if (main) console.log(summarise(main, top));
+		if (main) console.log(summarise(main, top, window));
 	}
 }

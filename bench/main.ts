@@ -2,7 +2,7 @@
  * `npm run bench`: the attachment nodes against n8n's own HTTP Request node and curl, in the real
  * n8n of the e2e suite (scripts/n8n-host), against a local streaming server (bench/server.ts).
  *
- *   npm run bench                      # full: 100 MiB (3 rounds) and 1 GiB (2 rounds), 1,000 small files
+ *   npm run bench                      # full: 100 MiB and 1 GiB (3 rounds each), 1,000 small files
  *   npm run bench -- --quick           # small sizes, 1 round, 100 small files
  *   npm run bench -- --sizes=100 --rounds=3 --skip-small
  *   npm run bench -- --only=xero-download,xero-upload --skip-small
@@ -53,6 +53,12 @@ interface Options {
 	chart: string;
 	/** Write a V8 CPU profile of every n8n run under bench/tmp/cpuprof/ (see bench/cpuprofile.ts). */
 	cpuProf: boolean;
+	nodeOptions?: string;
+	/**
+	 * Experiment: patch the *installed copy* of the package (in the bench's temporary user folder,
+	 * never nodes/) so uploads read the binary store in chunks of this many bytes.
+	 */
+	uploadChunk?: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -65,7 +71,7 @@ function parseOptions(argv: string[]): Options {
 	const quick = flags.has('quick');
 	const sizes = (flags.get('sizes') ?? (quick ? '8,32' : '100,1024')).split(',').map((mib) => Math.round(Number(mib) * MiB));
 	const rounds: Record<number, number> = {};
-	for (const size of sizes) rounds[size] = Number(flags.get('rounds') ?? (quick ? 1 : size >= 1024 * MiB ? 2 : 3));
+	for (const size of sizes) rounds[size] = Number(flags.get('rounds') ?? (quick ? 1 : 3));
 	return {
 		quick,
 		sizes,
@@ -79,6 +85,8 @@ function parseOptions(argv: string[]): Options {
 		out: flags.get('out') ?? path.join(BENCH_DIR, quick ? 'tmp/results.quick.json' : 'results.json'),
 		chart: flags.get('chart') ?? path.join(BENCH_DIR, quick ? 'tmp/chart.quick.svg' : 'chart.svg'),
 		cpuProf: flags.has('cpu-prof'),
+		nodeOptions: flags.get('node-options'),
+		uploadChunk: flags.has('upload-chunk') ? Number(flags.get('upload-chunk')) : undefined,
 	};
 }
 
@@ -166,6 +174,8 @@ function failed(run: ExecutionResult): string | undefined {
 // Large files
 
 let cpuProfDir: string | undefined;
+/** --node-options=…: NODE_OPTIONS for the n8n runs (e.g. --trace-gc); profiling only. */
+let extraNodeOptions: string | undefined;
 
 type Runner = 'ours' | 'http' | 'curl';
 
@@ -183,6 +193,8 @@ interface Sample {
 	bytesChecked: number;
 	sha256Ok: boolean;
 	error?: string;
+	/** 1-minute load average right after the run (the machine is shared). */
+	load1?: number;
 }
 
 interface Plan {
@@ -239,8 +251,13 @@ async function checkRun(plan: Plan, runner: Runner, run: ExecutionResult, server
 
 async function runN8nCase(plan: Plan, runner: 'ours' | 'http', round: number, server: BenchServer, userFolder: string, env: Record<string, string>): Promise<Sample> {
 	const uploadsBefore = server.uploads.length;
-	const runEnv = cpuProfDir ? { ...env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(cpuProfDir, `${plan.benchCase.id}-${plan.size}-${runner}-${round}`)}` } : env;
+	const nodeOptions = [
+		...(cpuProfDir ? [`--cpu-prof --cpu-prof-dir=${path.join(cpuProfDir, `${plan.benchCase.id}-${plan.size}-${runner}-${round}`)}`] : []),
+		...(extraNodeOptions ? [extraNodeOptions] : []),
+	].join(' ');
+	const runEnv = nodeOptions ? { ...env, NODE_OPTIONS: nodeOptions } : env;
 	const run = await executeWorkflow(userFolder, plan.workflows[runner].id!, { env: runEnv, timeoutMs: 15 * 60_000 });
+	if (extraNodeOptions) writeFileSync(path.join(TMP, `stdout-${plan.benchCase.id}-${plan.size}-${runner}-${round}.txt`), run.stdout);
 	const measured = nodeRuns(run, MEASURED)[0];
 	const checked = await checkRun(plan, runner, run, server, userFolder, uploadsBefore);
 	clearStorage(userFolder);
@@ -253,6 +270,7 @@ async function runN8nCase(plan: Plan, runner: 'ours' | 'http', round: number, se
 		peakRss: run.peakRssBytes,
 		processMs: run.durationMs,
 		...checked,
+		load1: os.loadavg()[0],
 	};
 }
 
@@ -262,7 +280,7 @@ async function runCurl(plan: Plan, round: number, server: BenchServer, base: str
 	const uploadsBefore = server.uploads.length;
 	const args = ['-sS', '--fail', '-o', plan.benchCase.direction === 'download' ? output : '/dev/null', '-w', '%{time_total}', ...plan.benchCase.curl(plan.size, base, input)];
 	const result = await runCommand('curl', args);
-	const sample: Sample = { case: plan.benchCase.id, size: plan.size, runner: 'curl', round, ms: Number(result.stdout.trim()) * 1000, bytesChecked: 0, sha256Ok: false };
+	const sample: Sample = { case: plan.benchCase.id, size: plan.size, runner: 'curl', round, ms: Number(result.stdout.trim()) * 1000, bytesChecked: 0, sha256Ok: false, load1: os.loadavg()[0] };
 	if (result.code !== 0) return { ...sample, error: `curl exit ${result.code}: ${result.stderr}` };
 	if (plan.benchCase.direction === 'download') {
 		const got = await sha256File(output);
@@ -524,9 +542,18 @@ async function main(): Promise<void> {
 	const build = await runCommand('npm', ['run', 'build']);
 	if (build.code !== 0) throw new Error(`npm run build failed:\n${build.stdout.slice(-3000)}\n${build.stderr.slice(-3000)}`);
 	const userFolder = await createUserFolder('n8n-bench-');
+	if (options.uploadChunk) {
+		const file = path.join(userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-attachments', 'dist', 'nodes', 'shared', 'transport', 'upload.js');
+		const source = readFileSync(file, 'utf8');
+		const patched = source.replace('ctx.helpers.getBinaryStream(id)', `ctx.helpers.getBinaryStream(id, ${options.uploadChunk})`);
+		if (patched === source) throw new Error(`--upload-chunk: getBinaryStream(id) not found in ${file}`);
+		writeFileSync(file, patched);
+		log(`EXPERIMENT: the installed copy reads uploads in ${options.uploadChunk}-byte chunks`);
+	}
 	// n8n prints the run's JSON through its logger: the log level must stay at info (env.js).
 	const env = { N8N_RESTRICT_FILE_ACCESS_TO: INPUT_DIR };
 	if (options.cpuProf) cpuProfDir = path.join(TMP, 'cpuprof');
+	extraNodeOptions = options.nodeOptions;
 	const info = machine();
 	info.n8nNode = (await runCommand(hostPaths.node, ['--version'])).stdout.trim();
 
@@ -594,7 +621,13 @@ async function main(): Promise<void> {
 		durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
 		mode: options.quick ? 'quick' : 'full',
 		machine: info,
-		load: { before: loadBefore, after: loadAfter },
+		load: {
+			before: loadBefore,
+			after: loadAfter,
+			// 1-minute load averages sampled after every run.
+			duringMax: Math.max(...samples.map((sample) => sample.load1 ?? 0)),
+			duringMedian: median(samples.map((sample) => sample.load1 ?? NaN).filter(Number.isFinite)),
+		},
 		method: {
 			n8n: 'n8n execute --id (one process per run) in the pinned n8n of scripts/n8n-host, filesystem binary mode, package installed as the Community Nodes panel does',
 			time: "the measured node's executionTime in n8n's run data (curl: time_total)",
@@ -616,7 +649,10 @@ async function main(): Promise<void> {
 	mkdirSync(path.dirname(options.out), { recursive: true });
 	writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
 	writeFileSync(options.chart, renderChart(summaries, small, { date: startedAt.toISOString().slice(0, 10), machine: `${info.cores} cores ${info.cpuModel}, ${info.ramGiB} GiB, n8n ${info.n8nVersion}` }));
-	console.log(`\nBenchmark ${startedAt.toISOString()} — ${info.cores} × ${info.cpuModel}, ${info.ramGiB} GiB RAM, n8n ${info.n8nVersion} on Node ${info.n8nNode}, load ${loadBefore[0].toFixed(2)} → ${loadAfter[0].toFixed(2)}`);
+	console.log(
+		`\nBenchmark ${startedAt.toISOString()} — ${info.cores} × ${info.cpuModel}, ${info.ramGiB} GiB RAM, n8n ${info.n8nVersion} on Node ${info.n8nNode}, ` +
+			`load ${loadBefore[0].toFixed(2)} before, ${results.load.duringMedian.toFixed(2)} median / ${results.load.duringMax.toFixed(2)} max during`,
+	);
 	console.log('Medians; time = node execution time; RSS = peak RSS of the n8n process over a trigger-only run.\n');
 	console.log(table(summaries, small));
 	console.log(`\nwrote ${path.relative(process.cwd(), options.out)} and ${path.relative(process.cwd(), options.chart)}`);

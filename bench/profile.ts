@@ -40,15 +40,24 @@ async function* coalesce(source, target = 1024 * 1024) {
 let chunks = 0;
 async function* count(source) { for await (const chunk of source) { chunks++; yield chunk; } }
 const get = () => new Promise((resolve, reject) => http.get(url, resolve).on('error', reject));
-const start = process.resourceUsage().maxRSS;
-const t0 = process.hrtime.bigint();
+let start = process.resourceUsage().maxRSS;
+let t0 = process.hrtime.bigint();
 `;
 const REPORT = `
   .then(() => console.log(JSON.stringify({ ms: Number(process.hrtime.bigint() - t0) / 1e6, rssGrowth: (process.resourceUsage().maxRSS - start) * 1024, chunks })))
   .catch((error) => { console.error(error); process.exit(1); });
 `;
 
-const VARIANTS: Record<string, { direction: 'download' | 'upload'; code: string }> = {
+const VARIANTS: Record<string, { direction: 'download' | 'upload'; code: string; flags?: string[] }> = {
+	'download: http.get → fs.promises.writeFile, gc() every 4 MiB (is the growth garbage?)': {
+		direction: 'download',
+		flags: ['--expose-gc'],
+		code: `get().then((res) => fs.promises.writeFile(file, (async function* () { for await (const c of res) { chunks++; if (chunks % 64 === 0) globalThis.gc(); yield c; } })()))`,
+	},
+	'download: http.get → fs.promises.writeFile, 250 MB of live heap like n8n (does GC cost grow?)': {
+		direction: 'download',
+		code: `globalThis.keep = Array.from({ length: 2_500_000 }, (_, i) => ({ i, s: 'x' + i, a: [i] })); start = process.resourceUsage().maxRSS; t0 = process.hrtime.bigint(); get().then((res) => fs.promises.writeFile(file, count(res)))`,
+	},
 	'download: http.get → fs.promises.writeFile (the binary store)': {
 		direction: 'download',
 		code: `get().then((res) => fs.promises.writeFile(file, count(res)))`,
@@ -119,7 +128,7 @@ export async function profilePipelines(size: number, rounds: number): Promise<Pr
 				const script = path.join(TMP, 'variant.js');
 				writeFileSync(script, `${PRELUDE}${variant.code}${REPORT}`);
 				const url = variant.direction === 'download' ? downloadUrl : uploadUrl;
-				const result = await run(hostPaths.node, [script, url, variant.direction === 'download' ? output : input, String(size)]);
+				const result = await run(hostPaths.node, [...(variant.flags ?? []), script, url, variant.direction === 'download' ? output : input, String(size)]);
 				if (result.code !== 0) throw new Error(`${name}: ${result.stderr}`);
 				(results[name] ??= []).push(JSON.parse(result.stdout) as { ms: number; rssGrowth: number; chunks?: number });
 				rmSync(output, { force: true });
