@@ -45,9 +45,9 @@ async function run(parameters: INodeParameters, options: RunSunshineOptions = {}
 	return await runSunshine(server, parameters, { ...options, credentials: sunshineCredentials(server, undefined, { baseUrl: proxy.urls.api }) });
 }
 
-const upload = (size: number, seed: number, options: Record<string, unknown> = {}) =>
+const upload = (size: number, seed: number, options: INodeParameters = {}) =>
 	run({ operation: 'upload', binaryPropertyName: 'data', options }, { input: fileItem(size, seed, 'scan.png', 'image/png') });
-const mediaToken = (options: Record<string, unknown> = {}) => run({ operation: 'generateMediaToken', paths: [`/apps/${APP_ID}`], options });
+const mediaToken = (options: INodeParameters = {}) => run({ operation: 'generateMediaToken', paths: [`/apps/${APP_ID}`], options });
 
 const node = 'Sunshine';
 

@@ -48,7 +48,7 @@ async function run(parameters: INodeParameters, options: RunWixOptions = {}) {
 	return await runWix(server, parameters, { ...options, credentials });
 }
 
-const upload = (size: number, seed: number, options: Record<string, unknown> = {}) =>
+const upload = (size: number, seed: number, options: INodeParameters = {}) =>
 	run({ operation: 'upload', contactId: CONTACT_ID, binaryPropertyName: 'data', options }, { input: fileItem(size, seed) });
 
 async function seedFile(size: number, seed: number, name = 'contract.pdf') {

@@ -46,7 +46,7 @@ async function run(parameters: INodeParameters, options: RunXeroOptions = {}) {
 }
 
 const list = (timeout?: number) => run({ operation: 'getAll', returnAll: true, options: timeout ? { timeout } : {} });
-const upload = (size: number, seed: number, options: Record<string, unknown> = {}) =>
+const upload = (size: number, seed: number, options: INodeParameters = {}) =>
 	run({ operation: 'upload', binaryPropertyName: 'data', options }, { input: fileItem(size, seed) });
 
 async function seedFile(size: number, seed: number, fileName = 'statement.pdf') {

@@ -33,6 +33,7 @@ export type Fault =
 	/** Answer 401 without asking the emulator, as for an expired token. */
 	| { kind: 'unauthorized'; body?: string };
 
+/** What a fault (or a look at the log) is matched on. */
 export interface RequestInfo {
 	method: string;
 	/** Path and query as received. */
@@ -40,14 +41,9 @@ export interface RequestInfo {
 	path: string;
 	/** Name of the origin the request came in on (see `startFaultProxy`). */
 	target: string;
-	headers: http.IncomingHttpHeaders;
 }
 
-export interface ProxyLogEntry {
-	method: string;
-	url: string;
-	path: string;
-	target: string;
+export interface ProxyLogEntry extends RequestInfo {
 	fault?: Fault['kind'];
 	/** When the request arrived (ms since the epoch). */
 	receivedAt: number;
@@ -113,7 +109,7 @@ export async function startFaultProxy(upstreams: Record<string, string>): Promis
 	function handler(target: string, upstream: URL): http.RequestListener {
 		return (req, res) => {
 			const url = req.url ?? '/';
-			const info: RequestInfo = { method: req.method ?? 'GET', url, path: url.split('?')[0], target, headers: req.headers };
+			const info: RequestInfo = { method: req.method ?? 'GET', url, path: url.split('?')[0], target };
 			const fault = takeFault(info);
 			const entry: ProxyLogEntry = {
 				method: info.method,
