@@ -17,25 +17,16 @@ import type { AsanaServer } from '../servers/asana-server';
 import { credentialsFor, locator, runAsana, startServer } from '../nodes/AsanaAttachment/context';
 import type { Auth, RunAsanaOptions } from '../nodes/AsanaAttachment/context';
 import { MiB, expectApiFailure, expectDownloaded, expected, fileItem, gapMs, generatedBytes } from './support/cases';
-import { startFaultProxy } from './support/fault-proxy';
+import { useEmulatorBehindProxy } from './support/behind-proxy';
 import type { FaultProxy, RequestInfo } from './support/fault-proxy';
 import { itCase } from './support/summary';
 
 let server: AsanaServer;
 let proxy: FaultProxy;
-beforeAll(async () => {
-	server = await startServer();
-	proxy = await startFaultProxy({ api: server.url, files: server.filesUrl });
+useEmulatorBehindProxy(startServer, (emulator) => ({ api: emulator.url, files: emulator.filesUrl }), (emulator, faults) => {
+	server = emulator;
+	proxy = faults;
 });
-afterAll(async () => {
-	await proxy.close();
-	await server.close();
-});
-beforeEach(() => {
-	server.reset();
-	proxy.reset();
-});
-afterEach(() => expect(proxy.pending()).toBe(0));
 
 const task = DEFAULT_TASK.gid;
 const isUpload = (request: RequestInfo) => request.method === 'POST' && request.path.endsWith('/attachments');

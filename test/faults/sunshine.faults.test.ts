@@ -17,25 +17,16 @@ import type { SunshineServer } from '../servers/sunshine-server';
 import { APP_ID, runSunshine, startServer, sunshineCredentials } from '../nodes/SunshineConversationsAttachment/context';
 import type { RunSunshineOptions } from '../nodes/SunshineConversationsAttachment/context';
 import { MiB, expectApiFailure, expected, fileItem, gapMs } from './support/cases';
-import { startFaultProxy } from './support/fault-proxy';
+import { useEmulatorBehindProxy } from './support/behind-proxy';
 import type { FaultProxy, RequestInfo } from './support/fault-proxy';
 import { itCase } from './support/summary';
 
 let server: SunshineServer;
 let proxy: FaultProxy;
-beforeAll(async () => {
-	server = await startServer();
-	proxy = await startFaultProxy({ api: server.url });
+useEmulatorBehindProxy(startServer, (emulator) => ({ api: emulator.url }), (emulator, faults) => {
+	server = emulator;
+	proxy = faults;
 });
-afterAll(async () => {
-	await proxy.close();
-	await server.close();
-});
-beforeEach(() => {
-	server.reset();
-	proxy.reset();
-});
-afterEach(() => expect(proxy.pending()).toBe(0));
 
 const isUpload = (request: RequestInfo) => request.method === 'POST' && request.path.endsWith('/attachments');
 const isRemove = (request: RequestInfo) => request.path.endsWith('/attachments/remove');

@@ -15,25 +15,16 @@ import type { WixServer } from '../servers/wix-server';
 import { CONTACT_ID, apiKeyCredentials, appCredentials, runWix, startServer } from '../nodes/WixAttachment/context';
 import type { RunWixOptions } from '../nodes/WixAttachment/context';
 import { MiB, expectApiFailure, expectDownloaded, expected, fileItem, gapMs, generatedBytes } from './support/cases';
-import { startFaultProxy } from './support/fault-proxy';
+import { useEmulatorBehindProxy } from './support/behind-proxy';
 import type { FaultProxy, RequestInfo } from './support/fault-proxy';
 import { itCase } from './support/summary';
 
 let server: WixServer;
 let proxy: FaultProxy;
-beforeAll(async () => {
-	server = await startServer();
-	proxy = await startFaultProxy({ api: server.url, media: server.mediaUrl });
+useEmulatorBehindProxy(startServer, (emulator) => ({ api: emulator.url, media: emulator.mediaUrl }), (emulator, faults) => {
+	server = emulator;
+	proxy = faults;
 });
-afterAll(async () => {
-	await proxy.close();
-	await server.close();
-});
-beforeEach(() => {
-	server.reset();
-	proxy.reset();
-});
-afterEach(() => expect(proxy.pending()).toBe(0));
 
 const isAnnounce = (request: RequestInfo) => request.method === 'POST' && request.path.endsWith('/upload-url');
 const isPut = (request: RequestInfo) => request.method === 'PUT';

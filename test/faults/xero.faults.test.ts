@@ -15,26 +15,16 @@ import type { XeroServer } from '../servers/xero-server';
 import { runXero, startServer, xeroCredentials } from '../nodes/XeroAttachment/context';
 import type { RunXeroOptions } from '../nodes/XeroAttachment/context';
 import { MiB, expectApiFailure, expectDownloaded, expected, fileItem, gapMs, generatedBytes } from './support/cases';
-import { startFaultProxy } from './support/fault-proxy';
+import { useEmulatorBehindProxy } from './support/behind-proxy';
 import type { FaultProxy, RequestInfo } from './support/fault-proxy';
 import { itCase } from './support/summary';
 
 let server: XeroServer;
 let proxy: FaultProxy;
-beforeAll(async () => {
-	server = await startServer();
-	proxy = await startFaultProxy({ api: server.url });
+useEmulatorBehindProxy(startServer, (emulator) => ({ api: emulator.url }), (emulator, faults) => {
+	server = emulator;
+	proxy = faults;
 });
-afterAll(async () => {
-	await proxy.close();
-	await server.close();
-});
-beforeEach(() => {
-	server.reset();
-	proxy.reset();
-});
-// A case that queued a fault the node never met proved nothing.
-afterEach(() => expect(proxy.pending()).toBe(0));
 
 const parentId = randomUUID();
 const isUpload = (request: RequestInfo) => request.method === 'PUT' || request.method === 'POST';

@@ -10,7 +10,7 @@ import { binaryStats } from '../../support/n8n-harness';
 import { startAsanaServer } from '../../servers/asana-server';
 import type { AsanaServer } from '../../servers/asana-server';
 import { runAsana, tokenCredentials } from '../../nodes/AsanaAttachment/context';
-import { startFaultProxy } from '../support/fault-proxy';
+import { useEmulatorBehindProxy } from '../support/behind-proxy';
 import type { FaultProxy } from '../support/fault-proxy';
 import { expectAllPaired, expectStoppedAt, failEveryRequestFor, stopPlans } from '../support/items';
 import type { ItemPlan } from '../support/items';
@@ -22,17 +22,17 @@ const UNKNOWN_GID = '1209000000000404';
 
 let server: AsanaServer;
 let proxy: FaultProxy;
-beforeAll(async () => {
-	server = await startAsanaServer();
-	proxy = await startFaultProxy({ api: server.url });
-});
-afterAll(async () => {
-	await proxy.close();
-	await server.close();
-});
+// The faults below are queued for every request of a failing item, more than any case uses.
+useEmulatorBehindProxy(
+	async () => await startAsanaServer(),
+	(emulator) => ({ api: emulator.url }),
+	(emulator, faults) => {
+		server = emulator;
+		proxy = faults;
+	},
+	{ expectFaultsUsed: false },
+);
 beforeEach(() => {
-	server.reset();
-	proxy.reset();
 	failEveryRequestFor(proxy, FAULT_GID, { kind: 'status', status: 500, headers: { 'Retry-After': '0' }, body: JSON.stringify({ errors: [{ message: 'Server Error' }] }) });
 });
 

@@ -10,7 +10,7 @@ import type { INodeParameters } from 'n8n-workflow';
 import { DEFAULT_APP, SECOND_APP, startSunshineServer } from '../../servers/sunshine-server';
 import type { SunshineServer } from '../../servers/sunshine-server';
 import { runSunshine, sunshineCredentials } from '../../nodes/SunshineConversationsAttachment/context';
-import { startFaultProxy } from '../support/fault-proxy';
+import { useEmulatorBehindProxy } from '../support/behind-proxy';
 import type { FaultProxy } from '../support/fault-proxy';
 import { expectAllPaired, expectStoppedAt, failEveryRequestFor, stopPlans } from '../support/items';
 import type { ItemPlan } from '../support/items';
@@ -23,17 +23,17 @@ const FAULT_APP = 'fa017fa0fa017fa0fa01a990';
 
 let server: SunshineServer;
 let proxy: FaultProxy;
-beforeAll(async () => {
-	server = await startSunshineServer();
-	proxy = await startFaultProxy({ api: server.url });
-});
-afterAll(async () => {
-	await proxy.close();
-	await server.close();
-});
+// The faults below are queued for every request of a failing item, more than any case uses.
+useEmulatorBehindProxy(
+	async () => await startSunshineServer(),
+	(emulator) => ({ api: emulator.url }),
+	(emulator, faults) => {
+		server = emulator;
+		proxy = faults;
+	},
+	{ expectFaultsUsed: false },
+);
 beforeEach(() => {
-	server.reset();
-	proxy.reset();
 	const body = JSON.stringify({ errors: [{ code: 'internal_server_error', title: 'Something went wrong' }] });
 	failEveryRequestFor(proxy, FAULT_CONVERSATION, { kind: 'status', status: 500, body });
 	failEveryRequestFor(proxy, FAULT_APP, { kind: 'status', status: 503, headers: { 'Retry-After': '0' }, body });

@@ -10,7 +10,7 @@ import { binaryStats } from '../../support/n8n-harness';
 import { DEFAULT_CONTACT, startWixServer } from '../../servers/wix-server';
 import type { WixServer } from '../../servers/wix-server';
 import { apiKeyCredentials, runWix } from '../../nodes/WixAttachment/context';
-import { startFaultProxy } from '../support/fault-proxy';
+import { useEmulatorBehindProxy } from '../support/behind-proxy';
 import type { FaultProxy } from '../support/fault-proxy';
 import { expectAllPaired, expectStoppedAt, failEveryRequestFor, stopPlans } from '../support/items';
 import type { ItemPlan } from '../support/items';
@@ -23,17 +23,17 @@ const CONTACT_ID = DEFAULT_CONTACT.id;
 
 let server: WixServer;
 let proxy: FaultProxy;
-beforeAll(async () => {
-	server = await startWixServer();
-	proxy = await startFaultProxy({ api: server.url });
-});
-afterAll(async () => {
-	await proxy.close();
-	await server.close();
-});
+// The faults below are queued for every request of a failing item, more than any case uses.
+useEmulatorBehindProxy(
+	async () => await startWixServer(),
+	(emulator) => ({ api: emulator.url }),
+	(emulator, faults) => {
+		server = emulator;
+		proxy = faults;
+	},
+	{ expectFaultsUsed: false },
+);
 beforeEach(() => {
-	server.reset();
-	proxy.reset();
 	failEveryRequestFor(proxy, FAULT_ID, {
 		kind: 'status',
 		status: 503,

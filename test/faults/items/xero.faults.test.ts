@@ -11,7 +11,7 @@ import { binaryStats } from '../../support/n8n-harness';
 import { startXeroServer } from '../../servers/xero-server';
 import type { XeroServer } from '../../servers/xero-server';
 import { runXero, xeroCredentials } from '../../nodes/XeroAttachment/context';
-import { startFaultProxy } from '../support/fault-proxy';
+import { useEmulatorBehindProxy } from '../support/behind-proxy';
 import type { FaultProxy } from '../support/fault-proxy';
 import { expectAllPaired, expectStoppedAt, failEveryRequestFor, stopPlans } from '../support/items';
 import type { ItemPlan } from '../support/items';
@@ -22,17 +22,17 @@ const FAULT_PARENT = 'fa017fa0-0000-4000-8000-00000000fa01';
 
 let server: XeroServer;
 let proxy: FaultProxy;
-beforeAll(async () => {
-	server = await startXeroServer({ defaultFormat: 'xml' });
-	proxy = await startFaultProxy({ api: server.url });
-});
-afterAll(async () => {
-	await proxy.close();
-	await server.close();
-});
+// The faults below are queued for every request of a failing item, more than any case uses.
+useEmulatorBehindProxy(
+	async () => await startXeroServer({ defaultFormat: 'xml' }),
+	(emulator) => ({ api: emulator.url }),
+	(emulator, faults) => {
+		server = emulator;
+		proxy = faults;
+	},
+	{ expectFaultsUsed: false },
+);
 beforeEach(() => {
-	server.reset();
-	proxy.reset();
 	failEveryRequestFor(proxy, FAULT_PARENT, { kind: 'status', status: 503, headers: { 'Retry-After': '0' }, body: 'Service Unavailable' });
 });
 
