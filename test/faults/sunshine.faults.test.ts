@@ -52,7 +52,7 @@ describe('rate limits', () => {
 		expect(uploads).toHaveLength(2);
 		expect(gapMs(uploads[0], uploads[1])).toBeGreaterThanOrEqual(950);
 		expect(uploads[1].requestComplete).toBe(true);
-		expect(server.attachments(APP_ID)).toEqual([expect.objectContaining({ size: want.size })]);
+		expect(server.attachments(APP_ID)).toEqual([expect.objectContaining({ size: want.size, sha256: want.sha256 })]);
 		return { attempts: 2 };
 	});
 

@@ -44,7 +44,7 @@ import {
 	type User,
 	type Workspace,
 } from './asana/store';
-import { KEEP_BODY_LIMIT, consumeBody, jsonReply, textReply, writeReply, TEXT_TYPE, type Reply } from './xero/http-util';
+import { KEEP_BODY_LIMIT, consumeBody, jsonReply, textReply, writeReply, TEXT_TYPE, type Reply } from './common/http';
 
 export { DEFAULT_PROJECT, DEFAULT_TASK, DEFAULT_USER, DEFAULT_WORKSPACE, SECOND_TASK, RATE_LIMIT_MESSAGE };
 export type { AttachmentRecord, IssuedToken, OAuthClient, Parent, User, Workspace };

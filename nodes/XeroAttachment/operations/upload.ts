@@ -14,7 +14,8 @@ import { parentTypeByValue } from '../parentTypes';
 import { XERO_DEFAULT_HOST, XERO_FILE_NAME_MAX, XERO_MAX_FILE_BYTES, parentIdField, parentPathField, xeroHost, xeroProvider } from '../provider';
 import { attachmentsOf } from './getMany';
 
-function uploadOperation(method: 'PUT' | 'POST'): OperationSpec {
+/** The upload, PUT (add) or POST (replace), refusing files over `maxBytes` before sending. */
+function uploadOperation(method: 'PUT' | 'POST', maxBytes?: number): OperationSpec {
 	return {
 		method,
 		path: '/{parentPath}/{parentId}/Attachments/{fileName}',
@@ -48,21 +49,22 @@ function uploadOperation(method: 'PUT' | 'POST'): OperationSpec {
 				validate: (value) => (String(value).length > 128 ? 'it may be 128 characters at most' : undefined),
 			},
 		],
-		body: { kind: 'binary', binaryParameter: 'binaryPropertyName', fileNameParameter: 'fileName' },
+		body: { kind: 'binary', binaryParameter: 'binaryPropertyName', fileNameParameter: 'fileName', maxBytes },
 		response: { kind: 'json', items: (body) => attachmentsOf(body) },
 		idempotent: true,
 	};
 }
 
-export const createAttachment = uploadOperation('PUT');
-export const replaceAttachment = uploadOperation('POST');
+/** Xero's own limit applies on Xero's host; a base URL override (a sandbox, a proxy) sets its own. */
+const operations = {
+	xero: { PUT: uploadOperation('PUT', XERO_MAX_FILE_BYTES), POST: uploadOperation('POST', XERO_MAX_FILE_BYTES) },
+	override: { PUT: uploadOperation('PUT'), POST: uploadOperation('POST') },
+};
 
 export async function uploadAttachment(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const replace = ctx.getNodeParameter('options.replace', itemIndex, false) as boolean;
-	let operation = replace ? replaceAttachment : createAttachment;
-	if ((await xeroHost(ctx)) === XERO_DEFAULT_HOST) {
-		operation = { ...operation, body: { kind: 'binary', binaryParameter: 'binaryPropertyName', fileNameParameter: 'fileName', maxBytes: XERO_MAX_FILE_BYTES } };
-	}
+	const host = (await xeroHost(ctx)) === XERO_DEFAULT_HOST ? 'xero' : 'override';
+	const operation = operations[host][replace ? 'POST' : 'PUT'];
 	const result = await executeOperation(ctx, xeroProvider, operation, itemIndex);
 	if (result.length === 0) {
 		throw new NodeOperationError(ctx.getNode(), 'Xero accepted the upload but returned no attachment record', { itemIndex });

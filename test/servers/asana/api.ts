@@ -5,8 +5,8 @@
  */
 import { createHmac, randomBytes } from 'crypto';
 
-import { jsonReply } from '../xero/http-util';
-import type { Reply } from '../xero/http-util';
+import { jsonReply } from '../common/http';
+import type { Reply } from '../common/http';
 import type { FileHost } from './files';
 import type { AsanaStore, AttachmentRecord, Parent } from './store';
 

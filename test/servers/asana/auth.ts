@@ -7,7 +7,7 @@
 import { randomBytes } from 'crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'http';
 
-import { jsonReply, writeReply } from '../xero/http-util';
+import { jsonReply, writeReply } from '../common/http';
 import type { User } from './store';
 
 export type TokenKind = 'personalAccessToken' | 'oauth';

@@ -8,8 +8,9 @@ import { createHmac, randomBytes, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import type { IncomingMessage, ServerResponse } from 'http';
 
-import { contentDisposition, textReply, writeReply } from '../xero/http-util';
-import type { Reply } from '../xero/http-util';
+import { textReply, writeReply } from '../common/http';
+import { contentDisposition } from '../xero/http-util';
+import type { Reply } from '../common/http';
 import type { AttachmentRecord } from './store';
 
 export const FILES_PREFIX = '/asana-emulator-files';

@@ -3,12 +3,11 @@
  * writing Sunshine's JSON replies and `{ errors: [{ code, title }] }` error bodies.
  */
 import { createHash } from 'crypto';
-import type { IncomingMessage, ServerResponse } from 'http';
+import type { IncomingMessage } from 'http';
 
-/** Request bodies up to this size are kept in memory for `RecordedRequest.body`. */
-export const KEEP_BODY_LIMIT = 1024 * 1024;
+import { JSON_TYPE, KEEP_BODY_LIMIT } from '../common/http';
 
-export const JSON_TYPE = 'application/json; charset=utf-8';
+export { JSON_TYPE, KEEP_BODY_LIMIT, writeReply } from '../common/http';
 
 /** A complete response, kept as a value so faults and replies are handled alike. */
 export interface Reply {
@@ -24,12 +23,6 @@ export function jsonReply(status: number, value: unknown, headers: Record<string
 /** Sunshine's error body: `{ "errors": [{ "code": …, "title": … }] }`. */
 export function errorReply(status: number, code: string, title: string, headers?: Record<string, string | string[]>): Reply {
 	return jsonReply(status, { errors: [{ code, title }] }, headers);
-}
-
-export function writeReply(res: ServerResponse, reply: Reply): void {
-	if (res.destroyed || res.headersSent) return;
-	res.writeHead(reply.status, { ...reply.headers, 'Content-Length': String(reply.body.length) });
-	res.end(reply.body);
 }
 
 /** Size, sha256 and (up to KEEP_BODY_LIMIT) the bytes of a body, fed chunk by chunk. */

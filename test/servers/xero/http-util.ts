@@ -1,129 +1,17 @@
 /**
- * Small HTTP helpers of the Xero emulator: reading request bodies without buffering them,
- * writing JSON / XML / text responses, and the Content-Disposition header.
+ * HTTP helpers of the Xero emulator: Xero's 404, XML and date formats and the
+ * Content-Disposition header, on top of the helpers all emulators share.
  */
-import { createHash } from 'crypto';
-import * as fs from 'fs';
-import type { IncomingMessage, ServerResponse } from 'http';
+import type { ServerResponse } from 'http';
 
-export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { TEXT_TYPE, jsonReply, textReply, writeReply } from '../common/http';
+import type { Reply } from '../common/http';
 
-/** Request bodies up to this size are kept in memory for `RecordedRequest.body`. */
-export const KEEP_BODY_LIMIT = 1024 * 1024;
-
-export interface ConsumedBody {
-	/** The bytes, when there were at most KEEP_BODY_LIMIT of them. */
-	body?: Buffer;
-	size: number;
-	sha256: string;
-	/** The client went away before the body ended. */
-	aborted: boolean;
-	/** More than `maxBytes` arrived; the file (if any) was discarded. */
-	tooLarge: boolean;
-	/** Writing the file failed; the file was discarded. */
-	writeError?: Error;
-}
-
-/**
- * Reads a request body to its end while hashing it. With `filePath`, the bytes are streamed to
- * that file with backpressure; only the first KEEP_BODY_LIMIT bytes are ever held in memory.
- * The file is removed again when the body is aborted, too large or cannot be written.
- */
-export function consumeBody(
-	req: IncomingMessage,
-	filePath?: string,
-	maxBytes = Number.POSITIVE_INFINITY,
-): Promise<ConsumedBody> {
-	return new Promise((resolve) => {
-		const hash = createHash('sha256');
-		let size = 0;
-		let kept: Buffer[] | undefined = [];
-		let tooLarge = false;
-		let writeError: Error | undefined;
-		let settled = false;
-		const out = filePath ? fs.createWriteStream(filePath) : undefined;
-		out?.on('error', (error) => {
-			writeError = error;
-			req.resume();
-		});
-
-		const finish = (aborted: boolean) => {
-			if (settled) return;
-			settled = true;
-			const result = (): ConsumedBody => ({
-				body: kept ? Buffer.concat(kept) : undefined,
-				size,
-				sha256: hash.digest('hex'),
-				aborted,
-				tooLarge,
-				writeError,
-			});
-			if (!out || !filePath) return resolve(result());
-			if (aborted || tooLarge || writeError) {
-				out.destroy();
-				fs.rm(filePath, { force: true }, () => resolve(result()));
-				return;
-			}
-			// 'close' follows 'finish' (the descriptor is closed) and also follows an error.
-			out.once('close', () => {
-				if (!writeError) return resolve(result());
-				fs.rm(filePath, { force: true }, () => resolve(result()));
-			});
-			out.end();
-		};
-
-		req.on('data', (chunk: Buffer) => {
-			size += chunk.length;
-			hash.update(chunk);
-			if (kept) {
-				if (size <= KEEP_BODY_LIMIT) kept.push(chunk);
-				else kept = undefined;
-			}
-			if (size > maxBytes) tooLarge = true;
-			if (out && !tooLarge && !writeError && !out.write(chunk)) {
-				req.pause();
-				out.once('drain', () => req.resume());
-			}
-		});
-		req.on('end', () => finish(false));
-		req.on('error', () => finish(true));
-		req.on('close', () => finish(!req.complete));
-	});
-}
-
-export const JSON_TYPE = 'application/json; charset=utf-8';
-export const TEXT_TYPE = 'text/plain; charset=utf-8';
-
-/** A complete (non-streamed) response; kept as a value so idempotent replays can resend it. */
-export interface Reply {
-	status: number;
-	headers: Record<string, string>;
-	body: Buffer;
-}
-
-export function textReply(
-	status: number,
-	contentType: string | undefined,
-	body: string | Buffer,
-	headers: Record<string, string> = {},
-): Reply {
-	const all = contentType ? { ...headers, 'Content-Type': contentType } : { ...headers };
-	return { status, headers: all, body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body };
-}
-
-export function jsonReply(status: number, value: unknown, headers?: Record<string, string>): Reply {
-	return textReply(status, JSON_TYPE, JSON.stringify(value), headers);
-}
+export * from '../common/http';
 
 /** Xero's answer for any route or record it does not know: 404 with a plain text body. */
 export function notFoundReply(): Reply {
 	return textReply(404, TEXT_TYPE, "The resource you're looking for cannot be found");
-}
-
-export function writeReply(res: ServerResponse, reply: Reply): void {
-	if (res.destroyed || res.headersSent) return;
-	res.writeHead(reply.status, { ...reply.headers, 'Content-Length': String(reply.body.length) });
-	res.end(reply.body);
 }
 
 export function sendJson(
