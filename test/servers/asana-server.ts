@@ -23,7 +23,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'http';
+import type { IncomingMessage, ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
@@ -44,7 +44,7 @@ import {
 	type User,
 	type Workspace,
 } from './asana/store';
-import { KEEP_BODY_LIMIT, consumeBody, jsonReply, textReply, writeReply, TEXT_TYPE, type Reply } from './common/http';
+import { KEEP_BODY_LIMIT, consumeBody, jsonReply, textReply, writeReply, TEXT_TYPE, type Reply, type RecordedRequest as CommonRecordedRequest } from './common/http';
 
 export { DEFAULT_PROJECT, DEFAULT_TASK, DEFAULT_USER, DEFAULT_WORKSPACE, SECOND_TASK, RATE_LIMIT_MESSAGE };
 export type { AttachmentRecord, IssuedToken, OAuthClient, Parent, User, Workspace };
@@ -68,25 +68,9 @@ export interface MultipartPartRecord {
 	value?: string;
 }
 
-export interface RecordedRequest {
-	/** 1-based arrival number across both hosts (reset() restarts it). */
-	seq: number;
-	receivedAt: Date;
-	method: string;
-	/** The raw request target as received, percent-encoding untouched. */
-	url: string;
-	/** The raw path (no query). */
-	path: string;
-	query: URLSearchParams;
-	headers: IncomingHttpHeaders;
-	/** The body, kept only when it is at most 1 MiB. */
-	body?: Buffer;
-	bodySize: number;
-	bodySha256: string;
+export interface RecordedRequest extends CommonRecordedRequest {
 	/** The parts of a multipart/form-data body, as parsed while it streamed in. */
 	multipart?: { parts: MultipartPartRecord[]; errors: string[] };
-	/** The client went away before the body was complete. */
-	aborted?: boolean;
 }
 
 export interface AsanaServerOptions {

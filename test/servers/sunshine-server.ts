@@ -22,6 +22,7 @@ import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 
+import type { RecordedRequest as CommonRecordedRequest } from './common/http';
 import { MediaTokens, authenticate, mayAccessApp, pathCovers, type SunshineKey } from './sunshine/auth';
 import { BodyRecorder, type Reply, errorReply, httpDate, jsonReply, pumpBody, writeReply } from './sunshine/http';
 import { MultipartParser, formDataBoundary } from './sunshine/multipart';
@@ -43,24 +44,7 @@ export interface SunshineApp {
 	settings?: AppSettings;
 }
 
-export interface RecordedRequest {
-	/** 1-based arrival number (reset() restarts it). */
-	seq: number;
-	receivedAt: Date;
-	method: string;
-	/** The raw request target as received, percent-encoding untouched. */
-	url: string;
-	/** The raw path (no query), percent-encoding untouched. */
-	path: string;
-	query: URLSearchParams;
-	headers: IncomingHttpHeaders;
-	/** The body, kept only when it is at most 1 MiB. */
-	body?: Buffer;
-	bodySize: number;
-	bodySha256: string;
-	/** The client went away before the body was complete. */
-	aborted?: boolean;
-}
+export type RecordedRequest = CommonRecordedRequest;
 
 export interface FaultResponse {
 	status: number;

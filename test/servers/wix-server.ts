@@ -16,10 +16,11 @@
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'http';
+import type { IncomingMessage, ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import type { RecordedRequest as CommonRecordedRequest } from './common/http';
 import { ContactsApi, MediaLinks, parseApiRoute, toWixAttachment } from './wix/api';
 import { AuthState, type IssuedToken, type WixApiKey, type WixApp } from './wix/auth';
 import { type Reply, consumeBody, jsonReply, reply, writeReply } from './wix/http';
@@ -28,25 +29,9 @@ import { type AttachmentRecord, type PendingUpload, type WixContact, WixStore } 
 
 export type { AttachmentRecord, IssuedToken, PendingUpload, WixApiKey, WixApp, WixContact };
 
-export interface RecordedRequest {
-	/** 1-based arrival number over both hosts (reset() restarts it). */
-	seq: number;
-	receivedAt: Date;
+export interface RecordedRequest extends CommonRecordedRequest {
 	/** Which listener got it: the REST gateway or the media host. */
 	host: 'api' | 'media';
-	method: string;
-	/** The raw request target as received, percent-encoding untouched. */
-	url: string;
-	/** The raw path (no query). */
-	path: string;
-	query: URLSearchParams;
-	headers: IncomingHttpHeaders;
-	/** The body, kept only when it is at most 1 MiB. */
-	body?: Buffer;
-	bodySize: number;
-	bodySha256: string;
-	/** The client went away before the body was complete. */
-	aborted?: boolean;
 }
 
 /** Where an injected fault strikes. */

@@ -13,10 +13,11 @@
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'http';
+import type { IncomingMessage, ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import type { RecordedRequest as CommonRecordedRequest } from './common/http';
 import { ACCOUNTING_PREFIX, Accounting, type AccountingRoute, type Drain, parseAccountingRoute } from './xero/accounting';
 import { AuthState, type IssuedToken, type OAuthClient, sendAuthFailure, type Tenant } from './xero/auth';
 import { consumeBody, jsonReply, notFoundReply, type Reply, textReply, TEXT_TYPE, writeReply } from './xero/http-util';
@@ -24,24 +25,7 @@ import { type AttachmentRecord, AttachmentStore, canonicalParentType, PARENT_TYP
 
 export { PARENT_TYPES, type AttachmentRecord, type ParentType, type Tenant, type IssuedToken };
 
-export interface RecordedRequest {
-	/** 1-based arrival number (reset() restarts it). */
-	seq: number;
-	receivedAt: Date;
-	method: string;
-	/** The raw request target as received, percent-encoding untouched. */
-	url: string;
-	/** The raw path (no query), percent-encoding untouched. */
-	path: string;
-	query: URLSearchParams;
-	headers: IncomingHttpHeaders;
-	/** The body, kept only when it is at most 1 MiB. */
-	body?: Buffer;
-	bodySize: number;
-	bodySha256: string;
-	/** The client went away before the body was complete. */
-	aborted?: boolean;
-}
+export type RecordedRequest = CommonRecordedRequest;
 
 export interface XeroServerOptions {
 	/** 0 (default) = a random free port. */

@@ -4,9 +4,29 @@
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import type { IncomingMessage, ServerResponse } from 'http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'http';
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A request as an emulator received it, for tests to assert on (each emulator may add fields). */
+export interface RecordedRequest {
+	/** 1-based arrival number (reset() restarts it). */
+	seq: number;
+	receivedAt: Date;
+	method: string;
+	/** The raw request target as received, percent-encoding untouched. */
+	url: string;
+	/** The raw path (no query), percent-encoding untouched. */
+	path: string;
+	query: URLSearchParams;
+	headers: IncomingHttpHeaders;
+	/** The body, kept only when it is at most 1 MiB. */
+	body?: Buffer;
+	bodySize: number;
+	bodySha256: string;
+	/** The client went away before the body was complete. */
+	aborted?: boolean;
+}
 
 /** Request bodies up to this size are kept in memory for `RecordedRequest.body`. */
 export const KEEP_BODY_LIMIT = 1024 * 1024;
