@@ -196,6 +196,26 @@ if (typeof afterAll === 'function') {
 
 let setupPromise: Promise<void> | undefined;
 
+/**
+ * The binary stores n8n-core itself provides: `filesystem` (streams to disk) and `default`
+ * (n8n's deprecated in-memory mode: the whole file as base64 in the item, read with `data`/`end`
+ * listeners like the database store of n8n's cli package, which the e2e suite runs).
+ */
+export const CORE_BINARY_MODES = ['filesystem', 'default'] as const;
+export type CoreBinaryMode = (typeof CORE_BINARY_MODES)[number];
+let currentBinaryMode: CoreBinaryMode = 'filesystem';
+
+/**
+ * Switches the binary store of this test file's n8n-core (BinaryDataService is a singleton; its
+ * init() picks the mode again). Applies to the runs started after it.
+ */
+export async function useBinaryDataMode(mode: CoreBinaryMode): Promise<void> {
+	currentBinaryMode = mode;
+	await setupN8nCore();
+	Container.get(BinaryDataConfig).mode = mode;
+	await Container.get(BinaryDataService).init();
+}
+
 function setupN8nCore(): Promise<void> {
 	setupPromise ??= (async () => {
 		LoggerProxy.init(capturingLogger as unknown as WorkflowLogger);
@@ -220,7 +240,7 @@ function setupN8nCore(): Promise<void> {
 		// BinaryDataConfig's constructor also needs InstanceSettings & friends; hand it the values
 		// directly. `mode: 'filesystem'` is what makes prepareBinaryData write to disk.
 		const binaryDataConfig = {
-			mode: 'filesystem',
+			mode: currentBinaryMode,
 			availableModes: ['filesystem'],
 			localStoragePath: binaryDataDir,
 			signingSecret: 'harness-signing-secret',

@@ -56,6 +56,24 @@ export class TruncatedDownloadError extends Error {
 	}
 }
 
+/**
+ * Counts the bytes n8n's binary store takes from `body`, to say how far a broken transfer got,
+ * without changing how the stream flows. A `data` listener would start the flow before the store
+ * reads (bytes lost), and pausing first breaks the stores that read with `data`/`end` listeners
+ * (database, in-memory): an explicitly paused stream is not resumed by a listener, so they waited
+ * for bytes that never came. Every way of reading (pipe, `data`, `read()`, async iteration) emits
+ * `data` for each chunk, so counting at `emit` sees them all and adds no listener.
+ */
+function countBytesRead(body: BinaryStream): { readonly received: number } {
+	const counter = { received: 0 };
+	const emit = body.emit.bind(body) as (event: string | symbol, ...args: unknown[]) => boolean;
+	body.emit = ((event: string | symbol, ...args: unknown[]) => {
+		if (event === 'data') counter.received += (args[0] as Buffer | string).length;
+		return emit(event, ...args);
+	}) as typeof body.emit;
+	return counter;
+}
+
 /** Streams the body into n8n's binary store; throws TruncatedDownloadError on a short body. */
 export async function storeDownload(
 	ctx: IExecuteFunctions,
@@ -66,11 +84,7 @@ export async function storeDownload(
 	const fileName = pickFileName(headers, fallback);
 	const mimeType = pickMimeType(headers, fallback);
 	const announced = headers['content-length'] !== undefined ? Number(headers['content-length']) : fallback.size;
-	// Count the bytes as they pass, to say how far a broken transfer got. Paused first, so that
-	// the listener does not start the flow before n8n's binary store reads from the stream.
-	let received = 0;
-	body.pause();
-	body.on('data', (chunk: Buffer | string) => (received += chunk.length));
+	const counted = countBytesRead(body);
 	const stored = await ctx.helpers.prepareBinaryData(body, fileName, mimeType).then(
 		(binary) => ({ binary }),
 		(error: unknown) => ({ error }),
@@ -80,7 +94,7 @@ export async function storeDownload(
 		if (!isConnectionError(stored.error)) return await Promise.reject(stored.error);
 		const expected = announced !== undefined && Number.isFinite(announced) ? announced : undefined;
 		return await Promise.reject(
-			new TruncatedDownloadError(expected !== undefined ? received : undefined, expected, (stored.error as Error).message),
+			new TruncatedDownloadError(expected !== undefined ? counted.received : undefined, expected, (stored.error as Error).message),
 		);
 	}
 	const binary = stored.binary;
