@@ -470,8 +470,11 @@ export async function startPrismGate(options: PrismGateOptions): Promise<PrismGa
 							delete headers['transfer-encoding'];
 							headers['content-length'] = String(rawBody.length);
 						}
+						// A connection of its own per exchange: a kept-alive socket that the emulator closes
+						// after its idle timeout (5 s) just as the next upload is written to it resets that
+						// upload (seen when n8n took ~5 s between two calls, storing a file in its database).
 						const upstreamReq = http.request(
-							{ protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method, path: pathname + search, headers },
+							{ protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method, path: pathname + search, headers, agent: false },
 							(upstreamRes) => {
 								const responseKind = responseBodyKind(method, upstreamRes.statusCode ?? 0, upstreamRes.headers);
 								const headersForPrism: Record<string, string> = {};
