@@ -2,23 +2,40 @@
  * End-to-end tests: this package installed into a real n8n (the pinned one that
  * scripts/n8n-host/prepare.sh puts in .n8n-host/) and driven through n8n's CLI.
  *
- *   npx jest -c test/e2e/jest.config.js
+ *   npx jest -c test/e2e/jest.config.js                       # both binary stores
+ *   npx jest -c test/e2e/jest.config.js --selectProjects database
+ *
+ * Two projects, one per binary store n8n runs with: `filesystem` (n8n's default in one process:
+ * files stream to disk) runs every file; `database` (the default in queue mode: n8n buffers each
+ * file and keeps it in its database) runs every file that downloads or uploads, the operations
+ * and the examples. test/e2e/support/n8n.ts reads the project's `globals.E2E_BINARY_MODE`.
  *
  * The first run prepares the host (several minutes, progress on stderr); later runs reuse it.
  * One worker: each test boots n8n processes of ~400 MB that are CPU-bound while starting.
  */
 const path = require('node:path');
 
-module.exports = {
-	rootDir: path.resolve(__dirname, '..', '..'),
+const rootDir = path.resolve(__dirname, '..', '..');
+const project = (mode, testMatch) => ({
+	displayName: mode,
+	rootDir,
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test/e2e'],
-	testMatch: ['**/*.e2e.test.ts'],
+	testMatch,
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', isolatedModules: true }],
 	},
+	globals: { E2E_BINARY_MODE: mode },
+	slowTestThreshold: 60,
+});
+
+module.exports = {
+	rootDir,
+	projects: [
+		project('filesystem', ['**/*.e2e.test.ts']),
+		project('database', ['**/*-operations.e2e.test.ts', '**/examples.e2e.test.ts']),
+	],
 	globalSetup: '<rootDir>/test/e2e/support/global-setup.ts',
 	maxWorkers: 1,
 	testTimeout: 300_000,
-	slowTestThreshold: 60,
 };

@@ -37,7 +37,20 @@ export function n8nEnv(
 	extra: Record<string, string> = {},
 	ports: { port?: number; brokerPort?: number } = {},
 ): NodeJS.ProcessEnv {
-	return hostEnv.n8nEnv(userFolder, { ...ports, extra });
+	return hostEnv.n8nEnv(userFolder, { ...ports, extra: { N8N_DEFAULT_BINARY_DATA_MODE: binaryDataMode(), ...extra } });
+}
+
+/** The binary stores the e2e suite runs n8n with (test/e2e/jest.config.js: one jest project each). */
+export type E2eBinaryMode = 'filesystem' | 'database';
+
+/**
+ * The binary store of this jest project (its `globals.E2E_BINARY_MODE`), or of the environment
+ * variable of that name; `filesystem` (n8n's own default outside queue mode) otherwise.
+ */
+export function binaryDataMode(): E2eBinaryMode {
+	const configured = (globalThis as { E2E_BINARY_MODE?: string }).E2E_BINARY_MODE ?? process.env.E2E_BINARY_MODE ?? 'filesystem';
+	if (configured !== 'filesystem' && configured !== 'database') throw new Error(`E2E_BINARY_MODE must be filesystem or database, not "${configured}"`);
+	return configured;
 }
 
 // ---------------------------------------------------------------------------------------------

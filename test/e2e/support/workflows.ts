@@ -2,13 +2,14 @@
  * Building the e2e workflows, reading what a run output (JSON and binary files), and the checks
  * every run goes through: Prism refused nothing, n8n reported success.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 import type { Sandbox } from '../../../scripts/sandbox';
 import type { ExecutionResult, WorkflowToImport } from './n8n';
-import { executeWorkflow, executionError, newId, runN8n } from './n8n';
+import { executeWorkflow, executionError, hostPaths, newId, runN8n } from './n8n';
 
 export interface WorkflowNode {
 	id: string;
@@ -135,8 +136,30 @@ export function readBinary(userFolder: string, meta: BinaryMeta): Buffer {
 		const storage = process.env.N8N_BINARY_DATA_STORAGE_PATH || path.join(userFolder, '.n8n', 'storage');
 		return readFileSync(path.join(storage, match[1]));
 	}
+	const inDatabase = /^database:(.+)$/.exec(id);
+	if (inDatabase) return readFromDatabaseStore(userFolder, inDatabase[1]);
 	if (id) throw new Error(`binary data "${id}" is in a mode these tests cannot read`);
 	return Buffer.from(meta.data ?? '', 'base64');
+}
+
+/**
+ * A file of n8n's `database` binary store: the `binary_data` row of the user folder's SQLite
+ * database, read with the host's own sqlite3 module under Node 24 (the repository has none).
+ */
+function readFromDatabaseStore(userFolder: string, fileId: string): Buffer {
+	const database = path.join(userFolder, '.n8n', 'database.sqlite');
+	const script = `
+		const sqlite3 = require(${JSON.stringify(path.join(hostPaths.n8nDir, 'node_modules', 'sqlite3'))});
+		const db = new sqlite3.Database(process.argv[1], sqlite3.OPEN_READONLY);
+		db.get('SELECT data FROM binary_data WHERE fileId = ?', process.argv[2], (error, row) => {
+			if (error) { console.error(error.message); process.exit(1); }
+			if (!row) { console.error('no binary_data row ' + process.argv[2]); process.exit(1); }
+			process.stdout.write(Buffer.from(row.data).toString('base64'));
+			db.close();
+		});`;
+	const result = spawnSync(hostPaths.node, ['-e', script, database, fileId], { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
+	if (result.status !== 0) throw new Error(`reading binary data "${fileId}" from ${database} failed: ${result.stderr}`);
+	return Buffer.from(result.stdout, 'base64');
 }
 
 export function sha256(bytes: Buffer): string {
