@@ -20,6 +20,9 @@ import path from 'node:path';
 
 import * as hostEnv from '../../../scripts/n8n-host/env';
 
+/** Where makeFile (workflows.ts) keeps the files the workflows read: the one folder n8n may read. */
+export const E2E_FILES_DIR = path.join(tmpdir(), 'n8n-nodes-attachments-e2e-files');
+
 export const hostPaths = hostEnv.hostPaths;
 
 /** Name of this package's node and credential types inside n8n. */
@@ -37,7 +40,7 @@ export function n8nEnv(
 	extra: Record<string, string> = {},
 	ports: { port?: number; brokerPort?: number } = {},
 ): NodeJS.ProcessEnv {
-	return hostEnv.n8nEnv(userFolder, { ...ports, extra: { N8N_DEFAULT_BINARY_DATA_MODE: binaryDataMode(), ...extra } });
+	return hostEnv.n8nEnv(userFolder, { ...ports, extra: { N8N_DEFAULT_BINARY_DATA_MODE: binaryDataMode(), N8N_RESTRICT_FILE_ACCESS_TO: E2E_FILES_DIR, ...extra } });
 }
 
 /** The binary stores the e2e suite runs n8n with (test/e2e/jest.config.js: one jest project each). */

@@ -4,12 +4,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import type { Sandbox } from '../../../scripts/sandbox';
 import type { ExecutionResult, WorkflowToImport } from './n8n';
-import { executeWorkflow, executionError, hostPaths, newId, runN8n } from './n8n';
+import { E2E_FILES_DIR, executeWorkflow, executionError, hostPaths, newId, runN8n } from './n8n';
 
 export interface WorkflowNode {
 	id: string;
@@ -34,31 +34,23 @@ export function node(
 	return { id: randomUUID(), name, type, typeVersion: 1, position: [0, 0], parameters, ...extra };
 }
 
+
 /**
- * Two core nodes that make a file: Edit Fields (Set 3.4) puts the bytes in base64 into a field,
- * Convert to File (1.1, "Move Base64 String to File") turns it into the binary field `data`.
+ * A core node that makes a file: Read/Write Files from Disk (1.1) streams it from E2E_FILES_DIR
+ * into the binary store under test, with the file name and MIME type given. (The file's bytes
+ * do not pass through any item's JSON: run data holding megabytes of base64 made `n8n execute`'s
+ * printed run cut off when n8n exited before the pipe had taken it all.)
  */
 export function makeFile(label: string, file: { fileName: string; mimeType: string; content: Buffer }, binaryField = 'data'): WorkflowNode[] {
+	mkdirSync(E2E_FILES_DIR, { recursive: true });
+	// Named by content, not by the file name, which may hold characters a glob pattern reads.
+	const stored = path.join(E2E_FILES_DIR, `${sha256(file.content)}.bin`);
+	if (!existsSync(stored)) writeFileSync(stored, file.content);
 	return [
 		node(
-			`${label}: bytes`,
-			'n8n-nodes-base.set',
-			{
-				mode: 'manual',
-				assignments: { assignments: [{ id: randomUUID(), name: 'base64', value: file.content.toString('base64'), type: 'string' }] },
-				options: {},
-			},
-			{ typeVersion: 3.4 },
-		),
-		node(
 			`${label}: file`,
-			'n8n-nodes-base.convertToFile',
-			{
-				operation: 'toBinary',
-				sourceProperty: 'base64',
-				binaryPropertyName: binaryField,
-				options: { fileName: file.fileName, mimeType: file.mimeType },
-			},
+			'n8n-nodes-base.readWriteFile',
+			{ operation: 'read', fileSelector: stored, options: { fileName: file.fileName, mimeType: file.mimeType, dataPropertyName: binaryField } },
 			{ typeVersion: 1.1 },
 		),
 	];
