@@ -6,7 +6,7 @@ module.exports = {
 	// The end-to-end suite runs in a real n8n (`npm run test:e2e`); the fault suite is `npm run test:faults`.
 	testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$', '\\.faults\\.test\\.ts$'],
 	transform: {
-		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', isolatedModules: true }],
+		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }],
 	},
 	testTimeout: 60000,
 };

@@ -23,7 +23,7 @@ const project = (mode, testMatch) => ({
 	roots: ['<rootDir>/test/e2e'],
 	testMatch,
 	transform: {
-		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', isolatedModules: true }],
+		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }],
 	},
 	globals: { E2E_BINARY_MODE: mode },
 	slowTestThreshold: 60,

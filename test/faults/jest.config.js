@@ -11,7 +11,7 @@ module.exports = {
 	roots: ['<rootDir>/test/faults'],
 	testMatch: ['**/*.faults.test.ts'],
 	transform: {
-		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', isolatedModules: true }],
+		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }],
 	},
 	globalSetup: '<rootDir>/test/faults/support/global-setup.ts',
 	globalTeardown: '<rootDir>/test/faults/support/global-teardown.ts',
