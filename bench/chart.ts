@@ -1,7 +1,8 @@
 /**
- * The bench's chart, as hand-written SVG (no dependency): for each size group, one row per case
- * with two panels, node time (ours, HTTP Request node, curl) and peak RSS growth (ours, HTTP
- * Request node), each panel on its own linear scale with the target drawn as a dashed line.
+ * The bench's chart, as hand-written SVG (no dependency): for each binary store and size group,
+ * one row per case with two panels, node time (ours, HTTP Request node, curl) and peak RSS growth
+ * (ours, HTTP Request node), each panel on its own linear scale with the target drawn as a dashed
+ * line (filesystem store only: the database store holds whole files by design, so it has none).
  */
 import type { CaseSummary } from './main';
 
@@ -39,17 +40,20 @@ export function renderChart(cases: CaseSummary[], small: SmallSummary | undefine
 		text(lx + 16, y, label);
 		lx += 40 + label.length * 6.5;
 	}
-	text(lx + 10, y, 'dashed: target (time ≤ 0.5 × HTTP node and ≤ 2 × curl; RSS growth ≤ 16 MiB)', 'fill="#555"');
+	text(lx + 10, y, 'dashed: target, filesystem store (time ≤ 0.5 × HTTP node and ≤ 2 × curl; RSS growth ≤ 16 MiB)', 'fill="#555"');
 	y += 16;
 
-	const groups = [...new Set(cases.map((c) => c.group))];
-	for (const group of groups) {
-		const rows = cases.filter((c) => c.group === group);
+	const groups = [...new Map(cases.map((c) => [`${c.store}:${c.group}`, { store: c.store, group: c.group }])).values()];
+	for (const { store, group } of groups) {
+		const rows = cases.filter((c) => c.store === store && c.group === group);
+		const withTargets = store === 'filesystem';
 		const maxMs = Math.max(...rows.flatMap((c) => [c.oursMs, c.httpMs, c.curlMs]).filter(Number.isFinite), 1);
 		const maxRss = Math.max(...rows.flatMap((c) => [c.oursRssGrowth, c.httpRssGrowth]).filter(Number.isFinite), 16 * MiB) * 1.05;
 		y += 18;
 		const title = group >= 1024 * MiB ? `${group / 1024 / MiB} GiB` : `${group / MiB} MiB`;
-		text(10, y, `${title} files`, 'font-size="13" font-weight="bold"');
+		const storeNote = withTargets ? 'filesystem store (streams)' : `${store} store (holds whole files by design)`;
+		text(10, y, `${title} files, ${storeNote}`, 'font-size="13" font-weight="bold"');
+		y += 16;
 		const x1 = labelWidth;
 		const x2 = labelWidth + panelWidth + panelGap;
 		text(x1, y, `node time, s (max ${(maxMs / 1000).toFixed(2)} s)`, 'fill="#333"');
@@ -68,7 +72,7 @@ export function renderChart(cases: CaseSummary[], small: SmallSummary | undefine
 			});
 			// Time target: the stricter of 0.5 × HTTP and 2 × curl.
 			const target = Math.min(c.httpMs * 0.5, c.curlMs * 2);
-			if (Number.isFinite(target)) {
+			if (withTargets && Number.isFinite(target)) {
 				const tx = x1 + (target / maxMs) * panelWidth;
 				parts.push(`<line x1="${tx.toFixed(1)}" y1="${y - 1}" x2="${tx.toFixed(1)}" y2="${y + 3 * barHeight}" stroke="#000" stroke-dasharray="2,2"/>`);
 			}
@@ -82,7 +86,7 @@ export function renderChart(cases: CaseSummary[], small: SmallSummary | undefine
 			y += rowHeight;
 		}
 		const rssTarget = x2 + ((16 * MiB) / maxRss) * panelWidth;
-		parts.push(`<line x1="${rssTarget.toFixed(1)}" y1="${top - 2}" x2="${rssTarget.toFixed(1)}" y2="${y - 8}" stroke="#000" stroke-dasharray="2,2"/>`);
+		if (withTargets) parts.push(`<line x1="${rssTarget.toFixed(1)}" y1="${top - 2}" x2="${rssTarget.toFixed(1)}" y2="${y - 8}" stroke="#000" stroke-dasharray="2,2"/>`);
 		parts.push(`<line x1="${x1}" y1="${top - 2}" x2="${x1}" y2="${y - 8}" stroke="#999"/>`, `<line x1="${x2}" y1="${top - 2}" x2="${x2}" y2="${y - 8}" stroke="#999"/>`);
 	}
 	if (small) {

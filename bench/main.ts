@@ -2,9 +2,11 @@
  * `npm run bench`: the attachment nodes against n8n's own HTTP Request node and curl, in the real
  * n8n of the e2e suite (scripts/n8n-host), against a local streaming server (bench/server.ts).
  *
- *   npm run bench                      # full: 100 MiB and 1 GiB (3 rounds each), 1,000 small files
- *   npm run bench -- --quick           # small sizes, 1 round, 100 small files
- *   npm run bench -- --sizes=100 --rounds=3 --skip-small
+ *   npm run bench                      # full: filesystem store at 100 MiB and 1 GiB, database store
+ *                                      # at 10 and 100 MiB (3 rounds each), 1,000 small files
+ *   npm run bench -- --quick           # small sizes (database: 8 MiB), 1 round, 100 small files
+ *   npm run bench -- --sizes=100 --rounds=3 --skip-small      # --sizes: every store asked for
+ *   npm run bench -- --stores=database --database-sizes=10,50 --skip-small
  *   npm run bench -- --only=xero-download,xero-upload --skip-small
  *
  * Writes bench/results.json and bench/chart.svg; prints the table. See README.md, "Benchmark".
@@ -12,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -27,10 +29,11 @@ import {
 	type ExecutionResult,
 	type WorkflowToImport,
 } from '../test/e2e/support/n8n';
-import { importWorkflows, node, workflow, type WorkflowNode } from '../test/e2e/support/workflows';
+import { importWorkflows, node, workflow, type BinaryMeta, type WorkflowNode } from '../test/e2e/support/workflows';
 import { CASES, IDS, MEASURED, NODE_TYPES, READER, credentialRefs, credentialsFor, readerNode, type BenchCase } from './cases';
 import { renderChart } from './chart';
 import { SMALL, expectedSha256, fileChunks, invoiceId, largeFileName, smallFileSet, startBenchServer, type BenchServer } from './server';
+import { DATABASE_MAX_BYTES, STORES, clearStore, filesystemPath, storeDiskBytes, storeEnv, storedDigest, type BinaryStore } from './stores';
 
 const BENCH_DIR = __dirname;
 const TMP = path.join(BENCH_DIR, 'tmp');
@@ -42,7 +45,10 @@ const MiB = 1024 * 1024;
 
 interface Options {
 	quick: boolean;
-	sizes: number[];
+	/** The binary stores the large-file cases run in, in this order. */
+	stores: BinaryStore[];
+	/** The size groups of each store asked for. */
+	sizes: Partial<Record<BinaryStore, number[]>>;
 	rounds: Record<number, number>;
 	small: boolean;
 	large: boolean;
@@ -69,11 +75,23 @@ function parseOptions(argv: string[]): Options {
 		flags.set(match[1], match[2] ?? 'true');
 	}
 	const quick = flags.has('quick');
-	const sizes = (flags.get('sizes') ?? (quick ? '8,32' : '100,1024')).split(',').map((mib) => Math.round(Number(mib) * MiB));
+	const stores = (flags.get('stores') ?? STORES.join(',')).split(',') as BinaryStore[];
+	for (const store of stores) if (!STORES.includes(store)) throw new Error(`--stores: "${store}" is not one of ${STORES.join(', ')}`);
+	const toBytes = (list: string) => list.split(',').map((mib) => Math.round(Number(mib) * MiB));
+	// The database store holds whole files and refuses them over 512 MiB: smaller sizes there.
+	const defaults: Record<BinaryStore, string> = { filesystem: quick ? '8,32' : '100,1024', database: quick ? '8' : '10,100' };
+	const sizes: Options['sizes'] = {};
+	for (const store of stores) {
+		const asked = toBytes(flags.get(`${store}-sizes`) ?? flags.get('sizes') ?? defaults[store]);
+		const kept = store === 'database' ? asked.filter((size) => size <= DATABASE_MAX_BYTES) : asked;
+		if (kept.length < asked.length) log(`database store: ${asked.filter((size) => !kept.includes(size)).map(formatSize).join(', ')} skipped (over ${formatSize(DATABASE_MAX_BYTES)}, see bench/stores.ts)`);
+		sizes[store] = kept;
+	}
 	const rounds: Record<number, number> = {};
-	for (const size of sizes) rounds[size] = Number(flags.get('rounds') ?? (quick ? 1 : 3));
+	for (const size of Object.values(sizes).flat()) rounds[size] = Number(flags.get('rounds') ?? (quick ? 1 : 3));
 	return {
 		quick,
+		stores,
 		sizes,
 		rounds,
 		small: !flags.has('skip-small'),
@@ -137,21 +155,10 @@ async function ensureInputFile(size: number): Promise<string> {
 	return file;
 }
 
-function storageDir(userFolder: string): string {
-	return path.join(userFolder, '.n8n', 'storage');
-}
-
-/** Removes the binary files runs left behind (1 GiB each), keeping n8n's folder. */
-function clearStorage(userFolder: string): void {
-	const dir = storageDir(userFolder);
-	if (!existsSync(dir)) return;
-	for (const entry of readdirSync(dir)) rmSync(path.join(dir, entry), { recursive: true, force: true });
-}
-
 interface RunNode {
 	startTime?: number;
 	executionTime?: number;
-	data?: { main?: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, { id?: string; fileSize?: string }> }> | null> };
+	data?: { main?: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, BinaryMeta> }> | null> };
 	error?: unknown;
 }
 
@@ -159,15 +166,21 @@ function nodeRuns(run: ExecutionResult, name: string): RunNode[] {
 	return (run.json?.data?.resultData?.runData?.[name] ?? []) as RunNode[];
 }
 
-function binaryPath(userFolder: string, id: string | undefined): string | undefined {
-	const match = /^filesystem(?:-v2)?:(.+)$/.exec(id ?? '');
-	return match ? path.join(storageDir(userFolder), match[1]) : undefined;
-}
-
 function failed(run: ExecutionResult): string | undefined {
 	if (run.exitCode === 0 && run.json?.status === 'success' && !executionError(run)) return undefined;
 	const error = run.json?.data?.resultData?.error;
 	return error ? [error.message, error.description].filter(Boolean).join(' | ') : `exit ${run.exitCode}: ${run.stderr.slice(-1500)}${run.stdout.slice(-1500)}`;
+}
+
+/**
+ * A baseline run counts when n8n printed a successful run, even if the process then crashed on
+ * its way out: seen on this project's machine with n8n 2.41.1 on Node 24.22.3, trigger-only runs
+ * in either store end with SIGSEGV (exit 139) after printing the run; GNU time still reports the
+ * process's peak RSS. The crash is recorded in the baseline (exit codes).
+ */
+function baselineFailed(run: ExecutionResult): string | undefined {
+	if (run.json?.status === 'success' && !executionError(run)) return undefined;
+	return failed(run);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -183,6 +196,8 @@ interface Sample {
 	case: string;
 	size: number;
 	runner: Runner;
+	/** The binary store n8n ran with; 'none' for curl (no n8n, no store). */
+	store: BinaryStore | 'none';
 	round: number;
 	/** The node's own execution time in n8n's run data (curl: its total time). */
 	ms: number;
@@ -199,6 +214,7 @@ interface Sample {
 
 interface Plan {
 	benchCase: BenchCase;
+	store: BinaryStore;
 	/** The size group (as asked for). */
 	group: number;
 	/** The size actually moved (the provider's maximum when smaller). */
@@ -210,24 +226,27 @@ function planCases(options: Options, base: string): Plan[] {
 	const creds = credentialRefs();
 	const plans: Plan[] = [];
 	const seen = new Set<string>();
-	for (const group of options.sizes) {
-		for (const benchCase of CASES) {
-			if (options.only && !options.only.includes(benchCase.id)) continue;
-			const size = Math.min(group, benchCase.maxBytes ?? Infinity);
-			const key = `${benchCase.id}@${size}`;
-			if (seen.has(key)) continue; // over the provider's limit and already run at it
-			seen.add(key);
-			const chain = (measured: WorkflowNode) =>
-				benchCase.direction === 'upload' ? [readerNode(path.join(INPUT_DIR, largeFileName(size))), measured] : [measured];
-			plans.push({
-				benchCase,
-				group,
-				size,
-				workflows: {
-					ours: workflow(`bench ${benchCase.id} ${size} ours`, [chain(benchCase.ours(size, base, creds))]),
-					http: workflow(`bench ${benchCase.id} ${size} http`, [chain(benchCase.http(size, base))]),
-				},
-			});
+	for (const store of options.stores) {
+		for (const group of options.sizes[store] ?? []) {
+			for (const benchCase of CASES) {
+				if (options.only && !options.only.includes(benchCase.id)) continue;
+				const size = Math.min(group, benchCase.maxBytes ?? Infinity);
+				const key = `${store}:${benchCase.id}@${size}`;
+				if (seen.has(key)) continue; // over the provider's limit and already run at it
+				seen.add(key);
+				const chain = (measured: WorkflowNode) =>
+					benchCase.direction === 'upload' ? [readerNode(path.join(INPUT_DIR, largeFileName(size))), measured] : [measured];
+				plans.push({
+					benchCase,
+					store,
+					group,
+					size,
+					workflows: {
+						ours: workflow(`bench ${benchCase.id} ${size} ${store} ours`, [chain(benchCase.ours(size, base, creds))]),
+						http: workflow(`bench ${benchCase.id} ${size} ${store} http`, [chain(benchCase.http(size, base))]),
+					},
+				});
+			}
 		}
 	}
 	return plans;
@@ -239,9 +258,9 @@ async function checkRun(plan: Plan, runner: Runner, run: ExecutionResult, server
 	if (error) return { bytesChecked: 0, sha256Ok: false, error };
 	if (plan.benchCase.direction === 'download') {
 		const item = nodeRuns(run, MEASURED)[0]?.data?.main?.[0]?.[0];
-		const file = binaryPath(userFolder, item?.binary?.data?.id);
-		if (!file) return { bytesChecked: 0, sha256Ok: false, error: `${runner}: no binary in the filesystem store` };
-		const got = await sha256File(file);
+		const got = await storedDigest(userFolder, item?.binary?.data);
+		if (!got) return { bytesChecked: 0, sha256Ok: false, error: `${runner}: no binary in the ${plan.store} store (id ${String(item?.binary?.data?.id)})` };
+		if (got.store !== plan.store) return { bytesChecked: got.bytes, sha256Ok: false, error: `${runner}: the file went to the ${got.store} store, not the ${plan.store} one` };
 		return { bytesChecked: got.bytes, sha256Ok: got.bytes === plan.size && got.sha256 === expected };
 	}
 	const uploads = server.uploads.slice(uploadsBefore).filter((upload) => upload.route === plan.benchCase.uploadRoute);
@@ -255,16 +274,17 @@ async function runN8nCase(plan: Plan, runner: 'ours' | 'http', round: number, se
 		...(cpuProfDir ? [`--cpu-prof --cpu-prof-dir=${path.join(cpuProfDir, `${plan.benchCase.id}-${plan.size}-${runner}-${round}`)}`] : []),
 		...(extraNodeOptions ? [extraNodeOptions] : []),
 	].join(' ');
-	const runEnv = nodeOptions ? { ...env, NODE_OPTIONS: nodeOptions } : env;
+	const runEnv = { ...env, ...storeEnv(plan.store), ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) };
 	const run = await executeWorkflow(userFolder, plan.workflows[runner].id!, { env: runEnv, timeoutMs: 15 * 60_000 });
-	if (extraNodeOptions) writeFileSync(path.join(TMP, `stdout-${plan.benchCase.id}-${plan.size}-${runner}-${round}.txt`), run.stdout);
+	if (extraNodeOptions) writeFileSync(path.join(TMP, `stdout-${plan.benchCase.id}-${plan.size}-${plan.store}-${runner}-${round}.txt`), run.stdout);
 	const measured = nodeRuns(run, MEASURED)[0];
 	const checked = await checkRun(plan, runner, run, server, userFolder, uploadsBefore);
-	clearStorage(userFolder);
+	clearStore(userFolder, plan.store);
 	return {
 		case: plan.benchCase.id,
 		size: plan.size,
 		runner,
+		store: plan.store,
 		round,
 		ms: measured?.executionTime ?? NaN,
 		peakRss: run.peakRssBytes,
@@ -280,7 +300,7 @@ async function runCurl(plan: Plan, round: number, server: BenchServer, base: str
 	const uploadsBefore = server.uploads.length;
 	const args = ['-sS', '--fail', '-o', plan.benchCase.direction === 'download' ? output : '/dev/null', '-w', '%{time_total}', ...plan.benchCase.curl(plan.size, base, input)];
 	const result = await runCommand('curl', args);
-	const sample: Sample = { case: plan.benchCase.id, size: plan.size, runner: 'curl', round, ms: Number(result.stdout.trim()) * 1000, bytesChecked: 0, sha256Ok: false, load1: os.loadavg()[0] };
+	const sample: Sample = { case: plan.benchCase.id, size: plan.size, runner: 'curl', store: 'none', round, ms: Number(result.stdout.trim()) * 1000, bytesChecked: 0, sha256Ok: false, load1: os.loadavg()[0] };
 	if (result.code !== 0) return { ...sample, error: `curl exit ${result.code}: ${result.stderr}` };
 	if (plan.benchCase.direction === 'download') {
 		const got = await sha256File(output);
@@ -293,7 +313,10 @@ async function runCurl(plan: Plan, round: number, server: BenchServer, base: str
 }
 
 interface Baseline {
+	store: BinaryStore;
 	round: number;
+	/** Exit codes of the trigger-only run and the read-only runs (by size), when not 0. */
+	exitCodes?: Record<string, number | null>;
 	/** Trigger only. */
 	triggerPeakRss?: number;
 	/** Trigger + Read/Write Files from Disk of the largest input (what uploads start from). */
@@ -361,7 +384,8 @@ async function runSmallFiles(options: Options, userFolder: string, env: Record<s
 		]);
 		await importWorkflows(userFolder, [flow]);
 		log(`many small files: ${invoices} invoices × ${SMALL.perInvoice} attachments, ${perMinute} requests/min, burst ${burst}, 5 concurrent`);
-		const run = await executeWorkflow(userFolder, flow.id!, { env, timeoutMs: 30 * 60_000 });
+		// The filesystem store, whatever E2E_BINARY_MODE says: the files are read back from disk.
+		const run = await executeWorkflow(userFolder, flow.id!, { env: { ...env, ...storeEnv('filesystem') }, timeoutMs: 30 * 60_000 });
 		const error = failed(run);
 		const listMs = nodeRuns(run, 'List')[0]?.executionTime ?? NaN;
 		const downloadMs = nodeRuns(run, 'Download')[0]?.executionTime ?? NaN;
@@ -373,12 +397,12 @@ async function runSmallFiles(options: Options, userFolder: string, env: Record<s
 		for (const item of items) {
 			const paired = (item as { pairedItem?: { item?: number } }).pairedItem?.item;
 			const expected = files.get(String(listed[paired ?? -1]?.json.AttachmentID));
-			const file = binaryPath(userFolder, item.binary?.data?.id);
+			const file = filesystemPath(userFolder, item.binary?.data?.id);
 			if (!expected || !file || !existsSync(file)) continue;
 			const content = readFileSync(file);
 			if (createHash('sha256').update(content).digest('hex') === expected.sha256) verifiedIds.add(expected.attachmentId);
 		}
-		clearStorage(userFolder);
+		clearStore(userFolder, 'filesystem');
 		const completionMs = listMs + downloadMs;
 		const allowedMs = ((requestsNeeded - burst) / perMinute) * 60_000;
 		return {
@@ -437,6 +461,7 @@ export interface CaseSummary {
 	case: string;
 	label: string;
 	direction: string;
+	store: BinaryStore;
 	group: number;
 	size: number;
 	rounds: number;
@@ -450,13 +475,17 @@ export interface CaseSummary {
 	ratioHttp: number;
 	ratioCurl: number;
 	bytesChecked: string;
-	targets: { rss: boolean; vsHttp: boolean; vsCurl: boolean };
+	/** Judged on the filesystem store only: the database store holds whole files by design. */
+	targets?: { rss: boolean; vsHttp: boolean; vsCurl: boolean };
 }
 
 function summarise(plans: Plan[], samples: Sample[], baselines: Baseline[]): CaseSummary[] {
-	const triggerBaseline = median(baselines.map((b) => b.triggerPeakRss).filter((v): v is number => v !== undefined));
 	return plans.map((plan) => {
-		const of = (runner: Runner) => samples.filter((s) => s.case === plan.benchCase.id && s.size === plan.size && s.runner === runner);
+		const storeBaselines = baselines.filter((b) => b.store === plan.store);
+		const triggerBaseline = median(storeBaselines.map((b) => b.triggerPeakRss).filter((v): v is number => v !== undefined));
+		// curl's samples have no store: the same ones stand beside every store's row.
+		const of = (runner: Runner) =>
+			samples.filter((s) => s.case === plan.benchCase.id && s.size === plan.size && s.runner === runner && (runner === 'curl' || s.store === plan.store));
 		const ok = (list: Sample[]) => list.filter((s) => !s.error && s.sha256Ok);
 		const ours = of('ours');
 		const http = of('http');
@@ -466,7 +495,7 @@ function summarise(plans: Plan[], samples: Sample[], baselines: Baseline[]): Cas
 		const curlMs = median(ok(curl).map((s) => s.ms));
 		const oursRss = median(ok(ours).map((s) => s.peakRss ?? NaN));
 		const httpRss = median(ok(http).map((s) => s.peakRss ?? NaN));
-		const readRss = median(baselines.map((b) => b.readPeakRss?.[plan.size]).filter((v): v is number => v !== undefined));
+		const readRss = median(storeBaselines.map((b) => b.readPeakRss?.[plan.size]).filter((v): v is number => v !== undefined));
 		const all = [...ours, ...http, ...curl];
 		const checked = all.filter((s) => s.sha256Ok).length;
 		const oursRssGrowth = oursRss - triggerBaseline;
@@ -476,6 +505,7 @@ function summarise(plans: Plan[], samples: Sample[], baselines: Baseline[]): Cas
 			case: plan.benchCase.id,
 			label: plan.benchCase.label,
 			direction: plan.benchCase.direction,
+			store: plan.store,
 			group: plan.group,
 			size: plan.size,
 			rounds: ours.length,
@@ -488,7 +518,7 @@ function summarise(plans: Plan[], samples: Sample[], baselines: Baseline[]): Cas
 			ratioHttp,
 			ratioCurl,
 			bytesChecked: `${checked}/${all.length} runs SHA-256 ok`,
-			targets: { rss: oursRssGrowth <= 16 * MiB, vsHttp: ratioHttp <= 0.5, vsCurl: ratioCurl <= 2 },
+			targets: plan.store === 'filesystem' ? { rss: oursRssGrowth <= 16 * MiB, vsHttp: ratioHttp <= 0.5, vsCurl: ratioCurl <= 2 } : undefined,
 		};
 	});
 }
@@ -498,10 +528,11 @@ function table(summaries: CaseSummary[], small?: SmallResult): string {
 	const s = (ms: number) => (Number.isFinite(ms) ? (ms / 1000).toFixed(2) : 'n/a');
 	const x = (ratio: number) => (Number.isFinite(ratio) ? ratio.toFixed(2) : 'n/a');
 	const mark = (ok: boolean) => (ok ? 'ok' : 'MISS');
-	const header = ['case', 'size', 'ours s', 'HTTP node s', 'curl s', 'ours/HTTP', 'ours/curl', 'ours RSS +MiB', 'HTTP RSS +MiB', 'bytes checked', 'targets RSS/HTTP/curl'];
+	const header = ['case', 'size', 'store', 'ours s', 'HTTP node s', 'curl s', 'ours/HTTP', 'ours/curl', 'ours RSS +MiB', 'HTTP RSS +MiB', 'bytes checked', 'targets RSS/HTTP/curl'];
 	const rows = summaries.map((c) => [
 		c.label,
 		formatSize(c.size),
+		c.store,
 		s(c.oursMs),
 		s(c.httpMs),
 		s(c.curlMs),
@@ -510,7 +541,7 @@ function table(summaries: CaseSummary[], small?: SmallResult): string {
 		mib(c.oursRssGrowth),
 		mib(c.httpRssGrowth),
 		c.bytesChecked,
-		`${mark(c.targets.rss)}/${mark(c.targets.vsHttp)}/${mark(c.targets.vsCurl)}`,
+		c.targets ? `${mark(c.targets.rss)}/${mark(c.targets.vsHttp)}/${mark(c.targets.vsCurl)}` : 'n/a (store buffers)',
 	]);
 	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 	const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
@@ -559,6 +590,8 @@ async function main(): Promise<void> {
 
 	const samples: Sample[] = [];
 	const baselines: Baseline[] = [];
+	/** The most each store took on disk right after a run was cleared away (database: the SQLite file). */
+	const storeDiskMax: Partial<Record<BinaryStore, number>> = {};
 	let plans: Plan[] = [];
 	let small: SmallResult | undefined;
 	const server = await startBenchServer();
@@ -578,31 +611,47 @@ async function main(): Promise<void> {
 
 			const maxRounds = Math.max(...Object.values(options.rounds));
 			for (let round = 1; round <= maxRounds; round++) {
-				const baseline: Baseline = { round, readPeakRss: {}, readMs: {} };
-				const triggerRun = await executeWorkflow(userFolder, trigger.id!, { env });
-				baseline.triggerPeakRss = failed(triggerRun) ? undefined : triggerRun.peakRssBytes;
-				for (const [size, reader] of Object.entries(readers)) {
-					if (round > options.rounds[Number(size)] && round > 1) continue;
-					const readRun = await executeWorkflow(userFolder, reader.id!, { env });
-					baseline.readPeakRss![Number(size)] = failed(readRun) ? undefined : readRun.peakRssBytes;
-					baseline.readMs![Number(size)] = nodeRuns(readRun, READER)[0]?.executionTime ?? NaN;
-					clearStorage(userFolder);
-				}
-				baselines.push(baseline);
-				log(`round ${round}: baseline peak RSS ${((baseline.triggerPeakRss ?? NaN) / MiB).toFixed(1)} MiB`);
-				for (const plan of plans) {
-					if (round > options.rounds[plan.group]) continue;
-					for (const runner of ['ours', 'http'] as const) {
-						const sample = await runN8nCase(plan, runner, round, server, userFolder, env);
-						samples.push(sample);
-						log(
-							`round ${round} ${plan.benchCase.id} ${formatSize(plan.size)} ${runner}: ${(sample.ms / 1000).toFixed(2)} s, ` +
-								`peak RSS ${((sample.peakRss ?? NaN) / MiB).toFixed(1)} MiB, ${sample.sha256Ok ? 'SHA-256 ok' : 'SHA-256 NOT ok'}${sample.error ? ` ERROR ${sample.error}` : ''}`,
-						);
+				// curl has no store: once per case and size and round, beside the first store that has them.
+				const curlDone = new Set<string>();
+				for (const store of options.stores) {
+					const storePlans = plans.filter((plan) => plan.store === store && round <= options.rounds[plan.group]);
+					if (storePlans.length === 0) continue;
+					const storeRunEnv = { ...env, ...storeEnv(store) };
+					const baseline: Baseline = { store, round, readPeakRss: {}, readMs: {} };
+					const triggerRun = await executeWorkflow(userFolder, trigger.id!, { env: storeRunEnv });
+					baseline.triggerPeakRss = baselineFailed(triggerRun) ? undefined : triggerRun.peakRssBytes;
+					if (baselineFailed(triggerRun)) log(`round ${round} ${store} store: the trigger-only run failed: ${baselineFailed(triggerRun)}`);
+					if (triggerRun.exitCode !== 0) (baseline.exitCodes ??= {}).trigger = triggerRun.exitCode;
+					const storeUploadSizes = new Set(storePlans.filter((plan) => plan.benchCase.direction === 'upload').map((plan) => plan.size));
+					for (const size of storeUploadSizes) {
+						const readRun = await executeWorkflow(userFolder, readers[size].id!, { env: storeRunEnv });
+						baseline.readPeakRss![size] = baselineFailed(readRun) ? undefined : readRun.peakRssBytes;
+						if (baselineFailed(readRun)) log(`round ${round} ${store} store: the read-only run of ${formatSize(size)} failed: ${baselineFailed(readRun)}`);
+						if (readRun.exitCode !== 0) (baseline.exitCodes ??= {})[`read ${size}`] = readRun.exitCode;
+						baseline.readMs![size] = nodeRuns(readRun, READER)[0]?.executionTime ?? NaN;
+						clearStore(userFolder, store);
 					}
-					const curl = await runCurl(plan, round, server, server.url);
-					samples.push(curl);
-					log(`round ${round} ${plan.benchCase.id} ${formatSize(plan.size)} curl: ${(curl.ms / 1000).toFixed(2)} s${curl.error ? ` ERROR ${curl.error}` : ''}`);
+					baselines.push(baseline);
+					log(`round ${round} ${store} store: baseline peak RSS ${((baseline.triggerPeakRss ?? NaN) / MiB).toFixed(1)} MiB`);
+					for (const plan of storePlans) {
+						const what = `round ${round} ${plan.benchCase.id} ${formatSize(plan.size)}`;
+						for (const runner of ['ours', 'http'] as const) {
+							const sample = await runN8nCase(plan, runner, round, server, userFolder, env);
+							samples.push(sample);
+							storeDiskMax[store] = Math.max(storeDiskMax[store] ?? 0, storeDiskBytes(userFolder, store));
+							log(
+								`${what} ${store} ${runner}: ${(sample.ms / 1000).toFixed(2)} s, ` +
+									`peak RSS ${((sample.peakRss ?? NaN) / MiB).toFixed(1)} MiB, ${sample.sha256Ok ? 'SHA-256 ok' : 'SHA-256 NOT ok'}${sample.error ? ` ERROR ${sample.error}` : ''}`,
+							);
+						}
+						const curlKey = `${plan.benchCase.id}@${plan.size}`;
+						if (curlDone.has(curlKey)) continue;
+						curlDone.add(curlKey);
+						const curl = await runCurl(plan, round, server, server.url);
+						samples.push(curl);
+						log(`${what} curl: ${(curl.ms / 1000).toFixed(2)} s${curl.error ? ` ERROR ${curl.error}` : ''}`);
+					}
+					log(`round ${round} ${store} store: ${(storeDiskBytes(userFolder, store) / MiB).toFixed(1)} MiB on disk after clearing`);
 				}
 			}
 		}
@@ -629,15 +678,21 @@ async function main(): Promise<void> {
 			duringMedian: median(samples.map((sample) => sample.load1 ?? NaN).filter(Number.isFinite)),
 		},
 		method: {
-			n8n: 'n8n execute --id (one process per run) in the pinned n8n of scripts/n8n-host, filesystem binary mode, package installed as the Community Nodes panel does',
+			n8n: 'n8n execute --id (one process per run) in the pinned n8n of scripts/n8n-host, binary store as the sample says (N8N_DEFAULT_BINARY_DATA_MODE), package installed as the Community Nodes panel does',
+			stores:
+				'filesystem: the store streams (a stream is written to disk as it arrives; uploads read it in chunks). database: n8n reads the whole stream into one Buffer and inserts it into ' +
+				'the binary_data table of its SQLite database, and hands it back as one chunk, so memory grows with the file for any node by design (the store refuses files over 512 MiB); ' +
+				'the targets are judged on filesystem rows only. The store is emptied after every run (storage folder; binary_data rows). curl has no store (store "none"), and runs once per case, size and round',
 			time: "the measured node's executionTime in n8n's run data (curl: time_total)",
-			rss: 'peak RSS of the n8n process (GNU time -v), minus the median peak RSS of a trigger-only workflow run in the same bench',
-			order: 'per round and case: ours, then the HTTP Request node (4.2), then curl; rounds repeat the whole sequence',
-			uploads: "the file is read first by n8n's Read/Write Files from Disk node (streamed into the binary store); the upload node's own time is measured",
+			rss: 'peak RSS of the n8n process (GNU time -v), minus the median peak RSS of a trigger-only workflow run in the same bench and store',
+			order: 'per round, store (in --stores order) and case: ours, then the HTTP Request node (4.2), then curl; rounds repeat the whole sequence',
+			uploads: "the file is read first by n8n's Read/Write Files from Disk node (into the binary store: streamed in filesystem, buffered in database); the upload node's own time is measured",
 			server: 'bench/server.ts on 127.0.0.1: downloads generated on the fly, uploads hashed as they arrive; no authentication checked',
 			limits: 'Asana accepts files up to 100 MiB and Sunshine Conversations up to 50 MiB: those uploads run at that size and are not repeated for bigger groups',
 		},
-		targets: { rssGrowthMiB: 16, vsHttpRatio: 0.5, vsCurlRatio: 2, smallFilesRate: 0.9, smallFilesLost: 0 },
+		targets: { rssGrowthMiB: 16, vsHttpRatio: 0.5, vsCurlRatio: 2, smallFilesRate: 0.9, smallFilesLost: 0, stores: ['filesystem'] },
+		stores: options.sizes,
+		storeDiskMaxBytes: storeDiskMax,
 		baselines,
 		cases: summaries,
 		small,
@@ -653,7 +708,10 @@ async function main(): Promise<void> {
 		`\nBenchmark ${startedAt.toISOString()} — ${info.cores} × ${info.cpuModel}, ${info.ramGiB} GiB RAM, n8n ${info.n8nVersion} on Node ${info.n8nNode}, ` +
 			`load ${loadBefore[0].toFixed(2)} before, ${results.load.duringMedian.toFixed(2)} median / ${results.load.duringMax.toFixed(2)} max during`,
 	);
-	console.log('Medians; time = node execution time; RSS = peak RSS of the n8n process over a trigger-only run.\n');
+	console.log(
+		'Medians; time = node execution time; RSS = peak RSS of the n8n process over a trigger-only run in the same store; ' +
+			'database rows: n8n holds the whole file in that store by design (no targets there).\n',
+	);
 	console.log(table(summaries, small));
 	console.log(`\nwrote ${path.relative(process.cwd(), options.out)} and ${path.relative(process.cwd(), options.chart)}`);
 }
