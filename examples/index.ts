@@ -18,6 +18,8 @@ export interface Example {
 	title: string;
 	/** What it does, one line per step. */
 	steps: string[];
+	/** Other sandboxes whose credentials it uses (e.g. `model`, the scripted OpenAI-compatible model). */
+	uses?: string[];
 }
 
 /** Demo credentials (JSON arrays as `n8n import:credentials` takes them), per provider, in this folder. */
@@ -26,6 +28,7 @@ export const EXAMPLE_CREDENTIALS: Record<string, string> = {
 	asana: 'credentials/asana.json',
 	wix: 'credentials/wix.json',
 	sunshine: 'credentials/sunshine.json',
+	model: 'credentials/model.json',
 };
 
 export const EXAMPLES: Example[] = [
@@ -73,6 +76,20 @@ export const EXAMPLES: Example[] = [
 			'Upload to the app: Upload to the demo app "Support Messaging"',
 			'Generate a media token: for the app\'s path (private attachments)',
 			'Delete the upload: Delete by its media URL',
+		],
+	},
+	{
+		provider: 'asana',
+		uses: ['model'],
+		file: 'ai-agent-attachments.json',
+		workflowId: 'agentExampleFlow01',
+		title: 'Example: AI agent with attachments',
+		steps: [
+			'AI Agent, asked to summarise the notes attached to the demo task "Review the supplier contract"',
+			'OpenAI Chat Model: the sandbox\'s scripted model (credential "Scripted model (local sandbox)"); pick your own model credential instead to use a real one',
+			'Tool "List task attachments": Get Many, the task ID from the model',
+			'Tool "Read attachment": Get with Download File; as a tool it returns a text file\'s content as text (no binary reaches an agent)',
+			'Tool "Attach a note": Upload from text, the file name and text from the model',
 		],
 	},
 ];

@@ -2,7 +2,7 @@
  * Parameters every node of the package shows the same way, named and worded as n8n's own
  * nodes do, so that users (and AI agents) meet one convention everywhere.
  */
-import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
+import type { IDisplayOptions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 /** "Return All" and "Limit" (default 50) of a Get Many operation. */
 export function returnAllAndLimit(displayOptions: IDisplayOptions, maxLimit?: number): INodeProperties[] {
@@ -83,3 +83,108 @@ export function timeoutOnlyOptions(displayOptions: IDisplayOptions): INodeProper
 		options: [timeoutOption],
 	};
 }
+
+/** Merges `show` conditions into display options. */
+function showing(displayOptions: IDisplayOptions, show: NonNullable<IDisplayOptions['show']>): IDisplayOptions {
+	return { ...displayOptions, show: { ...(displayOptions.show ?? {}), ...show } };
+}
+
+/** The two sources every upload takes: a file from a binary field, or text written in place. */
+export const BINARY_SOURCE: INodePropertyOptions = { name: 'Binary File', value: 'binary', description: 'A file from an input binary field' };
+export const TEXT_SOURCE: INodePropertyOptions = {
+	name: 'Text',
+	value: 'text',
+	description: 'Text given here (or by an AI agent), uploaded as a file: a note, CSV, JSON, Markdown…',
+};
+
+/** "Source" of an upload: Binary File (default, as before the choice existed) or Text. */
+export function uploadSourceField(displayOptions: IDisplayOptions, options: INodePropertyOptions[] = [BINARY_SOURCE, TEXT_SOURCE]): INodeProperties {
+	return {
+		displayName: 'Source',
+		name: 'source',
+		type: 'options',
+		options,
+		default: 'binary',
+		description: 'What to upload',
+		displayOptions,
+	};
+}
+
+/**
+ * The file of an upload from text: its content, its name (a main field: the text has no name of
+ * its own) and its MIME type (from the name's extension when left empty). A binary file's name is
+ * an override, so it is an option instead (`fileNameOption`). `sizeNote` names the provider's limit.
+ */
+export function textUploadFields(displayOptions: IDisplayOptions, sizeNote?: string): INodeProperties[] {
+	const show = showing(displayOptions, { source: ['text'] });
+	return [
+		{
+			displayName: 'Text',
+			name: 'text',
+			type: 'string',
+			typeOptions: { rows: 6 },
+			required: true,
+			default: '',
+			placeholder: 'e.g. Meeting notes…',
+			description: `The content of the file, uploaded as UTF-8 exactly as given${sizeNote ? ` (${sizeNote})` : ''}`,
+			displayOptions: show,
+		},
+		{
+			displayName: 'File Name',
+			name: 'fileName',
+			type: 'string',
+			required: true,
+			default: '',
+			placeholder: 'e.g. notes.md',
+			description: 'Name to give the file, with its extension',
+			displayOptions: show,
+		},
+		{
+			displayName: 'MIME Type',
+			name: 'mimeType',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. text/csv',
+			description:
+				"The file's type. Leave empty to take it from the file name's extension (e.g. text/csv for .csv, text/markdown for .md, the JSON, HTML, XML and YAML types for theirs; text/plain for any other).",
+			displayOptions: show,
+		},
+	];
+}
+
+/** Options → "File Name" of an upload from a binary field: a new name for the file. */
+export function fileNameOption(description = "Name to give the file. Leave empty to use the file's own name.", placeholder = 'e.g. receipt.pdf'): INodeProperties {
+	return {
+		displayName: 'File Name',
+		name: 'fileName',
+		type: 'string',
+		default: '',
+		placeholder,
+		description,
+		displayOptions: { show: { '/source': ['binary'] } },
+	};
+}
+
+/** Default of Options → "Text Content Limit (Bytes)". */
+export const DEFAULT_TEXT_CONTENT_MAX_BYTES = 64 * 1024;
+
+/** Options → "Include Text Content" and its limit, for downloads (see transport/text-content.ts). */
+export const textContentOptions: INodeProperties[] = [
+	{
+		displayName: 'Include Text Content',
+		name: 'includeTextContent',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to output the content of a text file (text/*, JSON, XML, YAML, CSV…) as text in "textContent", next to the binary. Off unless set, except when the node runs as an AI agent\'s tool: an agent gets no binary data, so there it is on unless set to off.',
+	},
+	{
+		displayName: 'Text Content Limit (Bytes)',
+		name: 'textContentMaxBytes',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: DEFAULT_TEXT_CONTENT_MAX_BYTES,
+		description:
+			'The most of a text file to output in "textContent". A longer file is cut at this size (at a character boundary) and "textContentTruncated" is true.',
+	},
+];

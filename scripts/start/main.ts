@@ -136,7 +136,7 @@ function readMarker(): ImportMarker {
 async function importDemo(sandbox: Sandbox, examples: Example[]): Promise<{ imported: string[]; kept: string[] }> {
 	const marker = readMarker();
 	// Only the credentials of the nodes n8n will load: a credential of a type n8n does not know shows as broken.
-	const providers = new Set(examples.map((example) => example.provider));
+	const providers = new Set(examples.flatMap((example) => [example.provider, ...(example.uses ?? [])]));
 	const credentials: DemoCredential[] = sandbox.providers.filter((provider) => providers.has(provider.name)).flatMap((provider) => provider.credentials);
 	const imported: string[] = [];
 	const kept: string[] = [];
@@ -362,7 +362,7 @@ async function main(): Promise<void> {
 		lines.push('', bold(`n8n is ready at http://localhost:${PORT}`) + `  (started in ${Math.round((Date.now() - started) / 1000)} s)`);
 		lines.push(`  Log in as ${bold(DEMO_OWNER.email)} with password ${bold(DEMO_OWNER.password)} (a local demo account).`);
 		lines.push('', 'Nodes of this package (search "Attachment" in the node panel):');
-		for (const provider of PROVIDERS) {
+		for (const provider of PROVIDERS.filter((candidate) => candidate.nodeFile !== '')) {
 			const loaded = types?.includes(provider.nodeType);
 			const state = loaded ? 'loaded' : declared.includes(provider.nodeFile) ? 'declared, but n8n did not load it!' : 'not in package.json yet';
 			lines.push(`  ${provider.displayName} Attachment (${provider.nodeType}): ${state}`);

@@ -1,7 +1,7 @@
 /** The parameters of the Asana Attachment node, in the order the panel shows them. */
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { timeoutOnlyOptions, timeoutOption } from '../../shared/description';
+import { BINARY_SOURCE, TEXT_SOURCE, textContentOptions, textUploadFields, timeoutOnlyOptions, timeoutOption, uploadSourceField } from '../../shared/description';
 
 const GID_REGEX = '^\\s*\\d+\\s*$';
 const URL_REGEX = '^\\s*https?://([a-zA-Z0-9-]+\\.)*asana\\.com/[01]/.+';
@@ -36,26 +36,26 @@ const operation: INodeProperties = {
 		{
 			name: 'Delete',
 			value: 'delete',
-			description: 'Delete an attachment',
-			action: 'Delete an attachment',
+			description: 'Delete an attachment by its ID',
+			action: 'Delete an attachment by its ID',
 		},
 		{
 			name: 'Get',
 			value: 'get',
-			description: 'Get an attachment record, and optionally download its file',
-			action: 'Get an attachment',
+			description: 'Get an attachment record by its ID, and optionally download its file (and its text)',
+			action: 'Get an attachment by its ID',
 		},
 		{
 			name: 'Get Many',
 			value: 'getAll',
-			description: 'List the attachments of a task, project or project brief',
-			action: 'Get many attachments',
+			description: 'List the attachments of a task, project or project brief by its ID',
+			action: 'Get many attachments of a task or project by its ID',
 		},
 		{
 			name: 'Upload',
 			value: 'upload',
-			description: 'Attach a file or an external link to a task, project or project brief',
-			action: 'Upload an attachment',
+			description: 'Attach a file, a text or an external link to a task, project or project brief',
+			action: 'Attach a file or text or link to a task or project',
 		},
 	],
 	default: 'upload',
@@ -142,16 +142,12 @@ function fieldsOption(description: string): INodeProperties {
 
 const uploadFields: INodeProperties[] = [
 	{
-		displayName: 'Source',
-		name: 'source',
-		type: 'options',
-		options: [
-			{ name: 'Binary File', value: 'binary', description: 'A file from an input binary field' },
+		...uploadSourceField({ show: { operation: ['upload'] } }, [
+			BINARY_SOURCE,
 			{ name: 'External Link', value: 'link', description: 'A link to a resource elsewhere on the web' },
-		],
-		default: 'binary',
+			TEXT_SOURCE,
+		]),
 		description: 'What to attach',
-		displayOptions: { show: { operation: ['upload'] } },
 	},
 	{
 		displayName: 'Input Binary Field',
@@ -162,6 +158,7 @@ const uploadFields: INodeProperties[] = [
 		hint: 'The name of the input binary field containing the file to upload',
 		displayOptions: { show: { operation: ['upload'], source: ['binary'] } },
 	},
+	...textUploadFields({ show: { operation: ['upload'] } }, '100 MB at most'),
 	{
 		displayName: 'URL',
 		name: 'url',
@@ -239,7 +236,11 @@ const getFields: INodeProperties[] = [
 		placeholder: 'Add option',
 		default: {},
 		displayOptions: { show: { operation: ['get'] } },
-		options: [fieldsOption('The properties of the attachment to return'), timeoutOption],
+		options: [
+			fieldsOption('The properties of the attachment to return'),
+			...textContentOptions.map((option) => ({ ...option, displayOptions: { show: { '/download': [true] } } })),
+			timeoutOption,
+		],
 	},
 ];
 

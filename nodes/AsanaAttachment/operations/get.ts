@@ -9,7 +9,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { executeOperation } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
 import { asanaProvider, attachmentIdField, optFieldsField } from '../provider';
-import { dataRecord } from './records';
+import { dataRecord, forAgents } from './records';
 
 export const getAttachmentRecord: OperationSpec = {
 	method: 'GET',
@@ -44,6 +44,7 @@ export const downloadAttachmentFile: OperationSpec = {
 			};
 		},
 		json: ({ values }) => values.record as IDataObject,
+		textContent: true,
 	},
 	idempotent: true,
 };
@@ -71,6 +72,10 @@ async function readRecord(ctx: IExecuteFunctions, itemIndex: number): Promise<ID
 }
 
 export async function getAttachment(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	return forAgents(ctx, await getRecordOrFile(ctx, itemIndex));
+}
+
+async function getRecordOrFile(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	if (!ctx.getNodeParameter('download', itemIndex, false)) {
 		return await executeOperation(ctx, asanaProvider, getAttachmentRecord, itemIndex);
 	}

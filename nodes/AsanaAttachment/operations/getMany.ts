@@ -4,7 +4,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { executeOperation } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
 import { asanaProvider, optFieldsField, parentField } from '../provider';
-import { dataList } from './records';
+import { dataList, forAgents } from './records';
 
 /** `next_page.offset` of a page, or undefined on the last one. */
 export function nextOffset(body: unknown): string | undefined {
@@ -32,5 +32,5 @@ export const listAttachments: OperationSpec = {
 };
 
 export async function getManyAttachments(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	return await executeOperation(ctx, asanaProvider, listAttachments, itemIndex);
+	return forAgents(ctx, await executeOperation(ctx, asanaProvider, listAttachments, itemIndex));
 }

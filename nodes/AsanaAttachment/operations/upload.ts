@@ -1,5 +1,6 @@
 /**
- * Upload: attaches a file (multipart field `file`, streamed from n8n's binary store, its name
+ * Upload: attaches a file (multipart field `file`, streamed from n8n's binary store or, with
+ * Source "Text", the UTF-8 bytes of the Text parameter, its name
  * percent-encoded as Asana asks for names that are not plain ASCII) or a link to an external
  * resource (`resource_subtype: external` with `url` and `name`) to a task, project or project brief.
  * Not idempotent: Asana would attach the file twice, so only a 429 (refused unprocessed) is retried.
@@ -10,7 +11,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { executeOperation } from '../../shared/transport';
 import type { FieldSpec, OperationSpec } from '../../shared/transport';
 import { ASANA_MAX_FILE_BYTES, asanaProvider, optFieldsField, parentFormField } from '../provider';
-import { dataRecord } from './records';
+import { dataRecord, forAgents } from './records';
 
 function noControlCharacters(value: unknown): string | undefined {
 	// eslint-disable-next-line no-control-regex
@@ -84,5 +85,5 @@ export async function uploadAttachment(ctx: IExecuteFunctions, itemIndex: number
 	if (result.length === 0) {
 		throw new NodeOperationError(ctx.getNode(), 'Asana accepted the upload but returned no attachment record', { itemIndex });
 	}
-	return result;
+	return forAgents(ctx, result);
 }

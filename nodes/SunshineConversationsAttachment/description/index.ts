@@ -1,7 +1,7 @@
 /** The parameters of the Sunshine Conversations Attachment node, in the order the panel shows them. */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { inputBinaryField, timeoutOnlyOptions, timeoutOption } from '../../shared/description';
+import { fileNameOption, inputBinaryField, textUploadFields, timeoutOnlyOptions, timeoutOption, uploadSourceField } from '../../shared/description';
 import { APP_ID_EXAMPLE } from '../provider';
 
 const LEGACY_NOTE =
@@ -39,27 +39,27 @@ const operation: INodeProperties = {
 			name: 'Delete',
 			value: 'delete',
 			description: 'Remove an uploaded file by its media URL',
-			action: 'Delete an attachment',
+			action: 'Delete an attachment by its media URL',
 		},
 		{
 			name: 'Generate Media Token',
 			value: 'generateMediaToken',
 			description:
 				'Create tokens that open private attachments under the given paths. Only API versions up to v12.8.0 document this call; newer API versions dropped it.',
-			action: 'Generate a media token',
+			action: 'Generate media tokens for attachment paths',
 		},
 		{
 			name: 'Set Cookie',
 			value: 'setCookie',
 			description:
 				'Exchange a media token for the cookie that opens its path. Only API versions up to v12.8.0 document this call; newer API versions dropped it.',
-			action: 'Set a media cookie',
+			action: 'Exchange a media token for a media cookie',
 		},
 		{
 			name: 'Upload',
 			value: 'upload',
-			description: 'Upload a file to send in messages, and get its media URL',
-			action: 'Upload an attachment',
+			description: 'Upload a file or a text to send in messages, and get its media URL',
+			action: 'Upload a file or text and get its media URL',
 		},
 	],
 	default: 'upload',
@@ -103,10 +103,12 @@ const legacyNotice: INodeProperties = {
 };
 
 const uploadFields: INodeProperties[] = [
+	uploadSourceField({ show: { operation: ['upload'] } }),
 	{
-		...inputBinaryField({ show: { operation: ['upload'] } }),
+		...inputBinaryField({ show: { operation: ['upload'], source: ['binary'] } }),
 		hint: 'The name of the input binary field containing the file to upload (50 MB at most)',
 	},
+	...textUploadFields({ show: { operation: ['upload'] } }, '50 MB at most'),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -131,14 +133,7 @@ const uploadFields: INodeProperties[] = [
 				placeholder: 'e.g. c616a583e4c240a871818541',
 				description: 'The conversation the file is linked to',
 			},
-			{
-				displayName: 'File Name',
-				name: 'fileName',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. invoice.pdf',
-				description: 'Name to upload the file under. Leave empty to use the file\'s own name.',
-			},
+			fileNameOption("Name to upload the file under. Leave empty to use the file's own name.", 'e.g. invoice.pdf'),
 			{
 				displayName: 'For',
 				name: 'for',

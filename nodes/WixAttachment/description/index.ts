@@ -1,7 +1,17 @@
 /** The parameters of the Wix Attachment node, in the order the panel shows them. */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { inputBinaryField, outputBinaryField, returnAllAndLimit, timeoutOnlyOptions, timeoutOption } from '../../shared/description';
+import {
+	fileNameOption,
+	inputBinaryField,
+	outputBinaryField,
+	returnAllAndLimit,
+	textContentOptions,
+	textUploadFields,
+	timeoutOnlyOptions,
+	timeoutOption,
+	uploadSourceField,
+} from '../../shared/description';
 
 const GUID_REGEX = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
@@ -36,26 +46,26 @@ const operation: INodeProperties = {
 		{
 			name: 'Delete',
 			value: 'delete',
-			description: 'Remove an attachment from a contact',
-			action: 'Delete a contact attachment',
+			description: 'Remove an attachment from a contact, by contact ID and attachment ID',
+			action: 'Delete a contact attachment by its ID',
 		},
 		{
 			name: 'Get',
 			value: 'get',
-			description: 'Get an attachment, and optionally download its file',
-			action: 'Get a contact attachment',
+			description: 'Get an attachment by contact ID and attachment ID, and optionally download its file (and its text)',
+			action: 'Get a contact attachment by its ID',
 		},
 		{
 			name: 'Get Many',
 			value: 'getAll',
-			description: 'List the attachments of a contact',
-			action: 'Get many contact attachments',
+			description: 'List the attachments of a contact by its ID',
+			action: 'Get many attachments of a contact by its ID',
 		},
 		{
 			name: 'Upload',
 			value: 'upload',
-			description: 'Attach a file to a contact',
-			action: 'Upload a contact attachment',
+			description: 'Attach a file or a text to a contact by its ID',
+			action: 'Upload a file or text to a contact',
 		},
 	],
 	default: 'getAll',
@@ -107,12 +117,29 @@ const getFields: INodeProperties[] = [
 		displayOptions: { show: { resource: ['contactAttachment'], operation: ['get'] } },
 	},
 	outputBinaryField({ show: { resource: ['contactAttachment'], operation: ['get'], download: [true] } }),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		displayOptions: { show: { resource: ['contactAttachment'], operation: ['get'] } },
+		options: [
+			...textContentOptions.map((option) => ({ ...option, displayOptions: { show: { '/download': [true] } } })),
+			timeoutOption,
+		],
+	},
 ];
 
 const getManyFields = returnAllAndLimit({ show: { resource: ['contactAttachment'], operation: ['getAll'] } });
 
 const uploadFields: INodeProperties[] = [
-	inputBinaryField({ show: { resource: ['contactAttachment'], operation: ['upload'] } }),
+	uploadSourceField({ show: { resource: ['contactAttachment'], operation: ['upload'] } }),
+	inputBinaryField({ show: { resource: ['contactAttachment'], operation: ['upload'], source: ['binary'] } }),
+	...textUploadFields(
+		{ show: { resource: ['contactAttachment'], operation: ['upload'] } },
+		'Wix takes CSV among text types: name the file .csv or set MIME Type text/csv',
+	),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -121,14 +148,10 @@ const uploadFields: INodeProperties[] = [
 		default: {},
 		displayOptions: { show: { resource: ['contactAttachment'], operation: ['upload'] } },
 		options: [
-			{
-				displayName: 'File Name',
-				name: 'fileName',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. signed-contract.pdf',
-				description: 'Name to give the attachment (1 to 260 characters, with its extension). Leave empty to use the file\'s own name.',
-			},
+			fileNameOption(
+				"Name to give the attachment (1 to 260 characters, with its extension). Leave empty to use the file's own name.",
+				'e.g. signed-contract.pdf',
+			),
 			{
 				displayName: 'MIME Type',
 				name: 'mimeType',
@@ -137,6 +160,7 @@ const uploadFields: INodeProperties[] = [
 				placeholder: 'e.g. application/pdf',
 				description:
 					'The file\'s type, if its binary field has none or a wrong one. Wix takes PDF, CSV, Word, Excel, PowerPoint and most image types.',
+				displayOptions: { show: { '/source': ['binary'] } },
 			},
 			timeoutOption,
 		],
@@ -152,5 +176,5 @@ export const wixAttachmentProperties: INodeProperties[] = [
 	...getFields,
 	...getManyFields,
 	...uploadFields,
-	timeoutOnlyOptions({ show: { resource: ['contactAttachment'], operation: ['get', 'getAll', 'delete'] } }),
+	timeoutOnlyOptions({ show: { resource: ['contactAttachment'], operation: ['getAll', 'delete'] } }),
 ];

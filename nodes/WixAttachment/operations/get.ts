@@ -43,6 +43,7 @@ export const downloadAttachmentFile: OperationSpec = {
 			};
 		},
 		json: ({ values }) => values.record as IDataObject,
+		textContent: true,
 	},
 	idempotent: true,
 	anonymous: true,

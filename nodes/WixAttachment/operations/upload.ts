@@ -1,5 +1,5 @@
 /**
- * Upload, in Wix's two steps: Generate Attachment Upload Url announces the file (name and MIME
+ * Upload (a binary field's file, or with Source "Text" the Text parameter's UTF-8 bytes), in Wix's two steps: Generate Attachment Upload Url announces the file (name and MIME
  * type, both checked first), then the file is streamed with PUT to the URL Wix returned, with
  * `?filename=` and the file's MIME type as Content-Type. The upload URL carries its own
  * authorization, so no Wix credential is sent there; it may serve only once, so that PUT is
@@ -8,7 +8,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { executeOperation, resolveUploadSource, validators } from '../../shared/transport';
+import { executeOperation, resolveUploadSource, uploadsFromText, validators } from '../../shared/transport';
 import type { FieldSpec, OperationSpec, UploadSource } from '../../shared/transport';
 import { essence, supportedMimeType } from '../mimeTypes';
 import { WIX_FILE_NAME_MAX, contactIdField, wixProvider } from '../provider';
@@ -71,7 +71,9 @@ export async function uploadAttachment(ctx: IExecuteFunctions, itemIndex: number
 		fileName: typeof fileName === 'string' ? fileName : undefined,
 		providerName: wixProvider.displayName,
 	});
-	const given = typeof mimeType === 'string' && mimeType.trim() !== '' ? mimeType : source.mimeType;
+	// Options → MIME Type corrects a binary's type; a text's type is its own MIME Type parameter.
+	const override = !uploadsFromText(ctx, itemIndex) && typeof mimeType === 'string' && mimeType.trim() !== '';
+	const given = override ? (mimeType as string) : source.mimeType;
 	const file: UploadSource = { ...source, mimeType: essence(given) };
 
 	const [announced] = await executeOperation(ctx, wixProvider, generateUploadUrl, itemIndex, { upload: file });

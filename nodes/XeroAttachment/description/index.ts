@@ -1,7 +1,17 @@
 /** The parameters of the Xero Attachment node, in the order the panel shows them. */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { inputBinaryField, outputBinaryField, returnAllAndLimit, timeoutOnlyOptions, timeoutOption } from '../../shared/description';
+import {
+	fileNameOption,
+	inputBinaryField,
+	outputBinaryField,
+	returnAllAndLimit,
+	textContentOptions,
+	textUploadFields,
+	timeoutOnlyOptions,
+	timeoutOption,
+	uploadSourceField,
+} from '../../shared/description';
 import { XERO_PARENT_TYPES } from '../parentTypes';
 
 const GUID_REGEX = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
@@ -28,20 +38,20 @@ const operation: INodeProperties = {
 		{
 			name: 'Get',
 			value: 'get',
-			description: 'Download an attachment into a binary field',
-			action: 'Download an attachment',
+			description: 'Download an attachment of a document, by attachment ID or file name, into a binary field',
+			action: 'Download an attachment by ID or file name',
 		},
 		{
 			name: 'Get Many',
 			value: 'getAll',
-			description: 'List the attachments of a document',
-			action: 'Get many attachments',
+			description: 'List the attachments of a document by its ID',
+			action: 'Get many attachments of a document by its ID',
 		},
 		{
 			name: 'Upload',
 			value: 'upload',
-			description: 'Attach a file to a document, or replace one with the same name',
-			action: 'Upload an attachment',
+			description: 'Attach a file or a text to a document, or replace one with the same name',
+			action: 'Upload a file or text to a document',
 		},
 	],
 	default: 'getAll',
@@ -125,6 +135,7 @@ const getFields: INodeProperties[] = [
 		default: {},
 		displayOptions: { show: { operation: ['get'] } },
 		options: [
+			textContentOptions[0],
 			{
 				displayName: 'MIME Type',
 				name: 'mimeType',
@@ -134,6 +145,7 @@ const getFields: INodeProperties[] = [
 				description:
 					'The MIME type of the attachment, which Xero requires on downloads. Leave empty to look it up in the document\'s attachment list (one more request).',
 			},
+			textContentOptions[1],
 			timeoutOption,
 		],
 	},
@@ -145,18 +157,23 @@ const getManyFields = [
 ];
 
 const uploadFields: INodeProperties[] = [
+	uploadSourceField({ show: { operation: ['upload'] } }),
 	{
-		...inputBinaryField({ show: { operation: ['upload'] } }),
+		...inputBinaryField({ show: { operation: ['upload'], source: ['binary'] } }),
 		hint: 'The name of the input binary field containing the file to upload (10 MB at most, 10 files per document)',
 	},
+	...textUploadFields({ show: { operation: ['upload'] } }, '10 MB at most, 10 files per document'),
+	/**
+	 * Before Source existed, a binary file's new name was this main field; it is Options → File
+	 * Name now, as on the other nodes. Kept (hidden) so that saved workflows keep their name;
+	 * Options → File Name wins when both are set.
+	 */
 	{
-		displayName: 'File Name',
+		displayName: 'File Name (Legacy)',
 		name: 'fileName',
-		type: 'string',
+		type: 'hidden',
 		default: '',
-		placeholder: 'e.g. receipt.pdf',
-		description: 'Name to give the attachment. Leave empty to use the file\'s own name.',
-		displayOptions: { show: { operation: ['upload'] } },
+		displayOptions: { show: { operation: ['upload'], source: ['binary'] } },
 	},
 	{
 		displayName: 'Options',
@@ -166,6 +183,7 @@ const uploadFields: INodeProperties[] = [
 		default: {},
 		displayOptions: { show: { operation: ['upload'] } },
 		options: [
+			fileNameOption("Name to give the attachment. Leave empty to use the file's own name."),
 			{
 				displayName: 'Idempotency Key',
 				name: 'idempotencyKey',

@@ -46,6 +46,7 @@ function downloadOperation(by: 'attachmentId' | 'fileName'): OperationSpec {
 					FileName: values.fileName as string | undefined,
 					MimeType: values.contentType as string,
 				},
+			textContent: true,
 		},
 		idempotent: true,
 	};

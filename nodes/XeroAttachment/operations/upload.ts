@@ -1,5 +1,6 @@
 /**
- * Upload: sends the file as the raw request body, streamed from n8n's binary store.
+ * Upload: sends the file as the raw request body, streamed from n8n's binary store, or (Source
+ * "Text") the UTF-8 bytes of the Text parameter.
  * PUT adds an attachment; with "Replace Existing", POST replaces the one with the same name.
  * Every upload carries an Idempotency-Key (the user's, or one made for the item), so a retry
  * after a dropped connection cannot attach the file twice.
@@ -49,7 +50,8 @@ function uploadOperation(method: 'PUT' | 'POST', maxBytes?: number): OperationSp
 				validate: (value) => (String(value).length > 128 ? 'it may be 128 characters at most' : undefined),
 			},
 		],
-		body: { kind: 'binary', binaryParameter: 'binaryPropertyName', fileNameParameter: 'fileName', maxBytes },
+		// Options → File Name, then the main field it replaced (saved workflows; see the description).
+		body: { kind: 'binary', binaryParameter: 'binaryPropertyName', fileNameParameter: ['options.fileName', 'fileName'], maxBytes },
 		response: { kind: 'json', items: (body) => attachmentsOf(body) },
 		idempotent: true,
 	};

@@ -12,6 +12,7 @@ import { storeDownload } from './download';
 import { isStream } from './errors';
 import { buildPath, isDotSegment } from './path';
 import { sendRequest } from './request';
+import { readTextContentOptions, textContentOf } from './text-content';
 import type { FullResponse, RequestPlan } from './request';
 import type { FieldSpec, OperationInput, OperationSpec, ProviderSpec, UploadSource } from './types';
 import { buildFormBody, buildMultipartBody, rawUploadHeaders, resolveUploadSource } from './upload';
@@ -117,6 +118,15 @@ function expectJson(ctx: IExecuteFunctions, provider: ProviderSpec, result: Full
 	});
 }
 
+/** The first of the file name parameters that is set (e.g. Options → File Name, then a legacy field). */
+export function readFileNameOverride(ctx: IExecuteFunctions, itemIndex: number, parameters: string | string[] | undefined): string | undefined {
+	for (const parameter of typeof parameters === 'string' ? [parameters] : (parameters ?? [])) {
+		const value = ctx.getNodeParameter(parameter, itemIndex, '') as unknown;
+		if (typeof value === 'string' && value.trim() !== '') return value;
+	}
+	return undefined;
+}
+
 export interface ExecuteOptions {
 	/** Values known already (e.g. from an earlier call), used instead of reading parameters. */
 	values?: Record<string, unknown>;
@@ -145,12 +155,9 @@ export async function executeOperation(
 	if (options.upload) {
 		input.upload = options.upload;
 	} else if (body.kind === 'binary' || body.kind === 'multipart') {
-		const fileName = body.fileNameParameter
-			? (ctx.getNodeParameter(body.fileNameParameter, itemIndex, '') as string)
-			: undefined;
 		input.upload = await resolveUploadSource(ctx, itemIndex, {
 			binaryParameter: body.binaryParameter,
-			fileName: typeof fileName === 'string' ? fileName : undefined,
+			fileName: readFileNameOverride(ctx, itemIndex, body.fileNameParameter),
 			maxBytes: body.maxBytes,
 			providerName: provider.displayName,
 		});
@@ -216,12 +223,22 @@ export async function executeOperation(
 		plan.streamResponse = true;
 		const outputField = (ctx.getNodeParameter(response.outputParameter, itemIndex, 'data') as string) || 'data';
 		const fallback = response.fallback?.(input) ?? {};
-		return await sendRequest(ctx, provider, plan, itemIndex, async (result) => {
+		// Read before anything is sent, so that a bad limit fails first.
+		const textContent = response.textContent ? readTextContentOptions(ctx, itemIndex) : undefined;
+		const items = await sendRequest(ctx, provider, plan, itemIndex, async (result) => {
 			if (!isStream(result.body)) throw new Error('Expected a file in the response');
 			const binary = await storeDownload(ctx, result.body, result.headers, fallback);
 			const json = response.json?.(input) ?? { fileName: binary.fileName, mimeType: binary.mimeType };
 			return [{ json, binary: { [outputField]: binary } }];
 		});
+		if (textContent?.include) {
+			// After the transfer, from the stored file: a retried download is read once, whole.
+			for (const item of items) {
+				const binary = item.binary?.[outputField];
+				if (binary) item.json = { ...item.json, ...(await textContentOf(ctx, binary, textContent.maxBytes)) };
+			}
+		}
+		return items;
 	}
 	if (response.kind === 'list') return await executeList(ctx, provider, plan, itemIndex, response);
 

@@ -1,11 +1,12 @@
 /** The shared transport every node of the package uses. */
 export * from './types';
-export { executeOperation } from './executor';
+export { executeOperation, readFileNameOverride } from './executor';
 export type { ExecuteOptions } from './executor';
 export { runForEachItem, runOperations } from './items';
 export type { OperationHandler } from './items';
 export { sendRequest } from './request';
-export { resolveUploadSource } from './upload';
+export { resolveBinaryUploadSource, resolveTextUploadSource, resolveUploadSource, textMimeTypeFor, uploadsFromText } from './upload';
+export { isTextLike, readTextContentOptions, runsAsTool, textContentOf } from './text-content';
 export type { UploadSourceOptions } from './upload';
 export type { FullResponse, RequestPlan } from './request';
 export { encodePathSegment, buildPath } from './path';

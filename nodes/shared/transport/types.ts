@@ -66,14 +66,18 @@ export type BodySpec =
 	| { kind: 'none' }
 	/** The `body` fields as a JSON object. */
 	| { kind: 'json' }
-	/** The file itself as the body, with its MIME type and exact length. */
-	| { kind: 'binary'; binaryParameter: string; fileNameParameter?: string; maxBytes?: number }
+	/**
+	 * The file itself as the body, with its MIME type and exact length. The file is the binary
+	 * field `binaryParameter` names, or with Source "Text" the text (see `resolveUploadSource`);
+	 * `fileNameParameter` names a binary's file anew (the first of several that is set wins).
+	 */
+	| { kind: 'binary'; binaryParameter: string; fileNameParameter?: string | string[]; maxBytes?: number }
 	/** multipart/form-data: the file in `fileField`, the `body` fields as text parts. */
 	| {
 			kind: 'multipart';
 			fileField: string;
 			binaryParameter: string;
-			fileNameParameter?: string;
+			fileNameParameter?: string | string[];
 			maxBytes?: number;
 			/** How the file name is written in the file part's header (see FileNameEncoding). */
 			fileNameEncoding?: FileNameEncoding;
@@ -124,6 +128,11 @@ export type ResponseSpec =
 			fallback?: (input: OperationInput) => { fileName?: string; mimeType?: string; size?: number; authoritative?: boolean };
 			/** The JSON to output next to the file. */
 			json?: (input: OperationInput) => IDataObject;
+			/**
+			 * Whether the operation has Options → Include Text Content (see text-content.ts): the
+			 * text of a text file is added to the JSON.
+			 */
+			textContent?: boolean;
 	  }
 	/** Records of a list, honouring Return All / Limit, following pages when the API has them. */
 	| {

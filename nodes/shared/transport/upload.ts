@@ -19,11 +19,51 @@ export interface UploadSourceOptions {
 	/** Name of the node parameter holding the binary field name, and its display name. */
 	binaryParameter: string;
 	binaryLabel?: string;
-	/** File name to use instead of the binary's own. */
+	/** File name to use instead of the binary's own (binary source only). */
 	fileName?: string;
 	/** Largest file the provider accepts. */
 	maxBytes?: number;
 	providerName?: string;
+}
+
+/**
+ * The parameters of an upload from text (see `textUploadFields` in ../description.ts): with
+ * Source "Text", the file is the UTF-8 bytes of `text`, named `fileName`, typed `mimeType` (or by
+ * the name's extension).
+ */
+export const UPLOAD_SOURCE_PARAMETER = 'source';
+export const TEXT_PARAMETERS = { text: 'text', fileName: 'fileName', mimeType: 'mimeType' } as const;
+
+/** MIME types of the text files an agent or a workflow typically writes, by extension. */
+const TEXT_MIME_TYPES: Record<string, string> = {
+	txt: 'text/plain',
+	text: 'text/plain',
+	log: 'text/plain',
+	csv: 'text/csv',
+	tsv: 'text/tab-separated-values',
+	md: 'text/markdown',
+	markdown: 'text/markdown',
+	json: 'application/json',
+	ndjson: 'application/x-ndjson',
+	html: 'text/html',
+	htm: 'text/html',
+	xml: 'application/xml',
+	yaml: 'application/yaml',
+	yml: 'application/yaml',
+	ics: 'text/calendar',
+	vcf: 'text/vcard',
+	svg: 'image/svg+xml',
+};
+
+/** The MIME type a text file of this name has: by its extension, else text/plain. */
+export function textMimeTypeFor(fileName: string): string {
+	const extension = /\.([A-Za-z0-9]+)$/.exec(fileName)?.[1]?.toLowerCase();
+	return (extension && TEXT_MIME_TYPES[extension]) || 'text/plain';
+}
+
+/** Whether the item uploads from text (Source "Text") rather than from a binary field. */
+export function uploadsFromText(ctx: IExecuteFunctions, itemIndex: number): boolean {
+	return ctx.getNodeParameter(UPLOAD_SOURCE_PARAMETER, itemIndex, 'binary') === 'text';
 }
 
 function formatBytes(bytes: number): string {
@@ -38,7 +78,61 @@ function formatBytes(bytes: number): string {
 	return `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
 }
 
+function tooLarge(ctx: IExecuteFunctions, itemIndex: number, fileName: string, size: number, options: UploadSourceOptions, where: string) {
+	// Sizes that round to the same figure are given in bytes, so the message never reads "100 MB, over 100 MB".
+	const maxBytes = options.maxBytes!;
+	const same = formatBytes(size) === formatBytes(maxBytes);
+	const [shown, limit] = same ? [`${size} bytes`, `${maxBytes} bytes`] : [formatBytes(size), formatBytes(maxBytes)];
+	return new NodeOperationError(
+		ctx.getNode(),
+		`The file "${fileName}" is ${shown}, over the ${limit} ${options.providerName ?? 'the service'} accepts`,
+		{ itemIndex, description: `${where} holds ${size} bytes.` },
+	);
+}
+
+/**
+ * The file of an upload from text: the parameter's text as UTF-8, checked (not empty, a name, the
+ * provider's size limit) before any request. It travels as an in-memory body, as a binary that
+ * n8n keeps in memory does, through the same UploadSource path as every other upload.
+ */
+export function resolveTextUploadSource(ctx: IExecuteFunctions, itemIndex: number, options: UploadSourceOptions): UploadSource {
+	const node = ctx.getNode();
+	const raw = ctx.getNodeParameter(TEXT_PARAMETERS.text, itemIndex, '') as unknown;
+	const text = typeof raw === 'string' ? raw : raw === undefined || raw === null ? '' : typeof raw === 'object' ? JSON.stringify(raw, null, 2) : String(raw);
+	if (text === '') {
+		throw new NodeOperationError(node, 'The parameter "Text" is empty: there is nothing to upload', {
+			itemIndex,
+			description: 'Give the text to upload as the file\'s content, or set Source to "Binary File" to upload a file from a binary field.',
+		});
+	}
+	const nameValue = ctx.getNodeParameter(TEXT_PARAMETERS.fileName, itemIndex, '') as unknown;
+	const fileName = typeof nameValue === 'string' ? nameValue.trim() : '';
+	if (fileName === '') {
+		throw new NodeOperationError(node, 'The parameter "File Name" is required when uploading text', {
+			itemIndex,
+			description: 'Name the file, with its extension (e.g. notes.md or export.csv).',
+		});
+	}
+	const typeValue = ctx.getNodeParameter(TEXT_PARAMETERS.mimeType, itemIndex, '') as unknown;
+	const mimeType = (typeof typeValue === 'string' && typeValue.trim()) || textMimeTypeFor(fileName);
+	const buffer = Buffer.from(text, 'utf8');
+	if (options.maxBytes !== undefined && buffer.length > options.maxBytes) {
+		throw tooLarge(ctx, itemIndex, fileName, buffer.length, options, 'The parameter "Text"');
+	}
+	return { fileName, mimeType, size: buffer.length, open: async () => buffer };
+}
+
+/** The file to upload: from the binary field, or (Source "Text") from the Text parameter. */
 export async function resolveUploadSource(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	options: UploadSourceOptions,
+): Promise<UploadSource> {
+	if (uploadsFromText(ctx, itemIndex)) return resolveTextUploadSource(ctx, itemIndex, options);
+	return await resolveBinaryUploadSource(ctx, itemIndex, options);
+}
+
+export async function resolveBinaryUploadSource(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	options: UploadSourceOptions,
@@ -93,14 +187,7 @@ export async function resolveUploadSource(
 		});
 	}
 	if (options.maxBytes !== undefined && size > options.maxBytes) {
-		// Sizes that round to the same figure are given in bytes, so the message never reads "100 MB, over 100 MB".
-		const same = formatBytes(size) === formatBytes(options.maxBytes);
-		const [shown, limit] = same ? [`${size} bytes`, `${options.maxBytes} bytes`] : [formatBytes(size), formatBytes(options.maxBytes)];
-		throw new NodeOperationError(
-			node,
-			`The file "${fileName}" is ${shown}, over the ${limit} ${options.providerName ?? 'the service'} accepts`,
-			{ itemIndex, description: `Binary field "${fieldName}" holds ${size} bytes.` },
-		);
+		throw tooLarge(ctx, itemIndex, fileName, size, options, `Binary field "${fieldName}"`);
 	}
 	return { fileName, mimeType, size, open, release };
 }

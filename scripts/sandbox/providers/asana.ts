@@ -30,6 +30,12 @@ export const ASANA_DEMO = {
 		mimeType: 'application/pdf',
 		content: demoPdf(['Supplier contract (demo)', 'Between Demo Workspace and ACME Supplies', 'Served by the local Asana sandbox']),
 	},
+	/** A text file, for the example "AI agent with attachments" (its agent reads it as text). */
+	notes: {
+		fileName: 'meeting-notes.md',
+		mimeType: 'text/markdown',
+		content: Buffer.from('# Call with ACME Supplies\n\n- Prices fixed until March\n- Delivery within 10 working days\n- Renewal to be decided in Q4\n'),
+	},
 } as const;
 
 export const asanaProvider: SandboxProvider<AsanaServer> = {
@@ -52,11 +58,12 @@ export const asanaProvider: SandboxProvider<AsanaServer> = {
 			});
 			const demo: string[] = [];
 			if (!options.noDemoData) {
-				const { contract } = ASANA_DEMO;
+				const { contract, notes } = ASANA_DEMO;
 				emulator.seedAttachment(DEFAULT_TASK.gid, contract.fileName, contract.content, contract.mimeType);
+				emulator.seedAttachment(DEFAULT_TASK.gid, notes.fileName, notes.content, notes.mimeType);
 				demo.push(
 					`workspace "${DEFAULT_WORKSPACE.name}" (${DEFAULT_WORKSPACE.gid}), project "${DEFAULT_PROJECT.name}" (${DEFAULT_PROJECT.gid})`,
-					`task "${DEFAULT_TASK.name}" (${DEFAULT_TASK.gid}) with ${contract.fileName}; task "${SECOND_TASK.name}" (${SECOND_TASK.gid})`,
+					`task "${DEFAULT_TASK.name}" (${DEFAULT_TASK.gid}) with ${contract.fileName} and ${notes.fileName}; task "${SECOND_TASK.name}" (${SECOND_TASK.gid})`,
 					`personal access token "${ASANA_DEMO.token}"; file host (download URLs) ${emulator.filesUrl}`,
 				);
 			}

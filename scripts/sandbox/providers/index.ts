@@ -3,11 +3,13 @@
  * Adding a provider = one module beside this one (modelled on ./xero.ts) and one entry here.
  */
 import { asanaProvider } from './asana';
+import { modelProvider } from './model';
 import { sunshineProvider } from './sunshine';
 import type { SandboxProvider } from './types';
 import { wixProvider } from './wix';
 import { xeroProvider } from './xero';
 
-export const PROVIDERS: readonly SandboxProvider[] = [xeroProvider, asanaProvider, wixProvider, sunshineProvider];
+/** `model` is not an API of a node: a scripted OpenAI-compatible model for the AI agent example. */
+export const PROVIDERS: readonly SandboxProvider[] = [xeroProvider, asanaProvider, wixProvider, sunshineProvider, modelProvider];
 
 export type ProviderName = (typeof PROVIDERS)[number]['name'];

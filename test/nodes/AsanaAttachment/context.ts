@@ -10,6 +10,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameterResourc
 import { AsanaAttachmentApi } from '../../../credentials/AsanaAttachmentApi.credentials';
 import { AsanaAttachmentOAuth2Api } from '../../../credentials/AsanaAttachmentOAuth2Api.credentials';
 import { AsanaAttachment } from '../../../nodes/AsanaAttachment/AsanaAttachment.node';
+import { asTool, toolType } from '../../support/tool';
 import { runListSearch, runNode, runWorkflow } from '../../support/n8n-harness';
 import type { HarnessItem, HarnessWorkflow, RunNodeResult } from '../../support/n8n-harness';
 import { SPEC_FILES, loadSpecValidator, requireSpecs } from '../../support/spec';
@@ -63,6 +64,8 @@ export interface RunAsanaOptions {
 	auth?: Auth;
 	/** Replaces the credentials made for `auth`. */
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	/** Run the node as an AI agent's tool runs it (type `…asanaAttachmentTool`, see test/support/tool.ts). */
+	asTool?: boolean;
 }
 
 /** `{ __rl: true, mode, value }` of a resource locator. */
@@ -73,9 +76,13 @@ export function locator(value: string, mode: 'id' | 'url' | 'list' = 'id'): INod
 export async function runAsana(server: AsanaServer, parameters: INodeParameters, options: RunAsanaOptions = {}): Promise<RunNodeResult> {
 	const auth = options.auth ?? 'accessToken';
 	return await runNode({
-		nodeTypes: nodeTypes(),
+		nodeTypes: options.asTool ? nodeTypes().map(asTool) : nodeTypes(),
 		credentialTypes: credentialTypes(),
-		node: { type: NODE_TYPE, parameters: { authentication: auth, resource: 'attachment', ...parameters }, continueOnFail: options.continueOnFail },
+		node: {
+			type: options.asTool ? toolType(NODE_TYPE) : NODE_TYPE,
+			parameters: { authentication: auth, resource: 'attachment', ...parameters },
+			continueOnFail: options.continueOnFail,
+		},
 		input: options.input,
 		credentials: options.credentials ?? credentialsFor(server, auth),
 	});

@@ -10,6 +10,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } fro
 import { WixAttachmentApi } from '../../../credentials/WixAttachmentApi.credentials';
 import { WixAttachmentAppOAuthApi } from '../../../credentials/WixAttachmentAppOAuthApi.credentials';
 import { WixAttachment } from '../../../nodes/WixAttachment/WixAttachment.node';
+import { asTool, toolType } from '../../support/tool';
 import { runListSearch, runNode, runWorkflow } from '../../support/n8n-harness';
 import type { HarnessItem, HarnessWorkflow, RunNodeResult } from '../../support/n8n-harness';
 import { SPEC_FILES, loadSpecValidator, requireSpecs } from '../../support/spec';
@@ -43,6 +44,8 @@ export interface RunWixOptions {
 	continueOnFail?: boolean;
 	/** Default: the API key credential; with `authentication: 'appOAuth'`, the app credential. */
 	credentials?: ICredentialDataDecryptedObject;
+	/** Run the node as an AI agent's tool runs it (type `…wixAttachmentTool`, see test/support/tool.ts). */
+	asTool?: boolean;
 }
 
 function credentialsFor(
@@ -57,10 +60,10 @@ function credentialsFor(
 
 export async function runWix(server: WixServer, parameters: INodeParameters, options: RunWixOptions = {}): Promise<RunNodeResult> {
 	return await runNode({
-		nodeTypes: [new WixAttachment()],
+		nodeTypes: [options.asTool ? asTool(new WixAttachment()) : new WixAttachment()],
 		credentialTypes: [new WixAttachmentApi(), new WixAttachmentAppOAuthApi()],
 		node: {
-			type: NODE_TYPE,
+			type: options.asTool ? toolType(NODE_TYPE) : NODE_TYPE,
 			parameters: { resource: 'contactAttachment', ...parameters },
 			continueOnFail: options.continueOnFail,
 		},

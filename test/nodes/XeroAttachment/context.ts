@@ -9,6 +9,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } fro
 
 import { XeroAttachmentOAuth2Api } from '../../../credentials/XeroAttachmentOAuth2Api.credentials';
 import { XeroAttachment } from '../../../nodes/XeroAttachment/XeroAttachment.node';
+import { asTool, toolType } from '../../support/tool';
 import { runNode, runWorkflow } from '../../support/n8n-harness';
 import type { HarnessItem, HarnessWorkflow, RunNodeResult } from '../../support/n8n-harness';
 import { SPEC_FILES, loadSpecValidator, requireSpecs } from '../../support/spec';
@@ -39,14 +40,16 @@ export interface RunXeroOptions {
 	input?: HarnessItem[];
 	continueOnFail?: boolean;
 	credentials?: ICredentialDataDecryptedObject;
+	/** Run the node as an AI agent's tool runs it (type `…xeroAttachmentTool`, see test/support/tool.ts). */
+	asTool?: boolean;
 }
 
 export async function runXero(server: XeroServer, parameters: INodeParameters, options: RunXeroOptions = {}): Promise<RunNodeResult> {
 	return await runNode({
-		nodeTypes: [new XeroAttachment()],
+		nodeTypes: [options.asTool ? asTool(new XeroAttachment()) : new XeroAttachment()],
 		credentialTypes: [new XeroAttachmentOAuth2Api()],
 		node: {
-			type: NODE_TYPE,
+			type: options.asTool ? toolType(NODE_TYPE) : NODE_TYPE,
 			parameters: { tenantId: { __rl: true, mode: 'id', value: TENANT_ID }, ...parameters },
 			continueOnFail: options.continueOnFail,
 		},
