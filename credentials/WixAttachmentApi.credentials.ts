@@ -37,7 +37,7 @@ export class WixAttachmentApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: '',
-			placeholder: 'e.g. http://127.0.0.1:4020',
+			placeholder: 'e.g. http://127.0.0.1:4030',
 			description:
 				'Leave empty to talk to Wix (https://www.wixapis.com). Set it to send the requests to a sandbox or proxy instead.',
 		},

@@ -179,8 +179,9 @@ const uploadFields: INodeProperties[] = [
 				name: 'includeOnline',
 				type: 'boolean',
 				default: false,
-				description: 'Whether customers see the attachment with the online invoice or credit note',
-				displayOptions: { show: { '/resource': INCLUDE_ONLINE_RESOURCES } },
+				description:
+					'Whether customers see the attachment with the online invoice or credit note. Applies to new uploads only: Xero takes it when a file is added, not when Replace Existing replaces one, so it is hidden then.',
+				displayOptions: { show: { '/resource': INCLUDE_ONLINE_RESOURCES }, hide: { replace: [true] } },
 			},
 			{
 				displayName: 'Replace Existing',
@@ -188,7 +189,7 @@ const uploadFields: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to replace the attachment that has the same file name (POST) instead of adding another one (PUT)',
+					'Whether to replace the attachment that has the same file name (POST) instead of adding another one (PUT). A replaced attachment keeps its Include Online setting.',
 			},
 			timeoutOption,
 		],
