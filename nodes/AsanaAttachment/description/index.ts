@@ -1,7 +1,7 @@
 /** The parameters of the Asana Attachment node, in the order the panel shows them. */
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { timeoutOnlyOptions, timeoutOption } from '../../shared/description';
+import { onlyForOwnOperations, operationSubtitle, timeoutOnlyOptions, timeoutOption } from '../../shared/description';
 
 const GID_REGEX = '^\\s*\\d+\\s*$';
 const URL_REGEX = '^\\s*https?://([a-zA-Z0-9-]+\\.)*asana\\.com/[01]/.+';
@@ -272,14 +272,21 @@ const getManyFields: INodeProperties[] = [
 	},
 ];
 
-export const asanaAttachmentProperties: INodeProperties[] = [
-	authentication,
+export const asanaAttachmentProperties: INodeProperties[] = onlyForOwnOperations(
+	[
+		authentication,
+		resource,
+		operation,
+		parent,
+		attachmentId,
+		...uploadFields,
+		...getFields,
+		...getManyFields,
+		timeoutOnlyOptions({ show: { operation: ['delete'] } }),
+	],
 	resource,
 	operation,
-	parent,
-	attachmentId,
-	...uploadFields,
-	...getFields,
-	...getManyFields,
-	timeoutOnlyOptions({ show: { operation: ['delete'] } }),
-];
+);
+
+/** The canvas subtitle, e.g. "Get Many: ..." (see operationSubtitle). */
+export const asanaAttachmentSubtitle = operationSubtitle(operation, resource);

@@ -1,7 +1,7 @@
 /** The parameters of the Wix Attachment node, in the order the panel shows them. */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { inputBinaryField, outputBinaryField, returnAllAndLimit, timeoutOnlyOptions, timeoutOption } from '../../shared/description';
+import { inputBinaryField, onlyForOwnOperations, operationSubtitle, outputBinaryField, returnAllAndLimit, timeoutOnlyOptions, timeoutOption } from '../../shared/description';
 
 const GUID_REGEX = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
@@ -143,14 +143,21 @@ const uploadFields: INodeProperties[] = [
 	},
 ];
 
-export const wixAttachmentProperties: INodeProperties[] = [
-	authentication,
+export const wixAttachmentProperties: INodeProperties[] = onlyForOwnOperations(
+	[
+		authentication,
+		resource,
+		operation,
+		contactId,
+		attachmentId,
+		...getFields,
+		...getManyFields,
+		...uploadFields,
+		timeoutOnlyOptions({ show: { resource: ['contactAttachment'], operation: ['get', 'getAll', 'delete'] } }),
+	],
 	resource,
 	operation,
-	contactId,
-	attachmentId,
-	...getFields,
-	...getManyFields,
-	...uploadFields,
-	timeoutOnlyOptions({ show: { resource: ['contactAttachment'], operation: ['get', 'getAll', 'delete'] } }),
-];
+);
+
+/** The canvas subtitle, e.g. "Get Many: ..." (see operationSubtitle). */
+export const wixAttachmentSubtitle = operationSubtitle(operation, resource);

@@ -1,7 +1,7 @@
 /** The parameters of the Xero Attachment node, in the order the panel shows them. */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { inputBinaryField, outputBinaryField, returnAllAndLimit, timeoutOnlyOptions, timeoutOption } from '../../shared/description';
+import { inputBinaryField, onlyForOwnOperations, operationSubtitle, outputBinaryField, returnAllAndLimit, timeoutOnlyOptions, timeoutOption } from '../../shared/description';
 import { XERO_PARENT_TYPES } from '../parentTypes';
 
 const GUID_REGEX = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
@@ -196,12 +196,19 @@ const uploadFields: INodeProperties[] = [
 	},
 ];
 
-export const xeroAttachmentProperties: INodeProperties[] = [
+export const xeroAttachmentProperties: INodeProperties[] = onlyForOwnOperations(
+	[
+		resource,
+		operation,
+		organization,
+		...parentIds,
+		...getFields,
+		...getManyFields,
+		...uploadFields,
+	],
 	resource,
 	operation,
-	organization,
-	...parentIds,
-	...getFields,
-	...getManyFields,
-	...uploadFields,
-];
+);
+
+/** The canvas subtitle, e.g. "Get Many: ..." (see operationSubtitle). */
+export const xeroAttachmentSubtitle = operationSubtitle(operation, resource);

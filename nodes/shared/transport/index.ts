@@ -3,7 +3,7 @@ export * from './types';
 export { executeOperation } from './executor';
 export type { ExecuteOptions } from './executor';
 export { runForEachItem, runOperations } from './items';
-export type { OperationHandler } from './items';
+export type { CustomApiCallHelp, OperationHandler } from './items';
 export { sendRequest } from './request';
 export { resolveUploadSource } from './upload';
 export type { UploadSourceOptions } from './upload';
