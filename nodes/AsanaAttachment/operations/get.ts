@@ -31,6 +31,7 @@ export const downloadAttachmentFile: OperationSpec = {
 	url: ({ values }) => String(values.downloadUrl),
 	fields: [],
 	anonymous: true,
+	target: 'the download URL Asana returned',
 	response: {
 		kind: 'binary',
 		outputParameter: 'binaryPropertyName',

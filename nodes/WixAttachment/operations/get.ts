@@ -46,6 +46,7 @@ export const downloadAttachmentFile: OperationSpec = {
 	},
 	idempotent: true,
 	anonymous: true,
+	target: 'the file URL Wix returned',
 };
 
 /** `wix:image://v1/<media ID>/<name>#…`, as some Wix APIs give images, on Wix's static media host. */

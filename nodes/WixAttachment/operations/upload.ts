@@ -61,6 +61,7 @@ export const sendFileToUploadUrl: OperationSpec = {
 	},
 	idempotent: false,
 	anonymous: true,
+	target: 'the upload URL Wix returned',
 };
 
 export async function uploadAttachment(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {

@@ -184,6 +184,7 @@ export async function executeOperation(
 		timeoutMs,
 		releaseBody: input.upload?.release,
 		missingOnRetryMeansDone: operation.missingOnRetryMeansDone,
+		target: operation.target,
 	};
 
 	const upload = input.upload;

@@ -36,6 +36,8 @@ export interface RequestPlan {
 	releaseBody?: () => void;
 	/** See OperationSpec.missingOnRetryMeansDone. */
 	missingOnRetryMeansDone?: boolean;
+	/** See OperationSpec.target. */
+	target?: string;
 }
 
 export interface FullResponse {
@@ -226,6 +228,7 @@ export async function sendRequest<T = FullResponse>(
 			const error = toNodeApiError(ctx, provider, await readFailureBody(ctx, failure), itemIndex, {
 				timeoutMs: plan.timeoutMs ?? DEFAULT_TIMEOUT_MS,
 				attempts: attempt,
+				target: plan.target,
 			});
 			if (!plan.idempotent && mayHaveActed(failure)) {
 				error.description = [
@@ -240,7 +243,7 @@ export async function sendRequest<T = FullResponse>(
 		const retryAfter = parseRetryAfter(failure.headers['retry-after']);
 		if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) {
 			const failed = await readFailureBody(ctx, failure);
-			const error = toNodeApiError(ctx, provider, failed, itemIndex);
+			const error = toNodeApiError(ctx, provider, failed, itemIndex, { target: plan.target });
 			error.description = `${provider.displayName} asks to wait ${Math.round(retryAfter / 1000)} s before the next request, longer than this node waits. ${error.description ?? ''}`.trim();
 			throw error;
 		}

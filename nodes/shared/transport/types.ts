@@ -157,6 +157,11 @@ export interface OperationSpec {
 	/** Whether the request is sent without the credential (e.g. a pre-signed download URL). */
 	anonymous?: boolean;
 	/**
+	 * What the request goes to when it is not the API at the credential's address, e.g. "the
+	 * upload URL Wix returned": network failures name it instead of pointing at the credential.
+	 */
+	target?: string;
+	/**
 	 * Whether a 404 on a repeated attempt means an earlier attempt did the job (a delete whose
 	 * answer was lost, then repeated, finds nothing left to delete).
 	 */

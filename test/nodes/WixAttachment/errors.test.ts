@@ -4,6 +4,8 @@
  * secret leaks.
  */
 import { randomUUID } from 'crypto';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INodeParameters } from 'n8n-workflow';
 
@@ -184,6 +186,34 @@ describe("Wix's errors", () => {
 		expect(result.error!.message).toBe('Wix: File type does not match its content');
 		expect(server.requestsTo('media')).toHaveLength(1);
 		expect(server.attachments(CONTACT_ID)).toEqual([]);
+	});
+
+	it('an upload URL that cannot be reached says it is the URL Wix returned, not the credential', async () => {
+		// A port with nothing listening, and a gateway that hands it out as the upload URL.
+		const closed = http.createServer();
+		await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+		const deadPort = (closed.address() as AddressInfo).port;
+		await new Promise((resolve) => closed.close(resolve));
+		const gateway = http.createServer((_req, res) => {
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.end(JSON.stringify({ uploadUrl: `http://127.0.0.1:${deadPort}/_ah/upload/token/` }));
+		});
+		await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+		try {
+			const { port } = gateway.address() as AddressInfo;
+			const result = await runWix(
+				server,
+				{ operation: 'upload', contactId: CONTACT_ID, binaryPropertyName: 'data' },
+				{ input: [{ binary: { data: pdf } }], credentials: { ...apiKeyCredentials(server), baseUrl: `http://127.0.0.1:${port}` } },
+			);
+			expect(result.error).toBeInstanceOf(NodeApiError);
+			expect(result.error!.message).toBe('Could not reach the upload URL Wix returned (connection refused)');
+			const description = (result.error as NodeApiError).description ?? '';
+			expect(description).toContain("That address came from Wix's own answer, not from the credential");
+			expect(description).not.toMatch(/Check the base URL or region of the credential/);
+		} finally {
+			await new Promise((resolve) => gateway.close(resolve));
+		}
 	});
 
 	it('an expired file link is a clear error', async () => {
