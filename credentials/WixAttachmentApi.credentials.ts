@@ -21,7 +21,8 @@ export class WixAttachmentApi implements ICredentialType {
 			typeOptions: { password: true },
 			required: true,
 			default: '',
-			description: 'A key made in the Wix API Keys Manager with the "Manage Contact Attachments" permission',
+			description:
+				'A key made in the Wix API Keys Manager with the "Manage Contact Attachments" and "Read Contacts" permissions (the credential test and the Contact list read contacts)',
 		},
 		{
 			displayName: 'Site ID',
@@ -53,7 +54,7 @@ export class WixAttachmentApi implements ICredentialType {
 		},
 	};
 
-	/** Lists one contact: the smallest site-level call the key's contact permissions allow. */
+	/** Lists one contact (List Contacts, GET /contacts/v4/contacts): the key needs "Read Contacts" (CONTACTS.VIEW). */
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl || "https://www.wixapis.com"}}',
