@@ -3,6 +3,9 @@
  * canvas subtitle, the parameter issues under "Custom API Call" (the option n8n's loader adds),
  * how the credential list maps onto the hidden Authentication parameter, and field texts.
  */
+import { readFileSync } from 'fs';
+import * as path from 'path';
+
 import { NodeHelpers, Workflow } from 'n8n-workflow';
 import type { ICredentialType, INode, INodeParameters, INodeProperties, INodeType, INodeTypeDescription, INodeTypes } from 'n8n-workflow';
 
@@ -164,6 +167,14 @@ describe('Authentication (n8n 2.41 hides it and lets the credential list set it)
 			expect(authentication.default).toBe(values[0]);
 		},
 	);
+});
+
+describe('the README on choosing a credential type', () => {
+	it('never tells to set an Authentication field n8n 2.41 does not show', () => {
+		const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+		expect(readme).not.toMatch(/set \*Authentication\*|node's \*Authentication\*/);
+		expect(readme).toContain('*Credential to connect with* list');
+	});
 });
 
 describe('credential fields', () => {

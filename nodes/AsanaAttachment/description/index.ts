@@ -196,7 +196,7 @@ const uploadFields: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					"Whether to connect the link to your Asana app, to show the app's widget on the task (needs OAuth2 authentication and an app installed in a project of the task)",
+					"Whether to connect the link to your Asana app, to show the app's widget on the task (needs the Asana Attachment OAuth2 API credential and an app installed in a project of the task)",
 				displayOptions: { show: { '/source': ['link'] } },
 			},
 			fieldsOption('The properties of the new attachment to return'),

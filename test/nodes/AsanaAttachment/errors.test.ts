@@ -50,7 +50,7 @@ describe('bad input fails before any request, naming the parameter', () => {
 		['a link with white space', link({ url: 'https://example.com/a b.pdf' }), /^Invalid "URL": .* contains white space$/],
 		['a link without a name', link({ name: ' ' }), /^The parameter "Name" is required$/],
 		['a link name with a line break', link({ name: 'a\nb' }), /^Invalid "Name": control characters/],
-		['Connect to App with a personal access token', link({ options: { connectToApp: true } }), /^The option "Connect to App" needs Authentication "OAuth2"/],
+		['Connect to App with a personal access token', link({ options: { connectToApp: true } }), /^The option "Connect to App" needs the Asana Attachment OAuth2 API credential/],
 	])('%s', async (_name, parameters, message) => {
 		const result = await runAsana(server, parameters);
 		expect(result.error).toBeInstanceOf(NodeOperationError);
