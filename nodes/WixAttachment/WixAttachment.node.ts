@@ -8,7 +8,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { runOperations } from '../shared/transport';
 import { wixAttachmentProperties, wixAttachmentSubtitle } from './description';
-import { searchAttachments } from './methods/listSearch';
+import { searchAttachments, searchContacts } from './methods/listSearch';
 import { deleteAttachment } from './operations/delete';
 import { getAttachment } from './operations/get';
 import { getManyAttachments } from './operations/getMany';
@@ -53,7 +53,7 @@ export class WixAttachment implements INodeType {
 		properties: wixAttachmentProperties,
 	};
 
-	methods = { listSearch: { searchAttachments } };
+	methods = { listSearch: { searchAttachments, searchContacts } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await runOperations(this, OPERATIONS, CUSTOM_API_CALL);

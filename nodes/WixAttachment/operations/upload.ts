@@ -80,7 +80,7 @@ export async function uploadAttachment(ctx: IExecuteFunctions, itemIndex: number
 	if (typeof uploadUrl !== 'string' || uploadUrl.trim() === '') {
 		throw new NodeOperationError(ctx.getNode(), 'Wix answered without an upload URL for the file', { itemIndex });
 	}
-	const contactId = ctx.getNodeParameter('contactId', itemIndex, '') as string;
+	const contactId = ctx.getNodeParameter('contactId', itemIndex, '', { extractValue: true }) as string;
 	return await executeOperation(ctx, wixProvider, sendFileToUploadUrl, itemIndex, {
 		upload: file,
 		values: { uploadUrl: uploadUrl.trim(), contactId: String(contactId).trim() },
