@@ -22,8 +22,8 @@ import { WixAttachment } from '../../nodes/WixAttachment/WixAttachment.node';
 import { XeroAttachment } from '../../nodes/XeroAttachment/XeroAttachment.node';
 import { asanaProvider } from '../../scripts/sandbox/providers/asana';
 import { sunshineProvider } from '../../scripts/sandbox/providers/sunshine';
-import { wixProvider } from '../../scripts/sandbox/providers/wix';
-import { xeroProvider } from '../../scripts/sandbox/providers/xero';
+import { WIX_DEMO, wixProvider } from '../../scripts/sandbox/providers/wix';
+import { XERO_DEMO, xeroProvider } from '../../scripts/sandbox/providers/xero';
 
 const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
 
@@ -186,5 +186,34 @@ describe('credential fields', () => {
 			expect(placeholders.length).toBeGreaterThan(0);
 			for (const placeholder of placeholders) expect(placeholder).toBe(`e.g. http://127.0.0.1:${sandboxPort}`);
 		}
+	});
+});
+
+describe('ID fields', () => {
+	const properties = (name: string) => CASES[name].node.description.properties;
+
+	it('each Xero document ID says what it is and has its own made-up example, no demo document’s', () => {
+		const ids = properties('xero').filter((property) => property.name === 'parentId');
+		expect(ids).toHaveLength(11);
+		const placeholders = ids.map((property) => property.placeholder);
+		expect(new Set(placeholders).size).toBe(11);
+		for (const property of ids) {
+			const kind = property.displayName.replace(/ ID$/, '');
+			expect(property.description).toMatch(new RegExp(`^The ${kind.toLowerCase()} whose attachments to manage: its ${kind.replace(/ /g, '')}ID \\(a GUID\\)`));
+			expect(property.placeholder).not.toContain(XERO_DEMO.invoiceId);
+			expect(property.placeholder).not.toContain(XERO_DEMO.contactId);
+		}
+	});
+
+	it('Wix Contact is a picker (From List or ID) with a description', () => {
+		const contact = properties('wix').find((property) => property.name === 'contactId')!;
+		expect(contact.type).toBe('resourceLocator');
+		expect(contact.modes?.map((mode) => [mode.name, mode.typeOptions?.searchListMethod])).toEqual([
+			['list', 'searchContacts'],
+			['id', undefined],
+		]);
+		expect(contact.description).toMatch(/Read Contacts/);
+		expect(JSON.stringify(contact)).not.toContain(WIX_DEMO.contact.id);
+		expect(CASES.wix.node.methods?.listSearch?.searchContacts).toBeDefined();
 	});
 });

@@ -78,8 +78,8 @@ const parentIds: INodeProperties[] = XERO_PARENT_TYPES.map((type) => ({
 	type: 'string',
 	required: true,
 	default: '',
-	placeholder: 'e.g. 4074292c-09b3-456d-84e7-add864c6c39b',
-	description: `The ID (a GUID) of the ${type.name.toLowerCase()} whose attachments to manage`,
+	placeholder: `e.g. ${type.exampleId}`,
+	description: `The ${type.name.toLowerCase()} whose attachments to manage: its ${type.idField} (a GUID), as Xero's API and n8n's Xero node return it`,
 	displayOptions: { show: { resource: [type.value] } },
 }));
 
