@@ -68,7 +68,7 @@ const contactId: INodeProperties = {
 	default: { mode: 'list', value: '' },
 	required: true,
 	description:
-		'The Wix CRM contact whose attachments to manage. From List searches the site\'s contacts by name or email (the credential needs the "Read Contacts" permission); By ID takes its ID, as Wix\'s contact APIs and webhooks give it in "id".',
+		'The Wix CRM contact whose attachments to manage. From List searches the site\'s contacts by name or email (the credential needs the "Read Contacts" permission); By ID takes its ID, as Wix\'s contact APIs and webhooks give it.',
 	displayOptions: { show: { resource: ['contactAttachment'] } },
 	modes: [
 		{
@@ -94,7 +94,7 @@ const attachmentId: INodeProperties = {
 	type: 'resourceLocator',
 	default: { mode: 'list', value: '' },
 	required: true,
-	description: 'The attachment of the contact. From List shows the attachments of the contact chosen above; By ID takes the ID Get Many and Upload return in "id".',
+	description: 'The attachment of the contact. From List shows the attachments of the contact chosen above; By ID takes the ID that Get Many returns.',
 	displayOptions: { show: { resource: ['contactAttachment'], operation: ['get', 'delete'] } },
 	modes: [
 		{
