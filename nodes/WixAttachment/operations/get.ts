@@ -8,7 +8,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { executeOperation } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
-import { attachmentIdField, contactIdField, wixProvider } from '../provider';
+import { attachmentIdField, attachmentNotFound, contactIdField, wixProvider } from '../provider';
 
 export const getAttachmentRecord: OperationSpec = {
 	method: 'GET',
@@ -22,6 +22,7 @@ export const getAttachmentRecord: OperationSpec = {
 		},
 	},
 	idempotent: true,
+	notFound: attachmentNotFound,
 };
 
 /** The file behind a record: `values.mediaUrl`, named and typed by `values.record`. */

@@ -11,7 +11,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { executeOperation, resolveUploadSource, validators } from '../../shared/transport';
 import type { FieldSpec, OperationSpec, UploadSource } from '../../shared/transport';
 import { essence, supportedMimeType } from '../mimeTypes';
-import { WIX_FILE_NAME_MAX, contactIdField, wixProvider } from '../provider';
+import { WIX_FILE_NAME_MAX, contactIdField, contactNotFound, wixProvider } from '../provider';
 
 const fileNameField: FieldSpec = {
 	in: 'body',
@@ -40,6 +40,7 @@ export const generateUploadUrl: OperationSpec = {
 	response: { kind: 'json' },
 	// Asking again only makes another URL.
 	idempotent: true,
+	notFound: contactNotFound,
 };
 
 export const sendFileToUploadUrl: OperationSpec = {

@@ -185,6 +185,7 @@ export async function executeOperation(
 		releaseBody: input.upload?.release,
 		missingOnRetryMeansDone: operation.missingOnRetryMeansDone,
 		target: operation.target,
+		notFound: operation.notFound?.(input),
 	};
 
 	const upload = input.upload;

@@ -38,6 +38,8 @@ export interface RequestPlan {
 	missingOnRetryMeansDone?: boolean;
 	/** See OperationSpec.target. */
 	target?: string;
+	/** See OperationSpec.notFound, resolved for the item. */
+	notFound?: { message: string; description: string };
 }
 
 export interface FullResponse {
@@ -230,6 +232,11 @@ export async function sendRequest<T = FullResponse>(
 				attempts: attempt,
 				target: plan.target,
 			});
+			if (failure.statusCode === 404 && plan.notFound) {
+				const said = error.message;
+				error.message = plan.notFound.message;
+				error.description = [plan.notFound.description, `${said}.`, error.description].filter(Boolean).join(' ');
+			}
 			if (!plan.idempotent && mayHaveActed(failure)) {
 				error.description = [
 					error.description,
