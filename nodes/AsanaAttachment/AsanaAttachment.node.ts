@@ -8,7 +8,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { runOperations } from '../shared/transport';
 import { asanaAttachmentProperties, asanaAttachmentSubtitle } from './description';
-import { searchParents } from './methods/listSearch';
+import { searchAttachments, searchParents } from './methods/listSearch';
 import { deleteAttachment } from './operations/delete';
 import { getAttachment } from './operations/get';
 import { getManyAttachments } from './operations/getMany';
@@ -53,7 +53,7 @@ export class AsanaAttachment implements INodeType {
 		properties: asanaAttachmentProperties,
 	};
 
-	methods = { listSearch: { searchParents } };
+	methods = { listSearch: { searchAttachments, searchParents } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await runOperations(this, OPERATIONS, CUSTOM_API_CALL);

@@ -216,4 +216,19 @@ describe('ID fields', () => {
 		expect(JSON.stringify(contact)).not.toContain(WIX_DEMO.contact.id);
 		expect(CASES.wix.node.methods?.listSearch?.searchContacts).toBeDefined();
 	});
+
+	it('Asana Attachment is a picker listing the Parent’s attachments, and Get/Delete show that Parent (not required)', () => {
+		const attachment = properties('asana').find((property) => property.name === 'attachmentId')!;
+		expect(attachment.type).toBe('resourceLocator');
+		expect(attachment.modes?.map((mode) => [mode.name, mode.typeOptions?.searchListMethod])).toEqual([
+			['list', 'searchAttachments'],
+			['id', undefined],
+		]);
+		const parents = properties('asana').filter((property) => property.name === 'parent');
+		expect(parents.map((parent) => [parent.displayOptions?.show?.operation, parent.required])).toEqual([
+			[['upload', 'getAll'], true],
+			[['get', 'delete'], false],
+		]);
+		expect(CASES.asana.node.methods?.listSearch?.searchAttachments).toBeDefined();
+	});
 });

@@ -100,15 +100,38 @@ const parent: INodeProperties = {
 	],
 };
 
-const attachmentId: INodeProperties = {
-	displayName: 'Attachment ID',
-	name: 'attachmentId',
-	type: 'string',
-	required: true,
-	default: '',
-	placeholder: 'e.g. 1200000000000042',
-	description: 'The ID of the attachment, as Get Many and Upload return it in "gid"',
+/** The same Parent, for Get and Delete: only the Attachment list reads it there. */
+const parentForPicker: INodeProperties = {
+	...parent,
+	required: false,
+	description: 'The task, project or project brief whose attachments the Attachment list shows. Not needed when the attachment is given by ID.',
 	displayOptions: { show: { operation: ['get', 'delete'] } },
+};
+
+const attachmentId: INodeProperties = {
+	displayName: 'Attachment',
+	name: 'attachmentId',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description: 'The attachment. From List shows the attachments of the Parent above; By ID takes the ID (gid) that Get Many and Upload return.',
+	displayOptions: { show: { operation: ['get', 'delete'] } },
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Choose an attachment of the Parent…',
+			typeOptions: { searchListMethod: 'searchAttachments', searchable: true },
+		},
+		{
+			displayName: 'ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. 1200000000000042',
+			validation: [{ type: 'regex', properties: { regex: GID_REGEX, errorMessage: 'Not an Asana ID (digits only)' } }],
+		},
+	],
 };
 
 const FIELD_NAMES: Record<string, string> = {
@@ -278,6 +301,7 @@ export const asanaAttachmentProperties: INodeProperties[] = onlyForOwnOperations
 		resource,
 		operation,
 		parent,
+		parentForPicker,
 		attachmentId,
 		...uploadFields,
 		...getFields,
