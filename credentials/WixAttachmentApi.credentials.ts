@@ -21,7 +21,8 @@ export class WixAttachmentApi implements ICredentialType {
 			typeOptions: { password: true },
 			required: true,
 			default: '',
-			description: 'A key made in the Wix API Keys Manager with the "Manage Contact Attachments" permission',
+			description:
+				'A key made in the Wix API Keys Manager with the "Manage Contact Attachments" and "Read Contacts" permissions (the credential test and the Contact list read contacts)',
 		},
 		{
 			displayName: 'Site ID',
@@ -37,7 +38,7 @@ export class WixAttachmentApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: '',
-			placeholder: 'e.g. http://127.0.0.1:4020',
+			placeholder: 'e.g. http://127.0.0.1:4030',
 			description:
 				'Leave empty to talk to Wix (https://www.wixapis.com). Set it to send the requests to a sandbox or proxy instead.',
 		},
@@ -53,7 +54,7 @@ export class WixAttachmentApi implements ICredentialType {
 		},
 	};
 
-	/** Lists one contact: the smallest site-level call the key's contact permissions allow. */
+	/** Lists one contact (List Contacts, GET /contacts/v4/contacts): the key needs "Read Contacts" (CONTACTS.VIEW). */
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl || "https://www.wixapis.com"}}',

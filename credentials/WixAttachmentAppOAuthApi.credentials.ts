@@ -61,7 +61,7 @@ export class WixAttachmentAppOAuthApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: '',
-			placeholder: 'e.g. http://127.0.0.1:4020',
+			placeholder: 'e.g. http://127.0.0.1:4030',
 			description:
 				'Leave empty to talk to Wix (https://www.wixapis.com). Set it to send the requests, the token request included, to a sandbox or proxy instead.',
 		},

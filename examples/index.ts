@@ -51,7 +51,7 @@ export const EXAMPLES: Example[] = [
 		steps: [
 			'List task attachments: Get Many on the demo task "Review the supplier contract"',
 			'Download each attachment: Get with Download on, into the binary field "data"',
-			'Upload to another task: Upload to "Collect Q3 receipts"',
+			'Upload to another task: Upload to "Collect Q3 receipts" (every run adds another copy: Asana has no replace)',
 		],
 	},
 	{
@@ -63,7 +63,7 @@ export const EXAMPLES: Example[] = [
 			'List contact attachments: Get Many on the demo contact Ada Lovelace',
 			'Download signed-form.pdf: Get with Download on',
 			'Upload it again as a copy: Upload as "signed-form (copy).pdf"',
-			'List them again: Get Many, now with the copy',
+			'List them again: Get Many, now with the copy (every run adds another copy: Wix has no replace)',
 		],
 	},
 	{

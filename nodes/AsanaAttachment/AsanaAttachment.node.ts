@@ -7,8 +7,8 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { runOperations } from '../shared/transport';
-import { asanaAttachmentProperties } from './description';
-import { searchParents } from './methods/listSearch';
+import { asanaAttachmentProperties, asanaAttachmentSubtitle } from './description';
+import { searchAttachments, searchParents } from './methods/listSearch';
 import { deleteAttachment } from './operations/delete';
 import { getAttachment } from './operations/get';
 import { getManyAttachments } from './operations/getMany';
@@ -21,6 +21,9 @@ const OPERATIONS = {
 	upload: uploadAttachment,
 };
 
+/** What "Custom API Call" (which n8n adds to the Resource list) is answered with. */
+const CUSTOM_API_CALL = { service: 'Asana', credentials: ['Asana Attachment API', 'Asana Attachment OAuth2 API'] };
+
 export class AsanaAttachment implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Asana Attachment',
@@ -28,7 +31,7 @@ export class AsanaAttachment implements INodeType {
 		icon: { light: 'file:../../icons/asana.svg', dark: 'file:../../icons/asana.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		subtitle: asanaAttachmentSubtitle,
 		description: 'Upload, list, download and delete the attachments of Asana tasks, projects and project briefs',
 		documentationUrl: 'https://developers.asana.com/reference/attachments',
 		defaults: { name: 'Asana Attachment' },
@@ -50,9 +53,9 @@ export class AsanaAttachment implements INodeType {
 		properties: asanaAttachmentProperties,
 	};
 
-	methods = { listSearch: { searchParents } };
+	methods = { listSearch: { searchAttachments, searchParents } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runOperations(this, OPERATIONS);
+		return await runOperations(this, OPERATIONS, CUSTOM_API_CALL);
 	}
 }

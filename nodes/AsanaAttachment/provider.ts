@@ -1,7 +1,7 @@
 /** What is particular to Asana: the two credentials, where the API lives, and its error shapes. */
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { FieldSpec, ProviderError, ProviderSpec, TransportContext } from '../shared/transport';
+import type { FieldSpec, OperationInput, ProviderError, ProviderSpec, TransportContext } from '../shared/transport';
 import { parseParentReference } from './parent';
 
 /** The personal access token credential. */
@@ -109,6 +109,23 @@ export const attachmentIdField: FieldSpec = {
 	required: true,
 	validate: gid,
 };
+
+/** A 404 of a call naming one attachment. */
+export function attachmentNotFound({ values }: OperationInput): { message: string; description: string } {
+	return {
+		message: `Asana has no attachment with ID "${String(values.attachmentId)}"`,
+		description:
+			'Check the Attachment: Get Many (or the Attachment list) gives the IDs of the attachments of a task or project. The attachment may have been deleted, or the credential\'s user may not see it.',
+	};
+}
+
+/** A 404 of a call naming the parent. */
+export function parentNotFound({ values }: OperationInput): { message: string; description: string } {
+	return {
+		message: `Asana has no task, project or project brief with ID "${String(values.parent)}"`,
+		description: 'Check the Parent: pick it from the list, or paste its URL from Asana. It may have been deleted, or the credential\'s user may not see it.',
+	};
+}
 
 /** The properties of an attachment record `opt_fields` may ask for (Asana's spec lists these). */
 export const ATTACHMENT_FIELDS = [

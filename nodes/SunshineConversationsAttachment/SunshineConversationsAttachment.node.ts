@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { runOperations } from '../shared/transport';
-import { sunshineAttachmentProperties } from './description';
+import { sunshineAttachmentProperties, sunshineAttachmentSubtitle } from './description';
 import { searchApps } from './methods/listSearch';
 import { deleteAttachment } from './operations/delete';
 import { generateMediaToken } from './operations/generateMediaToken';
@@ -16,6 +16,9 @@ const OPERATIONS = {
 	setCookie,
 };
 
+/** What "Custom API Call" (which n8n adds to the Resource list) is answered with. */
+const CUSTOM_API_CALL = { service: 'Sunshine Conversations', credentials: ['Sunshine Conversations Attachment API', 'Sunshine Conversations Attachment JWT API'] };
+
 export class SunshineConversationsAttachment implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Sunshine Conversations Attachment',
@@ -23,7 +26,7 @@ export class SunshineConversationsAttachment implements INodeType {
 		icon: { light: 'file:../../icons/sunshine.svg', dark: 'file:../../icons/sunshine.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		subtitle: sunshineAttachmentSubtitle,
 		description: 'Upload and remove the files Sunshine Conversations (Zendesk messaging) sends in messages, and open private media',
 		defaults: { name: 'Sunshine Conversations Attachment' },
 		usableAsTool: true,
@@ -47,6 +50,6 @@ export class SunshineConversationsAttachment implements INodeType {
 	methods = { listSearch: { searchApps } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runOperations(this, OPERATIONS);
+		return await runOperations(this, OPERATIONS, CUSTOM_API_CALL);
 	}
 }

@@ -104,7 +104,7 @@ export function sunshineCredentialProperties(secretDescription: string): INodePr
 			name: 'baseUrl',
 			type: 'string',
 			default: '',
-			placeholder: 'e.g. http://127.0.0.1:4010',
+			placeholder: 'e.g. http://127.0.0.1:4040',
 			description: 'Leave empty to use the region\'s URL. Set it to send the requests to a sandbox or proxy instead.',
 			displayOptions: { hide: { region: ['custom'] } },
 		},

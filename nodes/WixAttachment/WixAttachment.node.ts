@@ -7,8 +7,8 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { runOperations } from '../shared/transport';
-import { wixAttachmentProperties } from './description';
-import { searchAttachments } from './methods/listSearch';
+import { wixAttachmentProperties, wixAttachmentSubtitle } from './description';
+import { searchAttachments, searchContacts } from './methods/listSearch';
 import { deleteAttachment } from './operations/delete';
 import { getAttachment } from './operations/get';
 import { getManyAttachments } from './operations/getMany';
@@ -21,6 +21,9 @@ const OPERATIONS = {
 	upload: uploadAttachment,
 };
 
+/** What "Custom API Call" (which n8n adds to the Resource list) is answered with. */
+const CUSTOM_API_CALL = { service: 'Wix', credentials: ['Wix Attachment API', 'Wix Attachment App OAuth API'] };
+
 export class WixAttachment implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Wix Attachment',
@@ -28,7 +31,7 @@ export class WixAttachment implements INodeType {
 		icon: { light: 'file:../../icons/wix.svg', dark: 'file:../../icons/wix.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		subtitle: wixAttachmentSubtitle,
 		description: 'List, download, upload and delete the file attachments of Wix CRM contacts',
 		documentationUrl: 'https://dev.wix.com/docs/rest/crm/members-contacts/contacts/attachments/attachment-v4/introduction',
 		defaults: { name: 'Wix Attachment' },
@@ -50,9 +53,9 @@ export class WixAttachment implements INodeType {
 		properties: wixAttachmentProperties,
 	};
 
-	methods = { listSearch: { searchAttachments } };
+	methods = { listSearch: { searchAttachments, searchContacts } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runOperations(this, OPERATIONS);
+		return await runOperations(this, OPERATIONS, CUSTOM_API_CALL);
 	}
 }

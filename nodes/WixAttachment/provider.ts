@@ -3,7 +3,7 @@
  * fields, and Wix's error shapes.
  */
 import { validators } from '../shared/transport';
-import type { FieldSpec, ProviderError, ProviderSpec, TransportContext } from '../shared/transport';
+import type { FieldSpec, OperationInput, ProviderError, ProviderSpec, TransportContext } from '../shared/transport';
 
 /** API key (raw in `Authorization`) plus `wix-site-id`. */
 export const WIX_API_KEY_CREDENTIAL_TYPE = 'wixAttachmentApi';
@@ -91,6 +91,23 @@ export const attachmentIdField: FieldSpec = {
 	required: true,
 	validate: validators.guid,
 };
+
+/** A 404 of a call naming a contact's attachment (Wix says whether the contact or the attachment is missing). */
+export function attachmentNotFound({ values }: OperationInput): { message: string; description: string } {
+	return {
+		message: `Wix found no attachment "${String(values.attachmentId)}" on contact "${String(values.contactId)}"`,
+		description:
+			'Check the Contact and the Attachment: the Attachment list (or Get Many) shows the attachments of the chosen contact. It may have been deleted, or the contact belongs to another site than the credential\'s.',
+	};
+}
+
+/** A 404 of a call naming only the contact. */
+export function contactNotFound({ values }: OperationInput): { message: string; description: string } {
+	return {
+		message: `Wix found no contact with ID "${String(values.contactId)}"`,
+		description: 'Check the Contact: pick it from the list, which shows the contacts of the credential\'s site. It may have been deleted, or belong to another site.',
+	};
+}
 
 /** Wix takes attachment file names of 1 to 260 characters. */
 export const WIX_FILE_NAME_MAX = 260;

@@ -7,7 +7,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { runOperations } from '../shared/transport';
-import { xeroAttachmentProperties } from './description';
+import { xeroAttachmentProperties, xeroAttachmentSubtitle } from './description';
 import { searchTenants } from './methods/listSearch';
 import { getAttachment } from './operations/get';
 import { getManyAttachments } from './operations/getMany';
@@ -19,6 +19,9 @@ const OPERATIONS = {
 	upload: uploadAttachment,
 };
 
+/** What "Custom API Call" (which n8n adds to the Resource list) is answered with. */
+const CUSTOM_API_CALL = { service: 'Xero', credentials: ['Xero Attachment OAuth2 API'] };
+
 export class XeroAttachment implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Xero Attachment',
@@ -26,7 +29,7 @@ export class XeroAttachment implements INodeType {
 		icon: { light: 'file:../../icons/xero.svg', dark: 'file:../../icons/xero.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		subtitle: xeroAttachmentSubtitle,
 		description: 'List, download and upload the attachments of Xero invoices, contacts and other documents',
 		defaults: { name: 'Xero Attachment' },
 		usableAsTool: true,
@@ -39,6 +42,6 @@ export class XeroAttachment implements INodeType {
 	methods = { listSearch: { searchTenants } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runOperations(this, OPERATIONS);
+		return await runOperations(this, OPERATIONS, CUSTOM_API_CALL);
 	}
 }

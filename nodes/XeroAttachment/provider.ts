@@ -2,7 +2,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 
 import { validators } from '../shared/transport';
-import type { FieldSpec, ProviderError, ProviderSpec, TransportContext } from '../shared/transport';
+import type { FieldSpec, OperationInput, ProviderError, ProviderSpec, TransportContext } from '../shared/transport';
 import { parentTypeByValue } from './parentTypes';
 
 export const XERO_CREDENTIAL_TYPE = 'xeroAttachmentOAuth2Api';
@@ -80,6 +80,30 @@ export const parentIdField: FieldSpec = {
 	required: true,
 	validate: validators.guid,
 };
+
+function documentOf({ ctx, itemIndex, values }: OperationInput): { kind: string; id: string } {
+	const type = parentTypeByValue(ctx.getNodeParameter('resource', itemIndex) as string);
+	return { kind: type ? type.name.toLowerCase() : 'document', id: String(values.parentId) };
+}
+
+/** A 404 of a call naming one of a document's attachments. */
+export function attachmentNotFound(input: OperationInput): { message: string; description: string } {
+	const { kind, id } = documentOf(input);
+	const key = String(input.values.attachmentId ?? input.values.fileName);
+	return {
+		message: `Xero found no attachment "${key}" on ${kind} ${id}`,
+		description: `Check the ${kind} ID, the Organization and the attachment: Get Many lists the ${kind}'s attachments with their AttachmentID and FileName.`,
+	};
+}
+
+/** A 404 of a call naming the document only. */
+export function documentNotFound(input: OperationInput): { message: string; description: string } {
+	const { kind, id } = documentOf(input);
+	return {
+		message: `Xero found no ${kind} with ID ${id}`,
+		description: `Check the ${kind} ID (a GUID, as Xero's API returns it) and that the Organization is the one the ${kind} belongs to.`,
+	};
+}
 
 /** Xero stores names of up to 255 characters on its documents' attachments. */
 export const XERO_FILE_NAME_MAX = 255;

@@ -188,3 +188,56 @@ export const textContentOptions: INodeProperties[] = [
 			'The most of a text file to output in "textContent". A longer file is cut at this size (at a character boundary) and "textContentTruncated" is true.',
 	},
 ];
+
+/** The value n8n gives the "Custom API Call" option it adds to Resource and Operation. */
+export const CUSTOM_API_CALL_VALUE = '__CUSTOM_API_CALL__';
+
+function optionNames(parameter: INodeProperties): Record<string, string> {
+	const names: Record<string, string> = { [CUSTOM_API_CALL_VALUE]: 'Custom API Call' };
+	for (const option of parameter.options ?? []) {
+		if ('value' in option && typeof option.value === 'string') names[option.value] = option.name;
+	}
+	return names;
+}
+
+/**
+ * The canvas subtitle, "<Operation>: <Resource>" in the words of the option lists (e.g.
+ * "Get Many: Invoice"), or "Custom API Call". A value no list knows (an expression) shows as is.
+ */
+export function operationSubtitle(operation: INodeProperties, resource: INodeProperties): string {
+	const operations = JSON.stringify(optionNames(operation));
+	const resources = JSON.stringify(optionNames(resource));
+	const op = '$parameter["operation"]';
+	const res = '$parameter["resource"]';
+	const custom = JSON.stringify(CUSTOM_API_CALL_VALUE);
+	return (
+		`={{ ${res} === ${custom} || ${op} === ${custom} ? "Custom API Call" : ` +
+		`((${operations})[${op}] || ${op}) + ": " + ((${resources})[${res}] || ${res}) }}`
+	);
+}
+
+function optionValues(parameter: INodeProperties): string[] {
+	return (parameter.options ?? []).flatMap((option) => ('value' in option && typeof option.value === 'string' ? [option.value] : []));
+}
+
+/**
+ * Shows every parameter but Authentication, Resource and Operation only for the node's own
+ * resources and operations. n8n adds "Custom API Call" to the Resource and Operation lists of
+ * nodes whose credentials can sign other requests, and hides the other parameters under it: a
+ * parameter shown for any operation would still be required there, and the node could not run.
+ */
+export function onlyForOwnOperations(
+	properties: INodeProperties[],
+	resource: INodeProperties,
+	operation: INodeProperties,
+): INodeProperties[] {
+	const resources = optionValues(resource);
+	const operations = optionValues(operation);
+	return properties.map((property) => {
+		if (['authentication', resource.name, operation.name].includes(property.name)) return property;
+		const show = { ...(property.displayOptions?.show ?? {}) };
+		if (!show[resource.name]) show[resource.name] = resources;
+		if (!show[operation.name]) show[operation.name] = operations;
+		return { ...property, displayOptions: { ...property.displayOptions, show } };
+	});
+}

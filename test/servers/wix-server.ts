@@ -211,6 +211,8 @@ export async function startWixServer(opts: WixServerOptions = {}): Promise<WixSe
 		switch (route.kind) {
 			case 'listContacts':
 				return writeReply(res, api.listContacts(site, record.query));
+			case 'queryContacts':
+				return writeReply(res, api.queryContacts(req, site, body.body));
 			case 'listAttachments':
 				return writeReply(res, api.listAttachments(site, route.contactId, record.query));
 			case 'getAttachment':

@@ -1,7 +1,7 @@
 /** The parameters of the Asana Attachment node, in the order the panel shows them. */
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { BINARY_SOURCE, TEXT_SOURCE, textContentOptions, textUploadFields, timeoutOnlyOptions, timeoutOption, uploadSourceField } from '../../shared/description';
+import { BINARY_SOURCE, onlyForOwnOperations, operationSubtitle, TEXT_SOURCE, textContentOptions, textUploadFields, timeoutOnlyOptions, timeoutOption, uploadSourceField } from '../../shared/description';
 
 const GID_REGEX = '^\\s*\\d+\\s*$';
 const URL_REGEX = '^\\s*https?://([a-zA-Z0-9-]+\\.)*asana\\.com/[01]/.+';
@@ -100,15 +100,38 @@ const parent: INodeProperties = {
 	],
 };
 
-const attachmentId: INodeProperties = {
-	displayName: 'Attachment ID',
-	name: 'attachmentId',
-	type: 'string',
-	required: true,
-	default: '',
-	placeholder: 'e.g. 1200000000000042',
-	description: 'The ID of the attachment, as Get Many and Upload return it in "gid"',
+/** The same Parent, for Get and Delete: only the Attachment list reads it there. */
+const parentForPicker: INodeProperties = {
+	...parent,
+	required: false,
+	description: 'The task, project or project brief whose attachments the Attachment list shows. Not needed when the attachment is given by ID.',
 	displayOptions: { show: { operation: ['get', 'delete'] } },
+};
+
+const attachmentId: INodeProperties = {
+	displayName: 'Attachment',
+	name: 'attachmentId',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description: 'The attachment. From List shows the attachments of the Parent above; By ID takes the ID (gid) that Get Many and Upload return.',
+	displayOptions: { show: { operation: ['get', 'delete'] } },
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Choose an attachment of the Parent…',
+			typeOptions: { searchListMethod: 'searchAttachments', searchable: true },
+		},
+		{
+			displayName: 'ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. 1200000000000042',
+			validation: [{ type: 'regex', properties: { regex: GID_REGEX, errorMessage: 'Not an Asana ID (digits only)' } }],
+		},
+	],
 };
 
 const FIELD_NAMES: Record<string, string> = {
@@ -193,7 +216,7 @@ const uploadFields: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					"Whether to connect the link to your Asana app, to show the app's widget on the task (needs OAuth2 authentication and an app installed in a project of the task)",
+					"Whether to connect the link to your Asana app, to show the app's widget on the task (needs the Asana Attachment OAuth2 API credential and an app installed in a project of the task)",
 				displayOptions: { show: { '/source': ['link'] } },
 			},
 			fieldsOption('The properties of the new attachment to return'),
@@ -273,14 +296,22 @@ const getManyFields: INodeProperties[] = [
 	},
 ];
 
-export const asanaAttachmentProperties: INodeProperties[] = [
-	authentication,
+export const asanaAttachmentProperties: INodeProperties[] = onlyForOwnOperations(
+	[
+		authentication,
+		resource,
+		operation,
+		parent,
+		parentForPicker,
+		attachmentId,
+		...uploadFields,
+		...getFields,
+		...getManyFields,
+		timeoutOnlyOptions({ show: { operation: ['delete'] } }),
+	],
 	resource,
 	operation,
-	parent,
-	attachmentId,
-	...uploadFields,
-	...getFields,
-	...getManyFields,
-	timeoutOnlyOptions({ show: { operation: ['delete'] } }),
-];
+);
+
+/** The canvas subtitle, e.g. "Get Many: ..." (see operationSubtitle). */
+export const asanaAttachmentSubtitle = operationSubtitle(operation, resource);

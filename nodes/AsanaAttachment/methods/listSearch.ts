@@ -2,11 +2,14 @@
  * Picker of the parent: tasks and projects matching the typed text, from Asana's typeahead
  * search in each workspace the connected user belongs to.
  */
+import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
 import { sendRequest } from '../../shared/transport';
 import { ASANA_DEFAULT_HOST, asanaApiBase, asanaCredentialType, asanaProvider } from '../provider';
+import { nextOffset } from '../operations/getMany';
 import { dataList } from '../operations/records';
+import { parseParentReference } from '../parent';
 
 /** Workspaces searched at most; a user in more picks by URL or ID. */
 const MAX_WORKSPACES = 10;
@@ -42,4 +45,43 @@ export async function searchParents(this: ILoadOptionsFunctions, filter?: string
 		}
 	}
 	return { results };
+}
+
+/** The plain value of a resource locator (or of a plain string). */
+function plainValue(value: unknown): string {
+	const inner = value && typeof value === 'object' && 'value' in value ? (value as { value: unknown }).value : value;
+	return typeof inner === 'string' ? inner.trim() : '';
+}
+
+/** Picker of the attachment: those of the Parent chosen in the same node, 100 a page. */
+export async function searchAttachments(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const credentialType = asanaCredentialType(this.getNodeParameter('authentication', 'accessToken'));
+	const value = plainValue(this.getCurrentNodeParameter('parent') ?? this.getNodeParameter('parent', ''));
+	const reference = value && !value.startsWith('=') ? parseParentReference(value) : undefined;
+	if (!reference || 'problem' in reference) {
+		throw new NodeOperationError(this.getNode(), 'Choose the Parent first: the list shows the attachments of that task, project or project brief', {
+			description: value.startsWith('=')
+				? 'The list cannot use an expression; choose the Parent itself, or give the attachment by ID.'
+				: reference && 'problem' in reference
+					? reference.problem
+					: 'Or give the attachment by ID.',
+		});
+	}
+	const base = await asanaApiBase(this, credentialType);
+	const qs: IDataObject = { parent: reference.gid, limit: 100, opt_fields: 'name,resource_subtype,permanent_url' };
+	if (paginationToken) qs.offset = paginationToken;
+	const response = await sendRequest(this, asanaProvider, { method: 'GET', url: `${base}/attachments`, qs, idempotent: true, credentialType }, 0);
+	const needle = filter?.trim().toLowerCase();
+	const results = dataList(response.body)
+		.map((record) => ({
+			name: typeof record.name === 'string' && record.name ? record.name : String(record.gid),
+			value: String(record.gid),
+			...(typeof record.permanent_url === 'string' && record.permanent_url ? { url: record.permanent_url } : {}),
+		}))
+		.filter((result) => !needle || result.name.toLowerCase().includes(needle) || result.value.includes(needle));
+	return { results, paginationToken: nextOffset(response.body) };
 }

@@ -8,7 +8,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { executeOperation } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
-import { asanaProvider, attachmentIdField, optFieldsField } from '../provider';
+import { asanaProvider, attachmentIdField, attachmentNotFound, optFieldsField } from '../provider';
 import { dataRecord, forAgents } from './records';
 
 export const getAttachmentRecord: OperationSpec = {
@@ -17,6 +17,7 @@ export const getAttachmentRecord: OperationSpec = {
 	fields: [attachmentIdField, optFieldsField()],
 	response: { kind: 'json', items: dataRecord },
 	idempotent: true,
+	notFound: attachmentNotFound,
 };
 
 /** The record with what a download needs, whatever fields were chosen. */
@@ -31,6 +32,7 @@ export const downloadAttachmentFile: OperationSpec = {
 	url: ({ values }) => String(values.downloadUrl),
 	fields: [],
 	anonymous: true,
+	target: 'the download URL Asana returned',
 	response: {
 		kind: 'binary',
 		outputParameter: 'binaryPropertyName',

@@ -3,7 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { executeOperation } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
-import { asanaProvider, optFieldsField, parentField } from '../provider';
+import { asanaProvider, optFieldsField, parentField, parentNotFound } from '../provider';
 import { dataList, forAgents } from './records';
 
 /** `next_page.offset` of a page, or undefined on the last one. */
@@ -29,8 +29,17 @@ export const listAttachments: OperationSpec = {
 		},
 	},
 	idempotent: true,
+	notFound: parentNotFound,
 };
 
 export async function getManyAttachments(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	return forAgents(ctx, await executeOperation(ctx, asanaProvider, listAttachments, itemIndex));
+	const items = await executeOperation(ctx, asanaProvider, listAttachments, itemIndex);
+	if (items.length === 0) {
+		// An empty list is a fine answer (n8n's "Always Output Data" makes it an item): say so.
+		ctx.addExecutionHints({
+			message: 'Asana listed no attachments for this parent. If you expected some, check the Parent (a task, project or project brief the credential\'s user can see).',
+			location: 'outputPane',
+		});
+	}
+	return forAgents(ctx, items);
 }

@@ -39,7 +39,7 @@ const connectToAppField: FieldSpec = {
 		if (ctx.getNodeParameter('authentication', itemIndex, 'accessToken') !== 'oAuth2') {
 			throw new NodeOperationError(
 				ctx.getNode(),
-				'The option "Connect to App" needs Authentication "OAuth2": Asana accepts it only from an app\'s OAuth token',
+				'The option "Connect to App" needs the Asana Attachment OAuth2 API credential: Asana accepts it only from an app\'s OAuth token',
 				{ itemIndex },
 			);
 		}

@@ -1,7 +1,7 @@
 /** The parameters of the Sunshine Conversations Attachment node, in the order the panel shows them. */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { fileNameOption, inputBinaryField, textUploadFields, timeoutOnlyOptions, timeoutOption, uploadSourceField } from '../../shared/description';
+import { fileNameOption, inputBinaryField, onlyForOwnOperations, operationSubtitle, textUploadFields, timeoutOnlyOptions, timeoutOption, uploadSourceField } from '../../shared/description';
 import { APP_ID_EXAMPLE } from '../provider';
 
 const LEGACY_NOTE =
@@ -188,15 +188,22 @@ const cookieFields: INodeProperties[] = [
 	},
 ];
 
-export const sunshineAttachmentProperties: INodeProperties[] = [
-	authentication,
+export const sunshineAttachmentProperties: INodeProperties[] = onlyForOwnOperations(
+	[
+		authentication,
+		resource,
+		operation,
+		legacyNotice,
+		app,
+		...uploadFields,
+		...deleteFields,
+		...mediaTokenFields,
+		...cookieFields,
+		timeoutOnlyOptions({ show: { operation: ['delete', 'generateMediaToken', 'setCookie'] } }),
+	],
 	resource,
 	operation,
-	legacyNotice,
-	app,
-	...uploadFields,
-	...deleteFields,
-	...mediaTokenFields,
-	...cookieFields,
-	timeoutOnlyOptions({ show: { operation: ['delete', 'generateMediaToken', 'setCookie'] } }),
-];
+);
+
+/** The canvas subtitle, e.g. "Get Many: ..." (see operationSubtitle). */
+export const sunshineAttachmentSubtitle = operationSubtitle(operation, resource);

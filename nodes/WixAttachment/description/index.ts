@@ -1,17 +1,7 @@
 /** The parameters of the Wix Attachment node, in the order the panel shows them. */
 import type { INodeProperties } from 'n8n-workflow';
 
-import {
-	fileNameOption,
-	inputBinaryField,
-	outputBinaryField,
-	returnAllAndLimit,
-	textContentOptions,
-	textUploadFields,
-	timeoutOnlyOptions,
-	timeoutOption,
-	uploadSourceField,
-} from '../../shared/description';
+import { fileNameOption, inputBinaryField, onlyForOwnOperations, operationSubtitle, outputBinaryField, returnAllAndLimit, textContentOptions, textUploadFields, timeoutOnlyOptions, timeoutOption, uploadSourceField } from '../../shared/description';
 
 const GUID_REGEX = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
@@ -72,14 +62,30 @@ const operation: INodeProperties = {
 };
 
 const contactId: INodeProperties = {
-	displayName: 'Contact ID',
+	displayName: 'Contact',
 	name: 'contactId',
-	type: 'string',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
 	required: true,
-	default: '',
-	placeholder: 'e.g. 4074292c-09b3-456d-84e7-add864c6c39b',
-	description: 'The ID (a GUID) of the Wix CRM contact whose attachments to manage',
+	description:
+		'The Wix CRM contact whose attachments to manage. From List searches the site\'s contacts by name or email (the credential needs the "Read Contacts" permission); By ID takes its ID, as Wix\'s contact APIs and webhooks give it.',
 	displayOptions: { show: { resource: ['contactAttachment'] } },
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Search by name or email…',
+			typeOptions: { searchListMethod: 'searchContacts', searchable: true },
+		},
+		{
+			displayName: 'ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. 8d1f6a2e-3b4c-4d5e-9f60-7a8b9c0d1e2f',
+			validation: [{ type: 'regex', properties: { regex: GUID_REGEX, errorMessage: 'Not a valid contact ID (a GUID)' } }],
+		},
+	],
 };
 
 const attachmentId: INodeProperties = {
@@ -88,7 +94,7 @@ const attachmentId: INodeProperties = {
 	type: 'resourceLocator',
 	default: { mode: 'list', value: '' },
 	required: true,
-	description: 'The attachment of the contact',
+	description: 'The attachment of the contact. From List shows the attachments of the contact chosen above; By ID takes the ID that Get Many returns.',
 	displayOptions: { show: { resource: ['contactAttachment'], operation: ['get', 'delete'] } },
 	modes: [
 		{
@@ -167,14 +173,21 @@ const uploadFields: INodeProperties[] = [
 	},
 ];
 
-export const wixAttachmentProperties: INodeProperties[] = [
-	authentication,
+export const wixAttachmentProperties: INodeProperties[] = onlyForOwnOperations(
+	[
+		authentication,
+		resource,
+		operation,
+		contactId,
+		attachmentId,
+		...getFields,
+		...getManyFields,
+		...uploadFields,
+		timeoutOnlyOptions({ show: { resource: ['contactAttachment'], operation: ['getAll', 'delete'] } }),
+	],
 	resource,
 	operation,
-	contactId,
-	attachmentId,
-	...getFields,
-	...getManyFields,
-	...uploadFields,
-	timeoutOnlyOptions({ show: { resource: ['contactAttachment'], operation: ['getAll', 'delete'] } }),
-];
+);
+
+/** The canvas subtitle, e.g. "Get Many: ..." (see operationSubtitle). */
+export const wixAttachmentSubtitle = operationSubtitle(operation, resource);

@@ -3,7 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { executeOperation } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
-import { attachmentIdField, contactIdField, wixProvider } from '../provider';
+import { attachmentIdField, attachmentNotFound, contactIdField, wixProvider } from '../provider';
 
 export const deleteAttachmentOperation: OperationSpec = {
 	method: 'DELETE',
@@ -14,6 +14,7 @@ export const deleteAttachmentOperation: OperationSpec = {
 	idempotent: true,
 	// Repeated after a lost answer, a delete that finds nothing left has done its job.
 	missingOnRetryMeansDone: true,
+	notFound: attachmentNotFound,
 };
 
 export async function deleteAttachment(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {

@@ -8,7 +8,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { executeOperation } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
-import { attachmentIdField, contactIdField, wixProvider } from '../provider';
+import { attachmentIdField, attachmentNotFound, contactIdField, wixProvider } from '../provider';
 
 export const getAttachmentRecord: OperationSpec = {
 	method: 'GET',
@@ -22,6 +22,7 @@ export const getAttachmentRecord: OperationSpec = {
 		},
 	},
 	idempotent: true,
+	notFound: attachmentNotFound,
 };
 
 /** The file behind a record: `values.mediaUrl`, named and typed by `values.record`. */
@@ -47,6 +48,7 @@ export const downloadAttachmentFile: OperationSpec = {
 	},
 	idempotent: true,
 	anonymous: true,
+	target: 'the file URL Wix returned',
 };
 
 /** `wix:image://v1/<media ID>/<name>#…`, as some Wix APIs give images, on Wix's static media host. */

@@ -6,7 +6,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { executeOperation } from '../../shared/transport';
 import type { ListPagination, OperationSpec } from '../../shared/transport';
-import { contactIdField, wixProvider } from '../provider';
+import { contactIdField, contactNotFound, wixProvider } from '../provider';
 
 /** Wix's largest (and default) page. */
 export const WIX_PAGE_SIZE = 100;
@@ -51,8 +51,14 @@ export const listAttachments: OperationSpec = {
 	fields: [contactIdField],
 	response: { kind: 'list', items: attachmentsOf, pagination: attachmentPagination },
 	idempotent: true,
+	notFound: contactNotFound,
 };
 
 export async function getManyAttachments(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	return await executeOperation(ctx, wixProvider, listAttachments, itemIndex);
+	const items = await executeOperation(ctx, wixProvider, listAttachments, itemIndex);
+	if (items.length === 0) {
+		// Wix answers 404 for a contact it does not have: an empty list is a contact without attachments.
+		ctx.addExecutionHints({ message: 'The contact has no attachments.', location: 'outputPane' });
+	}
+	return items;
 }

@@ -11,7 +11,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { executeOperation, resolveUploadSource, uploadsFromText, validators } from '../../shared/transport';
 import type { FieldSpec, OperationSpec, UploadSource } from '../../shared/transport';
 import { essence, supportedMimeType } from '../mimeTypes';
-import { WIX_FILE_NAME_MAX, contactIdField, wixProvider } from '../provider';
+import { WIX_FILE_NAME_MAX, contactIdField, contactNotFound, wixProvider } from '../provider';
 
 const fileNameField: FieldSpec = {
 	in: 'body',
@@ -40,6 +40,7 @@ export const generateUploadUrl: OperationSpec = {
 	response: { kind: 'json' },
 	// Asking again only makes another URL.
 	idempotent: true,
+	notFound: contactNotFound,
 };
 
 export const sendFileToUploadUrl: OperationSpec = {
@@ -61,6 +62,7 @@ export const sendFileToUploadUrl: OperationSpec = {
 	},
 	idempotent: false,
 	anonymous: true,
+	target: 'the upload URL Wix returned',
 };
 
 export async function uploadAttachment(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
@@ -81,7 +83,7 @@ export async function uploadAttachment(ctx: IExecuteFunctions, itemIndex: number
 	if (typeof uploadUrl !== 'string' || uploadUrl.trim() === '') {
 		throw new NodeOperationError(ctx.getNode(), 'Wix answered without an upload URL for the file', { itemIndex });
 	}
-	const contactId = ctx.getNodeParameter('contactId', itemIndex, '') as string;
+	const contactId = ctx.getNodeParameter('contactId', itemIndex, '', { extractValue: true }) as string;
 	return await executeOperation(ctx, wixProvider, sendFileToUploadUrl, itemIndex, {
 		upload: file,
 		values: { uploadUrl: uploadUrl.trim(), contactId: String(contactId).trim() },

@@ -1,17 +1,7 @@
 /** The parameters of the Xero Attachment node, in the order the panel shows them. */
 import type { INodeProperties } from 'n8n-workflow';
 
-import {
-	fileNameOption,
-	inputBinaryField,
-	outputBinaryField,
-	returnAllAndLimit,
-	textContentOptions,
-	textUploadFields,
-	timeoutOnlyOptions,
-	timeoutOption,
-	uploadSourceField,
-} from '../../shared/description';
+import { fileNameOption, inputBinaryField, onlyForOwnOperations, operationSubtitle, outputBinaryField, returnAllAndLimit, textContentOptions, textUploadFields, timeoutOnlyOptions, timeoutOption, uploadSourceField } from '../../shared/description';
 import { XERO_PARENT_TYPES } from '../parentTypes';
 
 const GUID_REGEX = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
@@ -88,8 +78,8 @@ const parentIds: INodeProperties[] = XERO_PARENT_TYPES.map((type) => ({
 	type: 'string',
 	required: true,
 	default: '',
-	placeholder: 'e.g. 4074292c-09b3-456d-84e7-add864c6c39b',
-	description: `The ID (a GUID) of the ${type.name.toLowerCase()} whose attachments to manage`,
+	placeholder: `e.g. ${type.exampleId}`,
+	description: `The ${type.name.toLowerCase()} whose attachments to manage: its ${type.idField} (a GUID), as Xero's API and n8n's Xero node return it`,
 	displayOptions: { show: { resource: [type.value] } },
 }));
 
@@ -197,8 +187,9 @@ const uploadFields: INodeProperties[] = [
 				name: 'includeOnline',
 				type: 'boolean',
 				default: false,
-				description: 'Whether customers see the attachment with the online invoice or credit note',
-				displayOptions: { show: { '/resource': INCLUDE_ONLINE_RESOURCES } },
+				description:
+					'Whether customers see the attachment with the online invoice or credit note. Applies to new uploads only: Xero takes it when a file is added, not when Replace Existing replaces one, so it is hidden then.',
+				displayOptions: { show: { '/resource': INCLUDE_ONLINE_RESOURCES }, hide: { replace: [true] } },
 			},
 			{
 				displayName: 'Replace Existing',
@@ -206,19 +197,26 @@ const uploadFields: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to replace the attachment that has the same file name (POST) instead of adding another one (PUT)',
+					'Whether to replace the attachment that has the same file name (POST) instead of adding another one (PUT). A replaced attachment keeps its Include Online setting.',
 			},
 			timeoutOption,
 		],
 	},
 ];
 
-export const xeroAttachmentProperties: INodeProperties[] = [
+export const xeroAttachmentProperties: INodeProperties[] = onlyForOwnOperations(
+	[
+		resource,
+		operation,
+		organization,
+		...parentIds,
+		...getFields,
+		...getManyFields,
+		...uploadFields,
+	],
 	resource,
 	operation,
-	organization,
-	...parentIds,
-	...getFields,
-	...getManyFields,
-	...uploadFields,
-];
+);
+
+/** The canvas subtitle, e.g. "Get Many: ..." (see operationSubtitle). */
+export const xeroAttachmentSubtitle = operationSubtitle(operation, resource);

@@ -8,7 +8,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { executeOperation, validators } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
-import { XERO_FILE_NAME_MAX, parentIdField, parentPathField, xeroProvider } from '../provider';
+import { XERO_FILE_NAME_MAX, attachmentNotFound, parentIdField, parentPathField, xeroProvider } from '../provider';
 import { listAttachments } from './getMany';
 
 function downloadOperation(by: 'attachmentId' | 'fileName'): OperationSpec {
@@ -49,6 +49,7 @@ function downloadOperation(by: 'attachmentId' | 'fileName'): OperationSpec {
 			textContent: true,
 		},
 		idempotent: true,
+		notFound: attachmentNotFound,
 	};
 }
 

@@ -3,7 +3,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { executeOperation } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
-import { parentIdField, parentPathField, xeroProvider } from '../provider';
+import { parentTypeByValue } from '../parentTypes';
+import { documentNotFound, parentIdField, parentPathField, xeroProvider } from '../provider';
 
 export function attachmentsOf(body: unknown): IDataObject[] {
 	const attachments = (body as { Attachments?: IDataObject[] } | undefined)?.Attachments;
@@ -17,8 +18,20 @@ export const listAttachments: OperationSpec = {
 	// Xero returns a document's attachments (10 at most) in one response: no pages to follow.
 	response: { kind: 'list', items: attachmentsOf },
 	idempotent: true,
+	notFound: documentNotFound,
 };
 
 export async function getManyAttachments(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	return await executeOperation(ctx, xeroProvider, listAttachments, itemIndex);
+	const items = await executeOperation(ctx, xeroProvider, listAttachments, itemIndex);
+	if (items.length === 0) {
+		// An empty list is a fine answer (n8n's "Always Output Data" makes it an item), but Xero
+		// gives one for an ID that matches no document too: say what to check.
+		const kind = parentTypeByValue(ctx.getNodeParameter('resource', itemIndex) as string)?.name.toLowerCase() ?? 'document';
+		const id = String(ctx.getNodeParameter('parentId', itemIndex, '')).trim();
+		ctx.addExecutionHints({
+			message: `Xero listed no attachments for ${kind} ${id}. Xero answers the same for an ID that matches no ${kind}: if you expected attachments, check the ${kind} ID and the Organization.`,
+			location: 'outputPane',
+		});
+	}
+	return items;
 }

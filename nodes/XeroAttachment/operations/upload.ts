@@ -35,7 +35,9 @@ function uploadOperation(method: 'PUT' | 'POST', maxBytes?: number): OperationSp
 			{
 				in: 'query',
 				name: 'IncludeOnline',
+				// Xero's spec declares IncludeOnline on the PUT (add) only: a replacing POST never carries it.
 				compute: ({ ctx, itemIndex }) => {
+					if (method === 'POST') return undefined;
 					const type = parentTypeByValue(ctx.getNodeParameter('resource', itemIndex) as string);
 					if (!type?.includeOnline) return undefined;
 					return ctx.getNodeParameter('options.includeOnline', itemIndex, false) ? 'true' : undefined;

@@ -153,26 +153,45 @@ const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
 const DROPPED_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
 
 /** What went wrong on the network, in words, when no HTTP status came back. */
-function networkMessage(providerName: string, failure: HttpFailure, timeoutMs: number | undefined): { message: string; description?: string } {
+function networkMessage(
+	providerName: string,
+	failure: HttpFailure,
+	timeoutMs: number | undefined,
+	target: string | undefined,
+): { message: string; description?: string } {
 	const code = failure.code ?? '';
+	// A URL the provider handed out (an upload or download URL) is not the credential's to fix.
+	const subject = target ?? providerName;
+	const Subject = subject.charAt(0).toUpperCase() + subject.slice(1);
+	const where = target
+		? `That address came from ${providerName}'s own answer, not from the credential, so the credential's base URL or region is not the cause. Try again later; if it keeps failing, check that n8n can reach that host (proxy, firewall, DNS).`
+		: 'Check the base URL or region of the credential.';
 	if (TIMEOUT_CODES.has(code) || /timeout/i.test(failure.message)) {
 		const limit = timeoutMs !== undefined ? ` in ${timeoutMs} ms` : '';
 		return {
-			message: `${providerName} did not respond${limit} (timeout)`,
+			message: `${Subject} did not respond${limit} (timeout)`,
 			description: 'The server sent nothing for longer than the node\'s Timeout option allows. Try again later, or raise Options > Timeout.',
 		};
 	}
 	// No error code in the messages: n8n swaps a message naming one for a generic sentence.
 	if (DROPPED_CODES.has(code) || failure.message === 'aborted' || /socket hang up/i.test(failure.message)) {
-		return { message: `${providerName} closed the connection before answering` };
+		return { message: `${Subject} closed the connection before answering` };
 	}
 	if (code === 'ECONNREFUSED') {
-		return { message: `Could not connect to ${providerName} (connection refused)`, description: 'Check the base URL or region of the credential.' };
+		return {
+			message: target ? `Could not reach ${target} (connection refused)` : `Could not connect to ${providerName} (connection refused)`,
+			description: where,
+		};
 	}
 	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-		return { message: `Could not find the ${providerName} server (its name did not resolve)`, description: 'Check the base URL or region of the credential.' };
+		return {
+			message: target
+				? `Could not reach ${target}: its host name did not resolve`
+				: `Could not find the ${providerName} server (its name did not resolve)`,
+			description: where,
+		};
 	}
-	return { message: `Could not reach ${providerName}: ${failure.message}` };
+	return { message: `Could not reach ${subject}: ${failure.message}`, ...(target ? { description: where } : {}) };
 }
 
 export interface FailureContext {
@@ -180,6 +199,8 @@ export interface FailureContext {
 	timeoutMs?: number;
 	/** Attempts made, said in the error when more than one. */
 	attempts?: number;
+	/** What was called when it is not the API at the credential's address (see OperationSpec.target). */
+	target?: string;
 }
 
 /** A NodeApiError with the provider's message and the HTTP status, and no request details. */
@@ -202,7 +223,7 @@ export function toNodeApiError(
 			typeof failure.body === 'string' && failure.body.trim() !== '' && failure.body.length < 300 ? `: ${failure.body.trim()}` : '';
 		message = `${provider.displayName} answered ${status}${text}`;
 	} else {
-		const network = networkMessage(provider.displayName, failure, context.timeoutMs);
+		const network = networkMessage(provider.displayName, failure, context.timeoutMs, context.target);
 		message = network.message;
 		if (network.description) parsed.details = [...(parsed.details ?? []), network.description];
 	}

@@ -191,6 +191,8 @@ export async function executeOperation(
 		timeoutMs,
 		releaseBody: input.upload?.release,
 		missingOnRetryMeansDone: operation.missingOnRetryMeansDone,
+		target: operation.target,
+		notFound: operation.notFound?.(input),
 	};
 
 	const upload = input.upload;

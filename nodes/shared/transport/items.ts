@@ -38,13 +38,41 @@ export async function runForEachItem(
 /** What one operation of a node does for one item. */
 export type OperationHandler = (ctx: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
 
+/** The value n8n gives the "Custom API Call" option it adds to Resource and Operation. */
+const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
+
+/** Who the node talks to, for the answer to "Custom API Call". */
+export interface CustomApiCallHelp {
+	/** The service, e.g. "Xero". */
+	service: string;
+	/** Display names of the node's credential types. */
+	credentials: string[];
+}
+
+/**
+ * n8n offers "Custom API Call" on every node whose credential can sign other requests; the call
+ * itself is made by an HTTP Request node with that credential, never by this node.
+ */
+function customApiCallError(ctx: IExecuteFunctions, itemIndex: number, help: CustomApiCallHelp): NodeOperationError {
+	const names = help.credentials.map((name) => `"${name}"`).join(' or ');
+	return new NodeOperationError(ctx.getNode(), `Custom API Call is made with the HTTP Request node, not with this node`, {
+		itemIndex,
+		description: `To call any ${help.service} endpoint, add an HTTP Request node, set Authentication to "Predefined Credential Type", choose the credential type ${names} and pick the same credential as this node: n8n signs the request with it. Here, choose one of this node's own operations.`,
+	});
+}
+
 /** A node's `execute`: each item runs the handler of its Operation parameter. */
 export async function runOperations(
 	ctx: IExecuteFunctions,
 	handlers: Record<string, OperationHandler>,
+	customApiCall?: CustomApiCallHelp,
 ): Promise<INodeExecutionData[][]> {
 	return await runForEachItem(ctx, async (itemIndex) => {
-		const operation = ctx.getNodeParameter('operation', itemIndex) as string;
+		const resource = ctx.getNodeParameter('resource', itemIndex, '') as string;
+		const operation = ctx.getNodeParameter('operation', itemIndex, '') as string;
+		if (customApiCall && (resource === CUSTOM_API_CALL || operation === CUSTOM_API_CALL)) {
+			throw customApiCallError(ctx, itemIndex, customApiCall);
+		}
 		const handler = Object.prototype.hasOwnProperty.call(handlers, operation) ? handlers[operation] : undefined;
 		if (!handler) {
 			throw new NodeOperationError(ctx.getNode(), `The operation "${operation}" is not supported`, { itemIndex });

@@ -36,6 +36,10 @@ export interface RequestPlan {
 	releaseBody?: () => void;
 	/** See OperationSpec.missingOnRetryMeansDone. */
 	missingOnRetryMeansDone?: boolean;
+	/** See OperationSpec.target. */
+	target?: string;
+	/** See OperationSpec.notFound, resolved for the item. */
+	notFound?: { message: string; description: string };
 }
 
 export interface FullResponse {
@@ -226,7 +230,13 @@ export async function sendRequest<T = FullResponse>(
 			const error = toNodeApiError(ctx, provider, await readFailureBody(ctx, failure), itemIndex, {
 				timeoutMs: plan.timeoutMs ?? DEFAULT_TIMEOUT_MS,
 				attempts: attempt,
+				target: plan.target,
 			});
+			if (failure.statusCode === 404 && plan.notFound) {
+				const said = error.message;
+				error.message = plan.notFound.message;
+				error.description = [plan.notFound.description, `${said}.`, error.description].filter(Boolean).join(' ');
+			}
 			if (!plan.idempotent && mayHaveActed(failure)) {
 				error.description = [
 					error.description,
@@ -240,7 +250,7 @@ export async function sendRequest<T = FullResponse>(
 		const retryAfter = parseRetryAfter(failure.headers['retry-after']);
 		if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) {
 			const failed = await readFailureBody(ctx, failure);
-			const error = toNodeApiError(ctx, provider, failed, itemIndex);
+			const error = toNodeApiError(ctx, provider, failed, itemIndex, { target: plan.target });
 			error.description = `${provider.displayName} asks to wait ${Math.round(retryAfter / 1000)} s before the next request, longer than this node waits. ${error.description ?? ''}`.trim();
 			throw error;
 		}

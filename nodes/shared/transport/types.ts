@@ -166,6 +166,16 @@ export interface OperationSpec {
 	/** Whether the request is sent without the credential (e.g. a pre-signed download URL). */
 	anonymous?: boolean;
 	/**
+	 * What a 404 means for this operation, in the user's words (e.g. no attachment with that ID
+	 * on this task): the error says it, with what to check, and keeps the service's own message.
+	 */
+	notFound?: (input: OperationInput) => { message: string; description: string };
+	/**
+	 * What the request goes to when it is not the API at the credential's address, e.g. "the
+	 * upload URL Wix returned": network failures name it instead of pointing at the credential.
+	 */
+	target?: string;
+	/**
 	 * Whether a 404 on a repeated attempt means an earlier attempt did the job (a delete whose
 	 * answer was lost, then repeated, finds nothing left to delete).
 	 */

@@ -1,14 +1,20 @@
 /**
  * Wix: the emulator of test/servers/wix-server.ts behind a Prism gate carrying
- * wix_contact_attachments.yaml (server https://www.wixapis.com, paths at the root). The upload URL
- * and the file links the API hands out point at the emulator's media host (Wix's are its upload
+ * wix_contact_attachments.yaml and ../prism/wix_contacts_v4.yaml (List and Query Contacts, which
+ * the credential test and the Contact picker call; server https://www.wixapis.com, paths at the
+ * root). The upload URL and the file links the API hands out point at the emulator's media host (Wix's are its upload
  * and static-media hosts): no spec describes them, so they are used directly.
  */
+import * as path from 'node:path';
+
 import { DEFAULT_API_KEY, DEFAULT_CONTACT, DEFAULT_SITE_ID, startWixServer, type WixServer } from '../../../test/servers/wix-server';
 import { demoPdf } from '../demo-files';
 import { startPrismGate } from '../prism/gate';
 import { loadDemoCredentials } from './demo-credentials';
 import type { SandboxProvider } from './types';
+
+/** Wix Contacts V4 (list and query), written from Wix's SDK: see its header. */
+export const WIX_CONTACTS_SPEC = path.resolve(__dirname, '..', 'prism', 'wix_contacts_v4.yaml');
 
 export const WIX_DEMO = {
 	apiKey: DEFAULT_API_KEY,
@@ -37,7 +43,9 @@ export const wixProvider: SandboxProvider<WixServer> = {
 				upstream: emulator.url,
 				port: options.ports?.prism ?? 0,
 				log: options.log,
-				specs: [{ file: 'wix_contact_attachments.yaml' }],
+				// The contacts calls (the credential test, the Contact picker) have no shared spec: ours
+				// is written from Wix's SDK, as the attachments one is.
+				specs: [{ file: 'wix_contact_attachments.yaml' }, { file: WIX_CONTACTS_SPEC }],
 			});
 			const demo: string[] = [];
 			if (!options.noDemoData) {

@@ -70,7 +70,7 @@ function getPlans(): ItemPlan[] {
 		download(0),
 		{ kind: 'input', item: { json: { gid: 'abc' } }, marker: '/attachments/abc', error: /"abc" is not an Asana ID/ },
 		download(2),
-		{ kind: 'api', item: { json: { gid: UNKNOWN_GID } }, marker: `/attachments/${UNKNOWN_GID}`, error: /Unknown object/, httpCode: '404' },
+		{ kind: 'api', item: { json: { gid: UNKNOWN_GID } }, marker: `/attachments/${UNKNOWN_GID}`, error: /^Asana has no attachment with ID /, httpCode: '404' },
 		{ kind: 'fault', item: { json: { gid: FAULT_GID } }, marker: `/attachments/${FAULT_GID}`, error: /Server Error/, httpCode: '500' },
 		download(5),
 	];
@@ -130,7 +130,7 @@ itCase(
 			listing(3),
 			{ kind: 'input', item: { json: { parent: 'not-an-id' } }, marker: 'parent=not-an-id', error: /Parent/ },
 			listing(1),
-			{ kind: 'api', item: { json: { parent: UNKNOWN_GID } }, marker: `parent=${UNKNOWN_GID}`, error: /Unknown object/, httpCode: '404' },
+			{ kind: 'api', item: { json: { parent: UNKNOWN_GID } }, marker: `parent=${UNKNOWN_GID}`, error: /^Asana has no task, project or project brief with ID /, httpCode: '404' },
 			{ kind: 'fault', item: { json: { parent: FAULT_GID } }, marker: `parent=${FAULT_GID}`, error: /Server Error/, httpCode: '500' },
 			listing(2),
 		];

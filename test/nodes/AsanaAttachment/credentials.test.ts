@@ -108,7 +108,8 @@ describe('node description', () => {
 		expect(description.name).toBe('asanaAttachment');
 		expect(description.usableAsTool).toBe(true);
 		expect(description.documentationUrl).toBe('https://developers.asana.com/reference/attachments');
-		expect(description.subtitle).toBe('={{$parameter["operation"] + ": " + $parameter["resource"]}}');
+		// In words ("Get: Attachment"): test/unit/node-descriptions.test.ts evaluates it.
+		expect(description.subtitle).toMatch(/^=\{\{.*"Get Many".*\}\}$/);
 		expect(description.credentials).toEqual([
 			{ name: 'asanaAttachmentApi', required: true, displayOptions: { show: { authentication: ['accessToken'] } } },
 			{ name: 'asanaAttachmentOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },

@@ -50,7 +50,7 @@ describe('bad input fails before any request, naming the parameter', () => {
 		['a link with white space', link({ url: 'https://example.com/a b.pdf' }), /^Invalid "URL": .* contains white space$/],
 		['a link without a name', link({ name: ' ' }), /^The parameter "Name" is required$/],
 		['a link name with a line break', link({ name: 'a\nb' }), /^Invalid "Name": control characters/],
-		['Connect to App with a personal access token', link({ options: { connectToApp: true } }), /^The option "Connect to App" needs Authentication "OAuth2"/],
+		['Connect to App with a personal access token', link({ options: { connectToApp: true } }), /^The option "Connect to App" needs the Asana Attachment OAuth2 API credential/],
 	])('%s', async (_name, parameters, message) => {
 		const result = await runAsana(server, parameters);
 		expect(result.error).toBeInstanceOf(NodeOperationError);
@@ -140,13 +140,29 @@ describe("Asana's errors", () => {
 		const error = result.error as NodeApiError;
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.httpCode).toBe('404');
-		expect(error.message).toBe('Asana: attachment: Unknown object: 1209000000999999');
+		expect(error.message).toBe('Asana has no attachment with ID "1209000000999999"');
+		expect(error.description).toMatch(/^Check the Attachment: .* Asana: attachment: Unknown object: 1209000000999999\./);
 		expect(server.requests).toHaveLength(1);
+	});
+
+	it('deleting an attachment Asana does not know says so', async () => {
+		const result = await runAsana(server, { operation: 'delete', attachmentId: '1209000000999998' });
+		expect(result.error!.message).toBe('Asana has no attachment with ID "1209000000999998"');
 	});
 
 	it('a parent Asana does not know gives its 404 message', async () => {
 		const result = await runAsana(server, { operation: 'getAll', parent: locator('1209000000888888'), returnAll: true, options: {} });
-		expect((result.error as NodeApiError).message).toBe('Asana: parent: Unknown object: 1209000000888888');
+		expect((result.error as NodeApiError).message).toBe('Asana has no task, project or project brief with ID "1209000000888888"');
+		expect((result.error as NodeApiError).description).toMatch(/^Check the Parent: .* Asana: parent: Unknown object: 1209000000888888\./);
+	});
+
+	it('a parent without attachments gives no items, and a hint saying what to check', async () => {
+		const task = server.addTask('Nothing attached');
+		const result = await runAsana(server, { operation: 'getAll', parent: locator(task.gid), returnAll: true, options: {} });
+		expect(result.error).toBeUndefined();
+		expect(result.items).toEqual([]);
+		const [hint] = result.run.data.resultData.runData['Node Under Test'][0].hints ?? [];
+		expect(hint).toMatchObject({ location: 'outputPane', message: expect.stringMatching(/^Asana listed no attachments for this parent\. If you expected some, check the Parent/) });
 	});
 
 	it('a 403 carries the message and the scope hint', async () => {
@@ -216,7 +232,7 @@ describe('items', () => {
 		expect(result.items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		expect(result.items[0].json.name).toBe('a.txt');
 		expect(result.items[1].json.error).toMatch(/^Invalid "Attachment ID"/);
-		expect(result.items[2].json).toMatchObject({ error: 'Asana: attachment: Unknown object: 1209000000777777', httpCode: '404' });
+		expect(result.items[2].json).toMatchObject({ error: 'Asana has no attachment with ID "1209000000777777"', httpCode: '404' });
 		expect(server.requests).toHaveLength(2);
 	});
 

@@ -10,6 +10,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } fro
 import { WixAttachmentApi } from '../../../credentials/WixAttachmentApi.credentials';
 import { WixAttachmentAppOAuthApi } from '../../../credentials/WixAttachmentAppOAuthApi.credentials';
 import { WixAttachment } from '../../../nodes/WixAttachment/WixAttachment.node';
+import { WIX_CONTACTS_SPEC } from '../../../scripts/sandbox/providers/wix';
 import { asTool, toolType } from '../../support/tool';
 import { runListSearch, runNode, runWorkflow } from '../../support/n8n-harness';
 import type { HarnessItem, HarnessWorkflow, RunNodeResult } from '../../support/n8n-harness';
@@ -89,6 +90,23 @@ export async function searchAttachments(
 	});
 }
 
+/** The Contact picker, as the editor runs it. */
+export async function searchContacts(
+	server: WixServer,
+	options: { filter?: string; paginationToken?: string; parameters?: INodeParameters } = {},
+) {
+	const parameters = options.parameters ?? {};
+	return await runListSearch({
+		nodeTypes: [new WixAttachment()],
+		credentialTypes: [new WixAttachmentApi(), new WixAttachmentAppOAuthApi()],
+		node: { type: NODE_TYPE, parameters: { resource: 'contactAttachment', operation: 'getAll', ...parameters } },
+		credentials: credentialsFor(server, parameters),
+		method: 'searchContacts',
+		filter: options.filter,
+		paginationToken: options.paginationToken,
+	});
+}
+
 /** Runs a workflow fixture of `workflows/` with its Wix node's parameters overridden. */
 export async function runWixWorkflow(server: WixServer, fixture: string, overrides: IDataObject = {}) {
 	const workflow = JSON.parse(fs.readFileSync(path.join(__dirname, 'workflows', fixture), 'utf8')) as HarnessWorkflow;
@@ -107,21 +125,33 @@ export async function startServer(options: WixServerOptions = {}): Promise<WixSe
 	return await startWixServer(options);
 }
 
-/** Loads the Wix spec unless it is missing outside CI. */
-export async function loadWixValidator(): Promise<SpecValidator | undefined> {
+export interface WixValidators {
+	attachments: SpecValidator;
+	/** List and Query Contacts: the sandbox's spec, written from Wix's SDK (no shared spec has them). */
+	contacts: SpecValidator;
+}
+
+/** Loads the Wix specs unless the shared one is missing outside CI. */
+export async function loadWixValidator(): Promise<WixValidators | undefined> {
 	if (!requireSpecs([SPEC_FILES.wix], 'Wix spec conformance checks')) return undefined;
-	return await loadSpecValidator(SPEC_FILES.wix);
+	return { attachments: await loadSpecValidator(SPEC_FILES.wix), contacts: await loadSpecValidator(WIX_CONTACTS_SPEC) };
 }
 
 /**
- * Every request the REST gateway received for the attachments API must be one Wix's spec
- * accepts. The token endpoint (`/oauth2/token`) and List Contacts are outside the spec: tests
- * check those requests one by one. Media host requests are checked one by one too.
+ * Every request the REST gateway received for the attachments or contacts API must be one Wix's
+ * spec accepts. The token endpoint (`/oauth2/token`) is outside the specs: tests check those
+ * requests one by one. Media host requests are checked one by one too.
  */
-export function expectConformingRequests(validator: SpecValidator | undefined, requests: RecordedRequest[]): void {
-	if (!validator) return;
+export function expectConformingRequests(validators: WixValidators | undefined, requests: RecordedRequest[]): void {
+	if (!validators) return;
 	for (const request of requests) {
-		if (request.host !== 'api' || !request.path.startsWith('/contacts/v4/attachments')) continue;
+		if (request.host !== 'api') continue;
+		const validator = request.path.startsWith('/contacts/v4/attachments')
+			? validators.attachments
+			: request.path.startsWith('/contacts/v4/contacts')
+				? validators.contacts
+				: undefined;
+		if (!validator) continue;
 		const violations = validator.validate(request);
 		expect({ request: `${request.method} ${request.url}`, violations }).toEqual({
 			request: `${request.method} ${request.url}`,

@@ -163,7 +163,8 @@ describe('the node', () => {
 			displayName: 'Wix Attachment',
 			usableAsTool: true,
 			icon: { light: 'file:../../icons/wix.svg', dark: 'file:../../icons/wix.dark.svg' },
-			subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+			// In words ("Get Many: Contact Attachment"): test/unit/node-descriptions.test.ts evaluates it.
+			subtitle: expect.stringMatching(/^=\{\{.*\}\}$/),
 			documentationUrl: expect.stringMatching(/^https:\/\/dev\.wix\.com\/docs\//),
 		});
 		expect(apiKey.documentationUrl).toMatch(/^https:\/\/dev\.wix\.com\/docs\//);

@@ -4,6 +4,8 @@
  * secret leaks.
  */
 import { randomUUID } from 'crypto';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INodeParameters } from 'n8n-workflow';
 
@@ -125,15 +127,22 @@ describe("Wix's errors", () => {
 		const result = await runWix(server, { operation: 'get', contactId: CONTACT_ID, attachmentId: byId(randomUUID()) });
 		const error = result.error as NodeApiError;
 		expect(error).toBeInstanceOf(NodeApiError);
-		expect(error.message).toBe('Wix: Attachment not found');
+		expect(error.message).toMatch(/^Wix found no attachment "[0-9a-f-]{36}" on contact "513c1bfc-61b6-427d-a7f8-ceeedb1eb763"$/);
 		expect(error.httpCode).toBe('404');
-		expect(error.description).toBe('NOT_FOUND Check the IDs and names used: the record or file was not found.');
+		expect(error.description).toMatch(/^Check the Contact and the Attachment: .* Wix: Attachment not found\. NOT_FOUND /);
 	});
 
 	it('a contact Wix does not have', async () => {
 		const result = await runWix(server, { operation: 'getAll', contactId: randomUUID(), returnAll: true });
-		expect(result.error!.message).toBe('Wix: Contact not found');
-		expect((result.error as NodeApiError).description).toMatch(/^NOT_FOUND: Contact [0-9a-f-]{36} not found/);
+		expect(result.error!.message).toMatch(/^Wix found no contact with ID "[0-9a-f-]{36}"$/);
+		expect((result.error as NodeApiError).description).toMatch(/^Check the Contact: .* Wix: Contact not found\. NOT_FOUND: Contact [0-9a-f-]{36} not found/);
+	});
+
+	it('a contact without attachments gives no items, and a hint that says so', async () => {
+		const result = await runWix(server, { operation: 'getAll', contactId: CONTACT_ID, returnAll: true });
+		expect(result.error).toBeUndefined();
+		expect(result.items).toEqual([]);
+		expect(result.run.data.resultData.runData['Node Under Test'][0].hints).toEqual([{ message: 'The contact has no attachments.', location: 'outputPane' }]);
 	});
 
 	it('a validation error lists every field violation', async () => {
@@ -186,6 +195,34 @@ describe("Wix's errors", () => {
 		expect(server.attachments(CONTACT_ID)).toEqual([]);
 	});
 
+	it('an upload URL that cannot be reached says it is the URL Wix returned, not the credential', async () => {
+		// A port with nothing listening, and a gateway that hands it out as the upload URL.
+		const closed = http.createServer();
+		await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+		const deadPort = (closed.address() as AddressInfo).port;
+		await new Promise((resolve) => closed.close(resolve));
+		const gateway = http.createServer((_req, res) => {
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.end(JSON.stringify({ uploadUrl: `http://127.0.0.1:${deadPort}/_ah/upload/token/` }));
+		});
+		await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+		try {
+			const { port } = gateway.address() as AddressInfo;
+			const result = await runWix(
+				server,
+				{ operation: 'upload', contactId: CONTACT_ID, binaryPropertyName: 'data' },
+				{ input: [{ binary: { data: pdf } }], credentials: { ...apiKeyCredentials(server), baseUrl: `http://127.0.0.1:${port}` } },
+			);
+			expect(result.error).toBeInstanceOf(NodeApiError);
+			expect(result.error!.message).toBe('Could not reach the upload URL Wix returned (connection refused)');
+			const description = (result.error as NodeApiError).description ?? '';
+			expect(description).toContain("That address came from Wix's own answer, not from the credential");
+			expect(description).not.toMatch(/Check the base URL or region of the credential/);
+		} finally {
+			await new Promise((resolve) => gateway.close(resolve));
+		}
+	});
+
 	it('an expired file link is a clear error', async () => {
 		const stale = await startServer({ mediaUrlTtlSeconds: -1 });
 		try {
@@ -236,7 +273,7 @@ describe('items', () => {
 		expect(result.items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		expect(result.items[0].json.fileName).toBe('a.pdf');
 		expect(result.items[1].json.error).toMatch(/^Invalid "Contact ID"/);
-		expect(result.items[2].json).toMatchObject({ error: 'Wix: Contact not found', httpCode: '404' });
+		expect(result.items[2].json).toMatchObject({ error: expect.stringMatching(/^Wix found no contact with ID /), httpCode: '404' });
 	});
 
 	it('with Continue On Fail, a refused upload is one error item between good ones', async () => {

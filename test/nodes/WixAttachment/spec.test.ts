@@ -22,9 +22,26 @@ const attachment = '2e7bb2c4-5b1d-4d8a-9c0e-1f2a3b4c5d6e';
 
 describeWithSpecs('Wix spec check', [SPEC_FILES.wix], () => {
 	let validate: (req: RecordedRequest) => string[];
+	let validateContacts: (req: RecordedRequest) => string[];
 	beforeAll(async () => {
-		const validator = (await loadWixValidator())!;
-		validate = (req) => validator.validate(req);
+		const validators = (await loadWixValidator())!;
+		validate = (req) => validators.attachments.validate(req);
+		validateContacts = (req) => validators.contacts.validate(req);
+	});
+
+	it.each([
+		['the credential test (List Contacts)', request('GET', '/contacts/v4/contacts?paging.limit=1')],
+		['a Contact picker search (Query Contacts)', request('POST', '/contacts/v4/contacts/query', auth, { search: 'ada', query: { paging: { limit: 100, offset: 0 }, fieldsets: ['BASIC'] } })],
+	])('the contacts spec accepts %s', (_name, req) => {
+		expect(validateContacts(req)).toEqual([]);
+	});
+
+	it.each([
+		['a contacts page over 1,000', request('GET', '/contacts/v4/contacts?paging.limit=1001')],
+		['a search over 100 characters', request('POST', '/contacts/v4/contacts/query', auth, { search: 'a'.repeat(101) })],
+		['a query field Wix does not know', request('POST', '/contacts/v4/contacts/query', auth, { query: { page: 2 } })],
+	])('the contacts spec reports %s', (_name, req) => {
+		expect(validateContacts(req).length).toBeGreaterThan(0);
 	});
 
 	it.each([

@@ -109,7 +109,21 @@ describe("Xero's errors", () => {
 		const error = result.error as NodeApiError;
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.httpCode).toBe('404');
-		expect(error.message).toBe("Xero: The resource you're looking for cannot be found");
+		expect(error.message).toBe(`Xero found no attachment "missing.pdf" on invoice ${parentId}`);
+		expect(error.description).toMatch(/^Check the invoice ID, the Organization and the attachment: .* Xero: The resource you're looking for cannot be found\./);
+	});
+
+	it('a document ID that matches nothing gives no items, and a hint saying what to check', async () => {
+		const unknown = '0b6f2c1e-9d7a-4e3b-8c5f-2a1d0e9f8b7c';
+		const result = await runXero(server, { resource: 'account', operation: 'getAll', parentId: unknown, returnAll: true });
+		expect(result.error).toBeUndefined();
+		expect(result.items).toEqual([]);
+		expect(result.run.data.resultData.runData['Node Under Test'][0].hints).toEqual([
+			{
+				message: `Xero listed no attachments for account ${unknown}. Xero answers the same for an ID that matches no account: if you expected attachments, check the account ID and the Organization.`,
+				location: 'outputPane',
+			},
+		]);
 	});
 
 	it('an attachment ID not on the document says which files it has', async () => {

@@ -65,7 +65,7 @@ describe.each(XERO_PARENT_TYPES)('Xero Attachment on $name', (type) => {
 		expect(result.items[0].pairedItem).toEqual({ item: 0 });
 	});
 
-	it('Upload with Replace Existing POSTs, keeping one attachment of that name', async () => {
+	it('Upload with Replace Existing POSTs, keeping one attachment of that name, without IncludeOnline', async () => {
 		server.seedAttachment(type.path, parentId, 'statement.csv', Buffer.from('old,1\n'), 'text/csv');
 		const result = await runXero(
 			server,
@@ -82,8 +82,8 @@ describe.each(XERO_PARENT_TYPES)('Xero Attachment on $name', (type) => {
 		expect(result.error).toBeUndefined();
 		const [request] = server.requests;
 		expect(request.method).toBe('POST');
-		const expectedQuery = type.includeOnline ? '?IncludeOnline=true' : '';
-		expect(request.url).toBe(`${base}/statement.csv${expectedQuery}`);
+		// Xero's spec declares IncludeOnline on the PUT only: the replacing POST never sends it.
+		expect(request.url).toBe(`${base}/statement.csv`);
 		expect(header(request, 'idempotency-key')).toBe('replace-key-1');
 		expect(request.body?.toString()).toBe('new,2\nnewer,3\n');
 		const stored = server.attachments(type.path, parentId);

@@ -1,6 +1,7 @@
 /**
  * The REST side of the Wix emulator (`https://www.wixapis.com`): Contact Attachments V4, List
- * Contacts (what the credentials' test requests call) and the app token endpoint.
+ * Contacts (what the credentials' test requests call), Query Contacts (the Contact picker) and the
+ * app token endpoint.
  */
 import { createHmac, randomBytes } from 'crypto';
 import type { IncomingMessage } from 'http';
@@ -10,6 +11,7 @@ import { type AttachmentRecord, type WixContact, type WixStore, acceptedMimeType
 export type ApiRoute =
 	| { kind: 'token' }
 	| { kind: 'listContacts' }
+	| { kind: 'queryContacts' }
 	| { kind: 'listAttachments'; contactId: string }
 	| { kind: 'uploadUrl'; contactId: string }
 	| { kind: 'getAttachment'; contactId: string; attachmentId: string }
@@ -31,6 +33,7 @@ export function parseApiRoute(method: string, rawPath: string): ApiRoute {
 	const notFound: ApiRoute = { kind: 'error', reply: applicationError(404, 'NOT_FOUND', 'Not Found', `No route for ${method} ${rawPath}`) };
 	if (rawPath === '/oauth2/token') return method === 'POST' ? { kind: 'token' } : notFound;
 	if (rawPath === `${PREFIX}/contacts`) return method === 'GET' ? { kind: 'listContacts' } : notFound;
+	if (rawPath === `${PREFIX}/contacts/query`) return method === 'POST' ? { kind: 'queryContacts' } : notFound;
 	if (!rawPath.startsWith(`${PREFIX}/attachments/`)) return notFound;
 	const segments = rawPath.slice(`${PREFIX}/attachments/`.length).split('/').map(decode);
 	if (segments.some((s) => s === undefined || s === '')) return notFound;
@@ -175,6 +178,51 @@ export class ContactsApi {
 		return jsonReply(200, {
 			contacts: page.map(toWixContact),
 			pagingMetadata: pagingMetadata(page.length, paging.offset, all.length, this.options.countTotals),
+		});
+	}
+
+	/**
+	 * Query Contacts (`POST /contacts/v4/contacts/query`): `search`, Wix's plain-text search on
+	 * first name, last name, email and phone, is matched here as a case-insensitive prefix of any
+	 * word of those; `query.paging` pages (default 50, max 1,000); newest first, as Wix's default.
+	 * Filters are not emulated: a non-empty `query.filter` is refused, so no test relies on one.
+	 */
+	queryContacts(req: IncomingMessage, siteId: string, body: Buffer | undefined): Reply {
+		let parsed: { search?: unknown; query?: { filter?: unknown; paging?: { limit?: unknown; offset?: unknown } } };
+		try {
+			if (!/^application\/json\b/i.test(String(req.headers['content-type'] ?? ''))) throw new Error('not JSON');
+			const value: unknown = JSON.parse((body ?? Buffer.alloc(0)).toString('utf8') || '{}');
+			if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object');
+			parsed = value as typeof parsed;
+		} catch {
+			return applicationError(400, 'INVALID_ARGUMENT', 'INVALID_ARGUMENT: the body must be a JSON object');
+		}
+		const filter = parsed.query?.filter;
+		if (filter && typeof filter === 'object' && Object.keys(filter).length > 0) {
+			return applicationError(400, 'INVALID_ARGUMENT', 'The emulator does not emulate contact filters');
+		}
+		const paging = new URLSearchParams();
+		const { limit, offset } = parsed.query?.paging ?? {};
+		if (limit !== undefined && limit !== null) paging.set('paging.limit', String(limit));
+		if (offset !== undefined && offset !== null) paging.set('paging.offset', String(offset));
+		const page = readPaging(paging, 1000, 50);
+		if ('status' in page) return page;
+		const search = typeof parsed.search === 'string' ? parsed.search.trim().toLowerCase() : '';
+		if (search.length > 100) {
+			return validationError([{ field: 'search', description: 'must be at most 100 characters long', violatedRule: 'MAX_LENGTH' }]);
+		}
+		const words = (contact: WixContact) =>
+			[contact.firstName, contact.lastName, contact.email]
+				.filter((text): text is string => typeof text === 'string')
+				.flatMap((text) => [text.toLowerCase(), ...text.toLowerCase().split(/[\s@.]+/)]);
+		const all = this.store
+			.contacts(siteId)
+			.filter((contact) => search === '' || words(contact).some((word) => word.startsWith(search)))
+			.sort((a, b) => b.createdDate.getTime() - a.createdDate.getTime());
+		const found = all.slice(page.offset, page.offset + page.limit);
+		return jsonReply(200, {
+			contacts: found.map(toWixContact),
+			pagingMetadata: pagingMetadata(found.length, page.offset, all.length, this.options.countTotals),
 		});
 	}
 
