@@ -89,7 +89,7 @@ export const EXAMPLES: Example[] = [
 			'OpenAI Chat Model: the sandbox\'s scripted model (credential "Scripted model (local sandbox)"); pick your own model credential instead to use a real one',
 			'Tool "List task attachments": Get Many, the task ID from the model',
 			'Tool "Read attachment": Get with Download File; as a tool it returns a text file\'s content as text (no binary reaches an agent)',
-			'Tool "Attach a note": Upload from text, the file name and text from the model',
+			'Tool "Attach a note": Upload from text, the file name and text from the model: every run adds another copy of the note',
 		],
 	},
 ];
