@@ -122,6 +122,11 @@ export async function startPostgres(options: {
 			DB_POSTGRESDB_DATABASE: DB_NAME,
 			DB_POSTGRESDB_USER: DB_USER,
 			DB_POSTGRESDB_PASSWORD: DB_PASSWORD,
+			// n8n's default is 2 connections per process, given up after 20 s: with 25 uploads at once,
+			// main's writes of the webhook bodies into the database store waited longer than that, and
+			// the Webhook node (2.1) swallows the error and passes on an item without the file.
+			DB_POSTGRESDB_POOL_SIZE: '10',
+			DB_POSTGRESDB_CONNECTION_TIMEOUT: '60000',
 		},
 		psql: (sql) => psql(sql),
 		async query<T>(sql: string): Promise<T[]> {

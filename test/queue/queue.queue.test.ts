@@ -319,23 +319,24 @@ describe('n8n queue mode: main + 2 workers (--concurrency=5), PostgreSQL, Redis,
 		}
 		const plans: Plan[] = sizes.map((size, index): Plan => {
 			const content = randomBytes(size);
-			const name = `load-${String(index).padStart(2, '0')}-${size / MiB}MiB.bin`;
+			// PDF: a type all three accept (Wix refuses application/octet-stream).
+			const name = `load-${String(index).padStart(2, '0')}-${size / MiB}MiB.pdf`;
 			if (index % 2 === 0) {
 				const target = uploadTargets[(index / 2) % uploadTargets.length];
-				return { index, kind: 'upload', workflow: target.workflow, query: target.query, upload: { fileName: name, mimeType: 'application/octet-stream', content }, expected: sha256(content), size, stored: target.stored };
+				return { index, kind: 'upload', workflow: target.workflow, query: target.query, upload: { fileName: name, mimeType: 'application/pdf', content }, expected: sha256(content), size, stored: target.stored };
 			}
 			switch (((index - 1) / 2) % 3) {
 				case 0: {
 					const invoice = `7c0e1f2a-3b4c-4d5e-8f60-7182${String(index).padStart(8, '0')}`;
-					const seeded = xero.emulator.seedAttachment('Invoices', invoice, name, content, 'application/octet-stream');
+					const seeded = xero.emulator.seedAttachment('Invoices', invoice, name, content, 'application/pdf');
 					return { index, kind: 'download', workflow: W.xeroGetById, query: { invoice, id: seeded.attachmentId }, expected: sha256(content), size };
 				}
 				case 1: {
-					const seeded = asana.emulator.seedAttachment(TASK, name, content, 'application/octet-stream');
+					const seeded = asana.emulator.seedAttachment(TASK, name, content, 'application/pdf');
 					return { index, kind: 'download', workflow: W.asanaDownload, query: { id: seeded.gid }, expected: sha256(content), size };
 				}
 				default: {
-					const seeded = wix.emulator.seedAttachment(CONTACT, name, content, 'application/octet-stream');
+					const seeded = wix.emulator.seedAttachment(CONTACT, name, content, 'application/pdf');
 					return { index, kind: 'download', workflow: W.wixDownload, query: { contact: CONTACT, id: seeded.id }, expected: sha256(content), size };
 				}
 			}
@@ -353,7 +354,7 @@ describe('n8n queue mode: main + 2 workers (--concurrency=5), PostgreSQL, Redis,
 		const started = Date.now();
 		const calls = await Promise.all(
 			plans.map((plan) =>
-				callWebhook(h.topology, plan.workflow, plan.query, plan.upload).then(
+				callWebhook(h.topology, plan.workflow, plan.query, plan.upload, { timeoutMs: 300_000 }).then(
 					(call) => ({ plan, call, error: undefined as Error | undefined }),
 					(error: Error) => ({ plan, call: undefined, error }),
 				),
