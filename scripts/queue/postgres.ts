@@ -82,7 +82,7 @@ export async function startPostgres(options: {
 		'listen_addresses=127.0.0.1',
 		`port=${port}`,
 		'unix_socket_directories=', // TCP on 127.0.0.1 only
-		'max_connections=100',
+		'max_connections=200', // 3 n8n processes × 25 (DB_POSTGRESDB_POOL_SIZE) + CLI runs
 		...(options.volatile ? ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'] : []),
 	];
 	const [command, args] = asClusterOwner(path.join(bin, 'postgres'), ['-D', dataDir, ...settings.flatMap((s) => ['-c', s])]);
@@ -124,8 +124,9 @@ export async function startPostgres(options: {
 			DB_POSTGRESDB_PASSWORD: DB_PASSWORD,
 			// n8n's default is 2 connections per process, given up after 20 s: with 25 uploads at once,
 			// main's writes of the webhook bodies into the database store waited longer than that, and
-			// the Webhook node (2.1) swallows the error and passes on an item without the file.
-			DB_POSTGRESDB_POOL_SIZE: '10',
+			// the Webhook node (2.1) swallows the error and passes on an item without the file. 10 was
+			// still short on a loaded 2-core machine; 25 covers one connection per upload in flight.
+			DB_POSTGRESDB_POOL_SIZE: '25',
 			DB_POSTGRESDB_CONNECTION_TIMEOUT: '60000',
 		},
 		psql: (sql) => psql(sql),

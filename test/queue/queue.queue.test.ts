@@ -99,6 +99,17 @@ describe('n8n queue mode: main + 2 workers (--concurrency=5), PostgreSQL, Redis,
 		return execution;
 	}
 
+	/** Waits until no execution is queued or running. */
+	async function drained(timeoutMs = 600_000): Promise<void> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const [{ count }] = await h.topology.postgres.query<{ count: number }>(`SELECT count(*)::int AS count FROM execution_entity WHERE status IN ('new', 'running')`);
+			if (count === 0) return;
+			if (Date.now() > deadline) throw new Error(`${count} execution(s) still queued or running after ${timeoutMs / 1000} s`);
+			await new Promise((resolve) => setTimeout(resolve, 1000));
+		}
+	}
+
 	function expectOk(call: CallResult): void {
 		if (call.status !== 200) throw new Error(`webhook answered ${call.status}: ${call.body.toString('utf8').slice(0, 2000)}`);
 	}
@@ -408,6 +419,8 @@ describe('n8n queue mode: main + 2 workers (--concurrency=5), PostgreSQL, Redis,
 	});
 
 	it('a worker killed (SIGKILL) in the middle of an upload: n8n records the execution as failed, nothing partial or duplicate is left at the provider', async () => {
+		// Nothing else in flight (calls the load case gave up on may still run): the slow upload goes straight to a worker.
+		await drained();
 		const big = file('interrupted-scan.bin', 'application/octet-stream', 8 * MiB);
 		const filesBefore = listFiles(xero.emulator.storageDir);
 		const requestsBefore = xero.emulator.requests.length;
@@ -461,6 +474,7 @@ describe('n8n queue mode: main + 2 workers (--concurrency=5), PostgreSQL, Redis,
 
 	describe('a file over the database store limit (N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE=5, MiB)', () => {
 		beforeAll(async () => {
+			await drained();
 			await h.topology.stopN8n();
 			await h.topology.startN8n({ N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE: '5' });
 		}, 10 * 60_000);
