@@ -15,7 +15,8 @@
  *
  * Options: --reset (start from an empty .sandbox-data/), --reimport (import the examples again even
  * if unchanged, overwriting your edits to them), --verbose (n8n's log on the console too; it is
- * always in .sandbox-data/n8n.log), --port=<n> (editor port, default 5678).
+ * always in .sandbox-data/n8n.log), --port=<n> (editor port, default 5678), --queue (n8n in queue
+ * mode: PostgreSQL, Redis, main and 2 workers; see scripts/queue/start.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -395,4 +396,6 @@ async function main(): Promise<void> {
 	}
 }
 
-void main();
+// `npm start -- --queue`: the same sandboxes with n8n in queue mode (scripts/queue/start.ts).
+if (flag('queue')) void import('../queue/start').then((queue) => queue.startQueueMode(args));
+else void main();
