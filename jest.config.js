@@ -3,8 +3,9 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
-	// The end-to-end suite runs in a real n8n (`npm run test:e2e`); the fault suite is `npm run test:faults`.
-	testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$', '\\.faults\\.test\\.ts$'],
+	// The end-to-end suite runs in a real n8n (`npm run test:e2e`); the fault suite is `npm run test:faults`;
+	// the editor suite is `npm run test:ui`.
+	testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$', '\\.faults\\.test\\.ts$', '\\.ui\\.test\\.ts$'],
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', isolatedModules: true }],
 	},
