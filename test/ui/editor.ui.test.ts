@@ -31,6 +31,7 @@ import {
 	pickFirstFromList,
 	runWorkflowFromEditor,
 	screenshot,
+	screenshotParameters,
 	searchNode,
 	selectOption,
 	shownParameterNames,
@@ -164,6 +165,7 @@ describe.each(NODES.map((node) => [node.description.displayName, node] as const)
 			if (setup) expect(setup.demo.some((name) => picked.includes(name))).toBe(true);
 		}
 		await screenshot(page, `panel-${node.provider.name}`, page.getByTestId('ndv'));
+		await screenshotParameters(page, `panel-${node.provider.name}-parameters`);
 		await closePanel(page);
 	});
 });

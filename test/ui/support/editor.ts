@@ -36,6 +36,18 @@ export async function screenshot(page: Page, name: string, target?: Locator): Pr
 	return file;
 }
 
+/** The open panel's middle column (its parameters, from the panel's top to its bottom). */
+export async function screenshotParameters(page: Page, name: string): Promise<string> {
+	mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+	const file = path.join(SCREENSHOTS_DIR, `${name}.png`);
+	const ndv = await page.getByTestId('ndv').boundingBox();
+	const parameters = await nodeParameters(page).boundingBox();
+	if (!ndv || !parameters) return await screenshot(page, name);
+	const x = Math.max(ndv.x, parameters.x - 16);
+	await page.screenshot({ path: file, clip: { x, y: ndv.y, width: parameters.width + 32, height: ndv.height } });
+	return file;
+}
+
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export const exactly = (text: string) => new RegExp(`^\\s*${escapeRegExp(text)}\\s*$`);
 
