@@ -89,7 +89,7 @@ export async function openNodeCreator(page: Page, baseUrl: string): Promise<void
 	if (!/\/workflow\//.test(new URL(page.url()).pathname)) await goTo(page, baseUrl, '/workflow/new');
 	// The big + of an empty canvas, or the + of the canvas's side bar.
 	const buttons = [page.getByTestId('canvas-plus-button'), page.getByTestId('node-creator-plus-button')];
-	const deadline = Date.now() + 90_000;
+	const deadline = Date.now() + 180_000;
 	for (;;) {
 		const visible = await Promise.all(buttons.map(async (button) => await button.first().isVisible().catch(() => false)));
 		const index = visible.indexOf(true);
@@ -206,16 +206,20 @@ export interface CredentialTestResult {
 	message: string;
 }
 
-const TESTED_OK = 'Connection tested successfully';
+export const TESTED_OK = 'Connection tested successfully';
 const TEST_FAILED = 'Couldn’t connect with these settings';
+/** OAuth2 credentials: n8n shows the connection instead of a test result, and no Retry button. */
+export const OAUTH_CONNECTED = 'Account connected';
 
 /** The test banner of the open credential modal, once it shows a result. */
 async function credentialBanner(page: Page): Promise<CredentialTestResult> {
 	const modal = page.getByTestId('editCredential-modal');
 	const success = modal.getByText(TESTED_OK);
 	const failure = modal.getByText(TEST_FAILED);
-	await success.or(failure).first().waitFor({ timeout: 60_000 });
+	const connected = modal.getByText(OAUTH_CONNECTED);
+	await success.or(failure).or(connected).filter({ visible: true }).first().waitFor({ timeout: 60_000 });
 	if (await success.first().isVisible()) return { ok: true, message: TESTED_OK };
+	if (await connected.first().isVisible()) return { ok: true, message: OAUTH_CONNECTED };
 	const details = modal.getByText('More details');
 	if (await details.isVisible()) await details.click();
 	await page.waitForTimeout(500);
@@ -234,8 +238,10 @@ export async function testCredential(page: Page, baseUrl: string, name: string):
 	await page.getByTestId('resources-list-item').filter({ hasText: name }).first().click({ timeout: 60_000 });
 	const modal = page.getByTestId('editCredential-modal');
 	await modal.waitFor();
-	await credentialBanner(page);
-	await modal.getByRole('button', { name: 'Retry' }).click();
+	const first = await credentialBanner(page);
+	const retry = modal.getByRole('button', { name: 'Retry' });
+	if (first.message === OAUTH_CONNECTED && !(await retry.isVisible())) return first;
+	await retry.click();
 	// The banner goes while the test runs; wait for that before reading the new result.
 	await modal
 		.getByText(TESTED_OK)
