@@ -4,8 +4,8 @@ module.exports = {
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
 	// The end-to-end suite runs in a real n8n (`npm run test:e2e`); the fault suite is `npm run test:faults`;
-	// the queue-mode suite is `npm run test:queue`.
-	testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$', '\\.faults\\.test\\.ts$', '\\.queue\\.test\\.ts$'],
+	// the queue-mode suite is `npm run test:queue`, the editor suite `npm run test:ui`.
+	testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$', '\\.faults\\.test\\.ts$', '\\.queue\\.test\\.ts$', '\\.ui\\.test\\.ts$'],
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }],
 	},

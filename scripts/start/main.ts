@@ -15,8 +15,9 @@
  *
  * Options: --reset (start from an empty .sandbox-data/), --reimport (import the examples again even
  * if unchanged, overwriting your edits to them), --verbose (n8n's log on the console too; it is
- * always in .sandbox-data/n8n.log), --port=<n> (editor port, default 5678), --queue (n8n in queue
- * mode: PostgreSQL, Redis, main and 2 workers; see scripts/queue/start.ts).
+ * always in .sandbox-data/n8n.log), --port=<n> (editor port, default 5678; n8n's task broker takes
+ * the next one), --data=<dir> (the user folder instead of .sandbox-data/, e.g. the editor suite's),
+ * --queue (n8n in queue mode: PostgreSQL, Redis, main and 2 workers; see scripts/queue/start.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -29,14 +30,15 @@ import * as hostEnv from '../n8n-host/env';
 import { startSandbox, type Sandbox } from '../sandbox';
 import { PROVIDERS } from '../sandbox/providers';
 import type { DemoCredential } from '../sandbox/providers/types';
+import { DEMO_OWNER } from './demo-owner';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const USER_FOLDER = path.join(REPO_ROOT, '.sandbox-data');
+const USER_FOLDER = path.resolve(REPO_ROOT, process.argv.find((a) => a.startsWith('--data='))?.slice('--data='.length) ?? '.sandbox-data');
 const MARKER = path.join(USER_FOLDER, 'imported.json');
 const N8N_LOG = path.join(USER_FOLDER, 'n8n.log');
 
 /** The owner account n8n is given (N8N_INSTANCE_OWNER_*): a local demo login, not a secret. */
-export const DEMO_OWNER = { email: 'demo@example.com', password: 'Sandbox-demo-1', firstName: 'Demo', lastName: 'User' };
+export { DEMO_OWNER };
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
@@ -215,7 +217,7 @@ function startN8n(): ChildProcess {
 	log.write(`\n===== n8n start ${new Date().toISOString()} =====\n`);
 	const child = spawn(hostEnv.hostPaths.node, [hostEnv.hostPaths.n8nBin, 'start'], {
 		cwd: USER_FOLDER,
-		env: hostEnv.n8nEnv(USER_FOLDER, { port: PORT, extra: ownerEnv() }),
+		env: hostEnv.n8nEnv(USER_FOLDER, { port: PORT, brokerPort: PORT + 1, extra: ownerEnv() }),
 		stdio: ['ignore', 'pipe', 'pipe'],
 		// Its own process group: Ctrl-C reaches this script, which stops n8n and its task runner together.
 		detached: true,

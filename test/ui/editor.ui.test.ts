@@ -1,0 +1,212 @@
+/**
+ * The editor suite (`npm run test:ui`): Debian's chromium, driven by playwright-core, against the
+ * n8n of `npm start` (started here on a port and user folder of its own, stopped at the end). For
+ * each node of the package: the node creator finds it with its icon (light and dark theme), it is
+ * added, each resource/operation shows the parameters its description displays, each picker lists
+ * the sandbox's demo data; then each demo credential passes its test and each example workflow
+ * runs green from the editor. Screenshots go to test/ui/screenshots/ (git-ignored).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import type { INodeProperties } from 'n8n-workflow';
+import type { Browser, Page } from 'playwright-core';
+
+import { EXAMPLE_CREDENTIALS, EXAMPLES } from '../../examples';
+import { ASANA_DEMO } from '../../scripts/sandbox/providers/asana';
+import type { DemoCredential } from '../../scripts/sandbox/providers/types';
+import { SUNSHINE_DEMO } from '../../scripts/sandbox/providers/sunshine';
+import { WIX_DEMO } from '../../scripts/sandbox/providers/wix';
+import { XERO_DEMO } from '../../scripts/sandbox/providers/xero';
+import { DEMO_OWNER } from '../../scripts/start/demo-owner';
+import {
+	addNodeFromCreator,
+	closeCredential,
+	closePanel,
+	imageShowing,
+	logIn,
+	launchBrowser,
+	OAUTH_CONNECTED,
+	nodeParameters,
+	openNodeCreator,
+	pickFirstFromList,
+	runWorkflowFromEditor,
+	screenshot,
+	screenshotParameters,
+	searchNode,
+	selectOption,
+	shownParameterNames,
+	testCredential,
+	TESTED_OK,
+} from './support/editor';
+import { isPanelInput, nodesUnderTest, type Operation } from './support/expected';
+import { healthy, openPorts, REPO_ROOT, removeDataDir, startLogTail, startStack, type Stack } from './support/stack';
+
+const NODES = nodesUnderTest();
+const PROVIDER_NAMES = NODES.map((node) => node.provider.name);
+
+/** What each picker needs set first, and the sandbox's demo data its first entry comes from. */
+const PICKERS: Record<string, { fill?: Record<string, string>; demo: string[] }> = {
+	'xero.tenantId': { demo: [XERO_DEMO.tenant.tenantName] },
+	'asana.parent': { demo: [ASANA_DEMO.task.name, ASANA_DEMO.secondTask.name, ASANA_DEMO.project.name] },
+	'wix.attachmentId': { fill: { contactId: WIX_DEMO.contact.id }, demo: [WIX_DEMO.form.fileName] },
+	'sunshine.appId': { demo: [SUNSHINE_DEMO.app.displayName] },
+};
+
+/** The demo credentials npm start imports for these nodes (examples/credentials). */
+const CREDENTIALS: Array<DemoCredential & { provider: string }> = PROVIDER_NAMES.flatMap((provider) => {
+	const file = EXAMPLE_CREDENTIALS[provider];
+	if (!file) return [];
+	const list = JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples', file), 'utf8')) as DemoCredential[];
+	return list.map((credential) => ({ ...credential, provider }));
+});
+
+const RUNNABLE_EXAMPLES = EXAMPLES.filter((example) => PROVIDER_NAMES.includes(example.provider));
+
+let stack: Stack | undefined;
+let browser: Browser | undefined;
+let page: Page;
+
+/** N8N_UI_URL: drive an npm start that is already running instead (while writing tests). */
+const EXISTING = process.env.N8N_UI_URL;
+
+function baseUrl(): string {
+	if (EXISTING) return EXISTING.replace(/\/$/, '');
+	if (!stack) throw new Error('the npm start stack is not running (see the first failure)');
+	return stack.url;
+}
+
+beforeAll(async () => {
+	const started = Date.now();
+	if (!EXISTING) stack = await startStack();
+	console.log(`[ui] npm start ready at ${baseUrl()} in ${Math.round((Date.now() - started) / 1000)} s`);
+	({ browser, page } = await launchBrowser());
+}, 15 * 60_000);
+
+afterAll(async () => {
+	await browser?.close().catch(() => undefined);
+	if (stack) {
+		await stack.stop();
+		removeDataDir(stack.dataDir);
+	}
+}, 120_000);
+
+test('logs in as the demo owner of npm start', async () => {
+	await logIn(page, baseUrl(), DEMO_OWNER.email, DEMO_OWNER.password);
+	expect(new URL(page.url()).pathname).not.toMatch(/^\/signin/);
+});
+
+/** Selects a resource (when the node has one) and an operation in the open panel. */
+async function selectOperation(operation: Operation): Promise<void> {
+	if (operation.resource) await selectOption(page, 'resource', operation.resource.name);
+	await selectOption(page, 'operation', operation.operation.name);
+}
+
+/** Shown as a label and an "Add …" button, with no input until one is added. */
+const isCollection = (property: INodeProperties) =>
+	['collection', 'fixedCollection'].includes(property.type) || property.typeOptions?.multipleValues === true;
+
+describe.each(NODES.map((node) => [node.description.displayName, node] as const))('%s', (displayName, node) => {
+	const iconSvg = (file: string) => readFileSync(path.join(REPO_ROOT, 'icons', file), 'utf8');
+
+	test('the node creator finds it, with its icon (light and dark theme)', async () => {
+		await openNodeCreator(page, baseUrl());
+		const entry = await searchNode(page, displayName);
+		for (const [theme, file] of [
+			['light', node.icons.light],
+			['dark', node.icons.dark ?? node.icons.light],
+		] as const) {
+			await page.emulateMedia({ colorScheme: theme });
+			const { src, naturalWidth } = await imageShowing(entry.locator('img').first(), file);
+			expect(src).toMatch(new RegExp(`/icons/n8n-nodes-attachments/.*/${file.replace('.', '\\.')}$`));
+			expect(naturalWidth).toBeGreaterThan(0);
+			// The very SVG of icons/, as n8n serves it.
+			const served = await page.evaluate(async (url) => await (await fetch(url)).text(), src);
+			expect(served).toBe(iconSvg(file));
+		}
+		await page.emulateMedia({ colorScheme: 'light' });
+	});
+
+	test('is added from the node creator, and each operation shows its parameters', async () => {
+		await openNodeCreator(page, baseUrl());
+		await addNodeFromCreator(page, await searchNode(page, displayName), node.provider.nodeType);
+		const allNames = new Set(node.description.properties.map((property) => property.name));
+		const problems: string[] = [];
+		for (const operation of node.operations) {
+			await selectOperation(operation);
+			const label = `${operation.resource?.name ?? ''} / ${operation.operation.name}`;
+			const expected = operation.visible.filter(isPanelInput);
+			const shown = await shownParameterNames(page);
+			for (const property of expected) {
+				if (!isCollection(property) && !shown.includes(property.name)) problems.push(`${label}: no input for "${property.name}"`);
+				const text = nodeParameters(page).getByText(property.displayName, { exact: true }).first();
+				if (!(await text.isVisible())) problems.push(`${label}: no "${property.displayName}" label`);
+			}
+			// Nothing of another operation on show.
+			const expectedNames = new Set(expected.map((property) => property.name));
+			for (const name of shown) if (allNames.has(name) && !expectedNames.has(name) && name !== 'authentication') problems.push(`${label}: "${name}" is shown but should not be`);
+		}
+		expect(problems).toEqual([]);
+		await closePanel(page);
+	});
+
+	test('each picker lists the sandbox demo data (From List, first value)', async () => {
+		expect(node.pickers.length).toBeGreaterThan(0);
+		await openNodeCreator(page, baseUrl());
+		await addNodeFromCreator(page, await searchNode(page, displayName), node.provider.nodeType);
+		for (const picker of node.pickers) {
+			const setup = PICKERS[`${node.provider.name}.${picker.name}`];
+			const operation = node.operations.find((candidate) => candidate.visible.includes(picker));
+			if (!operation) throw new Error(`no operation shows ${picker.name}`);
+			await selectOperation(operation);
+			for (const [name, value] of Object.entries(setup?.fill ?? {})) {
+				await nodeParameters(page).getByTestId(`parameter-input-${name}`).locator('input, textarea').first().fill(value);
+			}
+			const listMode = picker.modes?.find((mode) => mode.type === 'list');
+			const { picked, shown } = await pickFirstFromList(page, picker.name, listMode?.displayName);
+			console.log(`[ui] ${displayName} › ${picker.displayName}: picked "${picked}"`);
+			expect(shown).toBe(picked);
+			if (setup) expect(setup.demo.some((name) => picked.includes(name))).toBe(true);
+		}
+		await screenshot(page, `panel-${node.provider.name}`, page.getByTestId('ndv'));
+		await screenshotParameters(page, `panel-${node.provider.name}-parameters`);
+		await closePanel(page);
+	});
+});
+
+describe('credentials', () => {
+	test.each(CREDENTIALS.map((credential) => [credential.name, credential] as const))('"%s" passes its test', async (name, credential) => {
+		let result;
+		try {
+			result = await testCredential(page, baseUrl(), name);
+			await screenshot(page, `credential-${name}`);
+		} finally {
+			await closeCredential(page).catch(() => undefined);
+		}
+		// OAuth2 credentials show "Account connected" (n8n offers no test button for them).
+		expect(result).toEqual({ ok: true, message: credential.type.endsWith('OAuth2Api') ? OAUTH_CONNECTED : TESTED_OK });
+	});
+});
+
+describe('examples (examples/index.ts), run from the editor', () => {
+	test.each(RUNNABLE_EXAMPLES.map((example) => [example.title, example] as const))('"%s" runs green', async (_title, example) => {
+		const run = await runWorkflowFromEditor(page, baseUrl(), example.workflowId);
+		await screenshot(page, `example-${example.provider}`);
+		expect(run.nodes.length).toBeGreaterThan(1);
+		expect({ failed: run.failed, pending: run.pending }).toEqual({ failed: [], pending: [] });
+		expect(run.succeeded.sort()).toEqual(run.nodes.sort());
+	});
+});
+
+(EXISTING ? test.skip : test)('stops n8n, its task runner and the sandboxes, leaving no port open', async () => {
+	await browser?.close();
+	browser = undefined;
+	if (!stack) throw new Error('the npm start stack never started');
+	const stopped = stack;
+	await stopped.stop();
+	stack = undefined;
+	const tail = startLogTail(stopped.dataDir, 5);
+	removeDataDir(stopped.dataDir);
+	expect(await healthy(stopped.port)).toBe(false);
+	expect({ open: await openPorts(stopped), tail: tail.includes('[start] stopped.') }).toEqual({ open: [], tail: true });
+}, 120_000);

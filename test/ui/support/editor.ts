@@ -1,0 +1,294 @@
+/// <reference lib="dom" />
+// (The functions given to page.evaluate run in the browser: they need the DOM types.)
+/**
+ * Driving n8n's editor with playwright-core and Debian's chromium. The selectors are n8n's own
+ * test ids (data-test-id), as n8n's Playwright suite uses them; where n8n has none (the options of
+ * a dropdown, the actions of a node in the node creator) the element's role or class.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+import { chromium, selectors, type Browser, type Locator, type Page } from 'playwright-core';
+
+import { REPO_ROOT } from './stack';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Git-ignored. */
+export const SCREENSHOTS_DIR = path.join(REPO_ROOT, 'test', 'ui', 'screenshots');
+
+selectors.setTestIdAttribute('data-test-id');
+
+export async function launchBrowser(): Promise<{ browser: Browser; page: Page }> {
+	if (!existsSync(CHROMIUM)) throw new Error(`no chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+	const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+	const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
+	// Generous: on a busy 2-core machine the editor's first load alone can take half a minute.
+	context.setDefaultTimeout(45_000);
+	context.setDefaultNavigationTimeout(90_000);
+	const page = await context.newPage();
+	return { browser, page };
+}
+
+export async function screenshot(page: Page, name: string, target?: Locator): Promise<string> {
+	mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+	const file = path.join(SCREENSHOTS_DIR, `${name.replace(/[^a-zA-Z0-9._-]+/g, '-')}.png`);
+	await (target ?? page).screenshot({ path: file });
+	return file;
+}
+
+/** The open panel's middle column (its parameters, from the panel's top to its bottom). */
+export async function screenshotParameters(page: Page, name: string): Promise<string> {
+	mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+	const file = path.join(SCREENSHOTS_DIR, `${name}.png`);
+	const ndv = await page.getByTestId('ndv').boundingBox();
+	const parameters = await nodeParameters(page).boundingBox();
+	if (!ndv || !parameters) return await screenshot(page, name);
+	const x = Math.max(ndv.x, parameters.x - 16);
+	await page.screenshot({ path: file, clip: { x, y: ndv.y, width: parameters.width + 32, height: ndv.height } });
+	return file;
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+export const exactly = (text: string) => new RegExp(`^\\s*${escapeRegExp(text)}\\s*$`);
+
+export async function logIn(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
+	await page.goto(`${baseUrl}/signin`, { waitUntil: 'domcontentloaded' });
+	await page.locator('input[name="emailOrLdapLoginId"]').fill(email);
+	await page.locator('input[name="password"]').fill(password);
+	await page.getByTestId('form-submit-button').click();
+	await page.waitForURL((url) => !url.pathname.startsWith('/signin'), { timeout: 90_000 });
+}
+
+interface VueRouterHost {
+	__vue_app__?: { config: { globalProperties: { $router?: { push(to: string): Promise<unknown> } } } };
+}
+
+/**
+ * Goes to a route of the editor. Once the editor is loaded, through its own router (as a click on
+ * a link would): a full load of n8n's editor takes tens of seconds on a busy 2-core machine.
+ */
+export async function goTo(page: Page, baseUrl: string, route: string): Promise<void> {
+	const inApp =
+		page.url().startsWith(baseUrl) &&
+		(await page.evaluate(() => Boolean((document.querySelector('#app') as VueRouterHost | null)?.__vue_app__?.config.globalProperties.$router)).catch(() => false));
+	if (!inApp) {
+		await page.goto(`${baseUrl}${route}`, { waitUntil: 'domcontentloaded' });
+		return;
+	}
+	await page.evaluate(async (to) => {
+		await (document.querySelector('#app') as VueRouterHost).__vue_app__!.config.globalProperties.$router!.push(to);
+	}, route);
+	// Leaving a workflow with unsaved changes asks first.
+	const leave = page.getByRole('button', { name: 'Leave without saving' });
+	if (await leave.isVisible().catch(() => false)) await leave.click();
+}
+
+/** A new workflow with the node creator open (or the current canvas, when it is one already). */
+export async function openNodeCreator(page: Page, baseUrl: string): Promise<void> {
+	if (await page.getByTestId('ndv').isVisible().catch(() => false)) await closePanel(page);
+	if (!/\/workflow\//.test(new URL(page.url()).pathname)) await goTo(page, baseUrl, '/workflow/new');
+	// The big + of an empty canvas, or the + of the canvas's side bar.
+	const buttons = [page.getByTestId('canvas-plus-button'), page.getByTestId('node-creator-plus-button')];
+	const deadline = Date.now() + 180_000;
+	for (;;) {
+		const visible = await Promise.all(buttons.map(async (button) => await button.first().isVisible().catch(() => false)));
+		const index = visible.indexOf(true);
+		if (index >= 0) {
+			await buttons[index].first().click();
+			break;
+		}
+		if (Date.now() > deadline) throw new Error('no + button on the canvas to open the node creator');
+		await page.waitForTimeout(500);
+	}
+	await page.getByTestId('node-creator-search-bar').waitFor();
+}
+
+/** The node creator's entry for a node, once a search for its display name lists it. */
+export async function searchNode(page: Page, displayName: string): Promise<Locator> {
+	await page.getByTestId('node-creator-search-bar').fill(displayName);
+	const name = page.getByTestId('node-creator-item-name').filter({ hasText: exactly(displayName) });
+	await name.first().waitFor();
+	// The entry (the element n8n names "node-creator-action-item" for nodes with actions) holds the icon.
+	return page.getByTestId('node-creator-action-item').filter({ has: name }).first();
+}
+
+/** An <img> once its src ends with /<file> (the theme switches it) and it finished loading. */
+export async function imageShowing(img: Locator, file: string, timeoutMs = 10_000): Promise<{ src: string; naturalWidth: number }> {
+	const deadline = Date.now() + timeoutMs;
+	while (!((await img.getAttribute('src')) ?? '').endsWith(`/${file}`) && Date.now() < deadline) await img.page().waitForTimeout(200);
+	return await loadedImage(img);
+}
+
+/** src and natural width of an <img>, once it finished loading. */
+export async function loadedImage(img: Locator): Promise<{ src: string; naturalWidth: number }> {
+	await img.evaluate(
+		(element: HTMLImageElement) =>
+			element.complete && element.naturalWidth > 0
+				? undefined
+				: new Promise<void>((resolve) => {
+						element.addEventListener('load', () => resolve(), { once: true });
+						element.addEventListener('error', () => resolve(), { once: true });
+						setTimeout(resolve, 5000);
+					}),
+	);
+	return await img.evaluate((element: HTMLImageElement) => ({ src: element.src, naturalWidth: element.naturalWidth }));
+}
+
+/** Clicks a node's entry, then its first action: the node is added and its panel (NDV) opens. */
+export async function addNodeFromCreator(page: Page, entry: Locator, nodeType: string): Promise<void> {
+	await entry.click();
+	// The node's own actions (the panel lists suggested triggers first).
+	const action = page.locator(`[data-keyboard-nav-type="action"][data-keyboard-nav-id^="${nodeType}-"]`).first();
+	await action.click();
+	await page.getByTestId('ndv').waitFor();
+	await page.getByTestId('node-parameters').waitFor();
+}
+
+export function nodeParameters(page: Page): Locator {
+	return page.getByTestId('ndv').getByTestId('node-parameters');
+}
+
+/** Picks an option (by its shown name) in an options parameter of the open panel. */
+export async function selectOption(page: Page, parameter: string, optionName: string): Promise<void> {
+	const input = nodeParameters(page).getByTestId(`parameter-input-${parameter}`);
+	await input.click();
+	const option = page.locator('.el-select-dropdown__item:visible').filter({ has: page.locator('.option-headline', { hasText: exactly(optionName) }) });
+	await option.first().click();
+	await option.first().waitFor({ state: 'hidden' });
+}
+
+/** The names of the parameters the open panel shows (its parameter-input-<name> elements). */
+export async function shownParameterNames(page: Page): Promise<string[]> {
+	return await nodeParameters(page).evaluate((root) => {
+		const names = new Set<string>();
+		for (const element of Array.from(root.querySelectorAll<HTMLElement>('[data-test-id^="parameter-input-"]'))) {
+			if (!element.offsetParent && element.getClientRects().length === 0) continue; // not displayed
+			const name = element.getAttribute('data-test-id')!.slice('parameter-input-'.length);
+			if (!['field', 'item'].includes(name)) names.add(name);
+		}
+		for (const element of Array.from(root.querySelectorAll<HTMLElement>('[data-test-id^="resource-locator-"]'))) {
+			if (element.getClientRects().length > 0) names.add(element.getAttribute('data-test-id')!.slice('resource-locator-'.length));
+		}
+		return [...names];
+	});
+}
+
+/**
+ * A resource locator of the open panel: switches it to "From list", opens the list, clicks the
+ * first entry and returns its text, which the locator then shows.
+ */
+export async function pickFirstFromList(page: Page, parameter: string, listModeName = 'From list'): Promise<{ picked: string; shown: string }> {
+	const locator = nodeParameters(page).getByTestId(`resource-locator-${parameter}`);
+	await locator.getByTestId('rlc-mode-selector').click();
+	await page
+		.locator('.el-select-dropdown__item:visible')
+		.filter({ hasText: new RegExp(`^\\s*${escapeRegExp(listModeName)}\\s*$`, 'i') })
+		.first()
+		.click();
+	await locator.getByTestId('rlc-input').click();
+	const first = page.getByTestId('rlc-item').first();
+	await first.waitFor({ timeout: 30_000 });
+	const picked = (await first.innerText()).trim();
+	await first.click();
+	await page.getByTestId('rlc-item').first().waitFor({ state: 'hidden' });
+	const shown = await locator.getByTestId('rlc-input').inputValue();
+	return { picked, shown };
+}
+
+export async function closePanel(page: Page): Promise<void> {
+	await page.getByTestId('ndv-close-button').click();
+	await page.getByTestId('ndv').waitFor({ state: 'hidden' });
+}
+
+export interface CredentialTestResult {
+	ok: boolean;
+	/** What the modal's banner says ("Connection tested successfully", or the failure and its details). */
+	message: string;
+}
+
+export const TESTED_OK = 'Connection tested successfully';
+const TEST_FAILED = 'Couldn’t connect with these settings';
+/** OAuth2 credentials: n8n shows the connection instead of a test result, and no Retry button. */
+export const OAUTH_CONNECTED = 'Account connected';
+
+/** The test banner of the open credential modal, once it shows a result. */
+async function credentialBanner(page: Page): Promise<CredentialTestResult> {
+	const modal = page.getByTestId('editCredential-modal');
+	const success = modal.getByText(TESTED_OK);
+	const failure = modal.getByText(TEST_FAILED);
+	const connected = modal.getByText(OAUTH_CONNECTED);
+	await success.or(failure).or(connected).filter({ visible: true }).first().waitFor({ timeout: 60_000 });
+	if (await success.first().isVisible()) return { ok: true, message: TESTED_OK };
+	if (await connected.first().isVisible()) return { ok: true, message: OAUTH_CONNECTED };
+	const details = modal.getByText('More details');
+	if (await details.isVisible()) await details.click();
+	await page.waitForTimeout(500);
+	const text = await modal.innerText();
+	// The banner's text: from the failure line up to the first parameter's label.
+	const start = text.indexOf(TEST_FAILED);
+	return { ok: false, message: text.slice(start, start + 600).split('\n').slice(0, 8).join(' ').replace(/\s+/g, ' ').trim() };
+}
+
+/**
+ * Opens a credential from Overview → Credentials and runs its test: n8n tests it on opening; the
+ * banner's Retry button ("Retry credential test") runs it again, which is the result returned.
+ */
+export async function testCredential(page: Page, baseUrl: string, name: string): Promise<CredentialTestResult> {
+	await goTo(page, baseUrl, '/home/credentials');
+	await page.getByTestId('resources-list-item').filter({ hasText: name }).first().click({ timeout: 60_000 });
+	const modal = page.getByTestId('editCredential-modal');
+	await modal.waitFor();
+	const first = await credentialBanner(page);
+	const retry = modal.getByRole('button', { name: 'Retry' });
+	if (first.message === OAUTH_CONNECTED && !(await retry.isVisible())) return first;
+	await retry.click();
+	// The banner goes while the test runs; wait for that before reading the new result.
+	await modal
+		.getByText(TESTED_OK)
+		.or(modal.getByText(TEST_FAILED))
+		.first()
+		.waitFor({ state: 'hidden', timeout: 5_000 })
+		.catch(() => undefined);
+	return await credentialBanner(page);
+}
+
+export async function closeCredential(page: Page): Promise<void> {
+	await page.keyboard.press('Escape');
+	await page.getByTestId('editCredential-modal').waitFor({ state: 'hidden' });
+}
+
+export interface RunResult {
+	nodes: string[];
+	succeeded: string[];
+	failed: string[];
+	/** Nodes with neither mark when the run ended or timed out. */
+	pending: string[];
+}
+
+/** Opens a workflow, clicks "Execute workflow" and waits until every node is marked (success or error). */
+export async function runWorkflowFromEditor(page: Page, baseUrl: string, workflowId: string, timeoutMs = 90_000): Promise<RunResult> {
+	await goTo(page, baseUrl, `/workflow/${workflowId}`);
+	const button = page.getByTestId('execute-workflow-button');
+	await button.waitFor({ timeout: 90_000 });
+	const nodes = page.getByTestId('canvas-node');
+	await nodes.first().waitFor();
+	await button.click();
+	const deadline = Date.now() + timeoutMs;
+	let result: RunResult;
+	for (;;) {
+		result = await page.evaluate(() => {
+			const all = Array.from(document.querySelectorAll('[data-test-id="canvas-node"]'));
+			const named = (filter: (node: Element) => boolean) => all.filter(filter).map((node) => node.getAttribute('data-node-name') ?? '?');
+			const has = (node: Element, id: string) => node.querySelector(`[data-test-id="${id}"]`) !== null;
+			return {
+				nodes: named(() => true),
+				succeeded: named((node) => has(node, 'canvas-node-status-success')),
+				failed: named((node) => has(node, 'canvas-node-status-error') || node.className.includes('error')),
+				pending: named((node) => !has(node, 'canvas-node-status-success') && !has(node, 'canvas-node-status-error')),
+			};
+		});
+		if (result.failed.length > 0 || result.pending.length === 0 || Date.now() > deadline) break;
+		await page.waitForTimeout(500);
+	}
+	return result;
+}
