@@ -205,7 +205,8 @@ export async function callWebhook(
 		headers: upload
 			? { 'content-type': upload.mimeType, 'content-disposition': `attachment; filename="${upload.fileName}"`, 'content-length': String(upload.content.length) }
 			: {},
-		body: upload ? upload.content : undefined,
+		// Typed loosely: the editor suite's DOM lib types BodyInit without Node's ArrayBufferLike views.
+		body: upload ? (upload.content as unknown as BodyInit) : undefined,
 		signal: AbortSignal.timeout(options.timeoutMs ?? 600_000),
 	});
 	const body = Buffer.from(await response.arrayBuffer());
@@ -215,7 +216,14 @@ export async function callWebhook(
 	} catch {
 		json = undefined;
 	}
-	return { tag, status: response.status, headers: Object.fromEntries(response.headers.entries()), body, durationMs: Date.now() - started, json };
+	return { tag, status: response.status, headers: headersOf(response.headers), body, durationMs: Date.now() - started, json };
+}
+
+/** A response's headers as a plain object (forEach: the DOM lib the editor suite loads types Headers without entries()). */
+function headersOf(headers: Headers): Record<string, string> {
+	const result: Record<string, string> = {};
+	headers.forEach((value, name) => (result[name] = value));
+	return result;
 }
 
 export interface ExecutionRecord {
