@@ -130,10 +130,12 @@ describe('server errors', () => {
 		return { attempts: 2 };
 	});
 
-	itCase({ category: 'fault', node, operation: 'Delete', name: 'attachment that never existed', expected: 'fails with Asana\'s 404 message (the 404 rule applies only after a lost answer)' }, async () => {
+	itCase({ category: 'fault', node, operation: 'Delete', name: 'attachment that never existed', expected: 'fails saying no attachment has that ID, with Asana\'s 404 message (the 404 rule applies only after a lost answer)' }, async () => {
 		const result = await run({ operation: 'delete', attachmentId: '1209999999999999' });
-		const error = expectApiFailure(result, /^Asana: /);
+		const error = expectApiFailure(result, /^Asana has no attachment with ID "1209999999999999"$/);
 		expect(error.httpCode).toBe('404');
+		// Asana's own words stay, in the description after what to check.
+		expect(error.description).toMatch(/Check the Attachment.*Asana: /s);
 		return { attempts: 1 };
 	});
 });
