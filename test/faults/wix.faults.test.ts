@@ -68,7 +68,7 @@ describe('rate limits', () => {
 
 	itCase({ category: 'fault', node, operation: 'Upload', name: '429 with Retry-After as an HTTP date on the PUT of the bytes', expected: 'Wix took nothing: waits, PUTs the whole file again, attached once' }, async () => {
 		const want = await expected(300_000, 2);
-		proxy.inject({ kind: 'status', status: 429, headers: { 'Retry-After': new Date(Date.now() + 2000).toUTCString() } }, { match: isPut });
+		proxy.inject({ kind: 'status', status: 429, headers: { 'Retry-After': new Date(Date.now() + 4000).toUTCString() } }, { match: isPut });
 		const result = await upload(300_000, 2);
 		expect(result.error).toBeUndefined();
 		const puts = proxy.requests((entry) => entry.method === 'PUT');
@@ -119,7 +119,7 @@ describe('dropped connections', () => {
 	itCase({ category: 'fault', node, operation: 'Upload', name: 'connection reset after 128 KiB of the PUT of 1 MiB', expected: 'not repeated; fails saying the connection closed; nothing attached' }, async () => {
 		proxy.inject({ kind: 'resetUpload', afterBytes: 128 * 1024 }, { match: isPut });
 		const result = await upload(MiB, 6);
-		const error = expectApiFailure(result, /^Wix closed the connection before answering$/);
+		const error = expectApiFailure(result, /^The upload URL Wix returned closed the connection before answering$/);
 		expect(error.description).toMatch(/not repeated/);
 		expect(proxy.requests(isPut)).toHaveLength(1);
 		expect(server.attachments(CONTACT_ID)).toHaveLength(0);
@@ -158,7 +158,7 @@ describe('stalls', () => {
 	itCase({ category: 'fault', node, operation: 'Upload', name: 'upload host never answers the PUT (Timeout 800 ms)', expected: 'not repeated; fails with a timeout error naming the Timeout option' }, async () => {
 		proxy.inject({ kind: 'stall' }, { match: isPut });
 		const result = await upload(100_000, 10, { timeout: 800 });
-		const error = expectApiFailure(result, /^Wix did not respond in 800 ms \(timeout\)$/);
+		const error = expectApiFailure(result, /^The upload URL Wix returned did not respond in 800 ms \(timeout\)$/);
 		expect(error.description).toMatch(/Options > Timeout/);
 		expect(proxy.requests(isPut)).toHaveLength(1);
 		return { attempts: 1 };
