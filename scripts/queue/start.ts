@@ -22,6 +22,7 @@ import path from 'node:path';
 
 import { EXAMPLES } from '../../examples';
 import * as hostEnv from '../n8n-host/env';
+import { DEMO_OWNER, ownerEnv } from '../start/demo-owner';
 import { startSandbox, type Sandbox } from '../sandbox';
 import { PROVIDERS } from '../sandbox/providers';
 import { portOpen } from './processes';
@@ -30,9 +31,6 @@ import { publishWorkflows, startQueueInfrastructure, type QueueTopology } from '
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const DATA_DIR = path.join(REPO_ROOT, '.queue-data', 'start');
 const USER_FOLDER = path.join(DATA_DIR, 'n8n');
-
-/** The same local demo login as `npm start` (scripts/start/main.ts): not a secret. */
-const DEMO_OWNER = { email: 'demo@example.com', password: 'Sandbox-demo-1', firstName: 'Demo', lastName: 'User' };
 
 const step = (text: string) => console.log(`[start --queue] ${text}`);
 const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
@@ -48,18 +46,6 @@ function run(label: string, command: string, args: string[]): Promise<void> {
 		child.on('error', reject);
 		child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${label} failed (exit ${code}):\n${output.join('').slice(-4000)}`))));
 	});
-}
-
-function ownerEnv(): Record<string, string> {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports -- n8n's own copy, resolved at run time from the host
-	const bcrypt = require(path.join(hostEnv.hostPaths.n8nDir, 'node_modules', 'bcryptjs')) as { hashSync(password: string, rounds: number): string };
-	return {
-		N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
-		N8N_INSTANCE_OWNER_EMAIL: DEMO_OWNER.email,
-		N8N_INSTANCE_OWNER_FIRST_NAME: DEMO_OWNER.firstName,
-		N8N_INSTANCE_OWNER_LAST_NAME: DEMO_OWNER.lastName,
-		N8N_INSTANCE_OWNER_PASSWORD_HASH: bcrypt.hashSync(DEMO_OWNER.password, 10),
-	};
 }
 
 interface WorkflowJson {

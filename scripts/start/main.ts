@@ -30,7 +30,7 @@ import * as hostEnv from '../n8n-host/env';
 import { startSandbox, type Sandbox } from '../sandbox';
 import { PROVIDERS } from '../sandbox/providers';
 import type { DemoCredential } from '../sandbox/providers/types';
-import { DEMO_OWNER } from './demo-owner';
+import { DEMO_OWNER, ownerEnv } from './demo-owner';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const USER_FOLDER = path.resolve(REPO_ROOT, process.argv.find((a) => a.startsWith('--data='))?.slice('--data='.length) ?? '.sandbox-data');
@@ -178,19 +178,6 @@ async function importDemo(sandbox: Sandbox, examples: Example[]): Promise<{ impo
 	}
 	writeFileSync(MARKER, JSON.stringify(marker, null, 2));
 	return { imported, kept };
-}
-
-/** bcrypt of the demo password, with the bcryptjs n8n itself uses (from the host). */
-function ownerEnv(): Record<string, string> {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports -- n8n's own copy, resolved at run time from the host
-	const bcrypt = require(path.join(hostEnv.hostPaths.n8nDir, 'node_modules', 'bcryptjs')) as { hashSync(password: string, rounds: number): string };
-	return {
-		N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
-		N8N_INSTANCE_OWNER_EMAIL: DEMO_OWNER.email,
-		N8N_INSTANCE_OWNER_FIRST_NAME: DEMO_OWNER.firstName,
-		N8N_INSTANCE_OWNER_LAST_NAME: DEMO_OWNER.lastName,
-		N8N_INSTANCE_OWNER_PASSWORD_HASH: bcrypt.hashSync(DEMO_OWNER.password, 10),
-	};
 }
 
 async function healthy(port: number): Promise<boolean> {
