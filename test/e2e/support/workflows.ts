@@ -123,6 +123,11 @@ export function itemsOf(run: ExecutionResult, nodeName: string): OutputItem[] {
  */
 export function readBinary(userFolder: string, meta: BinaryMeta): Buffer {
 	const id = meta.id ?? '';
+	// In a jest project of test/e2e/jest.config.js the file must be in that project's store: a run
+	// that silently fell back to another store would prove nothing about this one.
+	const project = (globalThis as { E2E_BINARY_MODE?: string }).E2E_BINARY_MODE;
+	const store = id.split(':')[0].replace(/-v2$/, '');
+	if (project && store !== project) throw new Error(`binary data "${id}" is not in the ${project} store this project runs`);
 	const match = /^filesystem(?:-v2)?:(.+)$/.exec(id);
 	if (match) {
 		const storage = process.env.N8N_BINARY_DATA_STORAGE_PATH || path.join(userFolder, '.n8n', 'storage');
