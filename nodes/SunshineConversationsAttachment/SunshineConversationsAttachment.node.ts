@@ -1,8 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { withConcurrencyOption } from '../shared/description';
 import { runOperations } from '../shared/transport';
 import { sunshineAttachmentProperties, sunshineAttachmentSubtitle } from './description';
+import { SUNSHINE_CONCURRENCY } from './provider';
 import { searchApps } from './methods/listSearch';
 import { deleteAttachment } from './operations/delete';
 import { generateMediaToken } from './operations/generateMediaToken';
@@ -44,12 +46,12 @@ export class SunshineConversationsAttachment implements INodeType {
 				displayOptions: { show: { authentication: ['jwt'] } },
 			},
 		],
-		properties: sunshineAttachmentProperties,
+		properties: withConcurrencyOption(sunshineAttachmentProperties, SUNSHINE_CONCURRENCY),
 	};
 
 	methods = { listSearch: { searchApps } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runOperations(this, OPERATIONS, CUSTOM_API_CALL);
+		return await runOperations(this, OPERATIONS, CUSTOM_API_CALL, SUNSHINE_CONCURRENCY);
 	}
 }
