@@ -86,6 +86,8 @@ interface Report {
 export class RollingBudget {
 	private entries: Entry[] = [];
 	private report?: Report;
+	/** An answer came without the header: this provider (or a proxy before it) does not report it. */
+	private unreported = false;
 
 	constructor(
 		readonly spec: Pick<HeaderBudget, 'windowMs'>,
@@ -113,13 +115,18 @@ export class RollingBudget {
 	}
 
 	/** The attempt of `entry` is over (answered or not). */
-	finish(entry: Entry): void {
+	finish(entry: Entry, answeredWithoutReport = false): void {
 		entry.doneAt ??= this.now();
+		if (answeredWithoutReport) this.unreported = true;
 	}
 
-	/** Whether a report arrived at all (a provider that sends none is not paced by this budget). */
-	get known(): boolean {
-		return this.report !== undefined;
+	/**
+	 * Whether a request must wait for the first report: until one arrives, nothing is known of
+	 * what is left (another workflow may have spent most of it), so one request goes alone and
+	 * the others follow its answer. A provider that answers without the header is not held.
+	 */
+	get awaitingFirstReport(): boolean {
+		return this.report === undefined && !this.unreported && this.inFlight > 0;
 	}
 
 	get inFlight(): number {
@@ -316,6 +323,10 @@ export class ProviderPacer {
 					reason = `room among the ${group.max} ${group.group} requests ${this.provider.displayName} allows in flight`;
 				} else {
 					for (const { spec, budget } of budgets) {
+						if (budget.awaitingFirstReport) {
+							reason = `the first answer of ${this.provider.displayName}, which says what is left of its ${spec.name}`;
+							continue;
+						}
 						if (spec.whenSpent !== 'wait' || budget.allowance() > 0) continue;
 						const release = budget.nextRelease();
 						const ms = release === undefined ? undefined : Math.max(1, release - now);
@@ -349,7 +360,7 @@ export class ProviderPacer {
 				for (const { spec, budget, entry } of entries) {
 					const remaining = parseRemaining(headers[spec.header]);
 					if (remaining !== undefined) budget.observe(entry, remaining);
-					else budget.finish(entry);
+					else budget.finish(entry, statusCode !== undefined);
 				}
 				if (lane.probeSeq === seq && statusCode !== 429) {
 					lane.probing = false;
