@@ -270,7 +270,7 @@ export async function sendRequest<T = FullResponse>(
 		if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) {
 			const failed = await readFailureBody(ctx, failure);
 			const error = toNodeApiError(ctx, provider, failed, itemIndex, { target: plan.target });
-			error.description = `${provider.displayName} asks to wait ${Math.round(retryAfter / 1000)} s before the next request, longer than this node waits: it accepts requests again ${renewalText(Date.now() + retryAfter)}. ${error.description ?? ''}`.trim();
+			error.description = `${provider.displayName} asks to wait ${Math.round(retryAfter / 1000)} s before the next request, longer than this node waits. It accepts requests again ${renewalText(Date.now() + retryAfter)}. ${error.description ?? ''}`.trim();
 			// The run's other requests to the same place would get the same answer: they fail at once.
 			pacer.block(paced, retryAfter, error);
 			throw error;
