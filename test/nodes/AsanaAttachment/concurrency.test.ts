@@ -10,6 +10,7 @@ import type { INodeParameters } from 'n8n-workflow';
 import { readBinary } from '../../support/n8n-harness';
 import { DEFAULT_TASK } from '../../servers/asana-server';
 import type { AsanaServer } from '../../servers/asana-server';
+import { barrier } from '../../servers/common/traffic';
 import type { TrafficEvent } from '../../servers/common/traffic';
 import { locator, runAsana, startServer } from './context';
 
@@ -30,8 +31,12 @@ const index = (events: TrafficEvent[], predicate: (event: TrafficEvent) => boole
 
 it('runs items several at once and keeps the input order and pairing when answers come back out of order', async () => {
 	const gids = seed(6);
-	// The first items are held longest: their answers arrive last.
-	server.traffic.options.delay = (request) => (gids.length - gids.indexOf(gidOf(request.path) ?? '')) * 40;
+	// Held until three are in flight; then the first items are held longest: their answers arrive last.
+	const three = barrier(server.traffic, 3);
+	server.traffic.options.delay = async (request) => {
+		await three();
+		return (gids.length - gids.indexOf(gidOf(request.path) ?? '')) * 40;
+	};
 	const result = await runAsana(server, getRecords({ concurrency: 3 }), { input: asInput(gids) });
 	expect(result.error).toBeUndefined();
 	expect(result.items.map((item) => item.json.gid)).toEqual(gids);
@@ -40,14 +45,18 @@ it('runs items several at once and keeps the input order and pairing when answer
 	expect(server.traffic.maxInFlight).toBe(3);
 	const started = server.traffic.events.filter((event) => event.kind === 'start').map((event) => gidOf(event.path));
 	const answered = server.traffic.events.filter((event) => event.kind === 'end').map((event) => gidOf(event.path));
-	expect(started.slice(0, 3)).toEqual(gids.slice(0, 3));
+	expect([...started.slice(0, 3)].sort()).toEqual(gids.slice(0, 3).sort());
 	expect(answered).not.toEqual(started);
 	expect([...answered].sort()).toEqual([...gids].sort());
 });
 
 it('downloads several files at once, each stored whole in its own item', async () => {
 	const gids = seed(5);
-	server.fileTraffic.options.delay = (request) => 100 - request.id * 15;
+	const two = barrier(server.fileTraffic, 2);
+	server.fileTraffic.options.delay = async (request) => {
+		await two();
+		return 100 - request.id * 15;
+	};
 	const result = await runAsana(server, { operation: 'get', attachmentId: '={{ $json.gid }}', download: true, binaryPropertyName: 'data', options: { concurrency: 5 } }, { input: asInput(gids) });
 	expect(result.error).toBeUndefined();
 	expect(result.items.map((item) => item.json.gid)).toEqual(gids);
@@ -61,14 +70,14 @@ it('downloads several files at once, each stored whole in its own item', async (
 
 it('never has more requests in flight than Concurrency, and by default 50 reads and 15 uploads (Asana\'s limits)', async () => {
 	const gids = seed(60);
-	server.traffic.options.delay = () => 60;
+	server.traffic.options.delay = barrier(server.traffic, 50);
 	const reads = await runAsana(server, getRecords(), { input: asInput(gids) });
 	expect(reads.error).toBeUndefined();
 	expect(reads.items).toHaveLength(60);
 	expect(server.traffic.maxInFlight).toBe(50);
 
 	server.reset();
-	server.traffic.options.delay = () => 60;
+	server.traffic.options.delay = barrier(server.traffic, 15);
 	const files = Array.from({ length: 20 }, (_, i) => ({ binary: { data: { data: `upload ${i}`, fileName: `up-${i}.txt`, mimeType: 'text/plain' } } }));
 	const uploads = await runAsana(server, { operation: 'upload', parent: locator(DEFAULT_TASK.gid), source: 'binary', binaryPropertyName: 'data', options: {} }, { input: files });
 	expect(uploads.error).toBeUndefined();
@@ -77,7 +86,7 @@ it('never has more requests in flight than Concurrency, and by default 50 reads 
 	expect(server.traffic.maxInFlight).toBe(15);
 
 	server.reset();
-	server.traffic.options.delay = () => 60;
+	server.traffic.options.delay = barrier(server.traffic, 2);
 	const two = await runAsana(server, { operation: 'upload', parent: locator(DEFAULT_TASK.gid), source: 'binary', binaryPropertyName: 'data', options: { concurrency: 2 } }, { input: files.slice(0, 6) });
 	expect(two.error).toBeUndefined();
 	expect(server.traffic.maxInFlight).toBe(2);
@@ -110,7 +119,7 @@ it('without Continue On Fail, starts no item after one failed and fails with the
 	const result = await runAsana(server, getRecords({ concurrency: 2 }), { input: values.map((gid) => ({ json: { gid } })) });
 	expect(result.error).toBeInstanceOf(NodeApiError);
 	expect((result.error as NodeApiError).context.itemIndex).toBe(1);
-	expect(server.traffic.starts().map((event) => gidOf(event.path))).toEqual([gids[0], '1299999999999999']);
+	expect(server.traffic.starts().map((event) => gidOf(event.path)).sort()).toEqual([gids[0], '1299999999999999'].sort());
 	// The item under way finished (its answer was sent) before the node failed.
 	expect(server.traffic.events.filter((event) => event.kind === 'end')).toHaveLength(2);
 });
@@ -128,9 +137,14 @@ it('without Continue On Fail, a later item failing first does not hide an earlie
 it('a 429 with Retry-After on one item pauses the run\'s other requests to Asana until it is over', async () => {
 	const gids = seed(6);
 	server.rateLimitNext(1, 1);
-	// The first request to arrive gets the 429 while the two others are still held; those are
-	// answered during the pause, so their workers are free to start the next items.
-	server.traffic.options.delay = (request) => (request.id === 1 ? 200 : 400);
+	// Once three are in flight, the first to have arrived gets the 429 while the two others are
+	// still held; those are answered during the pause, so their workers are free to start the next items.
+	const three = barrier(server.traffic, 3);
+	server.traffic.options.delay = async (request) => {
+		if (request.id > 3) return 100;
+		await three();
+		return request.id === 1 ? 0 : 300;
+	};
 	const result = await runAsana(server, getRecords({ concurrency: 3 }), { input: asInput(gids) });
 	expect(result.error).toBeUndefined();
 	expect(result.items.map((item) => item.json.gid)).toEqual(gids);
@@ -152,7 +166,7 @@ it('a 429 with Retry-After on one item pauses the run\'s other requests to Asana
 
 it('two runs do not share pacing: one run\'s pause does not hold another run back', async () => {
 	const gids = seed(3);
-	server.rateLimitNext(1, 2);
+	server.rateLimitNext(1, 5);
 	const paused = runAsana(server, getRecords(), { input: asInput(gids.slice(0, 1)) });
 	// Once the first run has its 429, a second run starts and finishes while the first one waits.
 	for (let i = 0; i < 200 && !server.traffic.events.some((event) => event.status === 429); i++) await new Promise((resolve) => setTimeout(resolve, 10));

@@ -3,6 +3,7 @@
  * arrival and answer in order (test/servers/common/traffic.ts). Sunshine gives no Retry-After:
  * a 429 makes the whole run back off (with jitter) before going on.
  */
+import { barrier } from '../../servers/common/traffic';
 import type { SunshineServer } from '../../servers/sunshine-server';
 import { APP_ID, runSunshine, startServer } from './context';
 
@@ -14,7 +15,11 @@ beforeEach(() => server.reset());
 const files = (count: number) => Array.from({ length: count }, (_, i) => ({ binary: { data: { data: Buffer.from(`file ${i}`), fileName: `file-${i}.txt`, mimeType: 'text/plain' } } }));
 
 it('uploads 4 at once by default, in the input order, each stored once', async () => {
-	server.traffic.options.delay = (request) => 100 - (request.id % 4) * 20;
+	const four = barrier(server.traffic, 4);
+	server.traffic.options.delay = async (request) => {
+		if (request.id <= 4) await four();
+		return 100 - (request.id % 4) * 20;
+	};
 	const result = await runSunshine(server, { operation: 'upload', binaryPropertyName: 'data', options: {} }, { input: files(9) });
 	expect(result.error).toBeUndefined();
 	expect(result.items.map((item) => decodeURIComponent(String(item.json.mediaUrl)).split('/').pop())).toEqual(files(9).map((_, i) => `file-${i}.txt`));
@@ -25,7 +30,12 @@ it('uploads 4 at once by default, in the input order, each stored once', async (
 
 it('a 429 without Retry-After pauses every upload of the run (backoff), then each goes once', async () => {
 	server.failNext(1, { status: 429, body: JSON.stringify({ errors: [{ code: 'too_many_requests', title: 'Too Many Requests' }] }) });
-	server.traffic.options.delay = (request) => (request.id === 1 ? 100 : 300);
+	const three = barrier(server.traffic, 3);
+	server.traffic.options.delay = async (request) => {
+		if (request.id > 3) return 100;
+		await three();
+		return request.id === 1 ? 0 : 300;
+	};
 	const result = await runSunshine(server, { operation: 'upload', binaryPropertyName: 'data', options: { concurrency: 3 } }, { input: files(6) });
 	expect(result.error).toBeUndefined();
 	expect(result.items).toHaveLength(6);

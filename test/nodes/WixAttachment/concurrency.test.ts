@@ -3,6 +3,7 @@
  * order; every arrival and answer recorded in order, test/servers/common/traffic.ts).
  */
 import { readBinary } from '../../support/n8n-harness';
+import { barrier } from '../../servers/common/traffic';
 import type { WixServer } from '../../servers/wix-server';
 import { CONTACT_ID, runWix, startServer } from './context';
 
@@ -13,9 +14,11 @@ beforeEach(() => server.reset());
 
 it('downloads several files at once (5 by default), in the input order, each paired and whole', async () => {
 	const records = Array.from({ length: 8 }, (_, i) => server.seedAttachment(CONTACT_ID, `doc-${i}.pdf`, Buffer.from(`%PDF doc ${i}`), 'application/pdf'));
-	// Earlier items' records are held longer: their answers arrive later.
-	server.traffic.options.delay = (request) => {
+	// Held until five are in flight; then earlier items' records are held longer: their answers arrive later.
+	const five = barrier(server.traffic, 5);
+	server.traffic.options.delay = async (request) => {
 		const i = records.findIndex((record) => request.path.endsWith(`/${record.id}`));
+		if (i < 5) await five();
 		return i < 0 ? 0 : (records.length - i) * 30;
 	};
 	const result = await runWix(
@@ -38,7 +41,12 @@ it('downloads several files at once (5 by default), in the input order, each pai
 it('a 429 on one call pauses the run\'s other calls to Wix, and every item still comes out once, in order', async () => {
 	const records = Array.from({ length: 6 }, (_, i) => server.seedAttachment(CONTACT_ID, `doc-${i}.pdf`, Buffer.from(`doc ${i}`), 'application/pdf'));
 	server.failNext(1, { status: 429, headers: { 'Retry-After': '1' }, body: JSON.stringify({ message: 'Too many requests' }) });
-	server.traffic.options.delay = (request) => (request.id === 1 ? 200 : 400);
+	const three = barrier(server.traffic, 3);
+	server.traffic.options.delay = async (request) => {
+		if (request.id > 3) return 100;
+		await three();
+		return request.id === 1 ? 0 : 300;
+	};
 	const result = await runWix(
 		server,
 		{ operation: 'get', contactId: CONTACT_ID, attachmentId: { __rl: true, mode: 'id', value: '={{ $json.id }}' }, options: { concurrency: 3 } },

@@ -10,6 +10,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { XERO_MINUTE_BUDGET } from '../../../nodes/XeroAttachment/provider';
 import { VendorLimiter, xeroLimits } from '../../servers/common/rate-limits';
+import { barrier } from '../../servers/common/traffic';
 import { DEFAULT_ACCESS_TOKEN, DEFAULT_TENANT, startXeroServer } from '../../servers/xero-server';
 import type { XeroServer } from '../../servers/xero-server';
 import { runXero } from './context';
@@ -41,7 +42,9 @@ it('sends 5 calls at once by default, never more (Xero\'s concurrent limit), and
 	const ids = invoiceIds(12);
 	seedInvoices(ids);
 	const limiter = new VendorLimiter(xeroLimits({ minuteMs: MINUTE_MS }));
-	server.traffic.options = { limiter: () => limiter, delay: () => 60 };
+	// The first call goes alone (its answer says what is left); the next five are held until all are in flight.
+	const five = barrier(server.traffic, 5);
+	server.traffic.options = { limiter: () => limiter, delay: async (request) => (request.id === 1 ? 0 : await five()) };
 	const result = await runXero(server, listInvoices(), { input: input(ids) });
 	expect(result.error).toBeUndefined();
 	expect(result.items.map((item) => item.json.FileName)).toEqual(ids.map((id) => `${id}.pdf`));

@@ -31,8 +31,11 @@ export interface TrafficEvent {
 }
 
 export interface TrafficOptions {
-	/** Milliseconds to hold the request before the emulator handles it. */
-	delay?: (request: TrafficRequest) => number | undefined;
+	/**
+	 * How long to hold the request before the emulator handles it: milliseconds, or a promise
+	 * (e.g. `barrier`) and then milliseconds.
+	 */
+	delay?: (request: TrafficRequest) => number | undefined | Promise<number | void>;
 	/** Headers to add to its answer (set as it arrives). */
 	headers?: (request: TrafficRequest) => Record<string, string> | undefined;
 	/** Limits answered before the emulator sees the request; undefined lets it through unlimited. */
@@ -96,9 +99,26 @@ export class Traffic {
 				if (admission?.ok) for (const [name, value] of Object.entries(admission.headers)) res.setHeader(name, value);
 				listener(req, res);
 			};
+			const hold = (ms: number | undefined | void) => (ms && ms > 0 ? setTimeout(go, ms) : go());
 			const delay = options.delay?.(request);
-			if (delay && delay > 0) setTimeout(go, delay);
-			else go();
+			if (delay instanceof Promise) void delay.then(hold, () => hold(0));
+			else hold(delay);
 		};
 	}
+}
+
+/**
+ * A hold that keeps requests until `count` are in flight at once (or `timeoutMs` passed, so a
+ * node that never gets there fails its assertion instead of hanging), then lets all through.
+ * It makes "this many at once" independent of how fast a loaded machine starts them.
+ */
+export function barrier(traffic: Traffic, count: number, timeoutMs = 10_000): () => Promise<void> {
+	let release!: () => void;
+	const open = new Promise<void>((resolve) => (release = resolve));
+	const timer = setTimeout(release, timeoutMs);
+	void open.then(() => clearTimeout(timer));
+	return () => {
+		if (traffic.inFlight >= count) release();
+		return open;
+	};
 }
