@@ -72,6 +72,8 @@ interface Options {
 	/** The bulk part (bench/bulk.ts); `bulkOnly`: nothing else, and results.json keeps the rest. */
 	bulk: boolean;
 	bulkOnly: boolean;
+	/** With --bulk: keep the earlier bulk results of the cases not run this time (same latency and sizes). */
+	bulkMerge: boolean;
 	bulkLatencyMs: number;
 	bulkItems: number;
 	bulkUploads: number;
@@ -116,6 +118,7 @@ function parseOptions(argv: string[]): Options {
 		large: !flags.has('skip-large') && !bulkOnly,
 		bulk: !flags.has('skip-bulk'),
 		bulkOnly,
+		bulkMerge: flags.has('bulk-merge'),
 		bulkLatencyMs: Number(flags.get('bulk-latency') ?? 100),
 		bulkItems: Number(flags.get('bulk-items') ?? (quick ? 100 : 1000)),
 		bulkUploads: Number(flags.get('bulk-uploads') ?? (quick ? 20 : 200)),
@@ -729,10 +732,23 @@ async function main(): Promise<void> {
 	const previous = existsSync(options.out) ? (JSON.parse(readFileSync(options.out, 'utf8')) as Record<string, unknown> & { notes?: string[] }) : undefined;
 	if (options.bulkOnly) {
 		// Only the bulk part ran: the rest of the committed results stays as it was.
+		if (options.bulkMerge && bulkSection) {
+			const earlier = (previous?.bulk as { results?: BulkResult[] } | undefined)?.results ?? [];
+			const key = (r: BulkResult) => `${r.provider} ${r.job} ${r.runner}`;
+			const rerun = new Set(bulk.map(key));
+			const kept = earlier.filter((r) => !rerun.has(key(r)) && r.latencyMs === options.bulkLatencyMs && r.items === (r.job === 'download' ? options.bulkItems : options.bulkUploads));
+			const order = (r: BulkResult) => BULK_PROVIDERS.indexOf(r.provider) * 100 + (r.job === 'download' ? 0 : 10) + BULK_RUNNERS.indexOf(r.runner);
+			bulk = [...kept, ...bulk].sort((a, b) => order(a) - order(b));
+			bulkSection.results = bulk;
+			bulkSection.load.duringMax = Math.max(...bulk.map((r) => r.load1));
+			bulkSection.load.duringMedian = median(bulk.map((r) => r.load1));
+			(bulkSection as Record<string, unknown>).merged = `${kept.length} results kept from the run of ${String((previous?.bulk as { date?: string } | undefined)?.date)}`;
+		}
 		const merged = { ...(previous ?? {}), bulk: bulkSection };
 		mkdirSync(path.dirname(options.out), { recursive: true });
 		writeFileSync(options.out, `${JSON.stringify(merged, null, 2)}\n`);
-		const previousCases = (previous?.cases ?? []) as CaseSummary[];
+		// Results of runs before the database store was measured have no store: they are the filesystem's.
+		const previousCases = ((previous?.cases ?? []) as CaseSummary[]).map((c) => ({ ...c, store: c.store ?? 'filesystem' }));
 		const previousMachine = (previous?.machine ?? info) as ReturnType<typeof machine>;
 		writeFileSync(
 			options.chart,
