@@ -1,9 +1,6 @@
 /** Delete: removes one attachment; outputs `{ deleted: true }`. */
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-
-import { executeOperation } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
-import { asanaProvider, attachmentIdField, attachmentNotFound } from '../provider';
+import { attachmentIdField, attachmentNotFound } from '../provider';
 
 export const deleteAttachmentOperation: OperationSpec = {
 	method: 'DELETE',
@@ -15,7 +12,3 @@ export const deleteAttachmentOperation: OperationSpec = {
 	missingOnRetryMeansDone: true,
 	notFound: attachmentNotFound,
 };
-
-export async function deleteAttachment(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	return await executeOperation(ctx, asanaProvider, deleteAttachmentOperation, itemIndex);
-}

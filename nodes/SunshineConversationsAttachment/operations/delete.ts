@@ -1,9 +1,6 @@
 /** Delete: `POST /v2/apps/{appId}/attachments/remove` with `{ "mediaUrl": … }`. */
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-
-import { executeOperation } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
-import { appIdField, sunshineProvider } from '../provider';
+import { appIdField } from '../provider';
 
 export function httpUrl(value: unknown): string | undefined {
 	if (typeof value !== 'string') return 'expected text';
@@ -27,7 +24,3 @@ export const deleteAttachmentOperation: OperationSpec = {
 	// Repeated after a lost answer, a delete that finds nothing left has done its job.
 	missingOnRetryMeansDone: true,
 };
-
-export async function deleteAttachment(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	return await executeOperation(ctx, sunshineProvider, deleteAttachmentOperation, itemIndex);
-}

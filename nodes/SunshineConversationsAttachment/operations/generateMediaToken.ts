@@ -3,11 +3,10 @@
  * Only API v12.8.0 and earlier document this call (see the legacy spec); newer versions dropped it.
  * Outputs one item per path: `{ path, token }`.
  */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import { executeOperation } from '../../shared/transport';
 import type { OperationInput, OperationSpec } from '../../shared/transport';
-import { appIdField, sunshineProvider } from '../provider';
+import { appIdField } from '../provider';
 
 /** The Paths parameter as a list: its values, or an array or comma-free text from an expression. */
 function readPaths({ ctx, itemIndex }: OperationInput): unknown {
@@ -42,7 +41,3 @@ export const generateMediaTokenOperation: OperationSpec = {
 	// Asking again only mints fresh tokens.
 	idempotent: true,
 };
-
-export async function generateMediaToken(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	return await executeOperation(ctx, sunshineProvider, generateMediaTokenOperation, itemIndex);
-}
