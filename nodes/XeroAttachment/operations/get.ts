@@ -12,6 +12,7 @@ import type { OperationSpec } from '../../shared/transport';
 import { XERO_FILE_NAME_MAX, attachmentNotFound, parentIdField, parentPathField, xeroProvider } from '../provider';
 import { listAttachments } from './getMany';
 
+/** Besides Organization and the document's ID, which every operation shows (see description/index.ts). */
 export const description: INodeProperties[] = forOperation({ operation: ['get'] }, [
 	{
 		displayName: 'Get By',

@@ -7,6 +7,7 @@ import type { OperationSpec } from '../../shared/transport';
 import { parentTypeByValue } from '../parentTypes';
 import { documentNotFound, parentIdField, parentPathField, xeroProvider } from '../provider';
 
+/** Besides Organization and the document's ID, which every operation shows (see description/index.ts). */
 export const description: INodeProperties[] = forOperation({ operation: ['getAll'] }, [...returnAllAndLimit(), timeoutOnlyOptions()]);
 
 export function attachmentsOf(body: unknown): IDataObject[] {

@@ -18,6 +18,7 @@ import { attachmentsOf } from './getMany';
 
 const INCLUDE_ONLINE_RESOURCES = XERO_PARENT_TYPES.filter((type) => type.includeOnline).map((type) => type.value);
 
+/** Besides Organization and the document's ID, which every operation shows (see description/index.ts). */
 export const description: INodeProperties[] = forOperation({ operation: ['upload'] }, [
 	uploadSourceField(),
 	{
