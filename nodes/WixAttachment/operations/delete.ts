@@ -1,4 +1,7 @@
-/** Delete: removes one attachment from a contact. */
+/**
+ * Delete: removes one attachment from a contact. Its parameters (Contact, Attachment, Options) are
+ * shared with other operations, so they are in description/index.ts.
+ */
 import type { OperationSpec } from '../../shared/transport';
 import { attachmentIdField, attachmentNotFound, contactIdField } from '../provider';
 
