@@ -1,6 +1,22 @@
 /** Delete: `POST /v2/apps/{appId}/attachments/remove` with `{ "mediaUrl": … }`. */
+import type { INodeProperties } from 'n8n-workflow';
+
+import { forOperation } from '../../shared/description';
 import type { OperationSpec } from '../../shared/transport';
 import { appIdField } from '../provider';
+
+/** Besides App and Options, which several operations show (see description/index.ts). */
+export const description: INodeProperties[] = forOperation({ operation: ['delete'] }, [
+	{
+		displayName: 'Media URL',
+		name: 'mediaUrl',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. https://acme.zendesk.com/sc/attachments/v2/01JK699PBZ645YAFJW2RF45F0B/invoice.pdf',
+		description: 'The mediaUrl the upload returned',
+	},
+]);
 
 export function httpUrl(value: unknown): string | undefined {
 	if (typeof value !== 'string') return 'expected text';
