@@ -1,5 +1,6 @@
 /** What is particular to Asana: the two credentials, where the API lives, and its error shapes. */
 import { NodeOperationError } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import type { FieldSpec, OperationInput, ProviderError, ProviderSpec, TransportContext } from '../shared/transport';
 import { parseParentReference } from './parent';
@@ -124,6 +125,36 @@ export function parentNotFound({ values }: OperationInput): { message: string; d
 	return {
 		message: `Asana has no task, project or project brief with ID "${String(values.parent)}"`,
 		description: 'Check the Parent: pick it from the list, or paste its URL from Asana. It may have been deleted, or the credential\'s user may not see it.',
+	};
+}
+
+const FIELD_NAMES: Record<string, string> = {
+	connected_to_app: 'Connected to App',
+	created_at: 'Created At',
+	download_url: 'Download URL',
+	host: 'Host',
+	name: 'Name',
+	parent: 'Parent',
+	'parent.created_by': 'Parent › Created By',
+	'parent.name': 'Parent › Name',
+	'parent.resource_subtype': 'Parent › Resource Subtype',
+	permanent_url: 'Permanent URL',
+	resource_subtype: 'Resource Subtype',
+	size: 'Size',
+	view_url: 'View URL',
+};
+
+const fieldOptions: INodePropertyOptions[] = Object.entries(FIELD_NAMES).map(([value, name]) => ({ name, value }));
+
+/** Options → "Fields": the properties of the record(s) to return, which `optFieldsField` reads. */
+export function fieldsOption(description: string): INodeProperties {
+	return {
+		displayName: 'Fields',
+		name: 'fields',
+		type: 'multiOptions',
+		options: fieldOptions,
+		default: [],
+		description: `${description} (Asana's opt_fields). The ID (gid) always comes back.`,
 	};
 }
 

@@ -1,6 +1,12 @@
 /** Delete: removes one attachment; outputs `{ deleted: true }`. */
+import type { INodeProperties } from 'n8n-workflow';
+
+import { forOperation, timeoutOnlyOptions } from '../../shared/description';
 import type { OperationSpec } from '../../shared/transport';
 import { attachmentIdField, attachmentNotFound } from '../provider';
+
+/** Besides Parent and Attachment, which Get and Delete show (see description/index.ts). */
+export const description: INodeProperties[] = forOperation({ operation: ['delete'] }, [timeoutOnlyOptions()]);
 
 export const deleteAttachmentOperation: OperationSpec = {
 	method: 'DELETE',
