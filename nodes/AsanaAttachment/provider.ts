@@ -128,7 +128,11 @@ export function parentNotFound({ values }: OperationInput): { message: string; d
 	};
 }
 
-const FIELD_NAMES: Record<string, string> = {
+/**
+ * The properties of an attachment record `opt_fields` may ask for (Asana's spec lists these), by
+ * the names the Fields option shows.
+ */
+const ATTACHMENT_FIELD_NAMES: Record<string, string> = {
 	connected_to_app: 'Connected to App',
 	created_at: 'Created At',
 	download_url: 'Download URL',
@@ -144,7 +148,9 @@ const FIELD_NAMES: Record<string, string> = {
 	view_url: 'View URL',
 };
 
-const fieldOptions: INodePropertyOptions[] = Object.entries(FIELD_NAMES).map(([value, name]) => ({ name, value }));
+export const ATTACHMENT_FIELDS = Object.keys(ATTACHMENT_FIELD_NAMES);
+
+const fieldOptions: INodePropertyOptions[] = Object.entries(ATTACHMENT_FIELD_NAMES).map(([value, name]) => ({ name, value }));
 
 /** Options → "Fields": the properties of the record(s) to return, which `optFieldsField` reads. */
 export function fieldsOption(description: string): INodeProperties {
@@ -157,23 +163,6 @@ export function fieldsOption(description: string): INodeProperties {
 		description: `${description} (Asana's opt_fields). The ID (gid) always comes back.`,
 	};
 }
-
-/** The properties of an attachment record `opt_fields` may ask for (Asana's spec lists these). */
-export const ATTACHMENT_FIELDS = [
-	'connected_to_app',
-	'created_at',
-	'download_url',
-	'host',
-	'name',
-	'parent',
-	'parent.created_by',
-	'parent.name',
-	'parent.resource_subtype',
-	'permanent_url',
-	'resource_subtype',
-	'size',
-	'view_url',
-] as const;
 
 /**
  * The `opt_fields` query value from the "Fields" option (a list, or comma-separated text from an
@@ -195,7 +184,7 @@ export function optFieldsField(always: readonly string[] = []): FieldSpec {
 		validate: (value) => {
 			const unknown = String(value)
 				.split(',')
-				.filter((field) => !(ATTACHMENT_FIELDS as readonly string[]).includes(field));
+				.filter((field) => !ATTACHMENT_FIELDS.includes(field));
 			return unknown.length ? `unknown field(s) ${unknown.map((field) => `"${field}"`).join(', ')}; known: ${ATTACHMENT_FIELDS.join(', ')}` : undefined;
 		},
 	};
