@@ -9,13 +9,14 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { runOperations } from '../shared/transport';
 import { asanaAttachmentProperties, asanaAttachmentSubtitle } from './description';
 import { searchAttachments, searchParents } from './methods/listSearch';
-import { deleteAttachment } from './operations/delete';
+import { deleteAttachmentOperation } from './operations/delete';
 import { getAttachment } from './operations/get';
 import { getManyAttachments } from './operations/getMany';
 import { uploadAttachment } from './operations/upload';
+import { asanaProvider } from './provider';
 
 const OPERATIONS = {
-	delete: deleteAttachment,
+	delete: { spec: deleteAttachmentOperation },
 	get: getAttachment,
 	getAll: getManyAttachments,
 	upload: uploadAttachment,
@@ -56,6 +57,6 @@ export class AsanaAttachment implements INodeType {
 	methods = { listSearch: { searchAttachments, searchParents } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runOperations(this, OPERATIONS, CUSTOM_API_CALL);
+		return await runOperations(this, asanaProvider, OPERATIONS, CUSTOM_API_CALL);
 	}
 }

@@ -4,16 +4,17 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { runOperations } from '../shared/transport';
 import { sunshineAttachmentProperties, sunshineAttachmentSubtitle } from './description';
 import { searchApps } from './methods/listSearch';
-import { deleteAttachment } from './operations/delete';
-import { generateMediaToken } from './operations/generateMediaToken';
-import { setCookie } from './operations/setCookie';
+import { deleteAttachmentOperation } from './operations/delete';
+import { generateMediaTokenOperation } from './operations/generateMediaToken';
+import { setCookieOperation } from './operations/setCookie';
 import { uploadAttachment } from './operations/upload';
+import { sunshineProvider } from './provider';
 
 const OPERATIONS = {
 	upload: uploadAttachment,
-	delete: deleteAttachment,
-	generateMediaToken,
-	setCookie,
+	delete: { spec: deleteAttachmentOperation },
+	generateMediaToken: { spec: generateMediaTokenOperation },
+	setCookie: { spec: setCookieOperation },
 };
 
 /** What "Custom API Call" (which n8n adds to the Resource list) is answered with. */
@@ -50,6 +51,6 @@ export class SunshineConversationsAttachment implements INodeType {
 	methods = { listSearch: { searchApps } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runOperations(this, OPERATIONS, CUSTOM_API_CALL);
+		return await runOperations(this, sunshineProvider, OPERATIONS, CUSTOM_API_CALL);
 	}
 }

@@ -12,6 +12,7 @@ import { searchTenants } from './methods/listSearch';
 import { getAttachment } from './operations/get';
 import { getManyAttachments } from './operations/getMany';
 import { uploadAttachment } from './operations/upload';
+import { xeroProvider } from './provider';
 
 const OPERATIONS = {
 	get: getAttachment,
@@ -42,6 +43,6 @@ export class XeroAttachment implements INodeType {
 	methods = { listSearch: { searchTenants } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runOperations(this, OPERATIONS, CUSTOM_API_CALL);
+		return await runOperations(this, xeroProvider, OPERATIONS, CUSTOM_API_CALL);
 	}
 }

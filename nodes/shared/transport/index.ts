@@ -3,7 +3,7 @@ export * from './types';
 export { executeOperation, readFileNameOverride } from './executor';
 export type { ExecuteOptions } from './executor';
 export { runForEachItem, runOperations } from './items';
-export type { CustomApiCallHelp, OperationHandler } from './items';
+export type { CustomApiCallHelp, NodeOperation, OperationHandler } from './items';
 export { sendRequest } from './request';
 export { resolveBinaryUploadSource, resolveTextUploadSource, resolveUploadSource, textMimeTypeFor, uploadsFromText } from './upload';
 export { isTextLike, readTextContentOptions, runsAsTool, textContentOf } from './text-content';

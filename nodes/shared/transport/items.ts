@@ -5,6 +5,9 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { executeOperation } from './executor';
+import type { OperationSpec, ProviderSpec } from './types';
+
 export async function runForEachItem(
 	ctx: IExecuteFunctions,
 	handler: (itemIndex: number) => Promise<INodeExecutionData[]>,
@@ -35,8 +38,14 @@ export async function runForEachItem(
 	return [output];
 }
 
-/** What one operation of a node does for one item. */
+/** What one operation of a node does for one item, where its spec alone does not say it all. */
 export type OperationHandler = (ctx: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
+
+/**
+ * One entry of a node's operation table: the spec of an operation that only runs it (the runner
+ * performs it), or the handler of one that needs code beyond its spec.
+ */
+export type NodeOperation = OperationHandler | { spec: OperationSpec };
 
 /** The value n8n gives the "Custom API Call" option it adds to Resource and Operation. */
 const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
@@ -61,10 +70,11 @@ function customApiCallError(ctx: IExecuteFunctions, itemIndex: number, help: Cus
 	});
 }
 
-/** A node's `execute`: each item runs the handler of its Operation parameter. */
+/** A node's `execute`: each item runs the operation its Operation parameter names, against `provider`. */
 export async function runOperations(
 	ctx: IExecuteFunctions,
-	handlers: Record<string, OperationHandler>,
+	provider: ProviderSpec,
+	operations: Record<string, NodeOperation>,
 	customApiCall?: CustomApiCallHelp,
 ): Promise<INodeExecutionData[][]> {
 	return await runForEachItem(ctx, async (itemIndex) => {
@@ -73,10 +83,11 @@ export async function runOperations(
 		if (customApiCall && (resource === CUSTOM_API_CALL || operation === CUSTOM_API_CALL)) {
 			throw customApiCallError(ctx, itemIndex, customApiCall);
 		}
-		const handler = Object.prototype.hasOwnProperty.call(handlers, operation) ? handlers[operation] : undefined;
-		if (!handler) {
+		const entry = Object.prototype.hasOwnProperty.call(operations, operation) ? operations[operation] : undefined;
+		if (!entry) {
 			throw new NodeOperationError(ctx.getNode(), `The operation "${operation}" is not supported`, { itemIndex });
 		}
-		return await handler(ctx, itemIndex);
+		if (typeof entry === 'function') return await entry(ctx, itemIndex);
+		return await executeOperation(ctx, provider, entry.spec, itemIndex);
 	});
 }
