@@ -23,6 +23,7 @@ import {
 	addNodeFromCreator,
 	closeCredential,
 	closePanel,
+	fillParameter,
 	imageShowing,
 	logIn,
 	launchBrowser,
@@ -82,6 +83,13 @@ beforeAll(async () => {
 	console.log(`[ui] npm start ready at ${baseUrl()} in ${Math.round((Date.now() - started) / 1000)} s`);
 	({ browser, page } = await launchBrowser());
 }, 15 * 60_000);
+
+// The page as each test left it (test/ui/screenshots/after-<test>.png): what a failure is read from.
+afterEach(async () => {
+	if (!browser) return;
+	const name = `after-${expect.getState().currentTestName ?? 'test'}`.slice(0, 120);
+	await screenshot(page, name).catch(() => undefined);
+});
 
 afterAll(async () => {
 	await browser?.close().catch(() => undefined);
@@ -160,7 +168,7 @@ describe.each(NODES.map((node) => [node.description.displayName, node] as const)
 			if (!operation) throw new Error(`no operation shows ${picker.name}`);
 			await selectOperation(operation);
 			for (const [name, value] of Object.entries(setup?.fill ?? {})) {
-				await nodeParameters(page).getByTestId(`parameter-input-${name}`).locator('input, textarea').first().fill(value);
+				await fillParameter(page, name, value);
 			}
 			const listMode = picker.modes?.find((mode) => mode.type === 'list');
 			const { picked, shown } = await pickFirstFromList(page, picker.name, listMode?.displayName);
