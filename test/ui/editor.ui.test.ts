@@ -171,7 +171,7 @@ describe.each(NODES.map((node) => [node.description.displayName, node] as const)
 				await fillParameter(page, name, value);
 			}
 			const listMode = picker.modes?.find((mode) => mode.type === 'list');
-			const { picked, shown } = await pickFirstFromList(page, picker.name, listMode?.displayName);
+			const { picked, shown } = await pickFirstFromList(page, picker.name, listMode?.name);
 			console.log(`[ui] ${displayName} › ${picker.displayName}: picked "${picked}"`);
 			expect(shown).toBe(picked);
 			if (setup) expect(setup.demo.some((name) => picked.includes(name))).toBe(true);

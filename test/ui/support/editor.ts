@@ -169,9 +169,10 @@ export async function shownParameterNames(page: Page): Promise<string[]> {
 
 /**
  * Types a value into a parameter of the open panel. A resource locator is switched to the mode
- * named `modeName` (its ID mode) first: its first input is the mode selector, which takes no text.
+ * named `modeName` (a mode's `name`, e.g. "id") first: its first input is the mode selector, which
+ * takes no text.
  */
-export async function fillParameter(page: Page, parameter: string, value: string, modeName = 'ID'): Promise<void> {
+export async function fillParameter(page: Page, parameter: string, value: string, modeName = 'id'): Promise<void> {
 	const locator = nodeParameters(page).getByTestId(`resource-locator-${parameter}`);
 	if (await locator.isVisible().catch(() => false)) {
 		await chooseLocatorMode(page, locator, modeName);
@@ -181,21 +182,32 @@ export async function fillParameter(page: Page, parameter: string, value: string
 	await nodeParameters(page).getByTestId(`parameter-input-${parameter}`).locator('input, textarea').first().fill(value);
 }
 
-/** Picks a resource locator's mode by its name; n8n shows a mode named "ID" as "By ID". */
+/**
+ * Picks a resource locator's mode by the mode's `name` (n8n marks each entry `mode-<name>`). The
+ * selector is clicked again when no entry shows: a click while another locator's list is still
+ * closing can leave the list shut (seen once in a CI run).
+ */
 async function chooseLocatorMode(page: Page, locator: Locator, modeName: string): Promise<void> {
-	await locator.getByTestId('rlc-mode-selector').click();
-	await page
-		.locator('.el-select-dropdown__item:visible')
-		.filter({ hasText: new RegExp(`^\\s*(By )?${escapeRegExp(modeName)}\\s*$`, 'i') })
-		.first()
-		.click();
+	const entry = page.locator(`[data-test-id="mode-${modeName}"]:visible`).first();
+	for (let attempt = 1; ; attempt++) {
+		await locator.getByTestId('rlc-mode-selector').click();
+		try {
+			await entry.waitFor({ timeout: 5_000 });
+			await entry.click({ timeout: 5_000 });
+			return;
+		} catch (error) {
+			if (attempt === 3) throw error;
+			// Not Escape: with no list open it would close the node's panel.
+			await page.waitForTimeout(500);
+		}
+	}
 }
 
 /**
  * A resource locator of the open panel: switches it to "From list", opens the list, clicks the
  * first entry and returns its text, which the locator then shows.
  */
-export async function pickFirstFromList(page: Page, parameter: string, listModeName = 'From list'): Promise<{ picked: string; shown: string }> {
+export async function pickFirstFromList(page: Page, parameter: string, listModeName = 'list'): Promise<{ picked: string; shown: string }> {
 	const locator = nodeParameters(page).getByTestId(`resource-locator-${parameter}`);
 	await chooseLocatorMode(page, locator, listModeName);
 	await locator.getByTestId('rlc-input').click();
