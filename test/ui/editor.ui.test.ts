@@ -43,6 +43,11 @@ import {
 import { isPanelInput, nodesUnderTest, type Operation } from './support/expected';
 import { healthy, openPorts, REPO_ROOT, removeDataDir, startLogTail, startStack, type Stack } from './support/stack';
 
+// A browser on a busy 2-core machine: a test that fails is run once more, from its own full page
+// load, and its first failure is printed (logErrorsBeforeRetry), so a flake shows in the log
+// instead of passing silently. A real fault fails both times.
+jest.retryTimes(1, { logErrorsBeforeRetry: true });
+
 const NODES = nodesUnderTest();
 const PROVIDER_NAMES = NODES.map((node) => node.provider.name);
 
