@@ -9,15 +9,15 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { withConcurrencyOption } from '../shared/description';
 import { runOperations } from '../shared/transport';
 import { asanaAttachmentProperties, asanaAttachmentSubtitle } from './description';
-import { ASANA_CONCURRENCY } from './provider';
+import { ASANA_CONCURRENCY, asanaProvider } from './provider';
 import { searchAttachments, searchParents } from './methods/listSearch';
-import { deleteAttachment } from './operations/delete';
+import { deleteAttachmentOperation } from './operations/delete';
 import { getAttachment } from './operations/get';
 import { getManyAttachments } from './operations/getMany';
 import { uploadAttachment } from './operations/upload';
 
 const OPERATIONS = {
-	delete: deleteAttachment,
+	delete: { spec: deleteAttachmentOperation },
 	get: getAttachment,
 	getAll: getManyAttachments,
 	upload: uploadAttachment,
@@ -58,6 +58,6 @@ export class AsanaAttachment implements INodeType {
 	methods = { listSearch: { searchAttachments, searchParents } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runOperations(this, OPERATIONS, CUSTOM_API_CALL, ASANA_CONCURRENCY);
+		return await runOperations(this, asanaProvider, OPERATIONS, CUSTOM_API_CALL, ASANA_CONCURRENCY);
 	}
 }

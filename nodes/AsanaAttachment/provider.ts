@@ -1,5 +1,6 @@
 /** What is particular to Asana: the two credentials, where the API lives, and its error shapes. */
 import { NodeOperationError } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import type { ConcurrencySpec } from '../shared/description';
 import type { FieldSpec, OperationInput, PacingSpec, ProviderError, ProviderSpec, TransportContext } from '../shared/transport';
@@ -152,22 +153,41 @@ export function parentNotFound({ values }: OperationInput): { message: string; d
 	};
 }
 
-/** The properties of an attachment record `opt_fields` may ask for (Asana's spec lists these). */
-export const ATTACHMENT_FIELDS = [
-	'connected_to_app',
-	'created_at',
-	'download_url',
-	'host',
-	'name',
-	'parent',
-	'parent.created_by',
-	'parent.name',
-	'parent.resource_subtype',
-	'permanent_url',
-	'resource_subtype',
-	'size',
-	'view_url',
-] as const;
+/**
+ * The properties of an attachment record `opt_fields` may ask for (Asana's spec lists these), by
+ * the names the Fields option shows.
+ */
+const ATTACHMENT_FIELD_NAMES: Record<string, string> = {
+	connected_to_app: 'Connected to App',
+	created_at: 'Created At',
+	download_url: 'Download URL',
+	host: 'Host',
+	name: 'Name',
+	parent: 'Parent',
+	'parent.created_by': 'Parent › Created By',
+	'parent.name': 'Parent › Name',
+	'parent.resource_subtype': 'Parent › Resource Subtype',
+	permanent_url: 'Permanent URL',
+	resource_subtype: 'Resource Subtype',
+	size: 'Size',
+	view_url: 'View URL',
+};
+
+export const ATTACHMENT_FIELDS = Object.keys(ATTACHMENT_FIELD_NAMES);
+
+const fieldOptions: INodePropertyOptions[] = Object.entries(ATTACHMENT_FIELD_NAMES).map(([value, name]) => ({ name, value }));
+
+/** Options → "Fields": the properties of the record(s) to return, which `optFieldsField` reads. */
+export function fieldsOption(description: string): INodeProperties {
+	return {
+		displayName: 'Fields',
+		name: 'fields',
+		type: 'multiOptions',
+		options: fieldOptions,
+		default: [],
+		description: `${description} (Asana's opt_fields). The ID (gid) always comes back.`,
+	};
+}
 
 /**
  * The `opt_fields` query value from the "Fields" option (a list, or comma-separated text from an
@@ -189,7 +209,7 @@ export function optFieldsField(always: readonly string[] = []): FieldSpec {
 		validate: (value) => {
 			const unknown = String(value)
 				.split(',')
-				.filter((field) => !(ATTACHMENT_FIELDS as readonly string[]).includes(field));
+				.filter((field) => !ATTACHMENT_FIELDS.includes(field));
 			return unknown.length ? `unknown field(s) ${unknown.map((field) => `"${field}"`).join(', ')}; known: ${ATTACHMENT_FIELDS.join(', ')}` : undefined;
 		},
 	};

@@ -4,18 +4,18 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { withConcurrencyOption } from '../shared/description';
 import { runOperations } from '../shared/transport';
 import { sunshineAttachmentProperties, sunshineAttachmentSubtitle } from './description';
-import { SUNSHINE_CONCURRENCY } from './provider';
+import { SUNSHINE_CONCURRENCY, sunshineProvider } from './provider';
 import { searchApps } from './methods/listSearch';
-import { deleteAttachment } from './operations/delete';
-import { generateMediaToken } from './operations/generateMediaToken';
-import { setCookie } from './operations/setCookie';
+import { deleteAttachmentOperation } from './operations/delete';
+import { generateMediaTokenOperation } from './operations/generateMediaToken';
+import { setCookieOperation } from './operations/setCookie';
 import { uploadAttachment } from './operations/upload';
 
 const OPERATIONS = {
 	upload: uploadAttachment,
-	delete: deleteAttachment,
-	generateMediaToken,
-	setCookie,
+	delete: { spec: deleteAttachmentOperation },
+	generateMediaToken: { spec: generateMediaTokenOperation },
+	setCookie: { spec: setCookieOperation },
 };
 
 /** What "Custom API Call" (which n8n adds to the Resource list) is answered with. */
@@ -52,6 +52,6 @@ export class SunshineConversationsAttachment implements INodeType {
 	methods = { listSearch: { searchApps } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runOperations(this, OPERATIONS, CUSTOM_API_CALL, SUNSHINE_CONCURRENCY);
+		return await runOperations(this, sunshineProvider, OPERATIONS, CUSTOM_API_CALL, SUNSHINE_CONCURRENCY);
 	}
 }

@@ -9,15 +9,15 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { withConcurrencyOption } from '../shared/description';
 import { runOperations } from '../shared/transport';
 import { wixAttachmentProperties, wixAttachmentSubtitle } from './description';
-import { WIX_CONCURRENCY } from './provider';
+import { WIX_CONCURRENCY, wixProvider } from './provider';
 import { searchAttachments, searchContacts } from './methods/listSearch';
-import { deleteAttachment } from './operations/delete';
+import { deleteAttachmentOperation } from './operations/delete';
 import { getAttachment } from './operations/get';
 import { getManyAttachments } from './operations/getMany';
 import { uploadAttachment } from './operations/upload';
 
 const OPERATIONS = {
-	delete: deleteAttachment,
+	delete: { spec: deleteAttachmentOperation },
 	get: getAttachment,
 	getAll: getManyAttachments,
 	upload: uploadAttachment,
@@ -58,6 +58,6 @@ export class WixAttachment implements INodeType {
 	methods = { listSearch: { searchAttachments, searchContacts } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runOperations(this, OPERATIONS, CUSTOM_API_CALL, WIX_CONCURRENCY);
+		return await runOperations(this, wixProvider, OPERATIONS, CUSTOM_API_CALL, WIX_CONCURRENCY);
 	}
 }

@@ -9,7 +9,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { withConcurrencyOption } from '../shared/description';
 import { runOperations } from '../shared/transport';
 import { xeroAttachmentProperties, xeroAttachmentSubtitle } from './description';
-import { XERO_CONCURRENCY } from './provider';
+import { XERO_CONCURRENCY, xeroProvider } from './provider';
 import { searchTenants } from './methods/listSearch';
 import { getAttachment } from './operations/get';
 import { getManyAttachments } from './operations/getMany';
@@ -44,6 +44,6 @@ export class XeroAttachment implements INodeType {
 	methods = { listSearch: { searchTenants } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runOperations(this, OPERATIONS, CUSTOM_API_CALL, XERO_CONCURRENCY);
+		return await runOperations(this, xeroProvider, OPERATIONS, CUSTOM_API_CALL, XERO_CONCURRENCY);
 	}
 }

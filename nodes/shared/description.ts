@@ -5,7 +5,7 @@
 import type { IDisplayOptions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 /** "Return All" and "Limit" (default 50) of a Get Many operation. */
-export function returnAllAndLimit(displayOptions: IDisplayOptions, maxLimit?: number): INodeProperties[] {
+export function returnAllAndLimit(displayOptions: IDisplayOptions = {}, maxLimit?: number): INodeProperties[] {
 	const show = displayOptions.show ?? {};
 	const properties: INodeProperties[] = [
 		{
@@ -31,7 +31,7 @@ export function returnAllAndLimit(displayOptions: IDisplayOptions, maxLimit?: nu
 }
 
 /** "Input Binary Field": where the file to upload is. */
-export function inputBinaryField(displayOptions: IDisplayOptions): INodeProperties {
+export function inputBinaryField(displayOptions: IDisplayOptions = {}): INodeProperties {
 	return {
 		displayName: 'Input Binary Field',
 		name: 'binaryPropertyName',
@@ -44,7 +44,7 @@ export function inputBinaryField(displayOptions: IDisplayOptions): INodeProperti
 }
 
 /** "Put Output File in Field": where a downloaded file goes. */
-export function outputBinaryField(displayOptions: IDisplayOptions, name = 'binaryPropertyName'): INodeProperties {
+export function outputBinaryField(displayOptions: IDisplayOptions = {}, name = 'binaryPropertyName'): INodeProperties {
 	return {
 		displayName: 'Put Output File in Field',
 		name,
@@ -117,8 +117,11 @@ export function withConcurrencyOption(properties: INodeProperties[], spec: Concu
 	});
 }
 
-/** An Options collection holding only "Timeout", for operations that have no other option. */
-export function timeoutOnlyOptions(displayOptions: IDisplayOptions): INodeProperties {
+/**
+ * The "Options" collection of an operation. Its display options stand before its options, even
+ * when `forOperation` fills them in later: the node descriptions have always listed them there.
+ */
+export function optionsCollection(options: INodeProperties[], displayOptions: IDisplayOptions = {}): INodeProperties {
 	return {
 		displayName: 'Options',
 		name: 'options',
@@ -126,8 +129,25 @@ export function timeoutOnlyOptions(displayOptions: IDisplayOptions): INodeProper
 		placeholder: 'Add option',
 		default: {},
 		displayOptions,
-		options: [timeoutOption],
+		options,
 	};
+}
+
+/** An Options collection holding only "Timeout", for operations that have no other option. */
+export function timeoutOnlyOptions(displayOptions: IDisplayOptions = {}): INodeProperties {
+	return optionsCollection([timeoutOption], displayOptions);
+}
+
+/**
+ * The parameters of one operation (its part of the node description), shown only for it: `show`,
+ * e.g. `{ operation: ['get'] }`, comes first, then each parameter's own conditions (such as
+ * `source: ['binary']`), in the order the descriptions have always listed them.
+ */
+export function forOperation(show: NonNullable<IDisplayOptions['show']>, properties: INodeProperties[]): INodeProperties[] {
+	return properties.map((property) => ({
+		...property,
+		displayOptions: { ...property.displayOptions, show: { ...show, ...property.displayOptions?.show } },
+	}));
 }
 
 /** Merges `show` conditions into display options. */
@@ -144,7 +164,7 @@ export const TEXT_SOURCE: INodePropertyOptions = {
 };
 
 /** "Source" of an upload: Binary File (default, as before the choice existed) or Text. */
-export function uploadSourceField(displayOptions: IDisplayOptions, options: INodePropertyOptions[] = [BINARY_SOURCE, TEXT_SOURCE]): INodeProperties {
+export function uploadSourceField(displayOptions: IDisplayOptions = {}, options: INodePropertyOptions[] = [BINARY_SOURCE, TEXT_SOURCE]): INodeProperties {
 	return {
 		displayName: 'Source',
 		name: 'source',
@@ -161,7 +181,7 @@ export function uploadSourceField(displayOptions: IDisplayOptions, options: INod
  * its own) and its MIME type (from the name's extension when left empty). A binary file's name is
  * an override, so it is an option instead (`fileNameOption`). `sizeNote` names the provider's limit.
  */
-export function textUploadFields(displayOptions: IDisplayOptions, sizeNote?: string): INodeProperties[] {
+export function textUploadFields(displayOptions: IDisplayOptions = {}, sizeNote?: string): INodeProperties[] {
 	const show = showing(displayOptions, { source: ['text'] });
 	return [
 		{

@@ -251,30 +251,28 @@ export async function startQueueInfrastructure(options: QueueTopologyOptions): P
 }
 
 /**
- * `n8n publish:workflow --id=<id>` for each workflow, before main starts (main reads which
- * workflows are published, and registers their production webhooks, at start-up). One CLI process
- * per workflow (the command takes one ID), `parallel` at a time.
+ * Publishes workflows before main starts (main reads which workflows are published, and registers
+ * their production webhooks, at start-up), exactly as `n8n publish:workflow --id=<id>` does:
+ * n8n 2.41.1's command is one call to `WorkflowRepository.publishVersion` (@n8n/db), which checks
+ * that the workflow is not archived and that its current `versionId` has a `workflow_history` row,
+ * then sets `active = true, "activeVersionId" = "versionId"`. Done here as one SQL statement for
+ * all of them: the command takes one ID, and each run boots a whole n8n CLI (15–40 s on a 2-core
+ * machine), which made the suite's set-up minutes long for 22 workflows.
  *
  * Not `import:workflow --activeState=fromJson`: in n8n 2.41.1 it activates as the instance owner,
  * and before main has set the owner account up (N8N_INSTANCE_OWNER_*) that is a shell user, so
  * every activation fails with "User attempted to activate a workflow without permissions".
  */
-export async function publishWorkflows(topology: QueueTopology, ids: string[], parallel = 3): Promise<void> {
-	const queue = [...ids];
-	const failures: string[] = [];
-	await Promise.all(
-		Array.from({ length: Math.min(parallel, queue.length) }, async () => {
-			for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-				const result = await topology.cli(['publish:workflow', `--id=${id}`]).catch((error: Error) => ({ code: 1, stdout: error.message, stderr: '' }));
-				if (result.code !== 0) failures.push(`${id}: ${result.stdout.slice(-1500)}${result.stderr.slice(-1500)}`);
-			}
-		}),
-	);
-	if (failures.length > 0) throw new Error(`n8n publish:workflow failed for ${failures.length} workflow(s):\n${failures.join('\n')}`);
+export async function publishWorkflows(topology: QueueTopology, ids: string[]): Promise<void> {
 	const quoted = ids.map((id) => `'${id.replace(/'/g, "''")}'`).join(',');
+	await topology.postgres.psql(
+		`UPDATE workflow_entity w SET active = true, "activeVersionId" = w."versionId"
+		 WHERE w.id IN (${quoted}) AND NOT w."isArchived"
+		   AND EXISTS (SELECT 1 FROM workflow_history h WHERE h."workflowId" = w.id AND h."versionId" = w."versionId")`,
+	);
 	const published = await topology.postgres.query<{ id: string }>(`SELECT id FROM workflow_entity WHERE active AND "activeVersionId" IS NOT NULL AND id IN (${quoted})`);
 	if (published.length !== ids.length) {
 		const missing = ids.filter((id) => !published.some((row) => row.id === id));
-		throw new Error(`after n8n publish:workflow, ${missing.length} workflow(s) are not published: ${missing.join(', ')}`);
+		throw new Error(`${missing.length} workflow(s) could not be published (archived, or no workflow_history row for their versionId): ${missing.join(', ')}`);
 	}
 }

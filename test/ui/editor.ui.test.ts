@@ -23,6 +23,7 @@ import {
 	addNodeFromCreator,
 	closeCredential,
 	closePanel,
+	fillParameter,
 	imageShowing,
 	logIn,
 	launchBrowser,
@@ -41,6 +42,11 @@ import {
 } from './support/editor';
 import { isPanelInput, nodesUnderTest, type Operation } from './support/expected';
 import { healthy, openPorts, REPO_ROOT, removeDataDir, startLogTail, startStack, type Stack } from './support/stack';
+
+// A browser on a busy 2-core machine: a test that fails is run once more, from its own full page
+// load, and its first failure is printed (logErrorsBeforeRetry), so a flake shows in the log
+// instead of passing silently. A real fault fails both times.
+jest.retryTimes(1, { logErrorsBeforeRetry: true });
 
 const NODES = nodesUnderTest();
 const PROVIDER_NAMES = NODES.map((node) => node.provider.name);
@@ -82,6 +88,13 @@ beforeAll(async () => {
 	console.log(`[ui] npm start ready at ${baseUrl()} in ${Math.round((Date.now() - started) / 1000)} s`);
 	({ browser, page } = await launchBrowser());
 }, 15 * 60_000);
+
+// The page as each test left it (test/ui/screenshots/after-<test>.png): what a failure is read from.
+afterEach(async () => {
+	if (!browser) return;
+	const name = `after-${expect.getState().currentTestName ?? 'test'}`.slice(0, 120);
+	await screenshot(page, name).catch(() => undefined);
+});
 
 afterAll(async () => {
 	await browser?.close().catch(() => undefined);
@@ -160,10 +173,10 @@ describe.each(NODES.map((node) => [node.description.displayName, node] as const)
 			if (!operation) throw new Error(`no operation shows ${picker.name}`);
 			await selectOperation(operation);
 			for (const [name, value] of Object.entries(setup?.fill ?? {})) {
-				await nodeParameters(page).getByTestId(`parameter-input-${name}`).locator('input, textarea').first().fill(value);
+				await fillParameter(page, name, value);
 			}
 			const listMode = picker.modes?.find((mode) => mode.type === 'list');
-			const { picked, shown } = await pickFirstFromList(page, picker.name, listMode?.displayName);
+			const { picked, shown } = await pickFirstFromList(page, picker.name, listMode?.name);
 			console.log(`[ui] ${displayName} › ${picker.displayName}: picked "${picked}"`);
 			expect(shown).toBe(picked);
 			if (setup) expect(setup.demo.some((name) => picked.includes(name))).toBe(true);

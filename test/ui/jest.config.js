@@ -14,7 +14,7 @@ module.exports = {
 	roots: ['<rootDir>/test/ui'],
 	testMatch: ['**/*.ui.test.ts'],
 	transform: {
-		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', isolatedModules: true }],
+		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }],
 	},
 	maxWorkers: 1,
 	testTimeout: 120_000,

@@ -1,7 +1,15 @@
-/** The parameters of the Asana Attachment node, in the order the panel shows them. */
-import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+/**
+ * The parameters of the Asana Attachment node, in the order the panel shows them: Authentication,
+ * Resource and Operation, those several operations show, then each operation's own (in
+ * operations/<op>.ts).
+ */
+import type { INodeProperties } from 'n8n-workflow';
 
-import { BINARY_SOURCE, onlyForOwnOperations, operationSubtitle, TEXT_SOURCE, textContentOptions, textUploadFields, timeoutOnlyOptions, timeoutOption, uploadSourceField } from '../../shared/description';
+import { onlyForOwnOperations, operationSubtitle } from '../../shared/description';
+import { description as deleteParameters } from '../operations/delete';
+import { description as getParameters } from '../operations/get';
+import { description as getManyParameters } from '../operations/getMany';
+import { description as uploadParameters } from '../operations/upload';
 
 const GID_REGEX = '^\\s*\\d+\\s*$';
 const URL_REGEX = '^\\s*https?://([a-zA-Z0-9-]+\\.)*asana\\.com/[01]/.+';
@@ -134,168 +142,6 @@ const attachmentId: INodeProperties = {
 	],
 };
 
-const FIELD_NAMES: Record<string, string> = {
-	connected_to_app: 'Connected to App',
-	created_at: 'Created At',
-	download_url: 'Download URL',
-	host: 'Host',
-	name: 'Name',
-	parent: 'Parent',
-	'parent.created_by': 'Parent › Created By',
-	'parent.name': 'Parent › Name',
-	'parent.resource_subtype': 'Parent › Resource Subtype',
-	permanent_url: 'Permanent URL',
-	resource_subtype: 'Resource Subtype',
-	size: 'Size',
-	view_url: 'View URL',
-};
-
-const fieldOptions: INodePropertyOptions[] = Object.entries(FIELD_NAMES).map(([value, name]) => ({ name, value }));
-
-function fieldsOption(description: string): INodeProperties {
-	return {
-		displayName: 'Fields',
-		name: 'fields',
-		type: 'multiOptions',
-		options: fieldOptions,
-		default: [],
-		description: `${description} (Asana's opt_fields). The ID (gid) always comes back.`,
-	};
-}
-
-const uploadFields: INodeProperties[] = [
-	{
-		...uploadSourceField({ show: { operation: ['upload'] } }, [
-			BINARY_SOURCE,
-			{ name: 'External Link', value: 'link', description: 'A link to a resource elsewhere on the web' },
-			TEXT_SOURCE,
-		]),
-		description: 'What to attach',
-	},
-	{
-		displayName: 'Input Binary Field',
-		name: 'binaryPropertyName',
-		type: 'string',
-		required: true,
-		default: 'data',
-		hint: 'The name of the input binary field containing the file to upload',
-		displayOptions: { show: { operation: ['upload'], source: ['binary'] } },
-	},
-	...textUploadFields({ show: { operation: ['upload'] } }, '100 MB at most'),
-	{
-		displayName: 'URL',
-		name: 'url',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. https://example.com/contracts/2026-q3.pdf',
-		description: 'The address of the external resource',
-		displayOptions: { show: { operation: ['upload'], source: ['link'] } },
-	},
-	{
-		displayName: 'Name',
-		name: 'name',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. Signed contract',
-		description: 'The name Asana shows for the link',
-		displayOptions: { show: { operation: ['upload'], source: ['link'] } },
-	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		displayOptions: { show: { operation: ['upload'] } },
-		options: [
-			{
-				displayName: 'Connect to App',
-				name: 'connectToApp',
-				type: 'boolean',
-				default: false,
-				description:
-					"Whether to connect the link to your Asana app, to show the app's widget on the task (needs the Asana Attachment OAuth2 API credential and an app installed in a project of the task)",
-				displayOptions: { show: { '/source': ['link'] } },
-			},
-			fieldsOption('The properties of the new attachment to return'),
-			{
-				displayName: 'File Name',
-				name: 'fileName',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. contract.pdf',
-				description: "Name to give the attachment. Leave empty to use the file's own name.",
-				displayOptions: { show: { '/source': ['binary'] } },
-			},
-			timeoutOption,
-		],
-	},
-];
-
-const getFields: INodeProperties[] = [
-	{
-		displayName: 'Download File',
-		name: 'download',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to download the file into a binary field as well',
-		displayOptions: { show: { operation: ['get'] } },
-	},
-	{
-		displayName: 'Put Output File in Field',
-		name: 'binaryPropertyName',
-		type: 'string',
-		required: true,
-		default: 'data',
-		hint: 'The name of the output binary field to put the file in',
-		displayOptions: { show: { operation: ['get'], download: [true] } },
-	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		displayOptions: { show: { operation: ['get'] } },
-		options: [
-			fieldsOption('The properties of the attachment to return'),
-			...textContentOptions.map((option) => ({ ...option, displayOptions: { show: { '/download': [true] } } })),
-			timeoutOption,
-		],
-	},
-];
-
-const getManyFields: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions: { show: { operation: ['getAll'] } },
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { operation: ['getAll'], returnAll: [false] } },
-	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		displayOptions: { show: { operation: ['getAll'] } },
-		options: [fieldsOption('The properties of each attachment to return'), timeoutOption],
-	},
-];
-
 export const asanaAttachmentProperties: INodeProperties[] = onlyForOwnOperations(
 	[
 		authentication,
@@ -304,10 +150,10 @@ export const asanaAttachmentProperties: INodeProperties[] = onlyForOwnOperations
 		parent,
 		parentForPicker,
 		attachmentId,
-		...uploadFields,
-		...getFields,
-		...getManyFields,
-		timeoutOnlyOptions({ show: { operation: ['delete'] } }),
+		...uploadParameters,
+		...getParameters,
+		...getManyParameters,
+		...deleteParameters,
 	],
 	resource,
 	operation,

@@ -1,9 +1,12 @@
 /** Delete: removes one attachment; outputs `{ deleted: true }`. */
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-import { executeOperation } from '../../shared/transport';
+import { forOperation, timeoutOnlyOptions } from '../../shared/description';
 import type { OperationSpec } from '../../shared/transport';
-import { asanaProvider, attachmentIdField, attachmentNotFound } from '../provider';
+import { attachmentIdField, attachmentNotFound } from '../provider';
+
+/** Besides Parent and Attachment, which Get and Delete show (see description/index.ts). */
+export const description: INodeProperties[] = forOperation({ operation: ['delete'] }, [timeoutOnlyOptions()]);
 
 export const deleteAttachmentOperation: OperationSpec = {
 	method: 'DELETE',
@@ -15,7 +18,3 @@ export const deleteAttachmentOperation: OperationSpec = {
 	missingOnRetryMeansDone: true,
 	notFound: attachmentNotFound,
 };
-
-export async function deleteAttachment(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	return await executeOperation(ctx, asanaProvider, deleteAttachmentOperation, itemIndex);
-}

@@ -4,12 +4,30 @@
  * Asana credential, and read again once when it has expired (403) by the time it is used.
  */
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { forOperation, optionsCollection, outputBinaryField, textContentOptions, timeoutOption } from '../../shared/description';
 import { executeOperation } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
-import { asanaProvider, attachmentIdField, attachmentNotFound, optFieldsField } from '../provider';
+import { asanaProvider, attachmentIdField, attachmentNotFound, fieldsOption, optFieldsField } from '../provider';
 import { dataRecord, forAgents } from './records';
+
+/** Besides Parent and Attachment, which Get and Delete show (see description/index.ts). */
+export const description: INodeProperties[] = forOperation({ operation: ['get'] }, [
+	{
+		displayName: 'Download File',
+		name: 'download',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to download the file into a binary field as well',
+	},
+	outputBinaryField({ show: { download: [true] } }),
+	optionsCollection([
+		fieldsOption('The properties of the attachment to return'),
+		...textContentOptions.map((option) => ({ ...option, displayOptions: { show: { '/download': [true] } } })),
+		timeoutOption,
+	]),
+]);
 
 export const getAttachmentRecord: OperationSpec = {
 	method: 'GET',

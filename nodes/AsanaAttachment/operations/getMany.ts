@@ -1,10 +1,17 @@
 /** Get Many: the attachments of a task, project or project brief, following Asana's pages. */
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { forOperation, optionsCollection, returnAllAndLimit, timeoutOption } from '../../shared/description';
 import { executeOperation } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
-import { asanaProvider, optFieldsField, parentField, parentNotFound } from '../provider';
+import { asanaProvider, fieldsOption, optFieldsField, parentField, parentNotFound } from '../provider';
 import { dataList, forAgents } from './records';
+
+/** Besides Parent, which Get Many and Upload show (see description/index.ts). */
+export const description: INodeProperties[] = forOperation({ operation: ['getAll'] }, [
+	...returnAllAndLimit(),
+	optionsCollection([fieldsOption('The properties of each attachment to return'), timeoutOption]),
+]);
 
 /** `next_page.offset` of a page, or undefined on the last one. */
 export function nextOffset(body: unknown): string | undefined {

@@ -6,12 +6,61 @@
  * Not idempotent: Asana would attach the file twice, so only a 429 (refused unprocessed) is retried.
  */
 import { NodeOperationError } from 'n8n-workflow';
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { BINARY_SOURCE, TEXT_SOURCE, fileNameOption, forOperation, inputBinaryField, optionsCollection, textUploadFields, timeoutOption, uploadSourceField } from '../../shared/description';
 import { executeOperation } from '../../shared/transport';
 import type { FieldSpec, OperationSpec } from '../../shared/transport';
-import { ASANA_MAX_FILE_BYTES, asanaProvider, optFieldsField, parentFormField } from '../provider';
+import { ASANA_MAX_FILE_BYTES, asanaProvider, fieldsOption, optFieldsField, parentFormField } from '../provider';
 import { dataRecord, forAgents } from './records';
+
+/** Besides Parent, which Get Many and Upload show (see description/index.ts). */
+export const description: INodeProperties[] = forOperation({ operation: ['upload'] }, [
+	{
+		...uploadSourceField({}, [
+			BINARY_SOURCE,
+			{ name: 'External Link', value: 'link', description: 'A link to a resource elsewhere on the web' },
+			TEXT_SOURCE,
+		]),
+		description: 'What to attach',
+	},
+	inputBinaryField({ show: { source: ['binary'] } }),
+	...textUploadFields({}, '100 MB at most'),
+	{
+		displayName: 'URL',
+		name: 'url',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. https://example.com/contracts/2026-q3.pdf',
+		description: 'The address of the external resource',
+		displayOptions: { show: { source: ['link'] } },
+	},
+	{
+		displayName: 'Name',
+		name: 'name',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. Signed contract',
+		description: 'The name Asana shows for the link',
+		displayOptions: { show: { source: ['link'] } },
+	},
+	optionsCollection([
+		{
+			displayName: 'Connect to App',
+			name: 'connectToApp',
+			type: 'boolean',
+			default: false,
+			description:
+				"Whether to connect the link to your Asana app, to show the app's widget on the task (needs the Asana Attachment OAuth2 API credential and an app installed in a project of the task)",
+			displayOptions: { show: { '/source': ['link'] } },
+		},
+		fieldsOption('The properties of the new attachment to return'),
+		fileNameOption("Name to give the attachment. Leave empty to use the file's own name.", 'e.g. contract.pdf'),
+		timeoutOption,
+	]),
+]);
 
 function noControlCharacters(value: unknown): string | undefined {
 	// eslint-disable-next-line no-control-regex

@@ -1,7 +1,15 @@
-/** The parameters of the Sunshine Conversations Attachment node, in the order the panel shows them. */
+/**
+ * The parameters of the Sunshine Conversations Attachment node, in the order the panel shows
+ * them: Authentication, Resource and Operation, those several operations show, then each
+ * operation's own (in operations/<op>.ts).
+ */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { fileNameOption, inputBinaryField, onlyForOwnOperations, operationSubtitle, textUploadFields, timeoutOnlyOptions, timeoutOption, uploadSourceField } from '../../shared/description';
+import { onlyForOwnOperations, operationSubtitle, timeoutOnlyOptions } from '../../shared/description';
+import { description as deleteParameters } from '../operations/delete';
+import { description as generateMediaTokenParameters } from '../operations/generateMediaToken';
+import { description as setCookieParameters } from '../operations/setCookie';
+import { description as uploadParameters } from '../operations/upload';
 import { APP_ID_EXAMPLE } from '../provider';
 
 const LEGACY_NOTE =
@@ -102,92 +110,6 @@ const legacyNotice: INodeProperties = {
 	displayOptions: { show: { operation: ['generateMediaToken', 'setCookie'] } },
 };
 
-const uploadFields: INodeProperties[] = [
-	uploadSourceField({ show: { operation: ['upload'] } }),
-	{
-		...inputBinaryField({ show: { operation: ['upload'], source: ['binary'] } }),
-		hint: 'The name of the input binary field containing the file to upload (50 MB at most)',
-	},
-	...textUploadFields({ show: { operation: ['upload'] } }, '50 MB at most'),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		displayOptions: { show: { operation: ['upload'] } },
-		options: [
-			{
-				displayName: 'Access',
-				name: 'access',
-				type: 'options',
-				options: [{ name: 'Public', value: 'public' }],
-				default: 'public',
-				description: 'Who may open the media URL. Public is the only level the API supports.',
-			},
-			{
-				displayName: 'Conversation ID',
-				name: 'conversationId',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. c616a583e4c240a871818541',
-				description: 'The conversation the file is linked to',
-			},
-			fileNameOption("Name to upload the file under. Leave empty to use the file's own name.", 'e.g. invoice.pdf'),
-			{
-				displayName: 'For',
-				name: 'for',
-				type: 'options',
-				options: [{ name: 'Message', value: 'message' }],
-				default: 'message',
-				description:
-					'What the file will be sent in. With Message, Sunshine deletes the file when the message, its conversation or its user is deleted.',
-			},
-			timeoutOption,
-		],
-	},
-];
-
-const deleteFields: INodeProperties[] = [
-	{
-		displayName: 'Media URL',
-		name: 'mediaUrl',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. https://acme.zendesk.com/sc/attachments/v2/01JK699PBZ645YAFJW2RF45F0B/invoice.pdf',
-		description: 'The mediaUrl the upload returned',
-		displayOptions: { show: { operation: ['delete'] } },
-	},
-];
-
-const mediaTokenFields: INodeProperties[] = [
-	{
-		displayName: 'Paths',
-		name: 'paths',
-		type: 'string',
-		typeOptions: { multipleValues: true, multipleValueButtonText: 'Add Path' },
-		required: true,
-		default: [],
-		placeholder: `e.g. /apps/${APP_ID_EXAMPLE}`,
-		description: 'Attachment paths to open, one token each (e.g. /apps/{appId} for every file of the app)',
-		displayOptions: { show: { operation: ['generateMediaToken'] } },
-	},
-];
-
-const cookieFields: INodeProperties[] = [
-	{
-		displayName: 'Media Token',
-		name: 'mediaToken',
-		type: 'string',
-		typeOptions: { password: true },
-		required: true,
-		default: '',
-		description: 'A token from Generate Media Token. It authorizes this request instead of the API key.',
-		displayOptions: { show: { operation: ['setCookie'] } },
-	},
-];
-
 export const sunshineAttachmentProperties: INodeProperties[] = onlyForOwnOperations(
 	[
 		authentication,
@@ -195,10 +117,11 @@ export const sunshineAttachmentProperties: INodeProperties[] = onlyForOwnOperati
 		operation,
 		legacyNotice,
 		app,
-		...uploadFields,
-		...deleteFields,
-		...mediaTokenFields,
-		...cookieFields,
+		...uploadParameters,
+		...deleteParameters,
+		...generateMediaTokenParameters,
+		...setCookieParameters,
+		// One Options for the three operations that have no other option.
 		timeoutOnlyOptions({ show: { operation: ['delete', 'generateMediaToken', 'setCookie'] } }),
 	],
 	resource,

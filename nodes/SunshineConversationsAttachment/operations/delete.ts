@@ -1,9 +1,22 @@
 /** Delete: `POST /v2/apps/{appId}/attachments/remove` with `{ "mediaUrl": … }`. */
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-import { executeOperation } from '../../shared/transport';
+import { forOperation } from '../../shared/description';
 import type { OperationSpec } from '../../shared/transport';
-import { appIdField, sunshineProvider } from '../provider';
+import { appIdField } from '../provider';
+
+/** Besides App and Options, which several operations show (see description/index.ts). */
+export const description: INodeProperties[] = forOperation({ operation: ['delete'] }, [
+	{
+		displayName: 'Media URL',
+		name: 'mediaUrl',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. https://acme.zendesk.com/sc/attachments/v2/01JK699PBZ645YAFJW2RF45F0B/invoice.pdf',
+		description: 'The mediaUrl the upload returned',
+	},
+]);
 
 export function httpUrl(value: unknown): string | undefined {
 	if (typeof value !== 'string') return 'expected text';
@@ -27,7 +40,3 @@ export const deleteAttachmentOperation: OperationSpec = {
 	// Repeated after a lost answer, a delete that finds nothing left has done its job.
 	missingOnRetryMeansDone: true,
 };
-
-export async function deleteAttachment(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	return await executeOperation(ctx, sunshineProvider, deleteAttachmentOperation, itemIndex);
-}

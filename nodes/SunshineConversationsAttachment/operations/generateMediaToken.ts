@@ -3,11 +3,25 @@
  * Only API v12.8.0 and earlier document this call (see the legacy spec); newer versions dropped it.
  * Outputs one item per path: `{ path, token }`.
  */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { executeOperation } from '../../shared/transport';
+import { forOperation } from '../../shared/description';
 import type { OperationInput, OperationSpec } from '../../shared/transport';
-import { appIdField, sunshineProvider } from '../provider';
+import { APP_ID_EXAMPLE, appIdField } from '../provider';
+
+/** Besides App, Options and the notice of the legacy calls, which several operations show (see description/index.ts). */
+export const description: INodeProperties[] = forOperation({ operation: ['generateMediaToken'] }, [
+	{
+		displayName: 'Paths',
+		name: 'paths',
+		type: 'string',
+		typeOptions: { multipleValues: true, multipleValueButtonText: 'Add Path' },
+		required: true,
+		default: [],
+		placeholder: `e.g. /apps/${APP_ID_EXAMPLE}`,
+		description: 'Attachment paths to open, one token each (e.g. /apps/{appId} for every file of the app)',
+	},
+]);
 
 /** The Paths parameter as a list: its values, or an array or comma-free text from an expression. */
 function readPaths({ ctx, itemIndex }: OperationInput): unknown {
@@ -42,7 +56,3 @@ export const generateMediaTokenOperation: OperationSpec = {
 	// Asking again only mints fresh tokens.
 	idempotent: true,
 };
-
-export async function generateMediaToken(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	return await executeOperation(ctx, sunshineProvider, generateMediaTokenOperation, itemIndex);
-}

@@ -4,11 +4,24 @@
  * the cookie that opens the token's path; the node outputs it. Only API v12.8.0 and earlier
  * document this call; newer versions dropped it.
  */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { executeOperation } from '../../shared/transport';
+import { forOperation } from '../../shared/description';
 import type { OperationInput, OperationSpec, ResponseMeta } from '../../shared/transport';
-import { appIdField, sunshineProvider } from '../provider';
+import { appIdField } from '../provider';
+
+/** Besides App, Options and the notice of the legacy calls, which several operations show (see description/index.ts). */
+export const description: INodeProperties[] = forOperation({ operation: ['setCookie'] }, [
+	{
+		displayName: 'Media Token',
+		name: 'mediaToken',
+		type: 'string',
+		typeOptions: { password: true },
+		required: true,
+		default: '',
+		description: 'A token from Generate Media Token. It authorizes this request instead of the API key.',
+	},
+]);
 
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
@@ -52,7 +65,3 @@ export const setCookieOperation: OperationSpec = {
 	// The media token is the authorization: the API key must not be sent with it.
 	anonymous: true,
 };
-
-export async function setCookie(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	return await executeOperation(ctx, sunshineProvider, setCookieOperation, itemIndex);
-}

@@ -4,11 +4,51 @@
  * to send in a message and the `mediaType` Sunshine recognised.
  */
 import { NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { fileNameOption, forOperation, inputBinaryField, optionsCollection, textUploadFields, timeoutOption, uploadSourceField } from '../../shared/description';
 import { executeOperation } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
 import { SUNSHINE_MAX_FILE_BYTES, appIdField, sunshineId, sunshineProvider } from '../provider';
+
+/** Besides App, which every operation shows (see description/index.ts). */
+export const description: INodeProperties[] = forOperation({ operation: ['upload'] }, [
+	uploadSourceField(),
+	{
+		...inputBinaryField({ show: { source: ['binary'] } }),
+		hint: 'The name of the input binary field containing the file to upload (50 MB at most)',
+	},
+	...textUploadFields({}, '50 MB at most'),
+	optionsCollection([
+		{
+			displayName: 'Access',
+			name: 'access',
+			type: 'options',
+			options: [{ name: 'Public', value: 'public' }],
+			default: 'public',
+			description: 'Who may open the media URL. Public is the only level the API supports.',
+		},
+		{
+			displayName: 'Conversation ID',
+			name: 'conversationId',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. c616a583e4c240a871818541',
+			description: 'The conversation the file is linked to',
+		},
+		fileNameOption("Name to upload the file under. Leave empty to use the file's own name.", 'e.g. invoice.pdf'),
+		{
+			displayName: 'For',
+			name: 'for',
+			type: 'options',
+			options: [{ name: 'Message', value: 'message' }],
+			default: 'message',
+			description:
+				'What the file will be sent in. With Message, Sunshine deletes the file when the message, its conversation or its user is deleted.',
+		},
+		timeoutOption,
+	]),
+]);
 
 function attachmentOf(body: unknown): IDataObject | undefined {
 	const attachment = (body as { attachment?: unknown } | undefined)?.attachment;

@@ -1,7 +1,14 @@
-/** The parameters of the Wix Attachment node, in the order the panel shows them. */
+/**
+ * The parameters of the Wix Attachment node, in the order the panel shows them: Authentication,
+ * Resource and Operation, those several operations show, then each operation's own (in
+ * operations/<op>.ts).
+ */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { fileNameOption, inputBinaryField, onlyForOwnOperations, operationSubtitle, outputBinaryField, returnAllAndLimit, textContentOptions, textUploadFields, timeoutOnlyOptions, timeoutOption, uploadSourceField } from '../../shared/description';
+import { onlyForOwnOperations, operationSubtitle, timeoutOnlyOptions } from '../../shared/description';
+import { description as getParameters } from '../operations/get';
+import { description as getManyParameters } from '../operations/getMany';
+import { description as uploadParameters } from '../operations/upload';
 
 const GUID_REGEX = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
@@ -113,66 +120,6 @@ const attachmentId: INodeProperties = {
 	],
 };
 
-const getFields: INodeProperties[] = [
-	{
-		displayName: 'Download File',
-		name: 'download',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to download the file into a binary field, named and typed as the attachment record says',
-		displayOptions: { show: { resource: ['contactAttachment'], operation: ['get'] } },
-	},
-	outputBinaryField({ show: { resource: ['contactAttachment'], operation: ['get'], download: [true] } }),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		displayOptions: { show: { resource: ['contactAttachment'], operation: ['get'] } },
-		options: [
-			...textContentOptions.map((option) => ({ ...option, displayOptions: { show: { '/download': [true] } } })),
-			timeoutOption,
-		],
-	},
-];
-
-const getManyFields = returnAllAndLimit({ show: { resource: ['contactAttachment'], operation: ['getAll'] } });
-
-const uploadFields: INodeProperties[] = [
-	uploadSourceField({ show: { resource: ['contactAttachment'], operation: ['upload'] } }),
-	inputBinaryField({ show: { resource: ['contactAttachment'], operation: ['upload'], source: ['binary'] } }),
-	...textUploadFields(
-		{ show: { resource: ['contactAttachment'], operation: ['upload'] } },
-		'Wix takes CSV among text types: name the file .csv or set MIME Type text/csv',
-	),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		displayOptions: { show: { resource: ['contactAttachment'], operation: ['upload'] } },
-		options: [
-			fileNameOption(
-				"Name to give the attachment (1 to 260 characters, with its extension). Leave empty to use the file's own name.",
-				'e.g. signed-contract.pdf',
-			),
-			{
-				displayName: 'MIME Type',
-				name: 'mimeType',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. application/pdf',
-				description:
-					'The file\'s type, if its binary field has none or a wrong one. Wix takes PDF, CSV, Word, Excel, PowerPoint and most image types.',
-				displayOptions: { show: { '/source': ['binary'] } },
-			},
-			timeoutOption,
-		],
-	},
-];
-
 export const wixAttachmentProperties: INodeProperties[] = onlyForOwnOperations(
 	[
 		authentication,
@@ -180,9 +127,10 @@ export const wixAttachmentProperties: INodeProperties[] = onlyForOwnOperations(
 		operation,
 		contactId,
 		attachmentId,
-		...getFields,
-		...getManyFields,
-		...uploadFields,
+		...getParameters,
+		...getManyParameters,
+		...uploadParameters,
+		// One Options for the two operations that have no other option.
 		timeoutOnlyOptions({ show: { resource: ['contactAttachment'], operation: ['getAll', 'delete'] } }),
 	],
 	resource,

@@ -1,9 +1,9 @@
-/** Delete: removes one attachment from a contact. */
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-
-import { executeOperation } from '../../shared/transport';
+/**
+ * Delete: removes one attachment from a contact. Its parameters (Contact, Attachment, Options) are
+ * shared with other operations, so they are in description/index.ts.
+ */
 import type { OperationSpec } from '../../shared/transport';
-import { attachmentIdField, attachmentNotFound, contactIdField, wixProvider } from '../provider';
+import { attachmentIdField, attachmentNotFound, contactIdField } from '../provider';
 
 export const deleteAttachmentOperation: OperationSpec = {
 	method: 'DELETE',
@@ -16,7 +16,3 @@ export const deleteAttachmentOperation: OperationSpec = {
 	missingOnRetryMeansDone: true,
 	notFound: attachmentNotFound,
 };
-
-export async function deleteAttachment(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	return await executeOperation(ctx, wixProvider, deleteAttachmentOperation, itemIndex);
-}

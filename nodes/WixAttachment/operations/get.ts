@@ -4,11 +4,28 @@
  * the record's file name and MIME type.
  */
 import { NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { forOperation, optionsCollection, outputBinaryField, textContentOptions, timeoutOption } from '../../shared/description';
 import { executeOperation } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
 import { attachmentIdField, attachmentNotFound, contactIdField, wixProvider } from '../provider';
+
+/** Besides Contact and Attachment, which Delete shows too (see description/index.ts). */
+export const description: INodeProperties[] = forOperation({ resource: ['contactAttachment'], operation: ['get'] }, [
+	{
+		displayName: 'Download File',
+		name: 'download',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to download the file into a binary field, named and typed as the attachment record says',
+	},
+	outputBinaryField({ show: { download: [true] } }),
+	optionsCollection([
+		...textContentOptions.map((option) => ({ ...option, displayOptions: { show: { '/download': [true] } } })),
+		timeoutOption,
+	]),
+]);
 
 export const getAttachmentRecord: OperationSpec = {
 	method: 'GET',

@@ -2,11 +2,15 @@
  * Get Many: the attachments of one contact, page by page (`paging.limit` / `paging.offset`),
  * until Wix's paging metadata says there are no more.
  */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { forOperation, returnAllAndLimit } from '../../shared/description';
 import { executeOperation } from '../../shared/transport';
 import type { ListPagination, OperationSpec } from '../../shared/transport';
 import { contactIdField, contactNotFound, wixProvider } from '../provider';
+
+/** Besides Contact, and the Options that Delete shows too (see description/index.ts). */
+export const description: INodeProperties[] = forOperation({ resource: ['contactAttachment'], operation: ['getAll'] }, returnAllAndLimit());
 
 /** Wix's largest (and default) page. */
 export const WIX_PAGE_SIZE = 100;

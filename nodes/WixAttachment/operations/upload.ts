@@ -6,12 +6,37 @@
  * not repeated after a failure the server may have acted on.
  */
 import { NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { fileNameOption, forOperation, inputBinaryField, optionsCollection, textUploadFields, timeoutOption, uploadSourceField } from '../../shared/description';
 import { executeOperation, resolveUploadSource, uploadsFromText, validators } from '../../shared/transport';
 import type { FieldSpec, OperationSpec, UploadSource } from '../../shared/transport';
 import { essence, supportedMimeType } from '../mimeTypes';
 import { WIX_FILE_NAME_MAX, contactIdField, contactNotFound, wixProvider } from '../provider';
+
+/** Besides Contact (see description/index.ts). */
+export const description: INodeProperties[] = forOperation({ resource: ['contactAttachment'], operation: ['upload'] }, [
+	uploadSourceField(),
+	inputBinaryField({ show: { source: ['binary'] } }),
+	...textUploadFields({}, 'Wix takes CSV among text types: name the file .csv or set MIME Type text/csv'),
+	optionsCollection([
+		fileNameOption(
+			"Name to give the attachment (1 to 260 characters, with its extension). Leave empty to use the file's own name.",
+			'e.g. signed-contract.pdf',
+		),
+		{
+			displayName: 'MIME Type',
+			name: 'mimeType',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. application/pdf',
+			description:
+				'The file\'s type, if its binary field has none or a wrong one. Wix takes PDF, CSV, Word, Excel, PowerPoint and most image types.',
+			displayOptions: { show: { '/source': ['binary'] } },
+		},
+		timeoutOption,
+	]),
+]);
 
 const fileNameField: FieldSpec = {
 	in: 'body',

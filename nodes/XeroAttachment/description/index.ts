@@ -1,12 +1,17 @@
-/** The parameters of the Xero Attachment node, in the order the panel shows them. */
+/**
+ * The parameters of the Xero Attachment node, in the order the panel shows them: Resource and
+ * Operation, those every operation shows, then each operation's own (in operations/<op>.ts).
+ */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { fileNameOption, inputBinaryField, onlyForOwnOperations, operationSubtitle, outputBinaryField, returnAllAndLimit, textContentOptions, textUploadFields, timeoutOnlyOptions, timeoutOption, uploadSourceField } from '../../shared/description';
+import { onlyForOwnOperations, operationSubtitle } from '../../shared/description';
+import { description as getParameters } from '../operations/get';
+import { description as getManyParameters } from '../operations/getMany';
+import { description as uploadParameters } from '../operations/upload';
 import { XERO_PARENT_TYPES } from '../parentTypes';
 
 const GUID_REGEX = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 const ALL_RESOURCES = XERO_PARENT_TYPES.map((type) => type.value);
-const INCLUDE_ONLINE_RESOURCES = XERO_PARENT_TYPES.filter((type) => type.includeOnline).map((type) => type.value);
 
 const resource: INodeProperties = {
 	displayName: 'Resource',
@@ -83,136 +88,15 @@ const parentIds: INodeProperties[] = XERO_PARENT_TYPES.map((type) => ({
 	displayOptions: { show: { resource: [type.value] } },
 }));
 
-const getFields: INodeProperties[] = [
-	{
-		displayName: 'Get By',
-		name: 'getBy',
-		type: 'options',
-		options: [
-			{ name: 'Attachment ID', value: 'attachmentId' },
-			{ name: 'File Name', value: 'fileName' },
-		],
-		default: 'attachmentId',
-		description: 'How to identify the attachment',
-		displayOptions: { show: { operation: ['get'] } },
-	},
-	{
-		displayName: 'Attachment ID',
-		name: 'attachmentId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. 9808ad7f-c8d4-41cf-995e-bc29cb76fd2c',
-		description: 'The ID of the attachment, as Get Many returns it in AttachmentID',
-		displayOptions: { show: { operation: ['get'], getBy: ['attachmentId'] } },
-	},
-	{
-		displayName: 'File Name',
-		name: 'fileName',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. receipt.pdf',
-		description: 'The exact file name of the attachment',
-		displayOptions: { show: { operation: ['get'], getBy: ['fileName'] } },
-	},
-	outputBinaryField({ show: { operation: ['get'] } }),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		displayOptions: { show: { operation: ['get'] } },
-		options: [
-			textContentOptions[0],
-			{
-				displayName: 'MIME Type',
-				name: 'mimeType',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. application/pdf',
-				description:
-					'The MIME type of the attachment, which Xero requires on downloads. Leave empty to look it up in the document\'s attachment list (one more request).',
-			},
-			textContentOptions[1],
-			timeoutOption,
-		],
-	},
-];
-
-const getManyFields = [
-	...returnAllAndLimit({ show: { operation: ['getAll'] } }),
-	timeoutOnlyOptions({ show: { operation: ['getAll'] } }),
-];
-
-const uploadFields: INodeProperties[] = [
-	uploadSourceField({ show: { operation: ['upload'] } }),
-	{
-		...inputBinaryField({ show: { operation: ['upload'], source: ['binary'] } }),
-		hint: 'The name of the input binary field containing the file to upload (10 MB at most, 10 files per document)',
-	},
-	...textUploadFields({ show: { operation: ['upload'] } }, '10 MB at most, 10 files per document'),
-	/**
-	 * Before Source existed, a binary file's new name was this main field; it is Options → File
-	 * Name now, as on the other nodes. Kept (hidden) so that saved workflows keep their name;
-	 * Options → File Name wins when both are set.
-	 */
-	{
-		displayName: 'File Name (Legacy)',
-		name: 'fileName',
-		type: 'hidden',
-		default: '',
-		displayOptions: { show: { operation: ['upload'], source: ['binary'] } },
-	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		displayOptions: { show: { operation: ['upload'] } },
-		options: [
-			fileNameOption("Name to give the attachment. Leave empty to use the file's own name."),
-			{
-				displayName: 'Idempotency Key',
-				name: 'idempotencyKey',
-				type: 'string',
-				default: '',
-				description:
-					'Key that lets Xero recognise a repeated upload (up to 128 characters). Leave empty to have one made for each item.',
-			},
-			{
-				displayName: 'Include Online',
-				name: 'includeOnline',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether customers see the attachment with the online invoice or credit note. Applies to new uploads only: Xero takes it when a file is added, not when Replace Existing replaces one, so it is hidden then.',
-				displayOptions: { show: { '/resource': INCLUDE_ONLINE_RESOURCES }, hide: { replace: [true] } },
-			},
-			{
-				displayName: 'Replace Existing',
-				name: 'replace',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether to replace the attachment that has the same file name (POST) instead of adding another one (PUT). A replaced attachment keeps its Include Online setting.',
-			},
-			timeoutOption,
-		],
-	},
-];
-
 export const xeroAttachmentProperties: INodeProperties[] = onlyForOwnOperations(
 	[
 		resource,
 		operation,
 		organization,
 		...parentIds,
-		...getFields,
-		...getManyFields,
-		...uploadFields,
+		...getParameters,
+		...getManyParameters,
+		...uploadParameters,
 	],
 	resource,
 	operation,

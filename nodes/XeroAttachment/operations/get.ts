@@ -4,12 +4,63 @@
  * it is read from the document's attachment listing, which also gives the name and size.
  */
 import { NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { forOperation, optionsCollection, outputBinaryField, textContentOptions, timeoutOption } from '../../shared/description';
 import { executeOperation, validators } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
 import { XERO_FILE_NAME_MAX, attachmentNotFound, parentIdField, parentPathField, xeroProvider } from '../provider';
 import { listAttachments } from './getMany';
+
+/** Besides Organization and the document's ID, which every operation shows (see description/index.ts). */
+export const description: INodeProperties[] = forOperation({ operation: ['get'] }, [
+	{
+		displayName: 'Get By',
+		name: 'getBy',
+		type: 'options',
+		options: [
+			{ name: 'Attachment ID', value: 'attachmentId' },
+			{ name: 'File Name', value: 'fileName' },
+		],
+		default: 'attachmentId',
+		description: 'How to identify the attachment',
+	},
+	{
+		displayName: 'Attachment ID',
+		name: 'attachmentId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. 9808ad7f-c8d4-41cf-995e-bc29cb76fd2c',
+		description: 'The ID of the attachment, as Get Many returns it in AttachmentID',
+		displayOptions: { show: { getBy: ['attachmentId'] } },
+	},
+	{
+		displayName: 'File Name',
+		name: 'fileName',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. receipt.pdf',
+		description: 'The exact file name of the attachment',
+		displayOptions: { show: { getBy: ['fileName'] } },
+	},
+	outputBinaryField(),
+	optionsCollection([
+		textContentOptions[0],
+		{
+			displayName: 'MIME Type',
+			name: 'mimeType',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. application/pdf',
+			description:
+				'The MIME type of the attachment, which Xero requires on downloads. Leave empty to look it up in the document\'s attachment list (one more request).',
+		},
+		textContentOptions[1],
+		timeoutOption,
+	]),
+]);
 
 function downloadOperation(by: 'attachmentId' | 'fileName'): OperationSpec {
 	return {

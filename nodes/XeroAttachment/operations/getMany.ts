@@ -1,10 +1,14 @@
 /** Get Many: the attachments of one document, as JSON items. */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { forOperation, returnAllAndLimit, timeoutOnlyOptions } from '../../shared/description';
 import { executeOperation } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
 import { parentTypeByValue } from '../parentTypes';
 import { documentNotFound, parentIdField, parentPathField, xeroProvider } from '../provider';
+
+/** Besides Organization and the document's ID, which every operation shows (see description/index.ts). */
+export const description: INodeProperties[] = forOperation({ operation: ['getAll'] }, [...returnAllAndLimit(), timeoutOnlyOptions()]);
 
 export function attachmentsOf(body: unknown): IDataObject[] {
 	const attachments = (body as { Attachments?: IDataObject[] } | undefined)?.Attachments;

@@ -7,13 +7,67 @@
  */
 import { randomUUID } from 'crypto';
 import { NodeOperationError } from 'n8n-workflow';
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { fileNameOption, forOperation, inputBinaryField, optionsCollection, textUploadFields, timeoutOption, uploadSourceField } from '../../shared/description';
 import { executeOperation, validators } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
-import { parentTypeByValue } from '../parentTypes';
+import { XERO_PARENT_TYPES, parentTypeByValue } from '../parentTypes';
 import { XERO_DEFAULT_HOST, XERO_FILE_NAME_MAX, XERO_MAX_FILE_BYTES, parentIdField, parentPathField, xeroHost, xeroProvider } from '../provider';
 import { attachmentsOf } from './getMany';
+
+const INCLUDE_ONLINE_RESOURCES = XERO_PARENT_TYPES.filter((type) => type.includeOnline).map((type) => type.value);
+
+/** Besides Organization and the document's ID, which every operation shows (see description/index.ts). */
+export const description: INodeProperties[] = forOperation({ operation: ['upload'] }, [
+	uploadSourceField(),
+	{
+		...inputBinaryField({ show: { source: ['binary'] } }),
+		hint: 'The name of the input binary field containing the file to upload (10 MB at most, 10 files per document)',
+	},
+	...textUploadFields({}, '10 MB at most, 10 files per document'),
+	/**
+	 * Before Source existed, a binary file's new name was this main field; it is Options → File
+	 * Name now, as on the other nodes. Kept (hidden) so that saved workflows keep their name;
+	 * Options → File Name wins when both are set.
+	 */
+	{
+		displayName: 'File Name (Legacy)',
+		name: 'fileName',
+		type: 'hidden',
+		default: '',
+		displayOptions: { show: { source: ['binary'] } },
+	},
+	optionsCollection([
+		fileNameOption("Name to give the attachment. Leave empty to use the file's own name."),
+		{
+			displayName: 'Idempotency Key',
+			name: 'idempotencyKey',
+			type: 'string',
+			default: '',
+			description:
+				'Key that lets Xero recognise a repeated upload (up to 128 characters). Leave empty to have one made for each item.',
+		},
+		{
+			displayName: 'Include Online',
+			name: 'includeOnline',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether customers see the attachment with the online invoice or credit note. Applies to new uploads only: Xero takes it when a file is added, not when Replace Existing replaces one, so it is hidden then.',
+			displayOptions: { show: { '/resource': INCLUDE_ONLINE_RESOURCES }, hide: { replace: [true] } },
+		},
+		{
+			displayName: 'Replace Existing',
+			name: 'replace',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to replace the attachment that has the same file name (POST) instead of adding another one (PUT). A replaced attachment keeps its Include Online setting.',
+		},
+		timeoutOption,
+	]),
+]);
 
 /** The upload, PUT (add) or POST (replace), refusing files over `maxBytes` before sending. */
 function uploadOperation(method: 'PUT' | 'POST', maxBytes?: number): OperationSpec {

@@ -5,7 +5,7 @@ export type { ExecuteOptions } from './executor';
 export { readConcurrency, runForEachItem, runOperations } from './items';
 export { RollingBudget, renewalText } from './pacing';
 export type { HeaderBudget, PacedRequest, PacingSpec } from './pacing';
-export type { CustomApiCallHelp, OperationHandler } from './items';
+export type { CustomApiCallHelp, NodeOperation, OperationHandler } from './items';
 export { sendRequest } from './request';
 export { resolveBinaryUploadSource, resolveTextUploadSource, resolveUploadSource, textMimeTypeFor, uploadsFromText } from './upload';
 export { isTextLike, readTextContentOptions, runsAsTool, textContentOf } from './text-content';

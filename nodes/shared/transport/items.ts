@@ -10,6 +10,9 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import type { ConcurrencySpec } from '../description';
 
+import { executeOperation } from './executor';
+import type { OperationSpec, ProviderSpec } from './types';
+
 function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
 	const nodeError =
 		error instanceof NodeApiError || error instanceof NodeOperationError
@@ -90,8 +93,14 @@ export function readConcurrency(ctx: IExecuteFunctions, spec: ConcurrencySpec | 
 	return number;
 }
 
-/** What one operation of a node does for one item. */
+/** What one operation of a node does for one item, where its spec alone does not say it all. */
 export type OperationHandler = (ctx: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
+
+/**
+ * One entry of a node's operation table: the spec of an operation that only runs it (the runner
+ * performs it), or the handler of one that needs code beyond its spec.
+ */
+export type NodeOperation = OperationHandler | { spec: OperationSpec };
 
 /** The value n8n gives the "Custom API Call" option it adds to Resource and Operation. */
 const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
@@ -117,12 +126,14 @@ function customApiCallError(ctx: IExecuteFunctions, itemIndex: number, help: Cus
 }
 
 /**
- * A node's `execute`: each item runs the handler of its Operation parameter, as many at once as
- * Options → Concurrency says (within `concurrency`, the provider's limits; one at a time without).
+ * A node's `execute`: each item runs the operation its Operation parameter names, against
+ * `provider`, as many at once as Options → Concurrency says (within `concurrency`, the
+ * provider's limits; one at a time without).
  */
 export async function runOperations(
 	ctx: IExecuteFunctions,
-	handlers: Record<string, OperationHandler>,
+	provider: ProviderSpec,
+	operations: Record<string, NodeOperation>,
 	customApiCall?: CustomApiCallHelp,
 	concurrency?: ConcurrencySpec,
 ): Promise<INodeExecutionData[][]> {
@@ -132,10 +143,11 @@ export async function runOperations(
 		if (customApiCall && (resource === CUSTOM_API_CALL || operation === CUSTOM_API_CALL)) {
 			throw customApiCallError(ctx, itemIndex, customApiCall);
 		}
-		const handler = Object.prototype.hasOwnProperty.call(handlers, operation) ? handlers[operation] : undefined;
-		if (!handler) {
+		const entry = Object.prototype.hasOwnProperty.call(operations, operation) ? operations[operation] : undefined;
+		if (!entry) {
 			throw new NodeOperationError(ctx.getNode(), `The operation "${operation}" is not supported`, { itemIndex });
 		}
-		return await handler(ctx, itemIndex);
+		if (typeof entry === 'function') return await entry(ctx, itemIndex);
+		return await executeOperation(ctx, provider, entry.spec, itemIndex);
 	}, readConcurrency(ctx, concurrency));
 }

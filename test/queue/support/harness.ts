@@ -9,7 +9,8 @@
  * that tag, and the worker that ran it in the workers' own logs ("Worker started execution <id>").
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 
 import * as hostEnv from '../../../scripts/n8n-host/env';
@@ -151,6 +152,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 				await topology?.stop();
 				await sandbox.close();
 				if (!process.env.KEEP_QUEUE_DATA) {
+					// The logs of the last run stay (small, and what a failure is read from).
+					const lastLogs = path.join(REPO_ROOT, '.queue-data', 'last-run-logs');
+					rmSync(lastLogs, { recursive: true, force: true });
+					cpSync(path.join(dataDir, 'logs'), lastLogs, { recursive: true });
 					rmSync(dataDir, { recursive: true, force: true });
 					if (userFolder) removeUserFolder(userFolder);
 				} else console.log(`kept ${dataDir} and ${userFolder}`);
@@ -188,6 +193,11 @@ export interface Upload {
 /**
  * Calls main's production webhook: GET with `query`, or POST with the file as the raw body
  * (Content-Type its MIME type, Content-Disposition its name). Adds a unique `tag` to the query.
+ *
+ * One connection per call (`agent: false`), not fetch's pool: a pooled socket left idle by an
+ * earlier case can be closed by main (Node's 5 s keep-alive timeout) just as the next call writes
+ * on it, and that call then fails with "fetch failed" (other side closed) although n8n did nothing
+ * wrong. A failure says its cause (code and message), not only "fetch failed".
  */
 export async function callWebhook(
 	topology: QueueTopology,
@@ -199,31 +209,44 @@ export async function callWebhook(
 	const tag = options.tag ?? randomUUID();
 	const url = new URL(topology.webhookUrl(workflow.meta.path));
 	for (const [key, value] of Object.entries({ ...query, tag })) url.searchParams.set(key, value);
+	const timeoutMs = options.timeoutMs ?? 600_000;
 	const started = Date.now();
-	const response = await fetch(url, {
-		method: workflow.meta.method,
-		headers: upload
-			? { 'content-type': upload.mimeType, 'content-disposition': `attachment; filename="${upload.fileName}"`, 'content-length': String(upload.content.length) }
-			: {},
-		// Typed loosely: the editor suite's DOM lib types BodyInit without Node's ArrayBufferLike views.
-		body: upload ? (upload.content as unknown as BodyInit) : undefined,
-		signal: AbortSignal.timeout(options.timeoutMs ?? 600_000),
+	return await new Promise<CallResult>((resolve, reject) => {
+		const request = http.request(
+			url,
+			{
+				method: workflow.meta.method,
+				agent: false,
+				headers: upload
+					? { 'content-type': upload.mimeType, 'content-disposition': `attachment; filename="${upload.fileName}"`, 'content-length': String(upload.content.length) }
+					: {},
+			},
+			(response) => {
+				const chunks: Buffer[] = [];
+				response.on('data', (chunk: Buffer) => chunks.push(chunk));
+				response.on('error', fail);
+				response.on('end', () => {
+					clearTimeout(timer);
+					const body = Buffer.concat(chunks);
+					let json: unknown;
+					try {
+						json = JSON.parse(body.toString('utf8'));
+					} catch {
+						json = undefined;
+					}
+					const headers = Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : String(value)]));
+					resolve({ tag, status: response.statusCode ?? 0, headers, body, durationMs: Date.now() - started, json });
+				});
+			},
+		);
+		function fail(error: NodeJS.ErrnoException) {
+			clearTimeout(timer);
+			reject(new Error(`${workflow.meta.method} /webhook/${workflow.meta.path} after ${Date.now() - started} ms: ${error.code ?? error.name} ${error.message}`));
+		}
+		const timer = setTimeout(() => request.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'TIMEOUT' })), timeoutMs);
+		request.on('error', fail);
+		request.end(upload?.content);
 	});
-	const body = Buffer.from(await response.arrayBuffer());
-	let json: unknown;
-	try {
-		json = JSON.parse(body.toString('utf8'));
-	} catch {
-		json = undefined;
-	}
-	return { tag, status: response.status, headers: headersOf(response.headers), body, durationMs: Date.now() - started, json };
-}
-
-/** A response's headers as a plain object (forEach: the DOM lib the editor suite loads types Headers without entries()). */
-function headersOf(headers: Headers): Record<string, string> {
-	const result: Record<string, string> = {};
-	headers.forEach((value, name) => (result[name] = value));
-	return result;
 }
 
 export interface ExecutionRecord {

@@ -26,6 +26,9 @@ export async function launchBrowser(): Promise<{ browser: Browser; page: Page }>
 	context.setDefaultTimeout(45_000);
 	context.setDefaultNavigationTimeout(90_000);
 	const page = await context.newPage();
+	// "Leave this page?" (beforeunload) when a canvas is left for a new one: leave. Playwright's
+	// default, dismissing, would keep the old canvas and the next step would act on it.
+	page.on('dialog', (dialog) => void dialog.accept().catch(() => undefined));
 	return { browser, page };
 }
 
@@ -59,34 +62,25 @@ export async function logIn(page: Page, baseUrl: string, email: string, password
 	await page.waitForURL((url) => !url.pathname.startsWith('/signin'), { timeout: 90_000 });
 }
 
-interface VueRouterHost {
-	__vue_app__?: { config: { globalProperties: { $router?: { push(to: string): Promise<unknown> } } } };
+/**
+ * Goes to a route of the editor with a full page load. Not through the editor's own router: from a
+ * canvas with changes, n8n 2.41 asks "Save changes before leaving?" a moment after the push (too
+ * late to be seen by a check right after it), and the route then stays on the canvas. A full load
+ * only meets the browser's "Leave this page?", which launchBrowser's dialog handler accepts.
+ */
+export async function goTo(page: Page, baseUrl: string, route: string): Promise<void> {
+	await page.goto(`${baseUrl}${route}`, { waitUntil: 'domcontentloaded' });
 }
 
 /**
- * Goes to a route of the editor. Once the editor is loaded, through its own router (as a click on
- * a link would): a full load of n8n's editor takes tens of seconds on a busy 2-core machine.
+ * A new, empty workflow with the node creator open. Always a full load of /workflow/new: n8n 2.41
+ * saves a canvas by itself, and its router, asked for /workflow/new from the workflow list, stayed
+ * on the list; reusing the previous canvas left the creator opened from the last node's output,
+ * where a node's entry did not open its actions.
  */
-export async function goTo(page: Page, baseUrl: string, route: string): Promise<void> {
-	const inApp =
-		page.url().startsWith(baseUrl) &&
-		(await page.evaluate(() => Boolean((document.querySelector('#app') as VueRouterHost | null)?.__vue_app__?.config.globalProperties.$router)).catch(() => false));
-	if (!inApp) {
-		await page.goto(`${baseUrl}${route}`, { waitUntil: 'domcontentloaded' });
-		return;
-	}
-	await page.evaluate(async (to) => {
-		await (document.querySelector('#app') as VueRouterHost).__vue_app__!.config.globalProperties.$router!.push(to);
-	}, route);
-	// Leaving a workflow with unsaved changes asks first.
-	const leave = page.getByRole('button', { name: 'Leave without saving' });
-	if (await leave.isVisible().catch(() => false)) await leave.click();
-}
-
-/** A new workflow with the node creator open (or the current canvas, when it is one already). */
 export async function openNodeCreator(page: Page, baseUrl: string): Promise<void> {
 	if (await page.getByTestId('ndv').isVisible().catch(() => false)) await closePanel(page);
-	if (!/\/workflow\//.test(new URL(page.url()).pathname)) await goTo(page, baseUrl, '/workflow/new');
+	await goTo(page, baseUrl, '/workflow/new');
 	// The big + of an empty canvas, or the + of the canvas's side bar.
 	const buttons = [page.getByTestId('canvas-plus-button'), page.getByTestId('node-creator-plus-button')];
 	const deadline = Date.now() + 180_000;
@@ -174,17 +168,48 @@ export async function shownParameterNames(page: Page): Promise<string[]> {
 }
 
 /**
+ * Types a value into a parameter of the open panel. A resource locator is switched to the mode
+ * named `modeName` (a mode's `name`, e.g. "id") first: its first input is the mode selector, which
+ * takes no text.
+ */
+export async function fillParameter(page: Page, parameter: string, value: string, modeName = 'id'): Promise<void> {
+	const locator = nodeParameters(page).getByTestId(`resource-locator-${parameter}`);
+	if (await locator.isVisible().catch(() => false)) {
+		await chooseLocatorMode(page, locator, modeName);
+		await locator.getByTestId('rlc-input').fill(value);
+		return;
+	}
+	await nodeParameters(page).getByTestId(`parameter-input-${parameter}`).locator('input, textarea').first().fill(value);
+}
+
+/**
+ * Picks a resource locator's mode by the mode's `name` (n8n marks each entry `mode-<name>`). The
+ * selector is clicked again when no entry shows: a click while another locator's list is still
+ * closing can leave the list shut (seen once in a CI run).
+ */
+async function chooseLocatorMode(page: Page, locator: Locator, modeName: string): Promise<void> {
+	const entry = page.locator(`[data-test-id="mode-${modeName}"]:visible`).first();
+	for (let attempt = 1; ; attempt++) {
+		await locator.getByTestId('rlc-mode-selector').click();
+		try {
+			await entry.waitFor({ timeout: 5_000 });
+			await entry.click({ timeout: 5_000 });
+			return;
+		} catch (error) {
+			if (attempt === 3) throw error;
+			// Not Escape: with no list open it would close the node's panel.
+			await page.waitForTimeout(500);
+		}
+	}
+}
+
+/**
  * A resource locator of the open panel: switches it to "From list", opens the list, clicks the
  * first entry and returns its text, which the locator then shows.
  */
-export async function pickFirstFromList(page: Page, parameter: string, listModeName = 'From list'): Promise<{ picked: string; shown: string }> {
+export async function pickFirstFromList(page: Page, parameter: string, listModeName = 'list'): Promise<{ picked: string; shown: string }> {
 	const locator = nodeParameters(page).getByTestId(`resource-locator-${parameter}`);
-	await locator.getByTestId('rlc-mode-selector').click();
-	await page
-		.locator('.el-select-dropdown__item:visible')
-		.filter({ hasText: new RegExp(`^\\s*${escapeRegExp(listModeName)}\\s*$`, 'i') })
-		.first()
-		.click();
+	await chooseLocatorMode(page, locator, listModeName);
 	await locator.getByTestId('rlc-input').click();
 	const first = page.getByTestId('rlc-item').first();
 	await first.waitFor({ timeout: 30_000 });
