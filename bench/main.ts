@@ -81,6 +81,9 @@ interface Options {
 	bulkRunners: BulkRunner[];
 }
 
+/** Flags that pick some large-file cases: a run with any of them leaves the bulk part out. */
+const LARGE_SELECTION_FLAGS = ['only', 'sizes', 'stores', 'database-sizes', 'filesystem-sizes', 'rounds', 'upload-chunk', 'skip-large'];
+
 function parseOptions(argv: string[]): Options {
 	const flags = new Map<string, string>();
 	for (const arg of argv) {
@@ -116,7 +119,8 @@ function parseOptions(argv: string[]): Options {
 		rounds,
 		small: !flags.has('skip-small') && !bulkOnly,
 		large: !flags.has('skip-large') && !bulkOnly,
-		bulk: !flags.has('skip-bulk'),
+		// The full run includes the bulk part; a selection of large-file cases (or --skip-bulk) does not.
+		bulk: bulkOnly || (!flags.has('skip-bulk') && !LARGE_SELECTION_FLAGS.some((flag) => flags.has(flag))),
 		bulkOnly,
 		bulkMerge: flags.has('bulk-merge'),
 		bulkLatencyMs: Number(flags.get('bulk-latency') ?? 100),
