@@ -4,6 +4,7 @@
  * (ours, HTTP Request node), each panel on its own linear scale with the target drawn as a dashed
  * line (filesystem store only: the database store holds whole files by design, so it has none).
  */
+import type { BulkResult } from './bulk';
 import type { CaseSummary } from './main';
 
 interface SmallSummary {
@@ -19,7 +20,7 @@ const COLORS = { ours: '#2f7d32', http: '#c0392b', curl: '#7f8c8d' };
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const MiB = 1024 * 1024;
 
-export function renderChart(cases: CaseSummary[], small: SmallSummary | undefined, meta: { date: string; machine: string }): string {
+export function renderChart(cases: CaseSummary[], small: SmallSummary | undefined, meta: { date: string; machine: string }, bulk: BulkResult[] = []): string {
 	const width = 980;
 	const labelWidth = 210;
 	const panelGap = 40;
@@ -106,6 +107,44 @@ export function renderChart(cases: CaseSummary[], small: SmallSummary | undefine
 		}
 		text(10, y + 8, `${(small.rateEfficiency * 100).toFixed(1)}% of the allowed request rate, ${small.seen429} × 429 seen, ${small.lost} items lost`, 'fill="#333"');
 		y += 14;
+	}
+	if (bulk.length) {
+		y += 22;
+		text(10, y, `Bulk at ${bulk[0].latencyMs} ms per request, the vendors' limits in the sandbox (time; dashed: the least time the limits allow)`, 'font-size="13" font-weight="bold"');
+		y += 12;
+		const runners: Array<[BulkResult['runner'], string, string]> = [
+			['ours', COLORS.ours, 'our node'],
+			['ours-c1', '#8bc48a', 'our node, Concurrency 1'],
+			['http', COLORS.http, "HTTP Request node (defaults)"],
+		];
+		let lx = 10;
+		for (const [, color, label] of runners) {
+			parts.push(`<rect x="${lx}" y="${y - 9}" width="12" height="10" fill="${color}"/>`);
+			text(lx + 16, y, label);
+			lx += 40 + label.length * 6.5;
+		}
+		y += 10;
+		const groups = [...new Map(bulk.map((r) => [`${r.provider} ${r.job}`, r])).values()];
+		for (const group of groups) {
+			const rows = bulk.filter((r) => r.provider === group.provider && r.job === group.job);
+			const maxMs = Math.max(...rows.map((r) => r.ms).filter(Number.isFinite), group.leastMs, 1);
+			const scale = (width - labelWidth - 200) / maxMs;
+			const title = `${group.provider[0].toUpperCase()}${group.provider.slice(1)} ${group.job === 'download' ? `list + download ${group.items}` : `upload ${group.items}`}`;
+			text(10, y + 14, title);
+			const top = y + 4;
+			for (const [runner, color] of runners) {
+				const r = rows.find((row) => row.runner === runner);
+				if (!r) continue;
+				const w = Math.max(1, r.ms * scale);
+				parts.push(`<rect x="${labelWidth}" y="${y + 4}" width="${w.toFixed(1)}" height="8" fill="${color}"/>`);
+				const note = r.error ? 'failed, ' : '';
+				text(labelWidth + w + 4, y + 11, `${(r.ms / 1000).toFixed(1)} s (${note}${r.seen429} × 429, ${r.lost} lost)`, 'font-size="8" fill="#333"');
+				y += 10;
+			}
+			const lx2 = labelWidth + group.leastMs * scale;
+			parts.push(`<line x1="${lx2.toFixed(1)}" y1="${top - 1}" x2="${lx2.toFixed(1)}" y2="${y + 3}" stroke="#000" stroke-dasharray="2,2"/>`);
+			y += 8;
+		}
 	}
 	const height = y + 16;
 	return [

@@ -3,7 +3,10 @@
  * n8n of the e2e suite (scripts/n8n-host), against a local streaming server (bench/server.ts).
  *
  *   npm run bench                      # full: filesystem store at 100 MiB and 1 GiB, database store
- *                                      # at 10 and 100 MiB (3 rounds each), 1,000 small files
+ *                                      # at 10 and 100 MiB (3 rounds each), 1,000 small files, bulk
+ *   npm run bench -- --bulk            # the bulk part alone: per provider at 100 ms latency and the
+ *                                      # vendors' limits, 1,000 listed + downloaded, 200 uploaded
+ *   npm run bench -- --bulk --bulk-providers=asana --bulk-items=100 --bulk-uploads=20 --bulk-latency=100
  *   npm run bench -- --quick           # small sizes (database: 8 MiB), 1 round, 100 small files
  *   npm run bench -- --sizes=100 --rounds=3 --skip-small      # --sizes: every store asked for
  *   npm run bench -- --stores=database --database-sizes=10,50 --skip-small
@@ -30,6 +33,7 @@ import {
 	type WorkflowToImport,
 } from '../test/e2e/support/n8n';
 import { importWorkflows, node, workflow, type BinaryMeta, type WorkflowNode } from '../test/e2e/support/workflows';
+import { BULK_PROVIDERS, BULK_RUNNERS, bulkTable, runBulk, type BulkProvider, type BulkResult, type BulkRunner } from './bulk';
 import { CASES, IDS, MEASURED, NODE_TYPES, READER, credentialRefs, credentialsFor, readerNode, type BenchCase } from './cases';
 import { renderChart } from './chart';
 import { SMALL, expectedSha256, fileChunks, invoiceId, largeFileName, smallFileSet, startBenchServer, type BenchServer } from './server';
@@ -65,7 +69,20 @@ interface Options {
 	 * never nodes/) so uploads read the binary store in chunks of this many bytes.
 	 */
 	uploadChunk?: number;
+	/** The bulk part (bench/bulk.ts); `bulkOnly`: nothing else, and results.json keeps the rest. */
+	bulk: boolean;
+	bulkOnly: boolean;
+	/** With --bulk: keep the earlier bulk results of the cases not run this time (same latency and sizes). */
+	bulkMerge: boolean;
+	bulkLatencyMs: number;
+	bulkItems: number;
+	bulkUploads: number;
+	bulkProviders: BulkProvider[];
+	bulkRunners: BulkRunner[];
 }
+
+/** Flags that pick some large-file cases: a run with any of them leaves the bulk part out. */
+const LARGE_SELECTION_FLAGS = ['only', 'sizes', 'stores', 'database-sizes', 'filesystem-sizes', 'rounds', 'upload-chunk', 'skip-large'];
 
 function parseOptions(argv: string[]): Options {
 	const flags = new Map<string, string>();
@@ -75,6 +92,12 @@ function parseOptions(argv: string[]): Options {
 		flags.set(match[1], match[2] ?? 'true');
 	}
 	const quick = flags.has('quick');
+	const bulkOnly = flags.has('bulk');
+	const list = <T extends string>(name: string, all: T[]): T[] => {
+		const asked = (flags.get(name)?.split(',') ?? all) as T[];
+		for (const value of asked) if (!all.includes(value)) throw new Error(`--${name}: "${value}" is not one of ${all.join(', ')}`);
+		return asked;
+	};
 	const stores = (flags.get('stores') ?? STORES.join(',')).split(',') as BinaryStore[];
 	for (const store of stores) if (!STORES.includes(store)) throw new Error(`--stores: "${store}" is not one of ${STORES.join(', ')}`);
 	const toBytes = (list: string) => list.split(',').map((mib) => Math.round(Number(mib) * MiB));
@@ -94,8 +117,17 @@ function parseOptions(argv: string[]): Options {
 		stores,
 		sizes,
 		rounds,
-		small: !flags.has('skip-small'),
-		large: !flags.has('skip-large'),
+		small: !flags.has('skip-small') && !bulkOnly,
+		large: !flags.has('skip-large') && !bulkOnly,
+		// The full run includes the bulk part; a selection of large-file cases (or --skip-bulk) does not.
+		bulk: bulkOnly || (!flags.has('skip-bulk') && !LARGE_SELECTION_FLAGS.some((flag) => flags.has(flag))),
+		bulkOnly,
+		bulkMerge: flags.has('bulk-merge'),
+		bulkLatencyMs: Number(flags.get('bulk-latency') ?? 100),
+		bulkItems: Number(flags.get('bulk-items') ?? (quick ? 100 : 1000)),
+		bulkUploads: Number(flags.get('bulk-uploads') ?? (quick ? 20 : 200)),
+		bulkProviders: list('bulk-providers', BULK_PROVIDERS),
+		bulkRunners: list('bulk-runners', BULK_RUNNERS),
 		only: flags.get('only')?.split(','),
 		smallInvoices: Number(flags.get('small-invoices') ?? (quick ? 10 : SMALL.invoices)),
 		smallSeconds: Number(flags.get('small-seconds') ?? (quick ? 10 : 60)),
@@ -594,6 +626,7 @@ async function main(): Promise<void> {
 	const storeDiskMax: Partial<Record<BinaryStore, number>> = {};
 	let plans: Plan[] = [];
 	let small: SmallResult | undefined;
+	let bulk: BulkResult[] = [];
 	const server = await startBenchServer();
 	try {
 		if (options.large) {
@@ -656,6 +689,23 @@ async function main(): Promise<void> {
 			}
 		}
 		if (options.small) small = await runSmallFiles(options, userFolder, env);
+		if (options.bulk) {
+			bulk = await runBulk(
+				userFolder,
+				env,
+				{
+					latencyMs: options.bulkLatencyMs,
+					items: options.bulkItems,
+					uploads: options.bulkUploads,
+					providers: options.bulkProviders,
+					runners: options.bulkRunners,
+					inputDir: path.join(INPUT_DIR, 'bulk'),
+					nodeOptions: (run) =>
+						[...(cpuProfDir ? [`--cpu-prof --cpu-prof-dir=${path.join(cpuProfDir, `bulk-${run}`)}`] : []), ...(extraNodeOptions ? [extraNodeOptions] : [])].join(' ') || undefined,
+				},
+				log,
+			);
+		}
 	} finally {
 		await server.close();
 		if (!process.env.KEEP_N8N_USER_FOLDER) removeUserFolder(userFolder);
@@ -663,8 +713,58 @@ async function main(): Promise<void> {
 		if (!process.env.KEEP_BENCH_INPUT) rmSync(INPUT_DIR, { recursive: true, force: true });
 	}
 
-	const summaries = summarise(plans, samples, baselines);
 	const loadAfter = os.loadavg();
+	const bulkSection = options.bulk
+		? {
+				date: startedAt.toISOString(),
+				durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
+				machine: info,
+				load: { before: loadBefore, after: loadAfter, duringMax: Math.max(...bulk.map((r) => r.load1)), duringMedian: median(bulk.map((r) => r.load1)) },
+				method: {
+					sandbox:
+						'bench/server.ts on 127.0.0.1 with `sandbox`: every request waits latencyMs before it is handled; each API has its vendor\'s published limits in front of it ' +
+						'(test/servers/common/rate-limits.ts, rolling windows: never more than the budget accepted in any 60 s; 429 with Retry-After in whole seconds beyond them); ' +
+						'storage and upload hosts (pre-signed URLs) have latency but no limit; every run starts on a fresh account',
+					least: 'bench/bulk.ts leastTime: max(budget bound floor((N-1)/B) min + latency, calls-in-flight bound, each item\'s calls in a row at the latency)',
+					time: "sum of the measured nodes' executionTime (List and Download, or Upload; the HTTP Request node's chain with its Code nodes)",
+					lost: 'items whose file did not arrive whole: stored downloads and received uploads SHA-256-checked against the files; an item not output counts as lost (for the HTTP Request node: failed)',
+				},
+				latencyMs: options.bulkLatencyMs,
+				results: bulk,
+			}
+		: undefined;
+	const previous = existsSync(options.out) ? (JSON.parse(readFileSync(options.out, 'utf8')) as Record<string, unknown> & { notes?: string[] }) : undefined;
+	if (options.bulkOnly) {
+		// Only the bulk part ran: the rest of the committed results stays as it was.
+		if (options.bulkMerge && bulkSection) {
+			const earlier = (previous?.bulk as { results?: BulkResult[] } | undefined)?.results ?? [];
+			const key = (r: BulkResult) => `${r.provider} ${r.job} ${r.runner}`;
+			const rerun = new Set(bulk.map(key));
+			const kept = earlier.filter((r) => !rerun.has(key(r)) && r.latencyMs === options.bulkLatencyMs && r.items === (r.job === 'download' ? options.bulkItems : options.bulkUploads));
+			const order = (r: BulkResult) => BULK_PROVIDERS.indexOf(r.provider) * 100 + (r.job === 'download' ? 0 : 10) + BULK_RUNNERS.indexOf(r.runner);
+			bulk = [...kept, ...bulk].sort((a, b) => order(a) - order(b));
+			bulkSection.results = bulk;
+			bulkSection.load.duringMax = Math.max(...bulk.map((r) => r.load1));
+			bulkSection.load.duringMedian = median(bulk.map((r) => r.load1));
+			(bulkSection as Record<string, unknown>).merged = `${kept.length} results kept from the run of ${String((previous?.bulk as { date?: string } | undefined)?.date)}`;
+		}
+		const merged = { ...(previous ?? {}), bulk: bulkSection };
+		mkdirSync(path.dirname(options.out), { recursive: true });
+		writeFileSync(options.out, `${JSON.stringify(merged, null, 2)}\n`);
+		// Results of runs before the database store was measured have no store: they are the filesystem's.
+		const previousCases = ((previous?.cases ?? []) as CaseSummary[]).map((c) => ({ ...c, store: c.store ?? 'filesystem' }));
+		const previousMachine = (previous?.machine ?? info) as ReturnType<typeof machine>;
+		writeFileSync(
+			options.chart,
+			renderChart(previousCases, previous?.small as SmallResult | undefined, { date: `${String(previous?.date ?? startedAt.toISOString()).slice(0, 10)} (bulk ${startedAt.toISOString().slice(0, 10)})`, machine: `${previousMachine.cores} cores ${previousMachine.cpuModel}, ${previousMachine.ramGiB} GiB, n8n ${previousMachine.n8nVersion}` }, bulk),
+		);
+		console.log(`\nBulk benchmark ${startedAt.toISOString()} — ${info.cores} × ${info.cpuModel}, n8n ${info.n8nVersion} on Node ${info.n8nNode}, load ${loadBefore[0].toFixed(2)} before, ${bulkSection!.load.duringMedian.toFixed(2)} median during`);
+		console.log(`${options.bulkLatencyMs} ms per request; vendor limits in the sandbox; time = measured nodes' execution time\n`);
+		console.log(bulkTable(bulk));
+		console.log(`\nwrote ${path.relative(process.cwd(), options.out)} and ${path.relative(process.cwd(), options.chart)}`);
+		return;
+	}
+	const summaries = summarise(plans, samples, baselines);
 	const results = {
 		date: startedAt.toISOString(),
 		durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
@@ -696,14 +796,14 @@ async function main(): Promise<void> {
 		baselines,
 		cases: summaries,
 		small,
+		bulk: bulkSection,
 		samples,
 		notes: [] as string[],
 	};
-	const previous = existsSync(options.out) ? (JSON.parse(readFileSync(options.out, 'utf8')) as { notes?: string[] }) : undefined;
 	if (previous?.notes?.length) results.notes = previous.notes; // hand-written analysis survives a re-run
 	mkdirSync(path.dirname(options.out), { recursive: true });
 	writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
-	writeFileSync(options.chart, renderChart(summaries, small, { date: startedAt.toISOString().slice(0, 10), machine: `${info.cores} cores ${info.cpuModel}, ${info.ramGiB} GiB, n8n ${info.n8nVersion}` }));
+	writeFileSync(options.chart, renderChart(summaries, small, { date: startedAt.toISOString().slice(0, 10), machine: `${info.cores} cores ${info.cpuModel}, ${info.ramGiB} GiB, n8n ${info.n8nVersion}` }, bulk));
 	console.log(
 		`\nBenchmark ${startedAt.toISOString()} — ${info.cores} × ${info.cpuModel}, ${info.ramGiB} GiB RAM, n8n ${info.n8nVersion} on Node ${info.n8nNode}, ` +
 			`load ${loadBefore[0].toFixed(2)} before, ${results.load.duringMedian.toFixed(2)} median / ${results.load.duringMax.toFixed(2)} max during`,
@@ -713,6 +813,7 @@ async function main(): Promise<void> {
 			'database rows: n8n holds the whole file in that store by design (no targets there).\n',
 	);
 	console.log(table(summaries, small));
+	if (bulk.length) console.log(`\nBulk, ${options.bulkLatencyMs} ms per request, vendor limits in the sandbox:\n\n${bulkTable(bulk)}`);
 	console.log(`\nwrote ${path.relative(process.cwd(), options.out)} and ${path.relative(process.cwd(), options.chart)}`);
 }
 

@@ -8,9 +8,17 @@
  * - uploads (raw bodies or multipart) are hashed (SHA-256) and counted as they arrive, the file
  *   part of a multipart body cut out of the stream with a small hold-back for the closing
  *   boundary; nothing is kept but the digest;
- * - with `smallFiles`, Xero's invoices hold 10 small attachments each and the Xero routes are
+ * - with `limits`, Xero's invoices hold 10 small attachments each and the Xero routes are
  *   rate-limited like Xero (5 concurrent requests, a per-minute budget as a token bucket, 429
- *   with Retry-After beyond either).
+ *   with Retry-After beyond either);
+ * - with `sandbox` (the bulk bench), every request waits `latencyMs` before it is handled, and
+ *   with `vendorLimits` each provider's API has its vendor's published limits in front of it
+ *   (test/servers/common/rate-limits.ts: Xero per organization 5 in flight, 60 a minute, 5,000 a
+ *   day, 10,000 a minute per app, with X-MinLimit-Remaining, X-DayLimit-Remaining and
+ *   X-AppMinLimit-Remaining on every answer; Asana 1,500 a minute, 50 reads and 15 writes in
+ *   flight; Wix 200 a minute; Sunshine publishes none, so none), 429 with Retry-After in whole
+ *   seconds beyond them. The same 1,000 small files are Xero invoices' attachments, Asana tasks'
+ *   and Wix contacts' (see `bulkIds`); their downloads come from a storage path with no limit.
  *
  * The HTTP Request node is pointed at the very same URLs. No authentication is checked.
  */
@@ -18,6 +26,8 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+import { VendorLimiter, asanaLimits, wixLimits, xeroLimits, type LimiterStats } from '../test/servers/common/rate-limits';
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic content
@@ -73,7 +83,25 @@ export const SMALL = { invoices: 100, perInvoice: 10 };
 export const invoiceId = (i: number): string => `11111111-0000-4000-8000-${String(i).padStart(12, '0')}`;
 const smallAttachmentId = (i: number, j: number): string => `22222222-0000-4000-8000-${String(i * 100 + j).padStart(12, '0')}`;
 const smallFileName = (i: number, j: number): string => `invoice-${i}-page-${j}.pdf`;
+/** The parent of small file set `i` (0–99) and its attachment `j` (0–9), as each provider names them. */
+export const bulkIds = {
+	xeroInvoice: invoiceId,
+	asanaTask: (i: number): string => `12${String(i).padStart(14, '0')}`,
+	asanaAttachment: (i: number, j: number): string => `13${String(i * 100 + j).padStart(14, '0')}`,
+	wixContact: (i: number): string => `33333333-0000-4000-8000-${String(i).padStart(12, '0')}`,
+	wixAttachment: (i: number, j: number): string => smallAttachmentId(i, j),
+};
+const indexFromAsanaTask = (gid: string) => (/^12(\d{14})$/.test(gid) ? Number(gid.slice(2)) : undefined);
+const smallFromAsanaGid = (gid: string) => (/^13(\d{14})$/.test(gid) ? smallAt(Math.floor(Number(gid.slice(2)) / 100), Number(gid.slice(2)) % 100) : undefined);
+const indexFromWixContact = (id: string) => (/^33333333-0000-4000-8000-(\d{12})$/.test(id) ? Number(id.slice(24)) : undefined);
+function smallAt(i: number, j: number): SmallFile | undefined {
+	return smallFileSet().get(smallAttachmentId(i, j));
+}
+
 export interface SmallFile {
+	/** Its set (0–99: the invoice, task or contact) and place in it (0–9). */
+	i: number;
+	j: number;
 	invoice: string;
 	attachmentId: string;
 	fileName: string;
@@ -90,6 +118,8 @@ export function smallFileSet(): Map<string, SmallFile> {
 			const size = 1024 + ((i * 7919 + j * 104729) % (15 * 1024)); // 1 to 16 KiB
 			const content = makeBlock(`small ${i} ${j}`, size);
 			const file: SmallFile = {
+				i,
+				j,
 				invoice: invoiceId(i),
 				attachmentId: smallAttachmentId(i, j),
 				fileName: smallFileName(i, j),
@@ -244,20 +274,69 @@ class TokenBucket {
 // ---------------------------------------------------------------------------------------------
 // The server
 
+/** The bulk bench's sandbox: latency on every request, and the vendors' limits. */
+export interface SandboxOptions {
+	latencyMs: number;
+	vendorLimits: boolean;
+}
+
+export type SandboxProvider = 'xero' | 'asana' | 'wix' | 'sunshine' | 'storage';
+
+/** What the sandbox saw, per provider (storage: the pre-signed download and upload hosts). */
+export interface SandboxStats {
+	requests: number;
+	/** 429s the vendor limits answered. */
+	rejected429: number;
+	maxInFlight: number;
+	inFlight: number;
+}
+
 export interface BenchServer {
 	url: string;
 	uploads: ReceivedUpload[];
 	/** Small-file downloads served (200), by attachment ID. */
 	smallServed: Map<string, number>;
 	rate: RateStats;
+	/** Per provider, since the last `resetSandbox` (bulk bench). */
+	sandbox: Record<SandboxProvider, SandboxStats>;
+	/** The vendor limiters' own counts (Xero: per organization), since the last `resetSandbox`. */
+	limiterStats(): Record<string, LimiterStats>;
+	/** A fresh account for every provider: limits, counts and recorded uploads start again. */
+	resetSandbox(): void;
 	close(): Promise<void>;
 }
 
-export async function startBenchServer(options: { limits?: RateLimits } = {}): Promise<BenchServer> {
+export async function startBenchServer(options: { limits?: RateLimits; sandbox?: SandboxOptions } = {}): Promise<BenchServer> {
 	const uploads: ReceivedUpload[] = [];
 	const smallServed = new Map<string, number>();
 	const rate: RateStats = { requests: 0, accepted: 0, rejected429: 0, rejectedConcurrency: 0, maxInFlight: 0, retryAfterSent: [] };
 	const limits = options.limits;
+	const sandbox = options.sandbox;
+	/** Whether the small files are served (the many-small-files and the bulk benches). */
+	const withSmallFiles = Boolean(limits || sandbox);
+	const freshStats = (): Record<SandboxProvider, SandboxStats> => ({
+		xero: { requests: 0, rejected429: 0, maxInFlight: 0, inFlight: 0 },
+		asana: { requests: 0, rejected429: 0, maxInFlight: 0, inFlight: 0 },
+		wix: { requests: 0, rejected429: 0, maxInFlight: 0, inFlight: 0 },
+		sunshine: { requests: 0, rejected429: 0, maxInFlight: 0, inFlight: 0 },
+		storage: { requests: 0, rejected429: 0, maxInFlight: 0, inFlight: 0 },
+	});
+	let sandboxStats = freshStats();
+	const xeroLimiters = new Map<string, VendorLimiter>();
+	let asanaLimiter = new VendorLimiter(asanaLimits());
+	let wixLimiter = new VendorLimiter(wixLimits());
+	const limiterFor = (provider: SandboxProvider, req: IncomingMessage): VendorLimiter | undefined => {
+		if (!sandbox?.vendorLimits) return undefined;
+		if (provider === 'xero') {
+			const tenant = String(req.headers['xero-tenant-id'] ?? '').toLowerCase();
+			let limiter = xeroLimiters.get(tenant);
+			if (!limiter) xeroLimiters.set(tenant, (limiter = new VendorLimiter(xeroLimits())));
+			return limiter;
+		}
+		if (provider === 'asana') return asanaLimiter;
+		if (provider === 'wix') return wixLimiter;
+		return undefined; // Sunshine publishes no limit; the storage hosts have none.
+	};
 	const bucket = limits ? new TokenBucket(limits.perMinute / 60_000, limits.burst) : undefined;
 	let inFlight = 0;
 	let base = '';
@@ -276,7 +355,7 @@ export async function startBenchServer(options: { limits?: RateLimits } = {}): P
 		if (attachments !== 'Attachments') return json(res, 404, { Message: 'not found' });
 		if (req.method === 'GET' && key === undefined) {
 			const small = [...smallFileSet().values()].filter((file) => file.invoice === parentId);
-			const records = limits
+			const records = withSmallFiles
 				? small.map((file) => ({ AttachmentID: file.attachmentId, FileName: file.fileName, Url: `${base}${req.url}/${file.fileName}`, MimeType: 'application/pdf', ContentLength: file.content.length }))
 				: [];
 			return json(res, 200, { Attachments: records });
@@ -306,6 +385,32 @@ export async function startBenchServer(options: { limits?: RateLimits } = {}): P
 	async function asana(req: IncomingMessage, res: ServerResponse, parts: string[]): Promise<void> {
 		// /api/1.0/attachments[/{gid}]
 		const gid = parts[3];
+		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+		if (withSmallFiles && req.method === 'GET' && !gid) {
+			// Get Many: one page holds a task's 10 attachments.
+			const task = indexFromAsanaTask(url.searchParams.get('parent') ?? '');
+			const records = task === undefined ? [] : [...smallFileSet().values()].filter((file) => file.i === task);
+			return json(res, 200, {
+				data: records.map((file) => ({ gid: bulkIds.asanaAttachment(file.i, file.j), resource_type: 'attachment', name: file.fileName, resource_subtype: 'asana' })),
+				next_page: null,
+			});
+		}
+		const small = withSmallFiles && gid ? smallFromAsanaGid(gid) : undefined;
+		if (req.method === 'GET' && small) {
+			return json(res, 200, {
+				data: {
+					gid,
+					resource_type: 'attachment',
+					resource_subtype: 'asana',
+					host: 'asana',
+					name: small.fileName,
+					size: small.content.length,
+					download_url: `${base}/storage/small/${small.attachmentId}?X-Amz-Signature=bench`,
+					view_url: `${base}/view/${gid}`,
+					parent: { gid: bulkIds.asanaTask(small.i), resource_type: 'task', name: `task ${small.i}` },
+				},
+			});
+		}
 		if (req.method === 'GET' && gid) {
 			const size = Number(gid);
 			const name = largeFileName(size);
@@ -328,6 +433,21 @@ export async function startBenchServer(options: { limits?: RateLimits } = {}): P
 	async function wix(req: IncomingMessage, res: ServerResponse, parts: string[]): Promise<void> {
 		// /contacts/v4/attachments/{contactId}/{attachmentId | upload-url}
 		const [, , , contactId, second] = parts;
+		const contact = withSmallFiles ? indexFromWixContact(contactId) : undefined;
+		const wixRecord = (file: SmallFile) => ({
+			id: bulkIds.wixAttachment(file.i, file.j),
+			contactId,
+			fileName: file.fileName,
+			mimeType: 'application/pdf',
+			attachmentType: 'DOCUMENT',
+			document: { url: `${base}/storage/small/${file.attachmentId}` },
+		});
+		if (contact !== undefined && req.method === 'GET' && !second) {
+			const records = [...smallFileSet().values()].filter((file) => file.i === contact);
+			return json(res, 200, { attachments: records.map(wixRecord), metadata: { count: records.length, offset: 0, total: records.length, tooManyToCount: false } });
+		}
+		const small = contact !== undefined && second ? smallFileSet().get(second) : undefined;
+		if (small && req.method === 'GET') return json(res, 200, { attachment: wixRecord(small) });
 		if (req.method === 'POST' && second === 'upload-url') {
 			const body = await readJson(req);
 			return json(res, 200, { uploadUrl: `${base}/wix-upload/${contactId}?token=bench&name=${encodeURIComponent(String(body.fileName))}` });
@@ -349,6 +469,14 @@ export async function startBenchServer(options: { limits?: RateLimits } = {}): P
 		if (url.pathname.startsWith('/api.xro/2.0/')) return await xero(req, res, parts);
 		if (url.pathname.startsWith('/api/1.0/attachments')) return await asana(req, res, parts);
 		if (url.pathname.startsWith('/contacts/v4/attachments/')) return await wix(req, res, parts);
+		if (withSmallFiles && url.pathname.startsWith('/storage/small/') && req.method === 'GET') {
+			const small = smallFileSet().get(decodeURIComponent(parts[2] ?? ''));
+			if (!small) return json(res, 404, { message: 'not found' });
+			smallServed.set(small.attachmentId, (smallServed.get(small.attachmentId) ?? 0) + 1);
+			res.writeHead(200, { 'Content-Type': 'application/pdf', 'Content-Length': String(small.content.length), 'Content-Disposition': `attachment; filename="${small.fileName}"` });
+			res.end(small.content);
+			return;
+		}
 		if (url.pathname.startsWith('/storage/') && req.method === 'GET') {
 			const name = decodeURIComponent(parts[1]);
 			const size = sizeFromName(name);
@@ -366,7 +494,51 @@ export async function startBenchServer(options: { limits?: RateLimits } = {}): P
 		json(res, 404, { message: `no route ${req.method} ${url.pathname}` });
 	}
 
+	const providerOf = (url: string): SandboxProvider => {
+		if (url.startsWith('/api.xro/')) return 'xero';
+		if (url.startsWith('/api/1.0/')) return 'asana';
+		if (url.startsWith('/contacts/v4/')) return 'wix';
+		if (url.startsWith('/v2/apps/')) return 'sunshine';
+		return 'storage';
+	};
+	const tooMany: Record<SandboxProvider, unknown> = {
+		xero: { Title: 'Too Many Requests', Detail: 'Rate limit exceeded' },
+		asana: { errors: [{ message: "You've made too many requests and hit a rate limit. Please retry after the given amount of time." }] },
+		wix: { message: 'Too many requests', details: { applicationError: { code: 'TOO_MANY_REQUESTS' } } },
+		sunshine: { errors: [{ code: 'too_many_requests', title: 'Too Many Requests' }] },
+		storage: { message: 'Too many requests' },
+	};
+
+	/** The bulk bench's sandbox: the vendor's limits decide at arrival, then the latency, then the answer. */
+	function sandboxed(req: IncomingMessage, res: ServerResponse, settings: SandboxOptions): void {
+		const provider = providerOf(req.url ?? '/');
+		const stats = sandboxStats[provider];
+		stats.requests++;
+		stats.inFlight++;
+		stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+		const admission = limiterFor(provider, req)?.admit(req.method ?? 'GET');
+		res.once('close', () => {
+			stats.inFlight--;
+			if (admission?.ok) admission.done();
+		});
+		const go = () => {
+			if (admission && !admission.ok) {
+				stats.rejected429++;
+				req.resume();
+				return json(res, 429, tooMany[provider], admission.headers);
+			}
+			if (admission?.ok) for (const [name, value] of Object.entries(admission.headers)) res.setHeader(name, value);
+			handle(req, res).catch((error: Error) => {
+				if (!res.headersSent) json(res, 500, { message: error.message });
+				else res.destroy(error);
+			});
+		};
+		if (settings.latencyMs > 0) setTimeout(go, settings.latencyMs);
+		else go();
+	}
+
 	const server: Server = createServer((req, res) => {
+		if (sandbox) return sandboxed(req, res, sandbox);
 		const limited = limits && req.url?.startsWith('/api.xro/');
 		if (limited) {
 			const now = Date.now();
@@ -403,6 +575,22 @@ export async function startBenchServer(options: { limits?: RateLimits } = {}): P
 		uploads,
 		smallServed,
 		rate,
+		get sandbox() {
+			return sandboxStats;
+		},
+		limiterStats: () => {
+			const all: Record<string, LimiterStats> = { asana: asanaLimiter.stats, wix: wixLimiter.stats };
+			for (const [tenant, limiter] of xeroLimiters) all[`xero ${tenant}`] = limiter.stats;
+			return all;
+		},
+		resetSandbox: () => {
+			sandboxStats = freshStats();
+			xeroLimiters.clear();
+			asanaLimiter = new VendorLimiter(asanaLimits());
+			wixLimiter = new VendorLimiter(wixLimits());
+			uploads.length = 0;
+			smallServed.clear();
+		},
 		close: async () => {
 			server.closeAllConnections();
 			server.close();

@@ -6,14 +6,15 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { withConcurrencyOption } from '../shared/description';
 import { runOperations } from '../shared/transport';
 import { asanaAttachmentProperties, asanaAttachmentSubtitle } from './description';
+import { ASANA_CONCURRENCY, asanaProvider } from './provider';
 import { searchAttachments, searchParents } from './methods/listSearch';
 import { deleteAttachmentOperation } from './operations/delete';
 import { getAttachment } from './operations/get';
 import { getManyAttachments } from './operations/getMany';
 import { uploadAttachment } from './operations/upload';
-import { asanaProvider } from './provider';
 
 const OPERATIONS = {
 	delete: { spec: deleteAttachmentOperation },
@@ -51,12 +52,12 @@ export class AsanaAttachment implements INodeType {
 				displayOptions: { show: { authentication: ['oAuth2'] } },
 			},
 		],
-		properties: asanaAttachmentProperties,
+		properties: withConcurrencyOption(asanaAttachmentProperties, ASANA_CONCURRENCY),
 	};
 
 	methods = { listSearch: { searchAttachments, searchParents } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runOperations(this, asanaProvider, OPERATIONS, CUSTOM_API_CALL);
+		return await runOperations(this, asanaProvider, OPERATIONS, CUSTOM_API_CALL, ASANA_CONCURRENCY);
 	}
 }

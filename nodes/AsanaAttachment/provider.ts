@@ -2,7 +2,8 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import type { FieldSpec, OperationInput, ProviderError, ProviderSpec, TransportContext } from '../shared/transport';
+import type { ConcurrencySpec } from '../shared/description';
+import type { FieldSpec, OperationInput, PacingSpec, ProviderError, ProviderSpec, TransportContext } from '../shared/transport';
 import { parseParentReference } from './parent';
 
 /** The personal access token credential. */
@@ -65,6 +66,29 @@ export function parseAsanaError(body: unknown): ProviderError {
 	return messages.length ? { message: messages.join('; '), details } : { details };
 }
 
+/*
+ * Asana's limits (developers.asana.com, "Rate limits"), per token: 1,500 calls a minute on paid
+ * plans (150 on free ones), 50 read (GET) and 15 write (POST, PUT, PATCH, DELETE) calls in flight
+ * at once; a 429 carries Retry-After. Its storage's pre-signed download URLs are not Asana's API:
+ * they count against none of these (pacing keeps them apart).
+ */
+export const ASANA_PACING: PacingSpec = {
+	inFlight: (request) => (/^(GET|HEAD)$/i.test(request.method) ? { group: 'read', max: 50 } : { group: 'write', max: 15 }),
+};
+
+/** Options → Concurrency: Asana's in-flight limits, 50 for the reads, 15 for the writes. */
+export const ASANA_CONCURRENCY: ConcurrencySpec = {
+	byOperation: {
+		get: { default: 50, max: 50 },
+		getAll: { default: 50, max: 50 },
+		upload: { default: 15, max: 15 },
+		delete: { default: 15, max: 15 },
+	},
+	other: { default: 15, max: 15 },
+	limit:
+		'Asana allows 50 reads (Get, Get Many) and 15 writes (Upload, Delete) in flight at once, and 1,500 calls a minute (150 on a free plan); on a 429 every request of the run waits as long as Asana says.',
+};
+
 export const asanaProvider: ProviderSpec = {
 	displayName: 'Asana',
 	credentialType: (ctx, itemIndex) => asanaCredentialType(ctx.getNodeParameter('authentication', itemIndex, 'accessToken')),
@@ -72,6 +96,7 @@ export const asanaProvider: ProviderSpec = {
 	parseError: (body) => parseAsanaError(body),
 	// n8n refreshes OAuth2 tokens on a 401; a personal access token that fails stays failed.
 	credentialRefresh: (credentialType) => credentialType === ASANA_APP_CREDENTIAL_TYPE,
+	pacing: ASANA_PACING,
 };
 
 /** Asana's IDs (gids) are strings of digits. */

@@ -1,14 +1,15 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { withConcurrencyOption } from '../shared/description';
 import { runOperations } from '../shared/transport';
 import { sunshineAttachmentProperties, sunshineAttachmentSubtitle } from './description';
+import { SUNSHINE_CONCURRENCY, sunshineProvider } from './provider';
 import { searchApps } from './methods/listSearch';
 import { deleteAttachmentOperation } from './operations/delete';
 import { generateMediaTokenOperation } from './operations/generateMediaToken';
 import { setCookieOperation } from './operations/setCookie';
 import { uploadAttachment } from './operations/upload';
-import { sunshineProvider } from './provider';
 
 const OPERATIONS = {
 	upload: uploadAttachment,
@@ -45,12 +46,12 @@ export class SunshineConversationsAttachment implements INodeType {
 				displayOptions: { show: { authentication: ['jwt'] } },
 			},
 		],
-		properties: sunshineAttachmentProperties,
+		properties: withConcurrencyOption(sunshineAttachmentProperties, SUNSHINE_CONCURRENCY),
 	};
 
 	methods = { listSearch: { searchApps } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runOperations(this, sunshineProvider, OPERATIONS, CUSTOM_API_CALL);
+		return await runOperations(this, sunshineProvider, OPERATIONS, CUSTOM_API_CALL, SUNSHINE_CONCURRENCY);
 	}
 }

@@ -5,6 +5,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-workflow';
 
+import type { ConcurrencySpec } from '../shared/description';
 import type { FieldSpec, ProviderError, ProviderSpec, TransportContext } from '../shared/transport';
 import { resolveApiBase } from './location';
 
@@ -58,6 +59,16 @@ export function parseSunshineError(body: unknown, statusCode: number): ProviderE
 	}
 	return { message: described[0], details: described.slice(1) };
 }
+
+/*
+ * Sunshine Conversations publishes no rate figure: it answers 429 when a client goes too fast and
+ * asks for exponential backoff with jitter, which every request of the run then waits out (see
+ * pacing.ts). A modest 4 at once by default, at most 10.
+ */
+export const SUNSHINE_CONCURRENCY: ConcurrencySpec = {
+	other: { default: 4, max: 10 },
+	limit: 'Sunshine Conversations publishes no rate limit; on a 429 every request of the run backs off (with jitter) before going on.',
+};
 
 export const sunshineProvider: ProviderSpec = {
 	displayName: 'Sunshine Conversations',

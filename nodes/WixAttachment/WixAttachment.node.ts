@@ -6,14 +6,15 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { withConcurrencyOption } from '../shared/description';
 import { runOperations } from '../shared/transport';
 import { wixAttachmentProperties, wixAttachmentSubtitle } from './description';
+import { WIX_CONCURRENCY, wixProvider } from './provider';
 import { searchAttachments, searchContacts } from './methods/listSearch';
 import { deleteAttachmentOperation } from './operations/delete';
 import { getAttachment } from './operations/get';
 import { getManyAttachments } from './operations/getMany';
 import { uploadAttachment } from './operations/upload';
-import { wixProvider } from './provider';
 
 const OPERATIONS = {
 	delete: { spec: deleteAttachmentOperation },
@@ -51,12 +52,12 @@ export class WixAttachment implements INodeType {
 				displayOptions: { show: { authentication: ['appOAuth'] } },
 			},
 		],
-		properties: wixAttachmentProperties,
+		properties: withConcurrencyOption(wixAttachmentProperties, WIX_CONCURRENCY),
 	};
 
 	methods = { listSearch: { searchAttachments, searchContacts } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runOperations(this, wixProvider, OPERATIONS, CUSTOM_API_CALL);
+		return await runOperations(this, wixProvider, OPERATIONS, CUSTOM_API_CALL, WIX_CONCURRENCY);
 	}
 }

@@ -2,6 +2,7 @@
  * What is particular to Wix: the two credentials and where the API lives, the contact path
  * fields, and Wix's error shapes.
  */
+import type { ConcurrencySpec } from '../shared/description';
 import { validators } from '../shared/transport';
 import type { FieldSpec, OperationInput, ProviderError, ProviderSpec, TransportContext } from '../shared/transport';
 
@@ -65,6 +66,19 @@ export function parseWixError(body: unknown): ProviderError {
 	}
 	return message ? { message, details } : { details };
 }
+
+/*
+ * Wix allows 200 calls a minute per site (dev.wix.com, "Rate limits") and publishes no limit on
+ * calls in flight. Each item makes one API call (Get with a download adds one to the file's
+ * storage host, which is not the API): at 100 ms a call, even one item at a time is over 200 a
+ * minute, so more at once only matter for short runs; beyond the budget every request of the run
+ * waits out the 429.
+ */
+/** Options → Concurrency: 5 by default, at most 20. */
+export const WIX_CONCURRENCY: ConcurrencySpec = {
+	other: { default: 5, max: 20 },
+	limit: 'Wix allows 200 calls a minute per site; on a 429 every request of the run waits as long as Wix says.',
+};
 
 export const wixProvider: ProviderSpec = {
 	displayName: 'Wix',

@@ -6,13 +6,14 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { withConcurrencyOption } from '../shared/description';
 import { runOperations } from '../shared/transport';
 import { xeroAttachmentProperties, xeroAttachmentSubtitle } from './description';
+import { XERO_CONCURRENCY, xeroProvider } from './provider';
 import { searchTenants } from './methods/listSearch';
 import { getAttachment } from './operations/get';
 import { getManyAttachments } from './operations/getMany';
 import { uploadAttachment } from './operations/upload';
-import { xeroProvider } from './provider';
 
 const OPERATIONS = {
 	get: getAttachment,
@@ -37,12 +38,12 @@ export class XeroAttachment implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'xeroAttachmentOAuth2Api', required: true }],
-		properties: xeroAttachmentProperties,
+		properties: withConcurrencyOption(xeroAttachmentProperties, XERO_CONCURRENCY),
 	};
 
 	methods = { listSearch: { searchTenants } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runOperations(this, xeroProvider, OPERATIONS, CUSTOM_API_CALL);
+		return await runOperations(this, xeroProvider, OPERATIONS, CUSTOM_API_CALL, XERO_CONCURRENCY);
 	}
 }

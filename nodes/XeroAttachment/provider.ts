@@ -1,8 +1,9 @@
 /** What is particular to Xero: where the API lives, the tenant header, and its error shapes. */
 import { NodeOperationError } from 'n8n-workflow';
 
-import { validators } from '../shared/transport';
-import type { FieldSpec, OperationInput, ProviderError, ProviderSpec, TransportContext } from '../shared/transport';
+import type { ConcurrencySpec } from '../shared/description';
+import { renewalText, validators } from '../shared/transport';
+import type { FieldSpec, HeaderBudget, OperationInput, PacingSpec, ProviderError, ProviderSpec, TransportContext } from '../shared/transport';
 import { parentTypeByValue } from './parentTypes';
 
 export const XERO_CREDENTIAL_TYPE = 'xeroAttachmentOAuth2Api';
@@ -48,12 +49,68 @@ const tenantField: FieldSpec = {
 	validate: validators.guid,
 };
 
+/*
+ * Xero's limits (developer.xero.com, "API limits"), per organization: 5 calls in progress at once,
+ * 60 calls a minute, 5,000 a day (a rolling 24 hours); per app, 10,000 calls a minute across all
+ * organizations. Every answer says what is left: X-MinLimit-Remaining, X-DayLimit-Remaining and
+ * X-AppMinLimit-Remaining; a 429 says which limit (X-Rate-Limit-Problem) and for how long (Retry-After).
+ */
+
+/** X-MinLimit-Remaining: the node waits for calls to age out of Xero's minute instead of getting a 429. */
+export const XERO_MINUTE_BUDGET: HeaderBudget = {
+	header: 'x-minlimit-remaining',
+	name: 'minute limit (60 calls a minute per organization)',
+	windowMs: 60_000,
+	scope: 'lane',
+	whenSpent: 'wait',
+};
+
+/** X-AppMinLimit-Remaining: the app's minute, shared by every organization. */
+export const XERO_APP_MINUTE_BUDGET: HeaderBudget = {
+	header: 'x-appminlimit-remaining',
+	name: 'app minute limit (10,000 calls a minute across organizations)',
+	windowMs: 60_000,
+	scope: 'provider',
+	whenSpent: 'wait',
+};
+
+/** X-DayLimit-Remaining: a spent day fails at once, saying when it renews; no waiting for hours. */
+export const XERO_DAY_BUDGET: HeaderBudget = {
+	header: 'x-daylimit-remaining',
+	name: 'daily limit (5,000 calls a day per organization)',
+	windowMs: 24 * 60 * 60_000,
+	scope: 'lane',
+	whenSpent: 'fail',
+	spentError: (renewsAt) => ({
+		message: "Xero's daily limit of API calls for this organization is used up",
+		description:
+			`Xero allows 5,000 calls a day per organization, counted over a rolling 24 hours, and said none are left (X-DayLimit-Remaining: 0). ` +
+			`It accepts calls again as earlier ones age out, ${renewalText(renewsAt)} at the latest. This item was not sent: run it again then.`,
+	}),
+};
+
+export const XERO_PACING: PacingSpec = {
+	// Every limit but the app's is per organization: the tenant header of the call.
+	lane: (request) => request.headers?.['xero-tenant-id']?.trim().toLowerCase() || undefined,
+	inFlight: () => ({ group: 'calls', max: 5 }),
+	budgets: [XERO_MINUTE_BUDGET, XERO_DAY_BUDGET, XERO_APP_MINUTE_BUDGET],
+	providerWide429: (headers) => headers['x-rate-limit-problem']?.trim().toLowerCase() === 'appminute',
+};
+
+/** Options → Concurrency: at most Xero's 5 calls in progress; by default all 5. */
+export const XERO_CONCURRENCY: ConcurrencySpec = {
+	other: { default: 5, max: 5 },
+	limit:
+		"Xero allows 5 calls in progress at once and 60 a minute per organization; the node also slows down to what Xero's answers say is left of the minute and of the day.",
+};
+
 export const xeroProvider: ProviderSpec = {
 	displayName: 'Xero',
 	credentialType: () => XERO_CREDENTIAL_TYPE,
 	baseUrl: async (ctx) => `${await xeroHost(ctx)}/api.xro/2.0`,
 	commonFields: [tenantField],
 	parseError: (body) => parseXeroError(body),
+	pacing: XERO_PACING,
 };
 
 /** The `{parentPath}` segment for the item's Resource. */

@@ -71,6 +71,52 @@ export const timeoutOption: INodeProperties = {
 		'How long to wait, in milliseconds, while the server sends nothing, before giving up on the request (it is retried when that is safe). A large file that keeps moving is never cut off.',
 };
 
+/** How many items a node runs at once for an operation, and the most it allows. */
+export interface ConcurrencyLimit {
+	default: number;
+	max: number;
+}
+
+/** A provider's Concurrency: by operation (e.g. Asana's reads and writes), else `other`. */
+export interface ConcurrencySpec {
+	byOperation?: Record<string, ConcurrencyLimit>;
+	other: ConcurrencyLimit;
+	/** The provider's limit in one or two plain sentences, for the option's description and errors. */
+	limit: string;
+}
+
+/** Options → "Concurrency": how many items run at once, within what the provider allows. */
+export function concurrencyOption(limit: ConcurrencyLimit, providerLimit: string): INodeProperties {
+	const { default: defaultValue, max } = limit;
+	return {
+		displayName: 'Concurrency',
+		name: 'concurrency',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: max, numberPrecision: 0 },
+		default: defaultValue,
+		description: `How many items to process at once, from 1 to ${max}. ${providerLimit} The output keeps the order of the input.`,
+	};
+}
+
+/**
+ * The node's properties with Options → Concurrency added to every Options collection, with the
+ * default and maximum of the operations that collection is shown for (the smallest, if several).
+ */
+export function withConcurrencyOption(properties: INodeProperties[], spec: ConcurrencySpec): INodeProperties[] {
+	return properties.map((property) => {
+		if (property.name !== 'options' || property.type !== 'collection') return property;
+		const shownFor = property.displayOptions?.show?.operation;
+		const operations = Array.isArray(shownFor) ? shownFor.filter((value): value is string => typeof value === 'string') : [];
+		const limits = operations.length ? operations.map((operation) => spec.byOperation?.[operation] ?? spec.other) : [spec.other];
+		const limit = { default: Math.min(...limits.map((l) => l.default)), max: Math.min(...limits.map((l) => l.max)) };
+		const options = [...((property.options ?? []) as INodeProperties[])];
+		// In alphabetical order, as n8n's lint wants a collection's options.
+		const at = options.findIndex((option) => option.displayName.localeCompare('Concurrency') > 0);
+		options.splice(at === -1 ? options.length : at, 0, concurrencyOption(limit, spec.limit));
+		return { ...property, options };
+	});
+}
+
 /**
  * The "Options" collection of an operation. Its display options stand before its options, even
  * when `forOperation` fills them in later: the node descriptions have always listed them there.

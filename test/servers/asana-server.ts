@@ -45,6 +45,7 @@ import {
 	type Workspace,
 } from './asana/store';
 import { KEEP_BODY_LIMIT, consumeBody, jsonReply, textReply, writeReply, TEXT_TYPE, type Reply, type RecordedRequest as CommonRecordedRequest } from './common/http';
+import { Traffic } from './common/traffic';
 
 export { DEFAULT_PROJECT, DEFAULT_TASK, DEFAULT_USER, DEFAULT_WORKSPACE, SECOND_TASK, RATE_LIMIT_MESSAGE };
 export type { AttachmentRecord, IssuedToken, OAuthClient, Parent, User, Workspace };
@@ -128,6 +129,10 @@ export interface AsanaServer {
 	user: User;
 	/** Every request of the API host (OAuth endpoints included), in arrival order, once its body is in. */
 	requests: RecordedRequest[];
+	/** Arrivals and answers in order, in-flight counts, and knobs: holds, extra headers, vendor-like limits (see common/traffic.ts). */
+	traffic: Traffic;
+	/** The same, of the file host. */
+	fileTraffic: Traffic;
 	/** Every request of the file host. */
 	fileRequests: RecordedRequest[];
 	/** Back to the initial state: demo data only, no attachments, requests, faults or issued tokens. */
@@ -532,8 +537,10 @@ export async function startAsanaServer(opts: AsanaServerOptions = {}): Promise<A
 		});
 		return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 	};
-	const apiServer = http.createServer((req, res) => void handle(req, res));
-	const filesServer = http.createServer((req, res) => void handleFiles(req, res));
+	const traffic = new Traffic();
+	const fileTraffic = new Traffic();
+	const apiServer = http.createServer(traffic.wrap((req, res) => void handle(req, res)));
+	const filesServer = http.createServer(fileTraffic.wrap((req, res) => void handleFiles(req, res)));
 	const url = await listen(apiServer, opts.port ?? 0);
 	let filesUrl: string;
 	try {
@@ -561,7 +568,11 @@ export async function startAsanaServer(opts: AsanaServerOptions = {}): Promise<A
 		user,
 		requests,
 		fileRequests,
+		traffic,
+		fileTraffic,
 		reset() {
+			traffic.reset();
+			fileTraffic.reset();
 			requests.length = 0;
 			fileRequests.length = 0;
 			seq = 0;

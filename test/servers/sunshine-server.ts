@@ -23,6 +23,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import type { RecordedRequest as CommonRecordedRequest } from './common/http';
+import { Traffic } from './common/traffic';
 import { MediaTokens, authenticate, mayAccessApp, pathCovers, type SunshineKey } from './sunshine/auth';
 import { BodyRecorder, type Reply, errorReply, httpDate, jsonReply, pumpBody, writeReply } from './sunshine/http';
 import { MultipartParser, formDataBoundary } from './sunshine/multipart';
@@ -82,6 +83,8 @@ export interface SunshineServer {
 	keys: SunshineKey[];
 	/** Every request, faulted and failed ones too, in arrival order, once its body was read. */
 	requests: RecordedRequest[];
+	/** Arrivals and answers in order, in-flight counts, and knobs: holds, extra headers, vendor-like limits (see common/traffic.ts). */
+	traffic: Traffic;
 	/** Back to the initial state: no attachments, requests, faults; app settings as started. */
 	reset(): void;
 	close(): Promise<void>;
@@ -581,7 +584,8 @@ export async function startSunshineServer(opts: SunshineServerOptions = {}): Pro
 		}
 	}
 
-	const server = http.createServer((req, res) => void handle(req, res));
+	const traffic = new Traffic();
+	const server = http.createServer(traffic.wrap((req, res) => void handle(req, res)));
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
 		server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
@@ -596,7 +600,9 @@ export async function startSunshineServer(opts: SunshineServerOptions = {}): Pro
 		apps,
 		keys,
 		requests,
+		traffic,
 		reset() {
+			traffic.reset();
 			requests.length = 0;
 			seq = 0;
 			faults.length = 0;

@@ -21,6 +21,7 @@ import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import type { RecordedRequest as CommonRecordedRequest } from './common/http';
+import { Traffic } from './common/traffic';
 import { ContactsApi, MediaLinks, parseApiRoute, toWixAttachment } from './wix/api';
 import { AuthState, type IssuedToken, type WixApiKey, type WixApp } from './wix/auth';
 import { type Reply, consumeBody, jsonReply, reply, writeReply } from './wix/http';
@@ -92,6 +93,8 @@ export interface WixServer {
 	apps: WixApp[];
 	/** Every request to either host, faulted and failed ones too, in arrival order. */
 	requests: RecordedRequest[];
+	/** Arrivals and answers in order, in-flight counts of the API host, and knobs: holds, extra headers, vendor-like limits (see common/traffic.ts). */
+	traffic: Traffic;
 	/** The requests one host received. */
 	requestsTo(host: 'api' | 'media'): RecordedRequest[];
 	/** The parsed JSON bodies the token endpoint received (`{}` for unreadable ones). */
@@ -295,7 +298,8 @@ export async function startWixServer(opts: WixServerOptions = {}): Promise<WixSe
 		};
 	}
 
-	const apiServer = http.createServer(listener('api'));
+	const traffic = new Traffic();
+	const apiServer = http.createServer(traffic.wrap(listener('api')));
 	const url = await listen(apiServer, opts.port ?? 0);
 	let mediaServer: http.Server | undefined;
 	if (opts.mediaOnApiPort) {
@@ -321,7 +325,9 @@ export async function startWixServer(opts: WixServerOptions = {}): Promise<WixSe
 		requests,
 		requestsTo: (host) => requests.filter((r) => r.host === host),
 		tokenRequests: auth.tokenRequests,
+		traffic,
 		reset() {
+			traffic.reset();
 			requests.length = 0;
 			seq = 0;
 			for (const list of Object.values(faults)) list.length = 0;

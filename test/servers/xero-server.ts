@@ -18,6 +18,7 @@ import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import type { RecordedRequest as CommonRecordedRequest } from './common/http';
+import { Traffic } from './common/traffic';
 import { ACCOUNTING_PREFIX, Accounting, type AccountingRoute, type Drain, parseAccountingRoute } from './xero/accounting';
 import { AuthState, type IssuedToken, type OAuthClient, sendAuthFailure, type Tenant } from './xero/auth';
 import { consumeBody, jsonReply, notFoundReply, type Reply, textReply, TEXT_TYPE, writeReply } from './xero/http-util';
@@ -76,6 +77,8 @@ export interface XeroServer {
 	 * has been fully received (or the client went away).
 	 */
 	requests: RecordedRequest[];
+	/** Arrivals and answers in order, in-flight counts, and knobs: holds, extra headers, vendor-like limits (see common/traffic.ts). */
+	traffic: Traffic;
 	/** Back to the initial state: no attachments, requests, faults, idempotency keys or issued tokens. */
 	reset(): void;
 	close(): Promise<void>;
@@ -249,7 +252,8 @@ export async function startXeroServer(opts: XeroServerOptions = {}): Promise<Xer
 		}
 	}
 
-	const server = http.createServer((req, res) => void handle(req, res));
+	const traffic = new Traffic();
+	const server = http.createServer(traffic.wrap((req, res) => void handle(req, res)));
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
 		server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
@@ -271,7 +275,9 @@ export async function startXeroServer(opts: XeroServerOptions = {}): Promise<Xer
 		storageDir,
 		tenants,
 		requests,
+		traffic,
 		reset() {
+			traffic.reset();
 			requests.length = 0;
 			seq = 0;
 			faults.length = 0;

@@ -127,6 +127,25 @@ export function readFileNameOverride(ctx: IExecuteFunctions, itemIndex: number, 
 	return undefined;
 }
 
+/**
+ * The provider's API base for a credential, read once per run of the node: it comes from the
+ * credential (its base URL override), which n8n loads from its database and decrypts on every
+ * read, and it cannot change during a run. A failed read is not kept: each item reports it.
+ */
+const apiBases = new WeakMap<object, Map<string, Promise<string>>>();
+async function apiBaseOf(ctx: IExecuteFunctions, provider: ProviderSpec, credentialType: string): Promise<string> {
+	let bases = apiBases.get(ctx);
+	if (!bases) apiBases.set(ctx, (bases = new Map()));
+	const key = `${provider.displayName}\u0000${credentialType}`;
+	let base = bases.get(key);
+	if (!base) {
+		base = provider.baseUrl(ctx, credentialType);
+		bases.set(key, base);
+		base.catch(() => bases.delete(key));
+	}
+	return await base;
+}
+
 export interface ExecuteOptions {
 	/** Values known already (e.g. from an earlier call), used instead of reading parameters. */
 	values?: Record<string, unknown>;
@@ -168,7 +187,7 @@ export async function executeOperation(
 	const values = input.values;
 
 	const credentialType = provider.credentialType(ctx, itemIndex);
-	const apiBase = await provider.baseUrl(ctx, credentialType);
+	const apiBase = await apiBaseOf(ctx, provider, credentialType);
 	const base = operation.baseUrl ? operation.baseUrl(input, apiBase) : apiBase;
 	const pathValues: Record<string, string> = {};
 	for (const field of allFields) {

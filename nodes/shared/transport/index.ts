@@ -2,7 +2,9 @@
 export * from './types';
 export { executeOperation, readFileNameOverride } from './executor';
 export type { ExecuteOptions } from './executor';
-export { runForEachItem, runOperations } from './items';
+export { readConcurrency, runForEachItem, runOperations } from './items';
+export { RollingBudget, renewalText } from './pacing';
+export type { HeaderBudget, PacedRequest, PacingSpec } from './pacing';
 export type { CustomApiCallHelp, NodeOperation, OperationHandler } from './items';
 export { sendRequest } from './request';
 export { resolveBinaryUploadSource, resolveTextUploadSource, resolveUploadSource, textMimeTypeFor, uploadsFromText } from './upload';

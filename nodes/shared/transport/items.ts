@@ -1,41 +1,96 @@
 /**
- * Running a node item by item: every output is paired with its input, and with "Continue On
- * Fail" a failed item becomes one error item in its place while the others go on.
+ * Running a node's items, several at a time (Options → Concurrency): every output is paired with
+ * its input and the outputs keep the order of the inputs, however the answers arrive. With
+ * "Continue On Fail" a failed item becomes one error item in its place while the others go on;
+ * without it, no new item starts once one failed, the ones under way finish, and the node fails
+ * with the error of the first failed item (the same error a run one item at a time would give).
  */
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import type { ConcurrencySpec } from '../description';
+
 import { executeOperation } from './executor';
 import type { OperationSpec, ProviderSpec } from './types';
 
+function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	const nodeError =
+		error instanceof NodeApiError || error instanceof NodeOperationError
+			? error
+			: new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+	if (nodeError.context.itemIndex === undefined) nodeError.context.itemIndex = itemIndex;
+	return nodeError;
+}
+
+function errorItem(nodeError: NodeApiError | NodeOperationError, itemIndex: number): INodeExecutionData {
+	const json: IDataObject = { error: nodeError.message };
+	if (nodeError.description) json.description = nodeError.description;
+	const httpCode = (nodeError as NodeApiError).httpCode;
+	if (httpCode) json.httpCode = httpCode;
+	return { json, pairedItem: { item: itemIndex } };
+}
+
+/**
+ * Runs `handler` for every input item, at most `concurrency` at once (each item's requests go
+ * one after another, so that is also the most requests, and upload streams, in flight).
+ */
 export async function runForEachItem(
 	ctx: IExecuteFunctions,
 	handler: (itemIndex: number) => Promise<INodeExecutionData[]>,
+	concurrency = 1,
 ): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
-	const output: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			const results = await handler(itemIndex);
-			for (const result of results) output.push({ ...result, pairedItem: { item: itemIndex } });
-		} catch (error) {
-			const nodeError =
-				error instanceof NodeApiError || error instanceof NodeOperationError
-					? error
-					: new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
-			if (nodeError.context.itemIndex === undefined) nodeError.context.itemIndex = itemIndex;
-			if (ctx.continueOnFail()) {
-				const json: IDataObject = { error: nodeError.message };
-				if (nodeError.description) json.description = nodeError.description;
-				const httpCode = (nodeError as NodeApiError).httpCode;
-				if (httpCode) json.httpCode = httpCode;
-				output.push({ json, pairedItem: { item: itemIndex } });
-				continue;
+	const results: INodeExecutionData[][] = new Array(items.length);
+	let next = 0;
+	// The first failed item (lowest index) when Continue On Fail is off; set by the workers.
+	const state: { failed?: { itemIndex: number; error: NodeApiError | NodeOperationError } } = {};
+	const cancel = (ctx as { getExecutionCancelSignal?: () => AbortSignal | undefined }).getExecutionCancelSignal?.();
+	const fail = (itemIndex: number, error: NodeApiError | NodeOperationError) => {
+		if (!state.failed || itemIndex < state.failed.itemIndex) state.failed = { itemIndex, error };
+	};
+	const worker = async () => {
+		while (!state.failed && !cancel?.aborted && next < items.length) {
+			const itemIndex = next++;
+			try {
+				const outputs = await handler(itemIndex);
+				results[itemIndex] = outputs.map((result) => ({ ...result, pairedItem: { item: itemIndex } }));
+			} catch (error) {
+				const nodeError = asNodeError(ctx, error, itemIndex);
+				if (ctx.continueOnFail()) {
+					results[itemIndex] = [errorItem(nodeError, itemIndex)];
+				} else {
+					fail(itemIndex, nodeError);
+				}
 			}
-			throw nodeError;
 		}
+	};
+	const workers = Math.max(1, Math.min(Math.floor(concurrency) || 1, items.length));
+	await Promise.all(Array.from({ length: workers }, worker));
+	if (state.failed) throw state.failed.error;
+	if (next < items.length) throw new NodeOperationError(ctx.getNode(), 'The execution was cancelled before every item was processed');
+	return [results.flatMap((outputs) => outputs ?? [])];
+}
+
+/**
+ * Options → Concurrency of the run (read from the first item: it is one setting of the node),
+ * checked against what the provider allows for the operation; its default when not set.
+ */
+export function readConcurrency(ctx: IExecuteFunctions, spec: ConcurrencySpec | undefined): number {
+	const items = ctx.getInputData();
+	if (!spec || items.length <= 1) return 1;
+	const operation = ctx.getNodeParameter('operation', 0, '') as unknown;
+	const limit = (typeof operation === 'string' && spec.byOperation?.[operation]) || spec.other;
+	const value = ctx.getNodeParameter('options.concurrency', 0, '') as unknown;
+	if (value === undefined || value === null || value === '') return limit.default;
+	const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+	if (!Number.isInteger(number) || number < 1 || number > limit.max) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Invalid "Concurrency": expected a whole number from 1 to ${limit.max}, got ${JSON.stringify(value)}`,
+			{ itemIndex: 0, description: spec.limit },
+		);
 	}
-	return [output];
+	return number;
 }
 
 /** What one operation of a node does for one item, where its spec alone does not say it all. */
@@ -70,12 +125,17 @@ function customApiCallError(ctx: IExecuteFunctions, itemIndex: number, help: Cus
 	});
 }
 
-/** A node's `execute`: each item runs the operation its Operation parameter names, against `provider`. */
+/**
+ * A node's `execute`: each item runs the operation its Operation parameter names, against
+ * `provider`, as many at once as Options → Concurrency says (within `concurrency`, the
+ * provider's limits; one at a time without).
+ */
 export async function runOperations(
 	ctx: IExecuteFunctions,
 	provider: ProviderSpec,
 	operations: Record<string, NodeOperation>,
 	customApiCall?: CustomApiCallHelp,
+	concurrency?: ConcurrencySpec,
 ): Promise<INodeExecutionData[][]> {
 	return await runForEachItem(ctx, async (itemIndex) => {
 		const resource = ctx.getNodeParameter('resource', itemIndex, '') as string;
@@ -89,5 +149,5 @@ export async function runOperations(
 		}
 		if (typeof entry === 'function') return await entry(ctx, itemIndex);
 		return await executeOperation(ctx, provider, entry.spec, itemIndex);
-	});
+	}, readConcurrency(ctx, concurrency));
 }

@@ -12,6 +12,8 @@ import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-wo
 import { TruncatedDownloadError, truncatedDownloadApiError } from './download';
 import { TRANSIENT_NETWORK_CODES, discardBody, isConnectionError, readFailureBody, toHttpFailure, toNodeApiError } from './errors';
 import type { HttpFailure } from './errors';
+import { pacedRequest, pacerFor, renewalText } from './pacing';
+import type { Lease } from './pacing';
 import { DEFAULT_BACKOFF, backoffDelay, parseRetryAfter } from './retry-after';
 import type { BackoffPolicy } from './retry-after';
 import type { HttpMethod, ProviderSpec, TransportContext } from './types';
@@ -129,18 +131,25 @@ type AttemptOutcome<T> =
 	| { value: T }
 	| { error?: unknown; truncated?: TruncatedDownloadError; storeError?: Error };
 
-/** One attempt; never throws, so the retry loop decides what each kind of failure means. */
+/**
+ * One attempt; never throws, so the retry loop decides what each kind of failure means. The
+ * lease hears of the answer's status and headers as soon as they are there (rate-limit budgets).
+ */
 async function attemptOnce<T>(
 	ctx: TransportContext,
 	plan: RequestPlan,
 	consume: ((response: FullResponse) => Promise<T>) | undefined,
+	lease: Lease,
 ): Promise<AttemptOutcome<T>> {
 	let response: FullResponse;
 	try {
 		response = await sendOnce(ctx, plan);
 	} catch (error) {
+		const failure = toHttpFailure(error);
+		lease.answered(failure.statusCode, failure.headers);
 		return { error };
 	}
+	lease.answered(response.statusCode, response.headers);
 	if (!consume) return { value: response as T };
 	try {
 		return { value: await consume(response) };
@@ -166,24 +175,34 @@ export async function sendRequest<T = FullResponse>(
 	consume?: (response: FullResponse) => Promise<T>,
 ): Promise<T> {
 	const policy: BackoffPolicy = { ...DEFAULT_BACKOFF, ...(provider.backoff ?? {}) };
+	// Every request of this run of the node to this provider waits its turn here (see pacing.ts).
+	const pacer = pacerFor(ctx, provider);
+	const paced = pacedRequest(plan);
 	let refreshedAfter401 = false;
 	let earlierAttemptMayHaveActed = false;
 	for (let attempt = 1; ; attempt++) {
 		let sentSingleUseBody = false;
-		const outcome = await attemptOnce(
-			ctx,
-			{
-				...plan,
-				body: plan.body
-					? async () => {
-							const body = await plan.body!();
-							sentSingleUseBody = isSingleUse(body) || sentSingleUseBody;
-							return body;
-						}
-					: undefined,
-			},
-			consume,
-		);
+		const lease = await pacer.acquire(paced, itemIndex);
+		let outcome: AttemptOutcome<T>;
+		try {
+			outcome = await attemptOnce(
+				ctx,
+				{
+					...plan,
+					body: plan.body
+						? async () => {
+								const body = await plan.body!();
+								sentSingleUseBody = isSingleUse(body) || sentSingleUseBody;
+								return body;
+							}
+						: undefined,
+				},
+				consume,
+				lease,
+			);
+		} finally {
+			lease.release();
+		}
 		if ('value' in outcome) return outcome.value;
 		plan.releaseBody?.();
 
@@ -251,7 +270,9 @@ export async function sendRequest<T = FullResponse>(
 		if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) {
 			const failed = await readFailureBody(ctx, failure);
 			const error = toNodeApiError(ctx, provider, failed, itemIndex, { target: plan.target });
-			error.description = `${provider.displayName} asks to wait ${Math.round(retryAfter / 1000)} s before the next request, longer than this node waits. ${error.description ?? ''}`.trim();
+			error.description = `${provider.displayName} asks to wait ${Math.round(retryAfter / 1000)} s before the next request, longer than this node waits. It accepts requests again ${renewalText(Date.now() + retryAfter)}. ${error.description ?? ''}`.trim();
+			// The run's other requests to the same place would get the same answer: they fail at once.
+			pacer.block(paced, retryAfter, error);
 			throw error;
 		}
 		discardBody(failure.body);
@@ -264,6 +285,11 @@ export async function sendRequest<T = FullResponse>(
 			attempt,
 			delayMs: delay,
 		});
-		await sleep(delay);
+		if (failure.statusCode === 429 || retryAfter !== undefined) {
+			// A rate limit: every request of the run to this provider waits, not only this one.
+			pacer.pause(paced, delay, failure.headers);
+		} else {
+			await sleep(delay);
+		}
 	}
 }

@@ -4,6 +4,7 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import type { PacingSpec } from './pacing';
 import type { BackoffPolicy } from './retry-after';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -206,4 +207,6 @@ export interface ProviderSpec {
 	 * A function answers per credential type, for providers that offer both kinds.
 	 */
 	credentialRefresh?: boolean | ((credentialType: string) => boolean);
+	/** The provider's rate and in-flight limits, as one run of a node paces itself to them (see pacing.ts). */
+	pacing?: PacingSpec;
 }

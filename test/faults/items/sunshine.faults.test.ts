@@ -12,7 +12,7 @@ import type { SunshineServer } from '../../servers/sunshine-server';
 import { runSunshine, sunshineCredentials } from '../../nodes/SunshineConversationsAttachment/context';
 import { useEmulatorBehindProxy } from '../support/behind-proxy';
 import type { FaultProxy } from '../support/fault-proxy';
-import { expectAllPaired, expectStoppedAt, failEveryRequestFor, stopPlans } from '../support/items';
+import { expectAllPaired, expectFirstFailureNamed, expectStoppedAt, failEveryRequestFor, oneAtATime, stopPlans } from '../support/items';
 import type { ItemPlan } from '../support/items';
 import { itCase } from '../support/summary';
 
@@ -118,13 +118,21 @@ describe.each([
 	[4, '500, not retried'],
 ])('Sunshine Upload without Continue On Fail, first failure at item %i', (failAt, what) => {
 	itCase(
-		{ category: 'items', node: 'Sunshine', operation: 'Upload', name: `6 items, first failure at item ${failAt} (${what}); no Continue On Fail`, expected: `stops at item ${failAt}, error names it, nothing sent for later items` },
+		{ category: 'items', node: 'Sunshine', operation: 'Upload', name: `6 items, first failure at item ${failAt} (${what}); no Continue On Fail, Concurrency 1`, expected: `stops at item ${failAt}, error names it, nothing sent for later items` },
 		async () => {
 			const plans = stopPlans(uploadPlans(), failAt, (index) => upload(index));
-			const result = await run(UPLOAD, plans, false);
+			const result = await run(oneAtATime(UPLOAD), plans, false);
 			const figures = expectStoppedAt(result, plans, failAt, proxy.log.map((r) => r.url));
 			expect(server.attachments(APP_ID)).toHaveLength(plans.slice(0, failAt).filter((p) => p.kind === 'ok').length);
 			return { ...figures, attempts: proxy.log.length };
+		},
+	);
+	itCase(
+		{ category: 'items', node: 'Sunshine', operation: 'Upload', name: `6 items, first failure at item ${failAt} (${what}); no Continue On Fail, default concurrency`, expected: `fails with item ${failAt}'s error, every earlier item sent` },
+		async () => {
+			const plans = stopPlans(uploadPlans(), failAt, (index) => upload(index));
+			const result = await run(UPLOAD, plans, false);
+			return { ...expectFirstFailureNamed(result, plans, failAt, proxy.log.map((r) => r.url)), attempts: proxy.log.length };
 		},
 	);
 });

@@ -13,7 +13,7 @@ import type { XeroServer } from '../../servers/xero-server';
 import { runXero, xeroCredentials } from '../../nodes/XeroAttachment/context';
 import { useEmulatorBehindProxy } from '../support/behind-proxy';
 import type { FaultProxy } from '../support/fault-proxy';
-import { expectAllPaired, expectStoppedAt, failEveryRequestFor, stopPlans } from '../support/items';
+import { expectAllPaired, expectFirstFailureNamed, expectStoppedAt, failEveryRequestFor, oneAtATime, stopPlans } from '../support/items';
 import type { ItemPlan } from '../support/items';
 import { itCase } from '../support/summary';
 
@@ -101,11 +101,21 @@ describe.each([
 	[4, '503 past the retries'],
 ])('Xero Get without Continue On Fail, first failure at item %i', (failAt, what) => {
 	itCase(
-		{ category: 'items', node: 'Xero', operation: 'Get (download)', name: `6 items, first failure at item ${failAt} (${what}); no Continue On Fail`, expected: `stops at item ${failAt}, error names it, nothing sent for later items` },
+		{ category: 'items', node: 'Xero', operation: 'Get (download)', name: `6 items, first failure at item ${failAt} (${what}); no Continue On Fail, Concurrency 1`, expected: `stops at item ${failAt}, error names it, nothing sent for later items` },
+		async () => {
+			const plans = stopPlans(getPlans(), failAt, (index) => download(randomUUID(), `replacement-${index}.pdf`));
+			const result = await run(oneAtATime(GET), plans, false);
+			const urls = proxy.log.map((r) => r.url);
+			return { ...expectStoppedAt(result, plans, failAt, urls), attempts: proxy.log.length };
+		},
+	);
+	itCase(
+		{ category: 'items', node: 'Xero', operation: 'Get (download)', name: `6 items, first failure at item ${failAt} (${what}); no Continue On Fail, default concurrency`, expected: `fails with item ${failAt}'s error, every earlier item sent` },
 		async () => {
 			const plans = stopPlans(getPlans(), failAt, (index) => download(randomUUID(), `replacement-${index}.pdf`));
 			const result = await run(GET, plans, false);
-			return { ...expectStoppedAt(result, plans, failAt, proxy.log.map((r) => r.url)), attempts: proxy.log.length };
+			const urls = proxy.log.map((r) => r.url);
+			return { ...expectFirstFailureNamed(result, plans, failAt, urls), attempts: proxy.log.length };
 		},
 	);
 });

@@ -1,8 +1,9 @@
 /**
  * Items cases: N input items, some failing in different ways. Under Continue On Fail every input
  * index must come out (paired by `pairedItem.item`), the failed ones as error items, the others
- * with the right data; without it the node stops at the first failure, naming that item's index,
- * and sends nothing for the items after it.
+ * with the right data; without it the node stops at the first failure, naming that item's index:
+ * one item at a time (Concurrency 1) it sends nothing for the items after it; several at a time,
+ * the items already under way finish and no other starts (`expectFirstFailureNamed`).
  */
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
@@ -93,9 +94,34 @@ export function stopPlans(plans: ItemPlan[], failAt: number, replacement: (index
 	return plans.map((plan, index) => (index < failAt && plan.kind !== 'ok' ? replacement(index) : plan));
 }
 
+/** The parameters of a case, at Concurrency 1 (one item at a time). */
+export function oneAtATime<T extends object>(parameters: T): T {
+	const options = (parameters as { options?: object }).options ?? {};
+	return { ...parameters, options: { ...options, concurrency: 1 } };
+}
+
 /**
- * Without Continue On Fail: the run failed at `failAt` with that item's error (index in its
- * context and in n8n's run data), and no request went out for a later item.
+ * Without Continue On Fail, several items at a time: the run failed with the error of the first
+ * failed item, `failAt` (in its context and in n8n's run data), as one at a time would; every
+ * item before it was sent. Later items may have been under way already, so they are not checked.
+ */
+export function expectFirstFailureNamed(result: RunNodeResult, plans: ItemPlan[], failAt: number, requestUrls: string[]): CaseFigures {
+	const plan = plans[failAt];
+	expect(result.items).toEqual([]);
+	expect(result.error).toBeInstanceOf(plan.kind === 'input' ? NodeOperationError : NodeApiError);
+	expect(result.error!.message).toMatch(plan.error ?? /./);
+	expect((result.error as NodeApiError).context.itemIndex).toBe(failAt);
+	const stored = result.run.data.resultData.error as unknown as { context?: IDataObject } | undefined;
+	expect(stored?.context?.itemIndex).toBe(failAt);
+	for (const [index, earlier] of plans.slice(0, failAt).entries()) {
+		expect({ index, sent: requestUrls.some((url) => url.includes(earlier.marker)) }).toEqual({ index, sent: true });
+	}
+	return { lost: 0, note: `failed with item ${failAt}'s error (${plan.kind}) at the default concurrency; items 0..${failAt - 1} sent` };
+}
+
+/**
+ * Without Continue On Fail, one item at a time: the run failed at `failAt` with that item's error
+ * (index in its context and in n8n's run data), and no request went out for a later item.
  */
 export function expectStoppedAt(result: RunNodeResult, plans: ItemPlan[], failAt: number, requestUrls: string[]): CaseFigures {
 	const plan = plans[failAt];
