@@ -6,7 +6,9 @@
  * asked for hung here until n8n's body-read timeout; each case now has 60 s.
  *
  * Per store: bytes round-trip by SHA-256 (the input binary itself lives in the store under test,
- * so uploads read from it too), and a body cut short still fails as a cut-off download.
+ * so uploads read from it too), a body cut short still fails as a cut-off download, and several
+ * items at once (Options → Concurrency) each read their own stream from the store and write
+ * their own file to it, in input order.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -17,6 +19,7 @@ import type { SunshineServer } from '../servers/sunshine-server';
 import type { WixServer } from '../servers/wix-server';
 import type { XeroServer } from '../servers/xero-server';
 import { DEFAULT_TASK } from '../servers/asana-server';
+import { barrier } from '../servers/common/traffic';
 import { startFaultProxy } from '../faults/support/fault-proxy';
 import type { FaultProxy } from '../faults/support/fault-proxy';
 import { locator, runAsana, startServer as startAsana } from './AsanaAttachment/context';
@@ -25,6 +28,9 @@ import { CONTACT_ID, runWix, startServer as startWix } from './WixAttachment/con
 import { runXero, startServer as startXero, xeroCredentials } from './XeroAttachment/context';
 
 const SIZE = 3 * 1024 * 1024 + 17; // several chunks, not a round number
+/** The many-items case: this many files of MANY_SIZE, all in flight at once. */
+const MANY = 6;
+const MANY_SIZE = 1024 * 1024 + 5;
 const file = (seed: number, fileName: string, mimeType: string): HarnessItem[] => [
 	{ binary: { data: { generate: { size: SIZE, seed }, fileName, mimeType } } },
 ];
@@ -53,6 +59,10 @@ afterAll(async () => {
 describe.each(CORE_BINARY_MODES)('binary store "%s"', (mode) => {
 	beforeAll(async () => await useBinaryDataMode(mode));
 	beforeEach(() => proxy.reset());
+	afterEach(() => {
+		asana.traffic.reset();
+		asana.fileTraffic.reset();
+	});
 
 	it('Xero: Upload, then Get by ID and Get by file name, bytes intact', async () => {
 		const want = await generatedStats(SIZE, 11);
@@ -115,5 +125,41 @@ describe.each(CORE_BINARY_MODES)('binary store "%s"', (mode) => {
 		ok(await runSunshine(sunshine, { operation: 'upload', binaryPropertyName: 'data', options: {} }, { input: file(14, 'clip.mp4', 'video/mp4') }));
 		const stored = sunshine.attachments(APP_ID).at(-1)!;
 		expect({ size: stored.size, sha256: stored.sha256 }).toEqual(want);
+	});
+	it(`Asana: ${MANY} uploads, then ${MANY} downloads, all at once: each item's own bytes, in input order and paired`, async () => {
+		const seeds = Array.from({ length: MANY }, (_, i) => 100 + i);
+		const wants = await Promise.all(seeds.map(async (seed) => await generatedStats(MANY_SIZE, seed)));
+		const input: HarnessItem[] = seeds.map((seed, i) => ({
+			binary: { data: { generate: { size: MANY_SIZE, seed }, fileName: `many-${i}.bin`, mimeType: 'application/octet-stream' } },
+		}));
+		// Each request is held until all are in flight, so every upload stream is open at once.
+		asana.traffic.options.delay = barrier(asana.traffic, MANY);
+		const up = ok(
+			await runAsana(asana, { operation: 'upload', parent: locator(DEFAULT_TASK.gid), source: 'binary', binaryPropertyName: 'data', options: { concurrency: MANY } }, { input }),
+		);
+		expect(asana.traffic.maxInFlight).toBe(MANY);
+		expect(up.items.map((item) => item.json.name)).toEqual(seeds.map((_, i) => `many-${i}.bin`));
+		expect(up.items.map((item) => item.pairedItem)).toEqual(seeds.map((_, i) => ({ item: i })));
+		const stored = new Map(asana.attachments(DEFAULT_TASK.gid).map((record) => [record.gid, record]));
+		for (const [i, item] of up.items.entries()) {
+			const record = stored.get(item.json.gid as string)!;
+			expect({ size: record.size, sha256: record.sha256 }).toEqual(wants[i]);
+		}
+
+		asana.traffic.reset();
+		asana.fileTraffic.options.delay = barrier(asana.fileTraffic, MANY);
+		const down = ok(
+			await runAsana(
+				asana,
+				{ operation: 'get', attachmentId: '={{ $json.gid }}', download: true, binaryPropertyName: 'data', options: { concurrency: MANY } },
+				{ input: up.items.map((item) => ({ json: { gid: item.json.gid } })) },
+			),
+		);
+		expect(asana.fileTraffic.maxInFlight).toBe(MANY);
+		expect(down.items.map((item) => item.pairedItem)).toEqual(seeds.map((_, i) => ({ item: i })));
+		for (const [i, item] of down.items.entries()) {
+			expect(item.binary!.data.fileName).toBe(`many-${i}.bin`);
+			expect(await binaryStats(item.binary!.data)).toEqual(wants[i]);
+		}
 	});
 });

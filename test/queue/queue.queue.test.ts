@@ -6,7 +6,7 @@
  * record (Postgres) and the workers' logs say which worker ran it. Bytes are checked by SHA-256
  * against what the emulators store (uploads) or hold (downloads).
  *
- * Cases: every operation of every node; 50 concurrent uploads and downloads of 1–20 MiB; a worker
+ * Cases: every operation of every node; one execution with many items at once; 50 concurrent uploads and downloads of 1–20 MiB; a worker
  * killed (SIGKILL) in the middle of an upload; a file over N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE.
  * Figures go to the console and to .queue-data/queue-results.json.
  */
@@ -22,6 +22,7 @@ import type { AsanaServer } from '../servers/asana-server';
 import type { SunshineServer } from '../servers/sunshine-server';
 import type { WixServer } from '../servers/wix-server';
 import type { XeroServer } from '../servers/xero-server';
+import { barrier } from '../servers/common/traffic';
 import {
 	callWebhook,
 	executionData,
@@ -320,6 +321,34 @@ describe('n8n queue mode: main + 2 workers (--concurrency=5), PostgreSQL, Redis,
 			for (const worker of Object.values(ranOn)) counts[worker] = (counts[worker] ?? 0) + 1;
 			results.operations = { executions: Object.keys(ranOn).length, perWorker: counts };
 		});
+	});
+
+	it('one execution with many items at the node\'s default concurrency on a worker: 12 files downloaded into the database store and uploaded from it, each intact, in input order', async () => {
+		const from = asana.emulator.addTask('Queue: many files').gid;
+		const to = asana.emulator.addTask('Queue: their copies').gid;
+		const files = Array.from({ length: 12 }, (_, i) => file(`page-${String(i).padStart(2, '0')}.bin`, 'application/octet-stream', MiB + i * 4099));
+		for (const f of files) asana.emulator.seedAttachment(from, f.fileName, f.content, f.mimeType);
+		// Every download and every upload is held until all 12 are in flight: the worker had 12
+		// streams of the store open at once, one per item (Asana's defaults are 50 reads, 15 writes).
+		const downloads = asana.emulator.fileTraffic;
+		const api = asana.emulator.traffic;
+		const allDownloads = barrier(downloads, files.length, 60_000);
+		const allUploads = barrier(api, files.length, 60_000);
+		downloads.options.delay = allDownloads;
+		api.options.delay = async (request) => (request.method === 'POST' ? await allUploads() : undefined);
+		try {
+			const call = await callWebhook(h.topology, W.asanaCopyMany, { task: from, to });
+			expectOk(call);
+			await expectRunOnWorker(call);
+			expect((call.json as Array<{ name: string }>).map((item) => item.name)).toEqual(files.map((f) => f.fileName));
+			expect({ downloads: downloads.maxInFlight, uploads: api.maxInFlight }).toEqual({ downloads: files.length, uploads: files.length });
+		} finally {
+			downloads.reset();
+			api.reset();
+		}
+		const copies = new Map(asana.emulator.attachments(to).map((a) => [a.name, a.sha256]));
+		expect(files.map((f) => copies.get(f.fileName))).toEqual(files.map((f) => sha256(f.content)));
+		expect(copies.size).toBe(files.length);
 	});
 
 	it('50 concurrent webhook calls, uploads and downloads of 1–20 MiB, across the 2 workers: all succeed, none lost, none stored twice, every file intact', async () => {

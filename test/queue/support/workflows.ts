@@ -81,6 +81,19 @@ export function suiteWorkflows(credentials: Credentials) {
 			[asana('Upload link', { operation: 'upload', parent: rl(fromQuery('task')), source: 'link', url: fromQuery('url'), name: fromQuery('name'), options: {} })],
 			'json',
 		),
+		// Many items in one execution, at the node's default concurrency: every file of one task
+		// downloaded into the worker's store, then uploaded from it to another task.
+		asanaCopyMany: webhookWorkflow(
+			'queue Asana: copy every file of a task (many items at once)',
+			'q-asana-copy-many',
+			'GET',
+			[
+				asana('Get Many', { operation: 'getAll', parent: rl(fromQuery('task')), returnAll: true, options: {} }),
+				asana('Download each', { operation: 'get', attachmentId: '={{ $json.gid }}', download: true, binaryPropertyName: 'data', options: {} }),
+				asana('Upload each', { operation: 'upload', parent: rl("={{ $('Webhook').first().json.query.to }}"), source: 'binary', binaryPropertyName: 'data', options: {} }),
+			],
+			'all',
+		),
 		asanaDelete: webhookWorkflow('queue Asana: Delete', 'q-asana-delete', 'GET', [asana('Delete', { operation: 'delete', attachmentId: fromQuery('id') })], 'json'),
 		// Wix
 		wixList: webhookWorkflow('queue Wix: Get Many', 'q-wix-list', 'GET', [wix('Get Many', { operation: 'getAll', returnAll: true })], 'all'),
