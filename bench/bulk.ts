@@ -18,7 +18,7 @@ import path from 'node:path';
 
 import { executeWorkflow, executionError, importCredentials, type ExecutionResult } from '../test/e2e/support/n8n';
 import { importWorkflows, node, workflow, type BinaryMeta, type WorkflowNode } from '../test/e2e/support/workflows';
-import { IDS, NODE_TYPES, credentialRefs, credentialsFor } from './cases';
+import { IDS, NODE_TYPES, credentialRefs, credentialsFor, httpMultipartParameters } from './cases';
 import { SMALL, bulkIds, smallFileSet, startBenchServer, type BenchServer, type SandboxProvider } from './server';
 import { clearStore, filesystemPath, storeEnv } from './stores';
 
@@ -257,19 +257,7 @@ function uploadFlow(provider: BulkProvider, runner: BulkRunner, base: string, in
 						: node('Upload', NODE_TYPES.sunshine, { authentication: 'apiKey', resource: 'attachment', appId: { __rl: true, mode: 'id', value: IDS.sunshineApp }, operation: 'upload', binaryPropertyName: 'data', options }, { credentials: { sunshineConversationsAttachmentApi: creds.sunshine } });
 		return { chain: [read, upload], measured: ['Upload'], output: 'Upload' };
 	}
-	const multipart = (url: string, field: string, textFields: Record<string, string>) =>
-		httpNode('Upload', {
-			method: 'POST',
-			url,
-			sendBody: true,
-			contentType: 'multipart-form-data',
-			bodyParameters: {
-				parameters: [
-					...Object.entries(textFields).map(([name, value]) => ({ parameterType: 'formData', name, value })),
-					{ parameterType: 'formBinaryData', name: field, inputDataFieldName: 'data' },
-				],
-			},
-		});
+	const multipart = (url: string, field: string, textFields: Record<string, string>) => httpNode('Upload', httpMultipartParameters(url, field, textFields));
 	if (provider === 'xero') {
 		const url = `=${base}/api.xro/2.0/Invoices/{{ ${xeroExpression} }}/Attachments/{{ $binary.data.fileName }}`;
 		return { chain: [read, httpNode('Upload', { method: 'PUT', url, sendBody: true, contentType: 'binaryData', inputDataFieldName: 'data', ...xeroHeaders })], measured: ['Upload'], output: 'Upload' };

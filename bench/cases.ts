@@ -91,19 +91,20 @@ const httpDownload = (url: string) =>
 	httpNode({ method: 'GET', url, options: { response: { response: { responseFormat: 'file', outputPropertyName: 'data' } } } });
 const httpRawUpload = (method: 'PUT' | 'POST', url: string) =>
 	httpNode({ method, url, sendBody: true, contentType: 'binaryData', inputDataFieldName: 'data' });
-const httpMultipart = (url: string, field: string, textFields: Record<string, string>) =>
-	httpNode({
-		method: 'POST',
-		url,
-		sendBody: true,
-		contentType: 'multipart-form-data',
-		bodyParameters: {
-			parameters: [
-				...Object.entries(textFields).map(([name, value]) => ({ parameterType: 'formData', name, value })),
-				{ parameterType: 'formBinaryData', name: field, inputDataFieldName: 'data' },
-			],
-		},
-	});
+/** The HTTP Request node's parameters for a multipart POST: text fields, then the item's file `data` as `field`. */
+export const httpMultipartParameters = (url: string, field: string, textFields: Record<string, string>) => ({
+	method: 'POST',
+	url,
+	sendBody: true,
+	contentType: 'multipart-form-data',
+	bodyParameters: {
+		parameters: [
+			...Object.entries(textFields).map(([name, value]) => ({ parameterType: 'formData', name, value })),
+			{ parameterType: 'formBinaryData', name: field, inputDataFieldName: 'data' },
+		],
+	},
+});
+const httpMultipart = (url: string, field: string, textFields: Record<string, string>) => httpNode(httpMultipartParameters(url, field, textFields));
 
 const xeroBase = (base: string) => `${base}/api.xro/2.0/Invoices/${IDS.invoice}/Attachments`;
 const PDF = 'application/pdf';
