@@ -19,7 +19,7 @@ import path from 'node:path';
 import { executeWorkflow, executionError, importCredentials, type ExecutionResult } from '../test/e2e/support/n8n';
 import { importWorkflows, node, workflow, type BinaryMeta, type WorkflowNode } from '../test/e2e/support/workflows';
 import { IDS, NODE_TYPES, credentialRefs, credentialsFor, httpMultipartParameters } from './cases';
-import { SMALL, bulkIds, smallFileSet, startBenchServer, type BenchServer, type SandboxProvider } from './server';
+import { SMALL, bulkIds, smallFileSet, startBenchServer, useSmallSets, type BenchServer, type SandboxProvider } from './server';
 import { clearStore, filesystemPath, storeEnv } from './stores';
 
 export type BulkProvider = 'xero' | 'asana' | 'wix' | 'sunshine';
@@ -394,6 +394,8 @@ async function runOne(
 
 /** Runs every provider, job and runner asked for, each on a fresh sandbox account. */
 export async function runBulk(userFolder: string, env: Record<string, string>, options: BulkOptions, log: (message: string) => void): Promise<BulkResult[]> {
+	// More items than the 1,000 small files: more sets of them, so every file is still distinct.
+	useSmallSets(Math.max(SMALL.invoices, Math.ceil(Math.max(options.items, options.uploads) / SMALL.perInvoice)));
 	const server = await startBenchServer({ sandbox: { latencyMs: options.latencyMs, vendorLimits: true } });
 	const results: BulkResult[] = [];
 	try {

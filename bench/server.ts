@@ -83,7 +83,7 @@ export const SMALL = { invoices: 100, perInvoice: 10 };
 export const invoiceId = (i: number): string => `11111111-0000-4000-8000-${String(i).padStart(12, '0')}`;
 const smallAttachmentId = (i: number, j: number): string => `22222222-0000-4000-8000-${String(i * 100 + j).padStart(12, '0')}`;
 const smallFileName = (i: number, j: number): string => `invoice-${i}-page-${j}.pdf`;
-/** The parent of small file set `i` (0–99) and its attachment `j` (0–9), as each provider names them. */
+/** The parent of small file set `i` (0–99 unless useSmallSets) and its attachment `j` (0–9), as each provider names them. */
 export const bulkIds = {
 	xeroInvoice: invoiceId,
 	asanaTask: (i: number): string => `12${String(i).padStart(14, '0')}`,
@@ -109,11 +109,18 @@ export interface SmallFile {
 	sha256: string;
 }
 let smallFiles: Map<string, SmallFile> | undefined;
-/** The 1,000 small attachments, by attachment ID (made once). */
+let smallSets: number = SMALL.invoices;
+/** A bulk run larger than the 1,000 files (a job long enough for a per-minute budget to bind): this many sets of 10. */
+export function useSmallSets(count: number): void {
+	if (count === smallSets) return;
+	smallSets = count;
+	smallFiles = undefined;
+}
+/** The small attachments (1,000 unless useSmallSets says otherwise), by attachment ID (made once). */
 export function smallFileSet(): Map<string, SmallFile> {
 	if (smallFiles) return smallFiles;
 	smallFiles = new Map();
-	for (let i = 0; i < SMALL.invoices; i++) {
+	for (let i = 0; i < smallSets; i++) {
 		for (let j = 0; j < SMALL.perInvoice; j++) {
 			const size = 1024 + ((i * 7919 + j * 104729) % (15 * 1024)); // 1 to 16 KiB
 			const content = makeBlock(`small ${i} ${j}`, size);
