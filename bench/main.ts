@@ -133,7 +133,8 @@ function parseOptions(argv: string[]): Options {
 		smallSeconds: Number(flags.get('small-seconds') ?? (quick ? 10 : 60)),
 		// A quick run must not overwrite the committed results.
 		out: flags.get('out') ?? path.join(BENCH_DIR, quick ? 'tmp/results.quick.json' : 'results.json'),
-		chart: flags.get('chart') ?? path.join(BENCH_DIR, quick ? 'tmp/chart.quick.svg' : 'chart.svg'),
+		// An --out elsewhere is a side run: its chart goes beside it, not over bench/chart.svg.
+		chart: flags.get('chart') ?? (flags.has('out') ? String(flags.get('out')).replace(/\.json$/, '') + '.svg' : path.join(BENCH_DIR, quick ? 'tmp/chart.quick.svg' : 'chart.svg')),
 		cpuProf: flags.has('cpu-prof'),
 		nodeOptions: flags.get('node-options'),
 		uploadChunk: flags.has('upload-chunk') ? Number(flags.get('upload-chunk')) : undefined,
