@@ -3,7 +3,7 @@
  * n8n of `npm start` (started here on a port and user folder of its own, stopped at the end). For
  * each node of the package: the node creator finds it with its icon (light and dark theme), it is
  * added, each resource/operation shows the parameters its description displays, each picker lists
- * the sandbox's demo data; then each demo credential passes its test and each example workflow
+ * the sandbox's demo data, Options → Concurrency shows the operation's default and maximum; then each demo credential passes its test and each example workflow
  * runs green from the editor. Screenshots go to test/ui/screenshots/ (git-ignored).
  */
 import { readFileSync } from 'node:fs';
@@ -21,6 +21,7 @@ import { XERO_DEMO } from '../../scripts/sandbox/providers/xero';
 import { DEMO_OWNER } from '../../scripts/start/demo-owner';
 import {
 	addNodeFromCreator,
+	addNumberOption,
 	closeCredential,
 	closePanel,
 	fillParameter,
@@ -161,6 +162,29 @@ describe.each(NODES.map((node) => [node.description.displayName, node] as const)
 		}
 		expect(problems).toEqual([]);
 		await closePanel(page);
+	});
+
+	test('Options → Concurrency is offered, at the default and within the maximum of the operation', async () => {
+		// One operation per distinct default/maximum (Asana: its reads and its writes), each on a
+		// freshly added node, so no earlier choice is carried over.
+		const seen = new Map<string, { operation: Operation; option: INodeProperties }>();
+		for (const operation of node.operations) {
+			const options = operation.visible.find((property) => property.name === 'options' && property.type === 'collection');
+			const option = (options?.options as INodeProperties[] | undefined)?.find((candidate) => candidate.name === 'concurrency');
+			const key = `${String(option?.default)}/${String(option?.typeOptions?.maxValue)}`;
+			if (option && !seen.has(key)) seen.set(key, { operation, option });
+		}
+		expect(seen.size).toBeGreaterThan(0);
+		for (const { operation, option } of seen.values()) {
+			await openNodeCreator(page, baseUrl());
+			await addNodeFromCreator(page, await searchNode(page, displayName), node.provider.nodeType);
+			await selectOperation(operation);
+			const shown = await addNumberOption(page, 'options', 'concurrency', 'Concurrency');
+			console.log(`[ui] ${displayName} › ${operation.operation.name} › Concurrency: ${shown.value} (${shown.min}–${shown.max})`);
+			expect(shown.offered).toContain('Concurrency');
+			expect({ value: shown.value, min: shown.min, max: shown.max }).toEqual({ value: String(option.default), min: '1', max: String(option.typeOptions?.maxValue) });
+			await closePanel(page);
+		}
 	});
 
 	test('each picker lists the sandbox demo data (From List, first value)', async () => {

@@ -151,6 +151,27 @@ export async function selectOption(page: Page, parameter: string, optionName: st
 	await option.first().waitFor({ state: 'hidden' });
 }
 
+/**
+ * Adds the option `optionDisplayName` to the open panel's collection `collection` (its "Add
+ * option" list), and reads the number input it shows: its value and the bounds the editor keeps it in.
+ */
+export async function addNumberOption(page: Page, collection: string, option: string, optionDisplayName: string): Promise<{ offered: string[]; value: string; min?: string; max?: string }> {
+	const add = nodeParameters(page).locator(`[data-test-id="parameter-item"]:has(label[for="${collection}"])`).getByTestId('collection-parameter-add');
+	await add.click();
+	const items = page.locator('.el-select-dropdown__item:visible');
+	await items.first().waitFor();
+	const offered = (await items.allInnerTexts()).map((text) => text.trim());
+	await items.filter({ hasText: exactly(optionDisplayName) }).first().click();
+	const input = nodeParameters(page).getByTestId(`parameter-input-${option}`).locator('input').first();
+	await input.waitFor();
+	return {
+		offered,
+		value: await input.inputValue(),
+		min: (await input.getAttribute('aria-valuemin')) ?? undefined,
+		max: (await input.getAttribute('aria-valuemax')) ?? undefined,
+	};
+}
+
 /** The names of the parameters the open panel shows (its parameter-input-<name> elements). */
 export async function shownParameterNames(page: Page): Promise<string[]> {
 	return await nodeParameters(page).evaluate((root) => {
