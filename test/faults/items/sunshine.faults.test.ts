@@ -12,7 +12,7 @@ import type { SunshineServer } from '../../servers/sunshine-server';
 import { runSunshine, sunshineCredentials } from '../../nodes/SunshineConversationsAttachment/context';
 import { useEmulatorBehindProxy } from '../support/behind-proxy';
 import type { FaultProxy } from '../support/fault-proxy';
-import { expectAllPaired, expectFirstFailureNamed, expectStoppedAt, failEveryRequestFor, oneAtATime, stopPlans } from '../support/items';
+import { describeFirstFailure, expectAllPaired, failEveryRequestFor } from '../support/items';
 import type { ItemPlan } from '../support/items';
 import { itCase } from '../support/summary';
 
@@ -112,29 +112,22 @@ itCase(
 	},
 );
 
-describe.each([
-	[1, 'no file'],
-	[3, 'refused type (415)'],
-	[4, '500, not retried'],
-])('Sunshine Upload without Continue On Fail, first failure at item %i', (failAt, what) => {
-	itCase(
-		{ category: 'items', node: 'Sunshine', operation: 'Upload', name: `6 items, first failure at item ${failAt} (${what}); no Continue On Fail, Concurrency 1`, expected: `stops at item ${failAt}, error names it, nothing sent for later items` },
-		async () => {
-			const plans = stopPlans(uploadPlans(), failAt, (index) => upload(index));
-			const result = await run(oneAtATime(UPLOAD), plans, false);
-			const figures = expectStoppedAt(result, plans, failAt, proxy.log.map((r) => r.url));
-			expect(server.attachments(APP_ID)).toHaveLength(plans.slice(0, failAt).filter((p) => p.kind === 'ok').length);
-			return { ...figures, attempts: proxy.log.length };
-		},
-	);
-	itCase(
-		{ category: 'items', node: 'Sunshine', operation: 'Upload', name: `6 items, first failure at item ${failAt} (${what}); no Continue On Fail, default concurrency`, expected: `fails with item ${failAt}'s error, every earlier item sent` },
-		async () => {
-			const plans = stopPlans(uploadPlans(), failAt, (index) => upload(index));
-			const result = await run(UPLOAD, plans, false);
-			return { ...expectFirstFailureNamed(result, plans, failAt, proxy.log.map((r) => r.url)), attempts: proxy.log.length };
-		},
-	);
+describeFirstFailure({
+	node: 'Sunshine',
+	operation: 'Upload',
+	failures: [
+		[1, 'no file'],
+		[3, 'refused type (415)'],
+		[4, '500, not retried'],
+	],
+	plans: uploadPlans,
+	replacement: (index) => upload(index),
+	parameters: UPLOAD,
+	run,
+	requestUrls: () => proxy.log.map((r) => r.url),
+	attempts: () => proxy.log.length,
+	// Only the items before the failure were stored.
+	alsoOneAtATime: (plans, failAt) => expect(server.attachments(APP_ID)).toHaveLength(plans.slice(0, failAt).filter((p) => p.kind === 'ok').length),
 });
 
 // ---------------------------------------------------------------------------------------------

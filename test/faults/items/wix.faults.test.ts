@@ -12,7 +12,7 @@ import type { WixServer } from '../../servers/wix-server';
 import { apiKeyCredentials, runWix } from '../../nodes/WixAttachment/context';
 import { useEmulatorBehindProxy } from '../support/behind-proxy';
 import type { FaultProxy } from '../support/fault-proxy';
-import { expectAllPaired, expectFirstFailureNamed, expectStoppedAt, failEveryRequestFor, oneAtATime, stopPlans } from '../support/items';
+import { describeFirstFailure, expectAllPaired, failEveryRequestFor } from '../support/items';
 import type { ItemPlan } from '../support/items';
 import { itCase } from '../support/summary';
 
@@ -93,29 +93,20 @@ itCase(
 	},
 );
 
-describe.each([
-	[1, 'bad ID'],
-	[3, 'unknown attachment (404)'],
-	[4, '503 past the retries'],
-])('Wix Get without Continue On Fail, first failure at item %i', (failAt, what) => {
-	itCase(
-		{ category: 'items', node: 'Wix', operation: 'Get (download)', name: `6 items, first failure at item ${failAt} (${what}); no Continue On Fail, Concurrency 1`, expected: `stops at item ${failAt}, error names it, nothing sent for later items` },
-		async () => {
-			const plans = stopPlans(getPlans(), failAt, (index) => download(index));
-			const result = await run(oneAtATime(GET), plans, false);
-			const urls = server.requests.map((r) => r.url).concat(proxy.log.map((r) => r.url));
-			return { ...expectStoppedAt(result, plans, failAt, urls), attempts: proxy.log.length };
-		},
-	);
-	itCase(
-		{ category: 'items', node: 'Wix', operation: 'Get (download)', name: `6 items, first failure at item ${failAt} (${what}); no Continue On Fail, default concurrency`, expected: `fails with item ${failAt}'s error, every earlier item sent` },
-		async () => {
-			const plans = stopPlans(getPlans(), failAt, (index) => download(index));
-			const result = await run(GET, plans, false);
-			const urls = server.requests.map((r) => r.url).concat(proxy.log.map((r) => r.url));
-			return { ...expectFirstFailureNamed(result, plans, failAt, urls), attempts: proxy.log.length };
-		},
-	);
+describeFirstFailure({
+	node: 'Wix',
+	operation: 'Get (download)',
+	failures: [
+		[1, 'bad ID'],
+		[3, 'unknown attachment (404)'],
+		[4, '503 past the retries'],
+	],
+	plans: getPlans,
+	replacement: (index) => download(index),
+	parameters: GET,
+	run,
+	requestUrls: () => server.requests.map((r) => r.url).concat(proxy.log.map((r) => r.url)),
+	attempts: () => proxy.log.length,
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { HarnessItem, RunNodeResult } from '../../support/n8n-harness';
 import type { Fault, FaultProxy } from './fault-proxy';
-import type { CaseFigures } from './summary';
+import { itCase } from './summary';
+import type { CaseFigures, CaseMeta } from './summary';
 
 /** Every request whose URL holds `marker` gets `fault` (the emulator's queues strike whatever comes next). */
 export function failEveryRequestFor(proxy: FaultProxy, marker: string, fault: Fault): void {
@@ -146,4 +147,51 @@ export function expectStoppedAt(result: RunNodeResult, plans: ItemPlan[], failAt
 	// Nothing comes out of a stopped node, by design: the table's items in / out count Continue On
 	// Fail runs only; this case's figure is the stop itself.
 	return { lost: 0, note: `stopped at item ${failAt} of ${plans.length} (${plan.kind}), error names index ${failAt}, nothing sent for items ${failAt + 1}..${plans.length - 1}` };
+}
+
+export interface FirstFailureCases<P extends object> {
+	/** As the cases are named: node and operation. */
+	node: string;
+	operation: string;
+	/** The item where the first failure is, and what it is, e.g. [1, 'bad ID']. */
+	failures: Array<[number, string]>;
+	/** The six items of the Continue On Fail case; items before the failure are made good with `replacement`. */
+	plans: () => ItemPlan[];
+	replacement: (index: number) => ItemPlan;
+	parameters: P;
+	run: (parameters: P, plans: ItemPlan[], continueOnFail: boolean) => Promise<RunNodeResult>;
+	/** Every URL the provider was asked for so far, and how many requests went through the proxy. */
+	requestUrls: () => string[];
+	attempts: () => number;
+	/** More to check at Concurrency 1 (e.g. what the provider stored). */
+	alsoOneAtATime?: (plans: ItemPlan[], failAt: number) => void;
+}
+
+/**
+ * Without Continue On Fail, for each failure in `failures`: at Concurrency 1 the node stops at
+ * that item, its error names it, and nothing is sent for later items; at the default concurrency
+ * it fails with that item's error and every earlier item was sent (later ones may be under way).
+ */
+export function describeFirstFailure<P extends object>(cases: FirstFailureCases<P>): void {
+	const meta = (failAt: number, what: string, how: string, expected: string): CaseMeta => ({
+		category: 'items',
+		node: cases.node,
+		operation: cases.operation,
+		name: `6 items, first failure at item ${failAt} (${what}); no Continue On Fail, ${how}`,
+		expected,
+	});
+	describe.each(cases.failures)(`${cases.node} ${cases.operation.replace(/ \(.*\)$/, '')} without Continue On Fail, first failure at item %i`, (failAt, what) => {
+		itCase(meta(failAt, what, 'Concurrency 1', `stops at item ${failAt}, error names it, nothing sent for later items`), async () => {
+			const plans = stopPlans(cases.plans(), failAt, cases.replacement);
+			const result = await cases.run(oneAtATime(cases.parameters), plans, false);
+			const figures = expectStoppedAt(result, plans, failAt, cases.requestUrls());
+			cases.alsoOneAtATime?.(plans, failAt);
+			return { ...figures, attempts: cases.attempts() };
+		});
+		itCase(meta(failAt, what, 'default concurrency', `fails with item ${failAt}'s error, every earlier item sent`), async () => {
+			const plans = stopPlans(cases.plans(), failAt, cases.replacement);
+			const result = await cases.run(cases.parameters, plans, false);
+			return { ...expectFirstFailureNamed(result, plans, failAt, cases.requestUrls()), attempts: cases.attempts() };
+		});
+	});
 }
