@@ -1,3 +1,6 @@
+import { BodyTooLargeError, readBoundedText } from '../nodes/shared/transport/bounded';
+import { RedirectRefusedError, isRedirect } from '../nodes/shared/transport/redirects';
+import { whereOf } from '../nodes/shared/transport/url-guard';
 import type {
 	IAuthenticateGeneric,
 	ICredentialDataDecryptedObject,
@@ -10,6 +13,9 @@ import type {
 
 const WIX_API = 'https://www.wixapis.com';
 
+/** A token answer is a few hundred bytes. */
+const TOKEN_ANSWER_LIMIT = 64 * 1024;
+
 function setting(credentials: ICredentialDataDecryptedObject, name: string): string {
 	const value = credentials[name];
 	return typeof value === 'string' ? value.trim() : '';
@@ -19,7 +25,9 @@ function setting(credentials: ICredentialDataDecryptedObject, name: string): str
  * A Wix app's identity on one site: the app ID and secret and the app's instance ID on the site
  * are exchanged (`POST /oauth2/token`, grant type client_credentials) for an access token that
  * expires after 4 hours. The token is kept in an expirable field, so n8n asks for a new one when
- * it is missing or Wix answers 401, and it is sent raw in `Authorization`.
+ * it is missing or Wix answers 401, and it is sent raw in `Authorization`. The token request
+ * carries the app secret: it follows no redirect (a 307 would replay it, secret and all, to
+ * wherever the Location points) and its answer is read with a bound.
  */
 export class WixAttachmentAppOAuthApi implements ICredentialType {
 	name = 'wixAttachmentAppOAuthApi';
@@ -76,21 +84,43 @@ export class WixAttachmentAppOAuthApi implements ICredentialType {
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
 		const base = (setting(credentials, 'baseUrl') || WIX_API).replace(/\/+$/, '');
-		const response = (await this.helpers.httpRequest({
-			method: 'POST',
-			url: `${base}/oauth2/token`,
-			body: {
-				grant_type: 'client_credentials',
-				client_id: setting(credentials, 'appId'),
-				client_secret: setting(credentials, 'appSecret'),
-				instance_id: setting(credentials, 'instanceId'),
-			},
-			json: true,
-		})) as { access_token?: unknown } | undefined;
-		if (typeof response?.access_token !== 'string' || response.access_token === '') {
+		let response: { statusCode: number; body: Parameters<typeof readBoundedText>[0] };
+		try {
+			response = (await this.helpers.httpRequest({
+				method: 'POST',
+				url: `${base}/oauth2/token`,
+				body: {
+					grant_type: 'client_credentials',
+					client_id: setting(credentials, 'appId'),
+					client_secret: setting(credentials, 'appSecret'),
+					instance_id: setting(credentials, 'instanceId'),
+				},
+				headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+				encoding: 'stream',
+				returnFullResponse: true,
+				disableFollowRedirect: true,
+				sendCredentialsOnCrossOriginRedirect: false,
+			})) as typeof response;
+		} catch (error) {
+			// A redirect comes back as an error (redirects are not followed): refuse it, naming only the host.
+			const answer = (error as { response?: { status?: number; headers?: Record<string, unknown> } }).response;
+			const location = answer?.headers?.location;
+			if (answer?.status !== undefined && isRedirect(answer.status, typeof location === 'string' ? location : undefined)) {
+				throw new RedirectRefusedError(answer.status, whereOf(new URL(String(location), base).href), 'the token request carries the app secret, which goes only to the host the credential names');
+			}
+			throw error;
+		}
+		let answer: { access_token?: unknown } | undefined;
+		try {
+			answer = JSON.parse(await readBoundedText(response.body, TOKEN_ANSWER_LIMIT, 'a token answer may be')) as typeof answer;
+		} catch (error) {
+			if (error instanceof BodyTooLargeError) throw error;
+			answer = undefined;
+		}
+		if (typeof answer?.access_token !== 'string' || answer.access_token === '') {
 			throw new Error('Wix answered the token request without an access token');
 		}
-		return { accessToken: response.access_token };
+		return { accessToken: answer.access_token };
 	}
 
 	authenticate: IAuthenticateGeneric = {

@@ -94,9 +94,12 @@ export const asanaProvider: ProviderSpec = {
 	credentialType: (ctx, itemIndex) => asanaCredentialType(ctx.getNodeParameter('authentication', itemIndex, 'accessToken')),
 	baseUrl: async (ctx, credentialType) => await asanaApiBase(ctx, credentialType),
 	parseError: (body) => parseAsanaError(body),
+	fileNameFields: ['name'],
 	// n8n refreshes OAuth2 tokens on a 401; a personal access token that fails stays failed.
 	credentialRefresh: (credentialType) => credentialType === ASANA_APP_CREDENTIAL_TYPE,
 	pacing: ASANA_PACING,
+	// No file Asana holds can be larger than it accepts, whatever host serves it.
+	downloadLimit: () => ({ maxBytes: ASANA_MAX_FILE_BYTES, description: `the ${ASANA_MAX_FILE_BYTES} bytes (100 MB) Asana accepts for a file` }),
 };
 
 /** Asana's IDs (gids) are strings of digits. */

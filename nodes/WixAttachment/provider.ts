@@ -85,6 +85,7 @@ export const wixProvider: ProviderSpec = {
 	credentialType: (ctx, itemIndex) => credentialTypeFor(ctx.getNodeParameter('authentication', itemIndex, 'apiKey')),
 	baseUrl: async (ctx, credentialType) => await wixBaseUrl(ctx, credentialType),
 	parseError: (body) => parseWixError(body),
+	fileNameFields: ['fileName'],
 };
 
 /** The contact whose attachments the operation manages. */

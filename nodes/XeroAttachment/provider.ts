@@ -110,7 +110,11 @@ export const xeroProvider: ProviderSpec = {
 	baseUrl: async (ctx) => `${await xeroHost(ctx)}/api.xro/2.0`,
 	commonFields: [tenantField],
 	parseError: (body) => parseXeroError(body),
+	fileNameFields: ['FileName'],
 	pacing: XERO_PACING,
+	// As for uploads: Xero's own limit on Xero's host; a sandbox or proxy gets the general ceiling.
+	downloadLimit: (apiBase) =>
+		apiBase.startsWith(`${XERO_DEFAULT_HOST}/`) ? { maxBytes: XERO_MAX_FILE_BYTES, description: `the ${XERO_MAX_FILE_BYTES} bytes (10 MB) Xero takes for an attachment` } : undefined,
 };
 
 /** The `{parentPath}` segment for the item's Resource. */

@@ -1,19 +1,21 @@
 /**
  * Storing a response stream as an n8n binary without holding it: the stream goes straight into
- * `prepareBinaryData`, and the stored size is checked against what the server announced, so a
- * cut-off transfer is an error rather than a shorter file.
+ * `prepareBinaryData`, watched on its way (bounded.ts): a transfer cut short or longer than its
+ * record or the provider allows fails the store's write, so no partial or oversized file is kept.
  */
-import { BINARY_ENCODING, NodeApiError } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 import type { IBinaryData, IExecuteFunctions, JsonObject } from 'n8n-workflow';
 
+import { OversizedDownloadError, TruncatedDownloadError, guardDownload } from './bounded';
 import { fileNameFromContentDisposition, mimeTypeFromContentType } from './content-disposition';
 import { isConnectionError } from './errors';
+import { safeFileName } from './file-name';
 import type { BinaryStream, TransportContext } from './types';
 
 export interface DownloadFallback {
 	fileName?: string;
 	mimeType?: string;
-	/** Size the API reported elsewhere (e.g. in a listing), checked when no Content-Length came. */
+	/** Size the API reported elsewhere (e.g. in a listing): the file may not be longer. */
 	size?: number;
 	/**
 	 * Whether `fileName` and `mimeType` win over the response headers: the API's own record is
@@ -22,11 +24,20 @@ export interface DownloadFallback {
 	authoritative?: boolean;
 }
 
+/** The largest file a download may be, and how to say it in an error. */
+export interface DownloadLimit {
+	maxBytes: number;
+	description: string;
+}
+
 const GENERIC_TYPES = new Set(['application/octet-stream', 'binary/octet-stream', 'application/binary']);
 
+/** The file's name: a base name, whatever the headers or the record say (see file-name.ts). */
 export function pickFileName(headers: Record<string, string | undefined>, fallback: DownloadFallback): string {
-	if (fallback.authoritative && fallback.fileName) return fallback.fileName;
-	return fileNameFromContentDisposition(headers['content-disposition']) ?? fallback.fileName ?? 'file';
+	const recordName = fallback.fileName ? safeFileName(fallback.fileName, '') : '';
+	if (fallback.authoritative && recordName) return recordName;
+	const announced = safeFileName(fileNameFromContentDisposition(headers['content-disposition']), '');
+	return announced || recordName || 'file';
 }
 
 export function pickMimeType(headers: Record<string, string | undefined>, fallback: DownloadFallback): string {
@@ -36,75 +47,46 @@ export function pickMimeType(headers: Record<string, string | undefined>, fallba
 	return fallback.mimeType ?? announced ?? 'application/octet-stream';
 }
 
-async function storedSize(ctx: IExecuteFunctions, binary: IBinaryData): Promise<number> {
-	if (binary.id) return (await ctx.helpers.getBinaryMetadata(binary.id)).fileSize;
-	return Buffer.byteLength(binary.data, BINARY_ENCODING);
-}
-
-/** The body of a download stopped short: fewer bytes than announced, or a dropped connection. */
-export class TruncatedDownloadError extends Error {
-	constructor(
-		readonly received?: number,
-		readonly expected?: number,
-		readonly reason?: string,
-	) {
-		super(
-			received !== undefined && expected !== undefined
-				? `The download ended after ${received} of ${expected} bytes`
-				: `The download was interrupted (${reason ?? 'connection closed'})`,
-		);
-	}
+function finiteSize(value: unknown): number | undefined {
+	const size = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+	return typeof size === 'number' && Number.isFinite(size) && size >= 0 ? size : undefined;
 }
 
 /**
- * Counts the bytes n8n's binary store takes from `body`, to say how far a broken transfer got,
- * without changing how the stream flows. A `data` listener would start the flow before the store
- * reads (bytes lost), and pausing first breaks the stores that read with `data`/`end` listeners
- * (database, in-memory): an explicitly paused stream is not resumed by a listener, so they waited
- * for bytes that never came. Every way of reading (pipe, `data`, `read()`, async iteration) emits
- * `data` for each chunk, so counting at `emit` sees them all and adds no listener.
+ * Streams the body into n8n's binary store. Throws TruncatedDownloadError when it ended short or
+ * broke off (worth another attempt), OversizedDownloadError when it was longer than allowed (not).
  */
-function countBytesRead(body: BinaryStream): { readonly received: number } {
-	const counter = { received: 0 };
-	const emit = body.emit.bind(body) as (event: string | symbol, ...args: unknown[]) => boolean;
-	body.emit = ((event: string | symbol, ...args: unknown[]) => {
-		if (event === 'data') counter.received += (args[0] as Buffer | string).length;
-		return emit(event, ...args);
-	}) as typeof body.emit;
-	return counter;
-}
-
-/** Streams the body into n8n's binary store; throws TruncatedDownloadError on a short body. */
 export async function storeDownload(
 	ctx: IExecuteFunctions,
 	body: BinaryStream,
 	headers: Record<string, string | undefined>,
 	fallback: DownloadFallback,
+	limit: DownloadLimit,
 ): Promise<IBinaryData> {
 	const fileName = pickFileName(headers, fallback);
 	const mimeType = pickMimeType(headers, fallback);
-	const announced = headers['content-length'] !== undefined ? Number(headers['content-length']) : fallback.size;
-	const counted = countBytesRead(body);
+	const transferLength = finiteSize(headers['content-length']);
+	const recordSize = finiteSize(fallback.size);
+	const guard = guardDownload(body, {
+		transferLength,
+		recordSize,
+		maxBytes: limit.maxBytes,
+		maxDescription: limit.description,
+	});
 	const stored = await ctx.helpers.prepareBinaryData(body, fileName, mimeType).then(
 		(binary) => ({ binary }),
 		(error: unknown) => ({ error }),
 	);
+	if (guard.failure) throw guard.failure;
 	if ('error' in stored) {
 		// The caller tells the network from the binary store: only the network's cut is truncation.
-		if (!isConnectionError(stored.error)) return await Promise.reject(stored.error);
-		const expected = announced !== undefined && Number.isFinite(announced) ? announced : undefined;
-		return await Promise.reject(
-			new TruncatedDownloadError(expected !== undefined ? counted.received : undefined, expected, (stored.error as Error).message),
-		);
+		if (!isConnectionError(stored.error)) throw stored.error;
+		const expected = transferLength ?? recordSize;
+		throw new TruncatedDownloadError(expected !== undefined ? guard.received : undefined, expected, (stored.error as Error).message);
 	}
-	const binary = stored.binary;
-	// prepareBinaryData may derive the name from a path-like value; keep the server's name.
-	binary.fileName = fileName;
-	if (announced !== undefined && Number.isFinite(announced)) {
-		const received = await storedSize(ctx, binary);
-		if (received !== announced) throw new TruncatedDownloadError(received, announced);
-	}
-	return binary;
+	// prepareBinaryData may derive the name from a path-like value; keep the one chosen here.
+	stored.binary.fileName = fileName;
+	return stored.binary;
 }
 
 export function truncatedDownloadApiError(
@@ -124,3 +106,19 @@ export function truncatedDownloadApiError(
 		itemIndex,
 	});
 }
+
+export function oversizedDownloadApiError(
+	ctx: TransportContext,
+	providerName: string,
+	error: OversizedDownloadError,
+	itemIndex: number,
+): NodeApiError {
+	const message = `${providerName}: the file is longer than ${error.bound}`;
+	return new NodeApiError(ctx.getNode(), { message } as JsonObject, {
+		message,
+		description: `The download was stopped after ${error.limit} bytes and nothing was stored. The answer did not match what ${providerName} said of the file, so it was not tried again.`,
+		itemIndex,
+	});
+}
+
+export { OversizedDownloadError, TruncatedDownloadError };

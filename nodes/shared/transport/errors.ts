@@ -36,6 +36,11 @@ export interface HttpFailure {
 	message: string;
 	/** What the request's Authorization carried, blanked out of whatever the provider echoes back. */
 	secrets?: string[];
+	/**
+	 * Closes the connection of the failed request (its body may be endless or silent; the HTTP
+	 * client's own abort no longer reaches a request it has settled).
+	 */
+	close?: () => void;
 }
 
 interface ErrorLike {
@@ -44,6 +49,8 @@ interface ErrorLike {
 	cause?: unknown;
 	httpCode?: string | null;
 	response?: { status?: number; headers?: Record<string, unknown>; data?: unknown };
+	/** The HTTP client's request (axios puts it on its errors). */
+	request?: { destroy?: (error?: Error) => void };
 }
 
 function normaliseHeaders(headers: Record<string, unknown> | undefined): Record<string, string | undefined> {
@@ -65,7 +72,7 @@ export function toHttpFailure(error: unknown): HttpFailure {
 		seen.add(current);
 		if (current.response && typeof current.response === 'object') {
 			const status = current.response.status;
-			if (status !== undefined && status < 400) {
+			if (status !== undefined && status < 300) {
 				// A success status whose body broke off on the way: the network failed, not the call.
 				return {
 					headers: normaliseHeaders(current.response.headers),
@@ -73,6 +80,7 @@ export function toHttpFailure(error: unknown): HttpFailure {
 					message: current.message ?? 'The answer broke off',
 				};
 			}
+			const request = current.request;
 			return {
 				statusCode: current.response.status,
 				headers: normaliseHeaders(current.response.headers),
@@ -80,6 +88,7 @@ export function toHttpFailure(error: unknown): HttpFailure {
 				code: current.code,
 				message: current.message ?? 'Request failed',
 				secrets: sentCredentials(error),
+				close: typeof request?.destroy === 'function' ? () => request.destroy!() : undefined,
 			};
 		}
 		if (typeof current.code === 'string' && /^E[A-Z_]+$/.test(current.code)) {
@@ -135,9 +144,14 @@ export async function readFailureBody(ctx: TransportContext, failure: HttpFailur
 	return { ...failure, body };
 }
 
-/** Drops a response stream we are not going to read, so its socket is released. */
-export function discardBody(body: unknown): void {
-	if (isStream(body)) body.resume();
+/**
+ * Drops the body of a failed request we are not going to read: its connection is closed (a body
+ * may be endless), or, when the client gave no handle on it, the body is left to drain.
+ */
+export function discardBody(failure: HttpFailure): void {
+	if (!isStream(failure.body)) return;
+	if (failure.close) failure.close();
+	else failure.body.resume();
 }
 
 const STATUS_HINTS: Record<number, string> = {

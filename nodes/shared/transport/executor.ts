@@ -8,10 +8,14 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } f
 
 import { MAX_TIMEOUT_MS } from '../description';
 
+import { DOWNLOAD_CEILING_BYTES } from './bounded';
 import { storeDownload } from './download';
+import type { DownloadLimit } from './download';
 import { isStream } from './errors';
+import { withSafeFileNames } from './file-name';
 import { buildPath, isDotSegment } from './path';
-import { sendRequest } from './request';
+import { credentialSecrets, redact } from './redact';
+import { canRefreshCredential, sendRequest } from './request';
 import { readTextContentOptions, textContentOf } from './text-content';
 import type { FullResponse, RequestPlan } from './request';
 import type { FieldSpec, OperationInput, OperationSpec, ProviderSpec, UploadSource } from './types';
@@ -70,6 +74,15 @@ function collect(fields: FieldSpec[], values: Record<string, unknown>, where: Fi
 		if (field.in === where && values[field.name] !== undefined) result[field.name] = values[field.name] as IDataObject[string];
 	}
 	return result;
+}
+
+/** The host name of the API base (URLs on it are trusted as the API is; see UrlPolicy). */
+function hostOf(apiBase: string): string | undefined {
+	try {
+		return new URL(apiBase).hostname;
+	} catch {
+		return undefined;
+	}
 }
 
 function joinUrl(base: string, path: string): string {
@@ -157,6 +170,51 @@ export interface ExecuteOptions {
 	upload?: UploadSource;
 }
 
+/**
+ * The records a node outputs for an item, cleared of the credential's secrets (a provider may
+ * echo them, in any encoding). Beside a downloaded file, the record's file-name fields are made
+ * base names like the file's own name (file-name.ts), so that a node writing the file by either
+ * name writes it where it was told; records without a file stay as the provider gave them (a
+ * lookup by name needs them so). Applied where items leave the node (runOperations).
+ */
+export async function protectOutput(
+	ctx: IExecuteFunctions,
+	provider: ProviderSpec,
+	itemIndex: number,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
+	const secrets = await secretsOf(ctx, provider, provider.credentialType(ctx, itemIndex));
+	for (const item of items) {
+		item.json = redact(item.json, secrets);
+		if (item.binary) item.json = withSafeFileNames(item.json, provider.fileNameFields ?? []);
+	}
+	return items;
+}
+
+/**
+ * The secrets of the credential the item uses, read once per run of the node, except for
+ * credentials whose tokens n8n may renew during the run (OAuth2): read at each use.
+ */
+const runSecrets = new WeakMap<object, Map<string, Promise<string[]>>>();
+async function secretsOf(ctx: IExecuteFunctions, provider: ProviderSpec, credentialType: string): Promise<string[]> {
+	const read = async () => credentialSecrets(await ctx.getCredentials(credentialType));
+	if (canRefreshCredential(provider, credentialType)) return await read();
+	let secrets = runSecrets.get(ctx);
+	if (!secrets) runSecrets.set(ctx, (secrets = new Map()));
+	let found = secrets.get(credentialType);
+	if (!found) {
+		found = read();
+		secrets.set(credentialType, found);
+		found.catch(() => secrets.delete(credentialType));
+	}
+	return await found;
+}
+
+/** The largest file a download may be: the provider's maximum for this API base, or the general ceiling. */
+function downloadLimitOf(provider: ProviderSpec, apiBase: string): DownloadLimit {
+	return provider.downloadLimit?.(apiBase) ?? { maxBytes: DOWNLOAD_CEILING_BYTES, description: `the largest file this node downloads (${DOWNLOAD_CEILING_BYTES} bytes)` };
+}
+
 /** Performs `operation` for item `itemIndex` and returns its output items (not yet paired). */
 export async function executeOperation(
 	ctx: IExecuteFunctions,
@@ -194,11 +252,8 @@ export async function executeOperation(
 		if (field.in === 'path' && values[field.name] !== undefined) pathValues[field.name] = values[field.name] as string;
 	}
 	const headers = collect(allFields, values, 'header') as Record<string, string>;
+	// A URL an earlier answer gave is checked before any connection (url-guard.ts).
 	const url = operation.url ? operation.url(input) : joinUrl(base, buildPath(operation.path, pathValues));
-	if (operation.url && !/^https?:\/\/[^/?#]/i.test(url)) {
-		// Only the origin and path: the query of a pre-signed URL is a secret.
-		throw new NodeOperationError(ctx.getNode(), `Cannot send a request to "${url.replace(/[?#].*$/, '')}": not an http(s) URL`, { itemIndex });
-	}
 	const plan: RequestPlan = {
 		method: operation.method,
 		url,
@@ -212,6 +267,8 @@ export async function executeOperation(
 		missingOnRetryMeansDone: operation.missingOnRetryMeansDone,
 		target: operation.target,
 		notFound: operation.notFound?.(input),
+		providerUrl: operation.url !== undefined,
+		urlPolicy: { trustedHost: hostOf(apiBase) },
 	};
 
 	const upload = input.upload;
@@ -248,7 +305,7 @@ export async function executeOperation(
 		const textContent = response.textContent ? readTextContentOptions(ctx, itemIndex) : undefined;
 		const items = await sendRequest(ctx, provider, plan, itemIndex, async (result) => {
 			if (!isStream(result.body)) throw new Error('Expected a file in the response');
-			const binary = await storeDownload(ctx, result.body, result.headers, fallback);
+			const binary = await storeDownload(ctx, result.body, result.headers, fallback, downloadLimitOf(provider, apiBase));
 			const json = response.json?.(input) ?? { fileName: binary.fileName, mimeType: binary.mimeType };
 			return [{ json, binary: { [outputField]: binary } }];
 		});
@@ -272,6 +329,18 @@ export async function executeOperation(
 	return records.map((json) => ({ json }));
 }
 
+/** Return All reads at most this many pages (100,000 records at 100 a page). */
+export const MAX_PAGES = 1000;
+
+function endlessPages(ctx: IExecuteFunctions, provider: ProviderSpec, itemIndex: number, why: string): NodeApiError {
+	const message = `${provider.displayName}'s list did not end: ${why}`;
+	return new NodeApiError(ctx.getNode(), { message } as JsonObject, {
+		message,
+		description: `Return All stopped here rather than read pages forever. Turn Return All off and set a Limit to get the first records.`,
+		itemIndex,
+	});
+}
+
 async function executeList(
 	ctx: IExecuteFunctions,
 	provider: ProviderSpec,
@@ -287,10 +356,14 @@ async function executeList(
 	const pagination = response.pagination;
 	const records: IDataObject[] = [];
 	let query: IDataObject = { ...(plan.qs ?? {}) };
-	for (;;) {
+	// Every page asked for, so that one given twice (a page token or offset that does not move)
+	// stops Return All instead of reading the same pages forever.
+	const asked = new Set<string>();
+	for (let pages = 1; ; pages++) {
 		if (pagination?.pageSize) {
 			query[pagination.pageSize.name] = Math.min(pagination.pageSize.max, limit - records.length);
 		}
+		asked.add(JSON.stringify(query));
 		const page = await sendRequest<FullResponse>(ctx, provider, { ...plan, qs: query }, itemIndex);
 		expectJson(ctx, provider, page, itemIndex);
 		records.push(...response.items(page.body));
@@ -298,6 +371,8 @@ async function executeList(
 		const next = pagination?.next(page.body, query);
 		if (!next) break;
 		query = { ...query, ...next };
+		if (asked.has(JSON.stringify(query))) throw endlessPages(ctx, provider, itemIndex, `it gave the same next page (${JSON.stringify(next)}) again`);
+		if (pages >= MAX_PAGES) throw endlessPages(ctx, provider, itemIndex, `it still had more after ${MAX_PAGES} pages (${records.length} records)`);
 	}
 	return records.slice(0, limit).map((json) => ({ json }));
 }

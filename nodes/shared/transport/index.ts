@@ -12,4 +12,5 @@ export { isTextLike, readTextContentOptions, runsAsTool, textContentOf } from '.
 export type { UploadSourceOptions } from './upload';
 export type { FullResponse, RequestPlan } from './request';
 export { encodePathSegment, buildPath } from './path';
+export { safeFileName } from './file-name';
 export * as validators from './validators';

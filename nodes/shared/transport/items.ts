@@ -10,7 +10,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import type { ConcurrencySpec } from '../description';
 
-import { executeOperation } from './executor';
+import { executeOperation, protectOutput } from './executor';
 import type { OperationSpec, ProviderSpec } from './types';
 
 function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
@@ -147,7 +147,7 @@ export async function runOperations(
 		if (!entry) {
 			throw new NodeOperationError(ctx.getNode(), `The operation "${operation}" is not supported`, { itemIndex });
 		}
-		if (typeof entry === 'function') return await entry(ctx, itemIndex);
-		return await executeOperation(ctx, provider, entry.spec, itemIndex);
+		const outputs = typeof entry === 'function' ? await entry(ctx, itemIndex) : await executeOperation(ctx, provider, entry.spec, itemIndex);
+		return await protectOutput(ctx, provider, itemIndex, outputs);
 	}, readConcurrency(ctx, concurrency));
 }

@@ -12,13 +12,14 @@
  *
  * The state lives in a WeakMap keyed by the node's execute context, so it belongs to one run of
  * one node: two workflows (or two runs of one) never wait for each other, nothing is process-wide,
- * and it is gone with the run. Waiting uses n8n-workflow's `sleep` with an AbortSignal, so no
+ * and it is gone with the run. Waiting is abortable on every n8n line (wait.ts), so no
  * timer outlives a wait, and a cancelled execution stops waiting.
  */
-import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { JsonObject } from 'n8n-workflow';
 
 import type { ProviderSpec, TransportContext } from './types';
+import { abortableSleep } from './wait';
 
 /** What pacing needs to know of a request. */
 export interface PacedRequest {
@@ -278,7 +279,7 @@ export class ProviderPacer {
 		cancel?.addEventListener('abort', stop, { once: true });
 		const changed = new Promise<void>((resolve) => this.waiters.push(resolve));
 		try {
-			await Promise.race([sleep(Math.max(1, Math.min(ms ?? RECHECK_MS, RECHECK_MS * 60)), timer.signal).catch(() => undefined), changed]);
+			await Promise.race([abortableSleep(Math.max(1, Math.min(ms ?? RECHECK_MS, RECHECK_MS * 60)), timer.signal).catch(() => undefined), changed]);
 		} finally {
 			timer.abort();
 			cancel?.removeEventListener('abort', stop);

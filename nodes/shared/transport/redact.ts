@@ -1,7 +1,9 @@
 /**
- * Keeping the credential out of errors when a provider echoes it back: what a failed request
- * carried (n8n adds the Authorization, so it is read off the HTTP client's error) is blanked out
- * of the error body and message before they go into a NodeApiError, which n8n stores and logs.
+ * Keeping the credential out of errors and outputs when a provider echoes it back, in any of the
+ * forms it can take (secretForms): what a failed request carried (n8n adds the Authorization, so
+ * it is read off the HTTP client's error) and the credential's own secrets are blanked out of the
+ * error body and message before they go into a NodeApiError, which n8n stores and logs, and out
+ * of every record a node outputs (executor.ts).
  */
 
 export const REDACTED = '[redacted]';
@@ -85,27 +87,83 @@ export function sentCredentials(error: unknown): string[] {
 	return [...found].filter((value) => value.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }
 
-function redactText(text: string, secrets: string[]): string {
-	let result = text;
-	for (const secret of secrets) {
-		for (const form of [secret, encodeURIComponent(secret)]) {
-			if (result.includes(form)) result = result.split(form).join(REDACTED);
-		}
+/**
+ * The forms a secret takes when a server echoes it back: as it is, URL- and form-encoded (each
+ * byte percent-encoded, too), JSON- and HTML-escaped (named and numeric entities), hex, and base64
+ * and base64url at each of the three offsets it can start at inside a longer encoded text (a
+ * Basic header, an encoded JSON body). Matched case-insensitively, which covers upper-casing and
+ * upper-case hex or percent-escapes.
+ */
+export function secretForms(secret: string): string[] {
+	const bytes = Buffer.from(secret, 'utf8');
+	const forms = new Set<string>([
+		secret,
+		encodeURIComponent(secret),
+		new URLSearchParams({ v: secret }).toString().slice(2),
+		[...bytes].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join(''),
+		JSON.stringify(secret).slice(1, -1),
+		JSON.stringify(secret).slice(1, -1).replace(/\//g, '\\/'),
+		secret.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!),
+		[...secret].map((char) => `&#${char.codePointAt(0)};`).join(''),
+		[...secret].map((char) => `&#x${char.codePointAt(0)!.toString(16)};`).join(''),
+		bytes.toString('hex'),
+	]);
+	for (let offset = 0; offset < 3; offset++) {
+		const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+		// Only the characters made of the secret's bits alone, whatever comes before and after it.
+		const part = encoded.slice(Math.ceil((offset * 8) / 6), Math.floor(((offset + bytes.length) * 8) / 6));
+		forms.add(part);
+		forms.add(part.replace(/\+/g, '-').replace(/\//g, '_'));
 	}
-	return result;
+	return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH);
+}
+
+/**
+ * One case-insensitive pattern for every form of every secret, longest first. Made anew for each
+ * use: secrets are not kept beyond the call.
+ */
+function patternFor(secrets: string[]): RegExp | undefined {
+	const forms = [...new Set(secrets.flatMap(secretForms))].sort((a, b) => b.length - a.length);
+	if (forms.length === 0) return undefined;
+	return new RegExp(forms.map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi');
+}
+
+function redactText(text: string, pattern: RegExp): string {
+	return text.replace(pattern, REDACTED);
 }
 
 /** `value` with every secret blanked out of its strings (keys included), at any depth. */
 export function redact<T>(value: T, secrets: string[]): T {
-	if (secrets.length === 0) return value;
+	const pattern = secrets.length > 0 ? patternFor(secrets) : undefined;
+	if (!pattern) return value;
 	const walk = (v: unknown, depth: number): unknown => {
-		if (typeof v === 'string') return redactText(v, secrets);
+		if (typeof v === 'string') return redactText(v, pattern);
 		if (!v || typeof v !== 'object' || depth > 20 || Buffer.isBuffer(v)) return v;
 		if (Array.isArray(v)) return v.map((entry) => walk(entry, depth + 1));
 		if (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) return v;
 		const result: Record<string, unknown> = {};
-		for (const [key, entry] of Object.entries(v)) result[redactText(key, secrets)] = walk(entry, depth + 1);
+		for (const [key, entry] of Object.entries(v)) result[redactText(key, pattern)] = walk(entry, depth + 1);
 		return result;
 	};
 	return walk(value, 0) as T;
+}
+
+/**
+ * The secret values of a credential's data: every text of at least MIN_SECRET_LENGTH characters
+ * under a field named like a secret (API key, access and refresh token, secret, password), at any
+ * depth (OAuth2 keeps its tokens in `oauthTokenData`).
+ */
+export function credentialSecrets(data: unknown): string[] {
+	const found = new Set<string>();
+	const visit = (value: unknown, secretField: boolean, depth: number) => {
+		if (depth > 4) return;
+		if (typeof value === 'string') {
+			if (secretField && value.trim().length >= MIN_SECRET_LENGTH) found.add(value.trim());
+			return;
+		}
+		if (!value || typeof value !== 'object') return;
+		for (const [key, entry] of Object.entries(value as Record<string, unknown>)) visit(entry, secretField || SECRET_FIELD.test(key), depth + 1);
+	};
+	visit(data, false, 0);
+	return [...found];
 }

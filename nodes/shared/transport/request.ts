@@ -2,21 +2,29 @@
  * The one place requests leave the package: signed by n8n (`httpRequestWithAuthentication`, so
  * OAuth2 tokens are refreshed), retried on rate limits and transient faults with backoff that
  * honours Retry-After, each attempt with a freshly opened body, and failures turned into
- * NodeApiErrors carrying the provider's message.
+ * NodeApiErrors carrying the provider's message. Every answer is read with a bound (bounded.ts);
+ * redirects are followed here, never by the HTTP client, so that a credential stays with its
+ * origin (redirects.ts); URLs from a provider's answers are checked before any connection
+ * (url-guard.ts).
  */
-import { NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { DEFAULT_TIMEOUT_MS } from '../description';
-import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
 
-import { TruncatedDownloadError, truncatedDownloadApiError } from './download';
-import { TRANSIENT_NETWORK_CODES, discardBody, isConnectionError, readFailureBody, toHttpFailure, toNodeApiError } from './errors';
+import { BodyTooLargeError, JSON_BODY_LIMIT_BYTES, endWhenIdle, readBoundedText } from './bounded';
+import { OversizedDownloadError, TruncatedDownloadError, oversizedDownloadApiError, truncatedDownloadApiError } from './download';
+import { TRANSIENT_NETWORK_CODES, discardBody, isConnectionError, isStream, readFailureBody, toHttpFailure, toNodeApiError } from './errors';
 import type { HttpFailure } from './errors';
 import { pacedRequest, pacerFor, renewalText } from './pacing';
 import type { Lease } from './pacing';
+import { RedirectRefusedError, isRedirect, nextHop } from './redirects';
+import type { Hop } from './redirects';
 import { DEFAULT_BACKOFF, backoffDelay, parseRetryAfter } from './retry-after';
 import type { BackoffPolicy } from './retry-after';
 import type { HttpMethod, ProviderSpec, TransportContext } from './types';
+import { RefusedUrlError, checkProviderUrl, originOf } from './url-guard';
+import type { UrlPolicy } from './url-guard';
 
 export interface RequestPlan {
 	method: HttpMethod;
@@ -42,6 +50,13 @@ export interface RequestPlan {
 	target?: string;
 	/** See OperationSpec.notFound, resolved for the item. */
 	notFound?: { message: string; description: string };
+	/**
+	 * Whether `url` came from a provider's answer (a download or upload URL): it is checked
+	 * (url-guard.ts) before any connection.
+	 */
+	providerUrl?: boolean;
+	/** What a URL from a provider's answer may reach besides public https hosts (see UrlPolicy). */
+	urlPolicy?: UrlPolicy;
 }
 
 export interface FullResponse {
@@ -50,17 +65,13 @@ export interface FullResponse {
 	body: unknown;
 }
 
-/** Whether n8n may have renewed the credential after a 401 (see ProviderSpec.credentialRefresh). */
-function canRefreshCredential(provider: ProviderSpec, credentialType: string): boolean {
+/** Whether n8n may renew the credential during a run, e.g. after a 401 (see ProviderSpec.credentialRefresh). */
+export function canRefreshCredential(provider: ProviderSpec, credentialType: string): boolean {
 	const refresh = provider.credentialRefresh;
 	return typeof refresh === 'function' ? refresh(credentialType) : refresh !== false;
 }
 
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
-
-function isSingleUse(body: unknown): boolean {
-	return typeof body === 'object' && body !== null && typeof (body as { pipe?: unknown }).pipe === 'function';
-}
 
 /** Whether this failure may be retried, and why not when it may not. */
 function retryable(failure: HttpFailure, plan: RequestPlan): boolean {
@@ -94,42 +105,147 @@ function normaliseHeaders(headers: unknown): Record<string, string | undefined> 
 	return result;
 }
 
-async function sendOnce(ctx: TransportContext, plan: RequestPlan): Promise<FullResponse> {
+/**
+ * `signal`, joined with the execution's cancel signal, and a context that hands it to n8n: n8n's
+ * `httpRequestWithAuthentication` replaces a request's abort signal with the execution's
+ * (`getExecutionCancelSignal`), so the context it is called on answers with the joined one. The
+ * context is the node's own (its prototype), with only that method in front.
+ */
+function withAbortSignal(ctx: TransportContext, signal: AbortSignal): { ctx: TransportContext; signal: AbortSignal } {
+	const cancellable = ctx as TransportContext & { getExecutionCancelSignal?: () => AbortSignal | undefined };
+	if (typeof cancellable.getExecutionCancelSignal !== 'function') return { ctx, signal };
+	const execution = cancellable.getExecutionCancelSignal();
+	const joined = execution ? AbortSignal.any([execution, signal]) : signal;
+	return { ctx: Object.create(ctx, { getExecutionCancelSignal: { value: () => joined } }) as TransportContext, signal: joined };
+}
+
+/** One request of an attempt: the first, or the next after a redirect. */
+async function sendHop(ctx: TransportContext, plan: RequestPlan, hop: Hop, first: boolean): Promise<FullResponse> {
+	const checked = hop.checkUrl ? await checkProviderUrl(ctx, hop.url, plan.urlPolicy ?? {}) : undefined;
+	const headers: Record<string, string> = hop.withHeaders ? { ...(plan.headers ?? {}) } : {};
+	if (plan.streamResponse) {
+		// Files arrive as they are stored: a compressed answer would be decoded and no longer
+		// match its Content-Length (bounded.ts says what happens when a server compresses anyway).
+		headers['Accept-Encoding'] = 'identity';
+	} else if (!Object.keys(headers).some((name) => name.toLowerCase() === 'accept')) {
+		headers.Accept = 'application/json';
+	}
+	if (checked?.hostHeader) headers.Host = checked.hostHeader;
 	const options: IHttpRequestOptions = {
-		method: plan.method,
-		url: plan.url,
-		qs: plan.qs,
-		headers: { ...(plan.headers ?? {}) },
+		method: hop.method,
+		url: checked?.sendUrl ?? hop.url,
+		// A redirect's Location carries its own query.
+		qs: first ? plan.qs : undefined,
+		headers,
 		returnFullResponse: true,
-		json: !plan.streamResponse,
+		// Every answer is read here, with a bound, from a stream.
+		encoding: 'stream',
+		json: false,
+		// Redirects are followed by sendOnce, which decides what goes where.
+		disableFollowRedirect: true,
+		sendCredentialsOnCrossOriginRedirect: false,
 		// A socket idle this long is dead (axios sets it as the socket's inactivity timeout, so a
 		// large transfer that keeps moving is not cut).
 		timeout: plan.timeoutMs ?? DEFAULT_TIMEOUT_MS,
 	};
-	if (plan.streamResponse) options.encoding = 'stream';
-	if (plan.body) {
-		options.body = (await plan.body()) as IHttpRequestOptions['body'];
-		// The redirect follower keeps every chunk of a request body so it could resend it: with
-		// a streamed file that is the whole file in memory. No upload endpoint redirects.
-		options.disableFollowRedirect = true;
+	if (checked?.servername) options.agentOptions = { servername: checked.servername };
+	// Aborts the request when its answer goes silent (endWhenIdle), or when the execution is cancelled.
+	const silence = new AbortController();
+	const signed = withAbortSignal(ctx, silence.signal);
+	options.abortSignal = signed.signal;
+	const abort = () => silence.abort();
+	if (plan.body) options.body = (await plan.body()) as IHttpRequestOptions['body'];
+	const sent = await (hop.withCredential
+		? ctx.helpers.httpRequestWithAuthentication.call(signed.ctx as IExecuteFunctions, plan.credentialType, options)
+		: ctx.helpers.httpRequest(options)
+	).then(
+		(answer: { statusCode: number; headers: unknown; body: unknown }) => ({ answer }),
+		(error: unknown) => ({ error }),
+	);
+	if ('error' in sent) {
+		// An error answer's body is read later (readFailureBody): it may not go silent either.
+		const failure = toHttpFailure(sent.error);
+		if (isStream(failure.body)) endWhenIdle(failure.body, options.timeout!, () => failure.close?.());
+		throw sent.error;
 	}
-	const response = (plan.anonymous
-		? await ctx.helpers.httpRequest(options)
-		: await ctx.helpers.httpRequestWithAuthentication.call(
-				ctx as IExecuteFunctions,
-				plan.credentialType,
-				options,
-			)) as {
-		statusCode: number;
-		headers: unknown;
-		body: unknown;
-	};
-	return { statusCode: response.statusCode, headers: normaliseHeaders(response.headers), body: response.body };
+	const response = sent.answer;
+	const result = { statusCode: response.statusCode, headers: normaliseHeaders(response.headers), body: response.body };
+	if (isStream(result.body)) {
+		endWhenIdle(result.body, options.timeout!, abort);
+		if (!plan.streamResponse) result.body = parseAnswer(await readBoundedText(result.body, JSON_BODY_LIMIT_BYTES));
+	}
+	return result;
+}
+
+/** JSON when it is JSON, else the text as it came (expectJson decides whether text is an error). */
+function parseAnswer(text: string): unknown {
+	if (text.trim() === '') return text;
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		return text;
+	}
+}
+
+/**
+ * Sends the plan, following redirects as redirects.ts allows; throws what the last request threw
+ * (a redirect that is not followed: RedirectRefusedError).
+ */
+async function sendOnce(ctx: TransportContext, plan: RequestPlan): Promise<FullResponse> {
+	const origin = originOf(plan.url);
+	let hop: Hop = { url: plan.url, method: plan.method, withCredential: !plan.anonymous, withHeaders: true, checkUrl: plan.providerUrl === true };
+	for (let redirects = 0; ; redirects++) {
+		const sent = await sendHop(ctx, plan, hop, redirects === 0).then(
+			(response) => ({ response }),
+			(error: unknown) => ({ error }),
+		);
+		if ('response' in sent) return sent.response;
+		const failure = toHttpFailure(sent.error);
+		const location = failure.headers.location;
+		if (!isRedirect(failure.statusCode, location)) throw sent.error;
+		discardBody(failure);
+		plan.releaseBody?.();
+		hop = nextHop(hop, failure.statusCode!, location!, origin, redirects, plan.body !== undefined);
+	}
+}
+
+/** A refusal of redirects.ts, url-guard.ts or bounded.ts in `error` or its causes. */
+function refusalIn(error: unknown): Error | undefined {
+	const seen = new Set<unknown>();
+	for (let current = error; current instanceof Error && !seen.has(current); current = (current as { cause?: unknown }).cause) {
+		seen.add(current);
+		if (current instanceof RedirectRefusedError || current instanceof RefusedUrlError || current instanceof BodyTooLargeError) return current;
+	}
+	return undefined;
+}
+
+/** The error of an answer or URL the transport refused: never retried, nothing of the request's secrets in it. */
+function refusalError(ctx: TransportContext, provider: ProviderSpec, plan: RequestPlan, error: Error, itemIndex: number): NodeApiError {
+	const name = provider.displayName;
+	if (error instanceof OversizedDownloadError) return oversizedDownloadApiError(ctx, name, error, itemIndex);
+	let message: string;
+	let description: string;
+	if (error instanceof RedirectRefusedError) {
+		message = `${name} answered with a redirect to ${error.where}, which was not followed`;
+		description =
+			`Redirect ${error.status}: ${error.reason}. A credential is sent only to the origin it was made for, and a request is sent elsewhere only as a plain GET without it. ` +
+			`If ${name} moved, check the credential's base URL; otherwise the answer did not come from ${name} (a proxy in between, or a compromised host).`;
+	} else if (error instanceof RefusedUrlError) {
+		const subject = plan.target ?? `an address ${name} gave`;
+		message = `${name}: ${subject} leads to ${error.where}, ${error.reason}, so it was not fetched`;
+		description =
+			`Files are fetched only from public https hosts, or from the host the credential points at (its Base URL Override, for sandboxes and proxies). ` +
+			`An address like this one reaches this machine's own network, not ${name}'s storage.`;
+	} else {
+		message = `${name} sent an answer larger than any answer of this kind should be`;
+		description = `${error.message}. Nothing of it was kept.`;
+	}
+	return new NodeApiError(ctx.getNode(), { message } as JsonObject, { message, description, itemIndex });
 }
 
 type AttemptOutcome<T> =
 	| { value: T }
-	| { error?: unknown; truncated?: TruncatedDownloadError; storeError?: Error };
+	| { error?: unknown; truncated?: TruncatedDownloadError; storeError?: Error; refused?: Error };
 
 /**
  * One attempt; never throws, so the retry loop decides what each kind of failure means. The
@@ -145,6 +261,10 @@ async function attemptOnce<T>(
 	try {
 		response = await sendOnce(ctx, plan);
 	} catch (error) {
+		// Not the network failing: an answer or URL this transport will not follow or read (n8n
+		// wraps what a credential's own request threw: look through the causes).
+		const refused = refusalIn(error);
+		if (refused) return { refused };
 		const failure = toHttpFailure(error);
 		lease.answered(failure.statusCode, failure.headers);
 		return { error };
@@ -156,6 +276,7 @@ async function attemptOnce<T>(
 	} catch (error) {
 		// The status was fine but the body broke off on its way into the binary store.
 		if (error instanceof TruncatedDownloadError) return { truncated: error };
+		if (error instanceof OversizedDownloadError) return { refused: error };
 		if (isConnectionError(error)) {
 			return { truncated: new TruncatedDownloadError(undefined, undefined, (error as Error).message) };
 		}
@@ -192,7 +313,7 @@ export async function sendRequest<T = FullResponse>(
 					body: plan.body
 						? async () => {
 								const body = await plan.body!();
-								sentSingleUseBody = isSingleUse(body) || sentSingleUseBody;
+								sentSingleUseBody = isStream(body) || sentSingleUseBody;
 								return body;
 							}
 						: undefined,
@@ -207,6 +328,9 @@ export async function sendRequest<T = FullResponse>(
 		plan.releaseBody?.();
 
 		let failure: HttpFailure;
+		if (outcome.refused) {
+			throw refusalError(ctx, provider, plan, outcome.refused, itemIndex);
+		}
 		if (outcome.truncated) {
 			if (!plan.idempotent || attempt >= policy.maxAttempts) {
 				throw truncatedDownloadApiError(ctx, provider.displayName, outcome.truncated, itemIndex);
@@ -221,7 +345,7 @@ export async function sendRequest<T = FullResponse>(
 
 		if (failure.statusCode === 404 && plan.missingOnRetryMeansDone && earlierAttemptMayHaveActed && !consume) {
 			// The earlier attempt went through and only its answer was lost.
-			discardBody(failure.body);
+			discardBody(failure);
 			ctx.logger.debug('A repeated request found its target gone: the earlier attempt did it', {
 				target: describeTarget(plan.url),
 				attempt,
@@ -238,7 +362,7 @@ export async function sendRequest<T = FullResponse>(
 			canRefreshCredential(provider, plan.credentialType)
 		) {
 			refreshedAfter401 = true;
-			discardBody(failure.body);
+			discardBody(failure);
 			ctx.logger.debug('Resending a streamed request after the credential was refreshed', {
 				target: describeTarget(plan.url),
 			});
@@ -275,7 +399,7 @@ export async function sendRequest<T = FullResponse>(
 			pacer.block(paced, retryAfter, error);
 			throw error;
 		}
-		discardBody(failure.body);
+		discardBody(failure);
 		earlierAttemptMayHaveActed ||= mayHaveActed(failure);
 		const delay = retryAfter ?? backoffDelay(attempt, policy);
 		ctx.logger.debug('Retrying request', {

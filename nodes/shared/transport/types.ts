@@ -4,6 +4,7 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import type { DownloadLimit } from './download';
 import type { PacingSpec } from './pacing';
 import type { BackoffPolicy } from './retry-after';
 
@@ -209,4 +210,12 @@ export interface ProviderSpec {
 	credentialRefresh?: boolean | ((credentialType: string) => boolean);
 	/** The provider's rate and in-flight limits, as one run of a node paces itself to them (see pacing.ts). */
 	pacing?: PacingSpec;
+	/**
+	 * The largest file a download from this provider may be, for the API base the credential
+	 * points at (a provider's documented maximum may hold on its own host only). Undefined: the
+	 * general ceiling (DOWNLOAD_CEILING_BYTES).
+	 */
+	downloadLimit?(apiBase: string): DownloadLimit | undefined;
+	/** The fields of the provider's attachment record that hold the file's name (made base names beside a downloaded file). */
+	fileNameFields?: readonly string[];
 }

@@ -6,7 +6,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-export type CaseCategory = 'fault' | 'input' | 'secret' | 'items';
+export type CaseCategory = 'fault' | 'input' | 'secret' | 'items' | 'hostile';
 
 export interface CaseMeta {
 	category: CaseCategory;

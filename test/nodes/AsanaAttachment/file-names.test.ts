@@ -1,7 +1,7 @@
 /**
  * Odd file names reach Asana intact: plain ASCII names go as they are, any other name
  * percent-encoded in `filename` and `filename*` (as Asana's upload docs ask); each comes back the
- * same from the listing and as the downloaded file's name.
+ * same from the listing, and the downloaded file is named by its base name (no path, no `..`).
  */
 import { createHash } from 'crypto';
 
@@ -23,21 +23,22 @@ afterEach(() => expectConformingRequests(validator, server.requests));
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const percent = (value: string) => encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
+const longName = `${'long name '.repeat(30)}.pdf`;
 it.each([
-	['report v2.pdf', true],
-	["it's (final) [v2] {x} + a=b & c;d,e.pdf", true],
-	['#1 invoice?.pdf', true],
-	['a/b.pdf', false],
-	['100% done.pdf', false],
-	['%2F already-encoded.pdf', false],
-	['say "hi" \\ back.txt', false],
-	['..', true],
-	['résumé.pdf', false],
-	['Übersicht – März 2026.pdf', false],
-	['請求書.pdf', false],
-	['emoji 🧾.png', false],
-	[`${'long name '.repeat(30)}.pdf`, true],
-])('%s', async (fileName, plain) => {
+	['report v2.pdf', true, 'report v2.pdf'],
+	["it's (final) [v2] {x} + a=b & c;d,e.pdf", true, "it's (final) [v2] {x} + a=b & c;d,e.pdf"],
+	['#1 invoice?.pdf', true, '#1 invoice?.pdf'],
+	['a/b.pdf', false, 'b.pdf'],
+	['100% done.pdf', false, '100% done.pdf'],
+	['%2F already-encoded.pdf', false, '%2F already-encoded.pdf'],
+	['say "hi" \\ back.txt', false, 'back.txt'],
+	['..', true, 'file'],
+	['résumé.pdf', false, 'résumé.pdf'],
+	['Übersicht – März 2026.pdf', false, 'Übersicht – März 2026.pdf'],
+	['請求書.pdf', false, '請求書.pdf'],
+	['emoji 🧾.png', false, 'emoji 🧾.png'],
+	[longName, true, `${longName.slice(0, 251)}.pdf`],
+])('%s', async (fileName, plain, downloadedAs) => {
 	const content = Buffer.from(`content of ${fileName}`);
 	const up = await runAsana(
 		server,
@@ -57,7 +58,7 @@ it.each([
 	const down = await runAsana(server, { operation: 'get', attachmentId: up.items[0].json.gid as string, download: true, binaryPropertyName: 'data', options: {} });
 	expect(down.error).toBeUndefined();
 	const binary = down.items[0].binary!.data;
-	expect(binary.fileName).toBe(fileName);
+	expect(binary.fileName).toBe(downloadedAs);
 	expect(await binaryStats(binary)).toEqual({ size: content.length, sha256: sha256(content) });
 });
 

@@ -127,14 +127,17 @@ export function basicHeader(key: SunshineKey): string {
 
 /**
  * Checks a Bearer JWT independently of the node and the emulator: exactly the header
- * `{ alg: HS256, typ: JWT, kid }` and the payload `{ scope }`, HMAC-SHA256 signed with the secret.
+ * `{ alg: HS256, typ: JWT, kid }` and the payload `{ scope, iat, exp }` (issued now, valid five
+ * minutes), HMAC-SHA256 signed with the secret.
  */
 export function expectSunshineJwt(authorization: string | undefined, key: SunshineKey, scope: 'app' | 'account' = key.scope): void {
 	const match = /^Bearer ([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(authorization ?? '');
 	expect(match).not.toBeNull();
 	const [, header64, payload64, signature] = match!;
 	expect(JSON.parse(Buffer.from(header64, 'base64url').toString('utf8'))).toEqual({ alg: 'HS256', typ: 'JWT', kid: key.id });
-	expect(JSON.parse(Buffer.from(payload64, 'base64url').toString('utf8'))).toEqual({ scope });
+	const payload = JSON.parse(Buffer.from(payload64, 'base64url').toString('utf8')) as { iat: number };
+	expect(payload).toEqual({ scope, iat: expect.any(Number), exp: payload.iat + 300 });
+	expect(Math.abs(payload.iat - Date.now() / 1000)).toBeLessThan(120);
 	const expected = createHmac('sha256', key.secret).update(`${header64}.${payload64}`).digest('base64url');
 	expect(signature).toBe(expected);
 }

@@ -3,6 +3,8 @@
  * tester runs them (a declarative node whose only request is the test request, through
  * n8n-core's RoutingNode, signed by the credential) against the emulator.
  */
+import { Readable } from 'node:stream';
+
 import type { ICredentialType, INodeType } from 'n8n-workflow';
 
 import { WixAttachmentApi } from '../../../credentials/WixAttachmentApi.credentials';
@@ -98,7 +100,7 @@ describe('Wix Attachment App OAuth API', () => {
 			helpers: {
 				httpRequest: async (options: unknown) => {
 					calls.push(options);
-					return { access_token: 'OauthNG.JWS.abc', token_type: 'Bearer', expires_in: 14400 };
+					return { statusCode: 200, headers: {}, body: Readable.from([JSON.stringify({ access_token: 'OauthNG.JWS.abc', token_type: 'Bearer', expires_in: 14400 })]) };
 				},
 			},
 		};
@@ -115,13 +117,18 @@ describe('Wix Attachment App OAuth API', () => {
 				method: 'POST',
 				url: 'https://www.wixapis.com/oauth2/token',
 				body: { grant_type: 'client_credentials', client_id: DEFAULT_APP.appId, client_secret: DEFAULT_APP.appSecret, instance_id: DEFAULT_INSTANCE_ID },
-				json: true,
+				headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+				// Read with a bound from a stream; no redirect followed (the request carries the secret).
+				encoding: 'stream',
+				returnFullResponse: true,
+				disableFollowRedirect: true,
+				sendCredentialsOnCrossOriginRedirect: false,
 			},
 		]);
 	});
 
 	it('preAuthentication fails clearly when Wix gives no token', async () => {
-		const helpers = { helpers: { httpRequest: async () => ({ token_type: 'Bearer' }) } };
+		const helpers = { helpers: { httpRequest: async () => ({ statusCode: 200, headers: {}, body: Readable.from(['{"token_type":"Bearer"}']) }) } };
 		await expect(app.preAuthentication!.call(helpers as never, { appId: 'a', appSecret: 'b', instanceId: 'c' })).rejects.toThrow(
 			'Wix answered the token request without an access token',
 		);

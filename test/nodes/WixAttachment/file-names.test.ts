@@ -1,6 +1,7 @@
 /**
  * Odd file names reach Wix intact: in the JSON of Generate Attachment Upload Url and in the
- * `filename` query of the upload, stored under that name, and downloaded back under it.
+ * `filename` query of the upload, stored under that name, and downloaded back under its base name
+ * (no path, no `..`: the record's name is not a path to write to).
  */
 import { createHash } from 'crypto';
 
@@ -19,6 +20,9 @@ beforeEach(() => server.reset());
 afterEach(() => expectConformingRequests(validator, server.requests));
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+/** The names whose downloaded file is named otherwise: their base name. */
+const downloadedAs: Record<string, string> = { 'a/b.pdf': 'b.pdf', '../../escape.pdf': 'escape.pdf' };
 
 it.each([
 	'contract v2.pdf',
@@ -58,6 +62,7 @@ it.each([
 	});
 	expect(down.error).toBeUndefined();
 	const binary = down.items[0].binary!.data;
-	expect(binary.fileName).toBe(fileName);
+	expect(binary.fileName).toBe(downloadedAs[fileName] ?? fileName);
+	expect(down.items[0].json.fileName).toBe(downloadedAs[fileName] ?? fileName);
 	expect(await binaryStats(binary)).toEqual({ size: content.length, sha256: sha256(content) });
 });
