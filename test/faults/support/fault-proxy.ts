@@ -13,7 +13,10 @@
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 
 export type Fault =
 	/** Answer this status without asking the emulator (it never acted), or after it (`afterUpstream`: it acted, the answer was lost). */
@@ -31,7 +34,17 @@ export type Fault =
 	/** Pass the request on, then answer its status with a body that is not valid JSON. */
 	| { kind: 'malformedJson' }
 	/** Answer 401 without asking the emulator, as for an expired token. */
-	| { kind: 'unauthorized'; body?: string };
+	| { kind: 'unauthorized'; body?: string }
+	// Hostile answers (test/faults/hostile/):
+	/** Answer a redirect to `location` without asking the emulator. */
+	| { kind: 'redirect'; status: number; location: string }
+	/** Pass the request on, then answer with the emulator's JSON changed by `edit` (origins already rewritten). */
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the emulator's JSON, edited freely by each case
+	| { kind: 'editJson'; edit: (body: any, request: RequestInfo) => unknown }
+	/** Answer this without asking the emulator; a body made per request may be endless. */
+	| { kind: 'answer'; status: number; headers?: Record<string, string>; body: Buffer | string | (() => Readable) }
+	/** Pass the request on, then send the emulator's answer gzip-compressed, whatever the request accepted. */
+	| { kind: 'gzip' };
 
 /** What a fault (or a look at the log) is matched on. */
 export interface RequestInfo {
@@ -57,6 +70,10 @@ export interface ProxyLogEntry extends RequestInfo {
 	/** Status the proxy answered (undefined when it answered nothing). */
 	status?: number;
 	authorization?: string;
+	/** Every header of the request, as received. */
+	headers: IncomingHttpHeaders;
+	/** Bytes of the answer's body the proxy sent (its own answers, `answer` faults). */
+	responseBytes?: number;
 }
 
 interface QueuedFault {
@@ -121,6 +138,7 @@ export async function startFaultProxy(upstreams: Record<string, string>): Promis
 				requestBytes: 0,
 				requestComplete: false,
 				authorization: typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined,
+				headers: { ...req.headers },
 			};
 			log.push(entry);
 			const hash = createHash('sha256');
@@ -149,6 +167,30 @@ export async function startFaultProxy(upstreams: Record<string, string>): Promis
 				req.on('end', () => answer(401, { 'content-type': 'application/json' }, fault.body ?? '{"message":"The access token has expired"}'));
 				return;
 			}
+			if (fault?.kind === 'redirect') {
+				req.resume();
+				req.on('end', () => answer(fault.status, { location: fault.location, 'content-type': 'text/plain' }, `Redirecting to ${fault.location}`));
+				return;
+			}
+			if (fault?.kind === 'answer') {
+				req.resume();
+				req.on('end', () => {
+					entry.status = fault.status;
+					entry.responseBytes = 0;
+					res.writeHead(fault.status, fault.headers ?? {});
+					if (typeof fault.body !== 'function') {
+						entry.responseBytes = Buffer.byteLength(fault.body);
+						res.end(fault.body);
+						return;
+					}
+					const body = fault.body();
+					body.on('data', (chunk: Buffer) => (entry.responseBytes! += chunk.length));
+					// The node may stop reading (a body over its bound): stop making more.
+					res.on('close', () => body.destroy());
+					body.pipe(res);
+				});
+				return;
+			}
 			if (fault?.kind === 'status' && !fault.afterUpstream) {
 				req.resume();
 				req.on('end', () => answer(fault.status, { 'content-type': 'text/plain', ...(fault.headers ?? {}) }, fault.body ?? http.STATUS_CODES[fault.status] ?? ''));
@@ -172,6 +214,30 @@ export async function startFaultProxy(upstreams: Record<string, string>): Promis
 					if (fault?.kind === 'malformedJson') {
 						upstreamRes.resume();
 						upstreamRes.on('end', () => answer(status, { 'content-type': 'application/json; charset=utf-8' }, '{"data": [{"gid": "12'));
+						return;
+					}
+					if (fault?.kind === 'editJson' || fault?.kind === 'gzip') {
+						const chunks: Buffer[] = [];
+						upstreamRes.on('data', (chunk: Buffer) => chunks.push(chunk));
+						upstreamRes.on('end', () => {
+							let body = Buffer.concat(chunks);
+							const headers: Record<string, string> = { 'content-type': String(upstreamRes.headers['content-type'] ?? 'application/json') };
+							if (fault.kind === 'editJson') {
+								body = Buffer.from(JSON.stringify(fault.edit(JSON.parse(rewrite(body.toString('utf8'))), info)), 'utf8');
+							} else {
+								for (const name of ['content-disposition', 'x-minlimit-remaining', 'x-daylimit-remaining', 'x-appminlimit-remaining']) {
+									const value = upstreamRes.headers[name];
+									if (typeof value === 'string') headers[name] = value;
+								}
+								body = gzipSync(body);
+								headers['content-encoding'] = 'gzip';
+							}
+							headers['content-length'] = String(body.length);
+							entry.status = status;
+							entry.responseBytes = body.length;
+							res.writeHead(status, headers);
+							res.end(body);
+						});
 						return;
 					}
 					const responseHeaders = { ...upstreamRes.headers };
