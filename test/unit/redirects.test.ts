@@ -43,7 +43,7 @@ describe('nextHop', () => {
 	});
 
 	it('never redirects a request with a body, not even on its own origin', () => {
-		expect(() => nextHop(signed('PUT'), 307, '/v1/x', origin, 0, true)).toThrow(/an upload is not redirected/);
+		expect(() => nextHop(signed('PUT'), 307, '/v1/x', origin, 0, true)).toThrow(/a request with a body \(an upload, a form\) is not redirected/);
 	});
 
 	it('stops after the limit, and refuses what is not an http(s) URL', () => {

@@ -12,10 +12,8 @@ import { DOWNLOAD_CEILING_BYTES } from './bounded';
 import { storeDownload } from './download';
 import type { DownloadLimit } from './download';
 import { isStream } from './errors';
-import { withSafeFileNames } from './file-name';
 import { buildPath, isDotSegment } from './path';
-import { credentialSecrets, redact } from './redact';
-import { canRefreshCredential, sendRequest } from './request';
+import { sendRequest } from './request';
 import { readTextContentOptions, textContentOf } from './text-content';
 import type { FullResponse, RequestPlan } from './request';
 import type { FieldSpec, OperationInput, OperationSpec, ProviderSpec, UploadSource } from './types';
@@ -168,46 +166,6 @@ export interface ExecuteOptions {
 	 * `input.upload`) in one call and sends the very same file in the next.
 	 */
 	upload?: UploadSource;
-}
-
-/**
- * The records a node outputs for an item, cleared of the credential's secrets (a provider may
- * echo them, in any encoding). Beside a downloaded file, the record's file-name fields are made
- * base names like the file's own name (file-name.ts), so that a node writing the file by either
- * name writes it where it was told; records without a file stay as the provider gave them (a
- * lookup by name needs them so). Applied where items leave the node (runOperations).
- */
-export async function protectOutput(
-	ctx: IExecuteFunctions,
-	provider: ProviderSpec,
-	itemIndex: number,
-	items: INodeExecutionData[],
-): Promise<INodeExecutionData[]> {
-	const secrets = await secretsOf(ctx, provider, provider.credentialType(ctx, itemIndex));
-	for (const item of items) {
-		item.json = redact(item.json, secrets);
-		if (item.binary) item.json = withSafeFileNames(item.json, provider.fileNameFields ?? []);
-	}
-	return items;
-}
-
-/**
- * The secrets of the credential the item uses, read once per run of the node, except for
- * credentials whose tokens n8n may renew during the run (OAuth2): read at each use.
- */
-const runSecrets = new WeakMap<object, Map<string, Promise<string[]>>>();
-async function secretsOf(ctx: IExecuteFunctions, provider: ProviderSpec, credentialType: string): Promise<string[]> {
-	const read = async () => credentialSecrets(await ctx.getCredentials(credentialType));
-	if (canRefreshCredential(provider, credentialType)) return await read();
-	let secrets = runSecrets.get(ctx);
-	if (!secrets) runSecrets.set(ctx, (secrets = new Map()));
-	let found = secrets.get(credentialType);
-	if (!found) {
-		found = read();
-		secrets.set(credentialType, found);
-		found.catch(() => secrets.delete(credentialType));
-	}
-	return await found;
 }
 
 /** The largest file a download may be: the provider's maximum for this API base, or the general ceiling. */
@@ -371,7 +329,7 @@ async function executeList(
 		const next = pagination?.next(page.body, query);
 		if (!next) break;
 		query = { ...query, ...next };
-		if (asked.has(JSON.stringify(query))) throw endlessPages(ctx, provider, itemIndex, `it gave the same next page (${JSON.stringify(next)}) again`);
+		if (asked.has(JSON.stringify(query))) throw endlessPages(ctx, provider, itemIndex, 'it gave a next page it had given before');
 		if (pages >= MAX_PAGES) throw endlessPages(ctx, provider, itemIndex, `it still had more after ${MAX_PAGES} pages (${records.length} records)`);
 	}
 	return records.slice(0, limit).map((json) => ({ json }));

@@ -10,7 +10,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import type { ConcurrencySpec } from '../description';
 
-import { executeOperation, protectOutput } from './executor';
+import { executeOperation } from './executor';
+import { protectError, protectOutput } from './secrets';
 import type { OperationSpec, ProviderSpec } from './types';
 
 function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
@@ -147,7 +148,13 @@ export async function runOperations(
 		if (!entry) {
 			throw new NodeOperationError(ctx.getNode(), `The operation "${operation}" is not supported`, { itemIndex });
 		}
-		const outputs = typeof entry === 'function' ? await entry(ctx, itemIndex) : await executeOperation(ctx, provider, entry.spec, itemIndex);
-		return await protectOutput(ctx, provider, itemIndex, outputs);
+		const run = typeof entry === 'function' ? entry(ctx, itemIndex) : executeOperation(ctx, provider, entry.spec, itemIndex);
+		const done = await run.then(
+			(outputs) => ({ outputs }),
+			(error: unknown) => ({ error: asNodeError(ctx, error, itemIndex) }),
+		);
+		// What leaves the node carries none of the credential's secrets (secrets.ts).
+		if ('error' in done) throw await protectError(ctx, provider, itemIndex, done.error);
+		return await protectOutput(ctx, provider, itemIndex, done.outputs);
 	}, readConcurrency(ctx, concurrency));
 }

@@ -7,7 +7,7 @@
  * - to another origin, only a GET (or HEAD) is followed, as a new request without the credential
  *   and without the request's own headers, to a URL checked like any URL from a provider's answer;
  *   a DELETE, POST or PUT is never replayed there;
- * - a request with a body (an upload) is never redirected: its file is not sent twice.
+ * - a request with a body (an upload, a JSON or form call) is never redirected: it is sent once.
  */
 import { originOf, parseUrl, whereOf } from './url-guard';
 import type { HttpMethod } from './types';
@@ -55,7 +55,7 @@ export function nextHop(current: Hop, status: number, location: string, origin: 
 	const where = whereOf(target);
 	if (hops >= MAX_REDIRECTS) throw new RedirectRefusedError(status, where, `more than ${MAX_REDIRECTS} redirects in a row`);
 	if (!/^https?:$/.test(parsed.protocol)) throw new RedirectRefusedError(status, where, 'it is not an http(s) URL');
-	if (hasBody) throw new RedirectRefusedError(status, where, 'an upload is not redirected (its file is sent once)');
+	if (hasBody) throw new RedirectRefusedError(status, where, 'a request with a body (an upload, a form) is not redirected: its body is sent once');
 	// 303 turns any request but HEAD into a GET, as 301 and 302 do a POST (what browsers do).
 	const method: HttpMethod = status === 303 || ((status === 301 || status === 302) && current.method === 'POST') ? 'GET' : current.method;
 	const sameOrigin = originOf(target) === origin;

@@ -23,6 +23,7 @@ import type { Hop } from './redirects';
 import { DEFAULT_BACKOFF, backoffDelay, parseRetryAfter } from './retry-after';
 import type { BackoffPolicy } from './retry-after';
 import type { HttpMethod, ProviderSpec, TransportContext } from './types';
+import { canRefreshCredential, knownSecrets } from './secrets';
 import { RefusedUrlError, checkProviderUrl, originOf } from './url-guard';
 import type { UrlPolicy } from './url-guard';
 
@@ -65,11 +66,6 @@ export interface FullResponse {
 	body: unknown;
 }
 
-/** Whether n8n may renew the credential during a run, e.g. after a 401 (see ProviderSpec.credentialRefresh). */
-export function canRefreshCredential(provider: ProviderSpec, credentialType: string): boolean {
-	const refresh = provider.credentialRefresh;
-	return typeof refresh === 'function' ? refresh(credentialType) : refresh !== false;
-}
 
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
 
@@ -119,9 +115,15 @@ function withAbortSignal(ctx: TransportContext, signal: AbortSignal): { ctx: Tra
 	return { ctx: Object.create(ctx, { getExecutionCancelSignal: { value: () => joined } }) as TransportContext, signal: joined };
 }
 
+/** What URLs from answers may reach: the plan's policy, or by default the host of the API it calls. */
+function urlPolicyOf(plan: RequestPlan): UrlPolicy {
+	if (plan.urlPolicy) return plan.urlPolicy;
+	return plan.providerUrl ? {} : { trustedHost: new URL(plan.url).hostname };
+}
+
 /** One request of an attempt: the first, or the next after a redirect. */
 async function sendHop(ctx: TransportContext, plan: RequestPlan, hop: Hop, first: boolean): Promise<FullResponse> {
-	const checked = hop.checkUrl ? await checkProviderUrl(ctx, hop.url, plan.urlPolicy ?? {}) : undefined;
+	const checked = hop.checkUrl ? await checkProviderUrl(ctx, hop.url, urlPolicyOf(plan)) : undefined;
 	const headers: Record<string, string> = hop.withHeaders ? { ...(plan.headers ?? {}) } : {};
 	if (plan.streamResponse) {
 		// Files arrive as they are stored: a compressed answer would be decoded and no longer
@@ -299,6 +301,8 @@ export async function sendRequest<T = FullResponse>(
 	// Every request of this run of the node to this provider waits its turn here (see pacing.ts).
 	const pacer = pacerFor(ctx, provider);
 	const paced = pacedRequest(plan);
+	// The credential's secrets as the run starts: a provider may echo a token n8n replaces later.
+	await knownSecrets(ctx, plan.credentialType);
 	let refreshedAfter401 = false;
 	let earlierAttemptMayHaveActed = false;
 	for (let attempt = 1; ; attempt++) {
@@ -370,7 +374,8 @@ export async function sendRequest<T = FullResponse>(
 		}
 
 		if (!retryable(failure, plan) || attempt >= policy.maxAttempts) {
-			const error = toNodeApiError(ctx, provider, await readFailureBody(ctx, failure), itemIndex, {
+			const read = await readFailureBody(ctx, { ...failure, secrets: [...(failure.secrets ?? []), ...(await knownSecrets(ctx, plan.credentialType, true))] });
+			const error = toNodeApiError(ctx, provider, read, itemIndex, {
 				timeoutMs: plan.timeoutMs ?? DEFAULT_TIMEOUT_MS,
 				attempts: attempt,
 				target: plan.target,
@@ -392,7 +397,7 @@ export async function sendRequest<T = FullResponse>(
 		}
 		const retryAfter = parseRetryAfter(failure.headers['retry-after']);
 		if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) {
-			const failed = await readFailureBody(ctx, failure);
+			const failed = await readFailureBody(ctx, { ...failure, secrets: [...(failure.secrets ?? []), ...(await knownSecrets(ctx, plan.credentialType, true))] });
 			const error = toNodeApiError(ctx, provider, failed, itemIndex, { target: plan.target });
 			error.description = `${provider.displayName} asks to wait ${Math.round(retryAfter / 1000)} s before the next request, longer than this node waits. It accepts requests again ${renewalText(Date.now() + retryAfter)}. ${error.description ?? ''}`.trim();
 			// The run's other requests to the same place would get the same answer: they fail at once.

@@ -202,7 +202,7 @@ describe('every answer is bounded', () => {
 		let first: unknown;
 		proxy.inject({ kind: 'editJson', edit: (body) => ((first ??= body.next_page), { ...body, next_page: first }) }, { times: 2 });
 		const result = await run({ operation: 'getAll', parent: locator(task), returnAll: true, options: {} });
-		expectApiFailure(result, /^Asana's list did not end: it gave the same next page \(\{"offset":".+"\}\) again$/);
+		expectApiFailure(result, /^Asana's list did not end: it gave a next page it had given before$/);
 		expect(proxy.requests()).toHaveLength(2);
 	});
 

@@ -202,3 +202,19 @@ export function echoesIn(places: Array<{ name: string; text: string }>, secret: 
 	}
 	return found;
 }
+
+/** The other origin got the redirected request as one plain GET, with none of `secrets` and none of `headers`. */
+export function expectFollowedBare(world: HostileWorld, secrets: string[], headers: string[] = []): void {
+	expect(world.elsewhere.calls).toHaveLength(1);
+	expect(world.elsewhere.calls[0].method).toBe('GET');
+	expect(world.elsewhere.calls[0].headers.authorization).toBeUndefined();
+	for (const header of headers) expect(world.elsewhere.calls[0].headers[header.toLowerCase()]).toBeUndefined();
+	expect(callsCarrying(world.elsewhere.calls, secrets)).toEqual([]);
+}
+
+/** The run failed naming the other origin's host and port (nothing else of its URL), and nothing reached it. */
+export function expectRedirectRefused(result: { error?: Error; items: unknown[] }, world: HostileWorld, provider: string): void {
+	expect(result.error?.message).toBe(`${provider} answered with a redirect to 127.0.0.1:${world.elsewhere.port}, which was not followed`);
+	expect(result.items).toEqual([]);
+	expect(world.elsewhere.calls).toEqual([]);
+}
