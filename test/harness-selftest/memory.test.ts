@@ -1,0 +1,40 @@
+/**
+ * test/support/memory.ts, the sampler the streaming tests assert with: it must see a file held in
+ * memory even briefly, and must not count the garbage of a stream that holds nothing.
+ */
+import { randomFillSync } from 'node:crypto';
+
+import { sampleMemory } from '../support/memory';
+
+const MiB = 1024 * 1024;
+const pause = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+it('records a 64 MiB buffer held for 300 ms (live memory survives the collections)', async () => {
+	let held: Buffer | undefined;
+	const run = await sampleMemory(async () => {
+		held = randomFillSync(Buffer.allocUnsafeSlow(64 * MiB));
+		await pause(300);
+		const size = held.length;
+		held = undefined;
+		return size;
+	});
+	expect(run.result).toBe(64 * MiB);
+	expect(run.arrayBuffers).toBeGreaterThanOrEqual(64 * MiB);
+	expect(run.fullCollections).toBeGreaterThan(0);
+});
+
+it('does not count the garbage of 256 MiB passed through in 256 KiB chunks, and collects by bytes, not by time', async () => {
+	let checksum = 0;
+	const run = await sampleMemory(async () => {
+		for (let i = 0; i < 1024; i++) {
+			const chunk = randomFillSync(Buffer.allocUnsafe(256 * 1024));
+			checksum ^= chunk[0];
+			if (i % 32 === 0) await pause(5);
+		}
+		return checksum;
+	});
+	expect(run.arrayBuffers).toBeLessThan(16 * MiB);
+	// 256 MiB of garbage at a 4 MiB resolution: at most one collection per 4 MiB, of any kind.
+	expect(run.minorCollections).toBeLessThanOrEqual(256 / 4);
+	expect(run.fullCollections).toBeLessThanOrEqual(run.minorCollections + 1);
+});
