@@ -4,9 +4,9 @@
  *
  * Cheap samples (process.memoryUsage(), no collection) are taken every `intervalMs`. A collection
  * is forced only when a sample is more than `resolution` above the peak recorded so far: first a
- * minor one (the chunks a stream lets go of die young), then, if that was not enough, a full one
- * (twice, with a pause between: V8 frees collected Buffers on a background thread). Only readings
- * taken right after a collection are recorded, so
+ * minor one (the chunks a stream lets go of die young), then, if that was not enough, a full one;
+ * each twice in a row and read at once, with no JS run in between, so that what is read is the
+ * state the sample saw. Only readings taken right after a collection are recorded, so
  *
  *   - a file held in memory shows: its bytes survive the full collection and are recorded;
  *   - every sample not recorded was at most `resolution` above the recorded peak, so live memory
@@ -55,13 +55,20 @@ export async function sampleMemory<T>(fn: () => Promise<T>, options: SampleOptio
 	let minorCollections = 0;
 	let fullCollections = 0;
 	let samples = 0;
-	// A full collection, twice with a pause between: V8 frees collected Buffers on a background
-	// thread. The reading is taken right after it, so that it tells what was live at that moment.
-	const full = async () => {
+	// Collections twice in a row, then the reading, with no JS run in between: the state read is the
+	// one the sample saw (a pause would let the workflow go on, and free what it held, before the
+	// reading). V8 frees collected Buffers on a background thread, and a collection first finishes
+	// what the previous one left: after the second one, the first one's garbage is freed.
+	const full = () => {
 		fullCollections++;
 		gc();
-		await pause(10);
 		gc();
+		return process.memoryUsage();
+	};
+	const minor = () => {
+		minorCollections++;
+		gc({ type: 'minor' });
+		gc({ type: 'minor' });
 		return process.memoryUsage();
 	};
 	// Readings: Buffer memory, and RSS less the free space V8 keeps committed in its own heap
@@ -74,7 +81,7 @@ export async function sampleMemory<T>(fn: () => Promise<T>, options: SampleOptio
 	// Growth is measured from the lowest reading of the run (the baseline after the first full
 	// collection, or lower if garbage of earlier work was still being freed then: a baseline that
 	// counted it would hide that much growth), to the highest reading taken after a collection.
-	const floor = reading(await full());
+	const floor = reading(full());
 	fullCollections = 0;
 	const peak: Reading = { arrayBuffers: -Infinity, rss: -Infinity };
 	const lower = (now: Reading) => keys.forEach((key) => (floor[key] = Math.min(floor[key], now[key])));
@@ -83,27 +90,24 @@ export async function sampleMemory<T>(fn: () => Promise<T>, options: SampleOptio
 		lower(now);
 		keys.forEach((key) => (peak[key] = Math.max(peak[key], now[key])));
 	};
-	const sample = async (settle = false) => {
+	const sample = (settle = false) => {
 		samples++;
-		if (settle) return record(reading(await full()));
+		if (settle) return record(reading(full()));
 		const cheap = reading(process.memoryUsage());
 		lower(cheap);
 		if (!above(cheap)) return;
-		minorCollections++;
-		gc({ type: 'minor' });
-		await pause(5);
-		const afterMinor = reading(process.memoryUsage());
+		const afterMinor = reading(minor());
 		lower(afterMinor);
 		// Back within the resolution: nothing to record (recording it would let garbage of the old
 		// generation raise the peak step by step). Still above: only a full collection tells garbage
 		// promoted to the old generation from live memory.
-		if (above(afterMinor)) record(reading(await full()));
+		if (above(afterMinor)) record(reading(full()));
 	};
 	const growth = (key: (typeof keys)[number]) => Math.max(0, peak[key] - floor[key]);
 	let running = true;
 	const sampler = (async () => {
 		while (running) {
-			await sample();
+			sample();
 			await pause(intervalMs);
 		}
 	})();
@@ -111,7 +115,7 @@ export async function sampleMemory<T>(fn: () => Promise<T>, options: SampleOptio
 		const result = await fn();
 		running = false;
 		await sampler;
-		await sample(true);
+		sample(true);
 		return { result, arrayBuffers: growth('arrayBuffers'), rss: growth('rss'), resolution, samples, minorCollections, fullCollections };
 	} finally {
 		running = false;
