@@ -20,11 +20,11 @@
  * workflow's manual trigger; its result is the saved execution, parsed with n8n's own `flatted`.
  *
  * The global teardown stops n8n (its process group: the task runner too) and removes the folder
- * (unless KEEP_N8N_USER_FOLDER is set).
+ * (unless KEEP_N8N_USER_FOLDER is set); n8n's log is kept as <tmp>/n8n-nodes-attachments-e2e/<store>-last-n8n.log.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -107,6 +107,10 @@ export async function startServer(mode: E2eBinaryMode, timeoutMs = 5 * 60_000): 
 			await closed;
 			clearTimeout(killer);
 		}
+		// n8n's log outlives the folder: what a failure is read from.
+		const lastLog = path.join(tmpdir(), 'n8n-nodes-attachments-e2e', `${mode}-last-n8n.log`);
+		mkdirSync(path.dirname(lastLog), { recursive: true });
+		if (existsSync(logFile)) copyFileSync(logFile, lastLog);
 		if (!process.env.KEEP_N8N_USER_FOLDER) removeUserFolder(userFolder);
 		else console.log(`kept the ${mode} n8n's user folder ${userFolder}`);
 	};
@@ -306,7 +310,8 @@ export async function connectN8n(): Promise<E2eN8n> {
 			if (!result.executionId) throw new Error(`n8n did not start workflow ${workflowId}: ${JSON.stringify(result)}`);
 			for (;;) {
 				const execution = await api<{ status: string; finished: boolean; stoppedAt?: string | null; data: string }>('GET', `/rest/executions/${result.executionId}`);
-				if (!['new', 'running', 'waiting'].includes(execution.status) && execution.stoppedAt) {
+				const ended = !['new', 'running', 'waiting'].includes(execution.status) && (execution.stoppedAt || ['crashed', 'canceled'].includes(execution.status));
+				if (ended) {
 					const data = flatted.parse(execution.data) as ExecutionJson['data'];
 					return { executionId: result.executionId, status: execution.status, json: { data, status: execution.status }, durationMs: Date.now() - started };
 				}
