@@ -10,4 +10,8 @@ module.exports = {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }],
 	},
 	testTimeout: 60000,
+	// As many workers as cores (jest's default is one less: on a 2-core machine one worker, in band).
+	// Each test file starts its own servers on free ports of 127.0.0.1 and measures memory in its own
+	// process, so files run side by side without sharing anything.
+	maxWorkers: '100%',
 };

@@ -19,7 +19,8 @@
 # panel's list: at start-up n8n loads every package in .n8n/nodes/node_modules (the
 # community-packages module's nodeLoaders scan that folder), with or without those rows.
 #
-# Builds the package first (npm run build) when dist/ is missing or older than the sources.
+# Builds the package first (npm run build) when dist/ is missing or older than the sources; with
+# N8N_PACKAGE_TARBALL set, installs that tarball instead (packed once for several installs).
 # The package has no runtime dependencies, so step 5 must install nothing: this script fails if it did.
 set -euo pipefail
 
@@ -39,6 +40,18 @@ die() { echo "[install-package] FAILED: $*" >&2; exit 1; }
 
 # ---------------------------------------------------------------------------------------------
 # Build (once at a time: parallel test workers share dist/)
+
+PACK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/n8n-pack.XXXXXX")"
+trap 'rm -rf "$PACK_DIR"' EXIT
+
+if [[ -n "${N8N_PACKAGE_TARBALL:-}" ]]; then
+	# A tarball packed once for several installs (.ci/run packs dist/ once after its build, and
+	# the e2e, queue and editor suites install that same file): no build, no pack here.
+	[[ -f "$N8N_PACKAGE_TARBALL" ]] || die "N8N_PACKAGE_TARBALL=$N8N_PACKAGE_TARBALL is not a file"
+	TARBALL_NAME="$(basename "$N8N_PACKAGE_TARBALL")"
+	cp "$N8N_PACKAGE_TARBALL" "$PACK_DIR/$TARBALL_NAME"
+	log "using the packed tarball $N8N_PACKAGE_TARBALL"
+else
 
 exec 8>"$HOST_DIR/.build.lock"
 flock 8
@@ -83,11 +96,10 @@ fi
 # ---------------------------------------------------------------------------------------------
 # Pack
 
-PACK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/n8n-pack.XXXXXX")"
-trap 'rm -rf "$PACK_DIR"' EXIT
 TARBALL_NAME="$(cd "$REPO_ROOT" && npm pack --silent --pack-destination "$PACK_DIR" | tail -n 1)"
 [[ -f "$PACK_DIR/$TARBALL_NAME" ]] || die "npm pack produced no tarball (got '$TARBALL_NAME')"
 flock -u 8
+fi
 
 PKG_NAME="$(tar -xzOf "$PACK_DIR/$TARBALL_NAME" package/package.json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).name))')"
 [[ "$PKG_NAME" =~ ^(@[a-z0-9][a-z0-9._-]*/)?n8n-nodes-[a-z0-9._-]+$ ]] || die "unexpected package name '$PKG_NAME'"

@@ -15,8 +15,9 @@ import { startSandbox, type RunningProvider, type Sandbox } from '../../scripts/
 import { ASANA_DEMO, asanaProvider } from '../../scripts/sandbox/providers/asana';
 import type { AsanaServer } from '../servers/asana-server';
 import { startModelServer, toolResults, type ChatRequest, type ModelReply, type ModelServer } from '../servers/model-server';
-import { createUserFolder, importCredentials, newId, prepareHost, removeUserFolder, type WorkflowToImport } from './support/n8n';
-import { describeIfDeclared, expectSuccess, importWorkflows, itemsOf, node, runWorkflow, sha256, type WorkflowNode } from './support/workflows';
+import { newId, type WorkflowToImport } from './support/n8n';
+import { describeIfDeclared, expectSuccess, itemsOf, node, runWorkflow, sha256, type WorkflowNode } from './support/workflows';
+import { connectN8n, type E2eN8n } from './support/server';
 
 /** The demo's second task (no demo attachments); the example works on the first. */
 const TASK = ASANA_DEMO.secondTask.gid;
@@ -55,12 +56,11 @@ describeIfDeclared(asanaProvider.nodeFile)('Asana Attachment tools of an AI agen
 	let sandbox: Sandbox;
 	let asana: RunningProvider<AsanaServer>;
 	let model: ModelServer;
-	let userFolder: string;
+	let n8n: E2eN8n;
 	let workflowId: string;
 	let gids: { notes: string; pdf: string };
 
 	beforeAll(async () => {
-		await prepareHost();
 		// The sandbox's Asana and its scripted model (for the example); this suite's own model for its script.
 		sandbox = await startSandbox({ only: ['asana', 'model'] });
 		asana = sandbox.get<AsanaServer>('asana');
@@ -69,9 +69,9 @@ describeIfDeclared(asanaProvider.nodeFile)('Asana Attachment tools of an AI agen
 			notes: asana.emulator.seedAttachment(TASK, NOTES.fileName, NOTES.content, NOTES.mimeType).gid,
 			pdf: asana.emulator.seedAttachment(TASK, PDF.fileName, PDF.content, PDF.mimeType).gid,
 		};
-		userFolder = await createUserFolder();
-		const [asanaCredential] = await importCredentials(userFolder, asana.credentials);
-		const [openAi] = await importCredentials(userFolder, [{ name: 'Scripted model (e2e)', type: 'openAiApi', data: { apiKey: 'sk-e2e-not-a-secret', url: model.baseUrl } }]);
+		n8n = await connectN8n();
+		const [asanaCredential] = await n8n.importCredentials(asana.credentials);
+		const [openAi] = await n8n.importCredentials([{ name: 'Scripted model (e2e)', type: 'openAiApi', data: { apiKey: 'sk-e2e-not-a-secret', url: model.baseUrl } }]);
 		const asanaCredentials = { asanaAttachmentApi: { id: asanaCredential.id, name: asanaCredential.name } };
 		const tool = (name: string, parameters: Record<string, unknown>): WorkflowNode =>
 			node(name, `${asanaProvider.nodeType}Tool`, { authentication: 'accessToken', resource: 'attachment', ...parameters }, { credentials: asanaCredentials });
@@ -118,19 +118,18 @@ describeIfDeclared(asanaProvider.nodeFile)('Asana Attachment tools of an AI agen
 			settings: { executionOrder: 'v1' },
 		};
 		const example = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'examples', 'ai-agent-attachments.json'), 'utf8')) as WorkflowToImport;
-		await importCredentials(userFolder, sandbox.get('model').credentials);
-		await importWorkflows(userFolder, [agentWorkflow, example]);
+		await n8n.importCredentials(sandbox.get('model').credentials);
+		await n8n.importWorkflows([agentWorkflow, example]);
 		workflowId = agentWorkflow.id!;
 	}, 30 * 60_000);
 
 	afterAll(async () => {
 		await model?.close();
 		await sandbox?.close();
-		if (userFolder && !process.env.KEEP_N8N_USER_FOLDER) removeUserFolder(userFolder);
 	});
 
 	it('offers the tools with their descriptions and $fromAI schemas, calls them, and gives the model text, not links', async () => {
-		const run = await runWorkflow(userFolder, sandbox, workflowId);
+		const run = await runWorkflow(n8n, sandbox, workflowId);
 		expectSuccess(run, sandbox);
 		expect(itemsOf(run, 'AI Agent')[0].json).toMatchObject({ output: FINAL });
 
@@ -186,7 +185,7 @@ describeIfDeclared(asanaProvider.nodeFile)('Asana Attachment tools of an AI agen
 		const scripted = sandbox.get<ModelServer>('model').emulator;
 		scripted.reset();
 		const demoTask = ASANA_DEMO.task.gid;
-		const run = await runWorkflow(userFolder, sandbox, 'agentExampleFlow01');
+		const run = await runWorkflow(n8n, sandbox, 'agentExampleFlow01');
 		expectSuccess(run, sandbox);
 		expect(itemsOf(run, 'AI Agent')[0].json.output).toBe(`I read "${ASANA_DEMO.notes.fileName}" and attached a summary of it, summary.md, to task ${demoTask}.`);
 		expect(scripted.requests.length).toBe(4);

@@ -9,9 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { startSandbox, type RunningProvider, type Sandbox } from '../../scripts/sandbox';
 import { ASANA_DEMO, asanaProvider } from '../../scripts/sandbox/providers/asana';
 import type { AsanaServer } from '../servers/asana-server';
-import { createUserFolder, importCredentials, prepareHost, removeUserFolder } from './support/n8n';
+
 import type { WorkflowToImport } from './support/n8n';
-import { describeIfDeclared, expectSuccess, importWorkflows, itemsOf, makeFile, node, readBinary, runWorkflow, sha256, workflow, type WorkflowNode } from './support/workflows';
+import { describeIfDeclared, expectSuccess, itemsOf, makeFile, node, readBinary, runWorkflow, sha256, workflow, type WorkflowNode } from './support/workflows';
+import { connectN8n, type E2eN8n } from './support/server';
 
 const TASK = ASANA_DEMO.task.gid;
 const OTHER_TASK = ASANA_DEMO.secondTask.gid;
@@ -22,6 +23,7 @@ const LINK = { url: 'https://docs.example.com/specs/v2', name: 'Specification v2
 describeIfDeclared(asanaProvider.nodeFile)('Asana Attachment in a real n8n, through Prism', () => {
 	let sandbox: Sandbox;
 	let asana: RunningProvider<AsanaServer>;
+	let n8n: E2eN8n;
 	let userFolder: string;
 	let credential: { id: string; name: string };
 	let bigGid: string;
@@ -31,12 +33,12 @@ describeIfDeclared(asanaProvider.nodeFile)('Asana Attachment in a real n8n, thro
 		node(name, asanaProvider.nodeType, { authentication: 'accessToken', resource: 'attachment', ...parameters }, { credentials: { asanaAttachmentApi: credential } });
 
 	beforeAll(async () => {
-		await prepareHost();
 		sandbox = await startSandbox({ only: ['asana'], noDemoData: true });
 		asana = sandbox.get<AsanaServer>('asana');
 		bigGid = asana.emulator.seedAttachment(TASK, BIG.fileName, BIG.content, BIG.mimeType).gid;
-		userFolder = await createUserFolder();
-		[credential] = (await importCredentials(userFolder, asana.credentials)).map(({ id, name }) => ({ id, name }));
+		n8n = await connectN8n();
+		userFolder = n8n.userFolder;
+		[credential] = (await n8n.importCredentials(asana.credentials)).map(({ id, name }) => ({ id, name }));
 
 		const workflows: Record<string, WorkflowToImport> = {
 			read: workflow('e2e Asana: Get Many, Get, Get with download', [
@@ -57,13 +59,12 @@ describeIfDeclared(asanaProvider.nodeFile)('Asana Attachment in a real n8n, thro
 				],
 			]),
 		};
-		await importWorkflows(userFolder, Object.values(workflows));
+		await n8n.importWorkflows(Object.values(workflows));
 		for (const [key, value] of Object.entries(workflows)) ids[key] = value.id!;
 	}, 30 * 60_000);
 
 	afterAll(async () => {
 		await sandbox?.close();
-		if (userFolder && !process.env.KEEP_N8N_USER_FOLDER) removeUserFolder(userFolder);
 	});
 
 	beforeEach(() => {
@@ -72,7 +73,7 @@ describeIfDeclared(asanaProvider.nodeFile)('Asana Attachment in a real n8n, thro
 	});
 
 	it('Get Many, Get, and Get with download (3 MiB from the pre-signed URL)', async () => {
-		const run = await runWorkflow(userFolder, sandbox, ids.read);
+		const run = await runWorkflow(n8n, sandbox, ids.read);
 		expectSuccess(run, sandbox);
 		expect(itemsOf(run, 'Get Many').map((item) => item.json)).toEqual([expect.objectContaining({ gid: bigGid, name: BIG.fileName })]);
 		expect(itemsOf(run, 'Get')[0].json).toMatchObject({ gid: bigGid, name: BIG.fileName });
@@ -87,7 +88,7 @@ describeIfDeclared(asanaProvider.nodeFile)('Asana Attachment in a real n8n, thro
 	});
 
 	it('Upload a file (multipart, non-ASCII name), Upload a link, Delete, and a 3 MiB copy', async () => {
-		const run = await runWorkflow(userFolder, sandbox, ids.write);
+		const run = await runWorkflow(n8n, sandbox, ids.write);
 		expectSuccess(run, sandbox);
 		const [uploaded] = itemsOf(run, 'Upload file').map((item) => item.json);
 		expect(uploaded).toMatchObject({ name: SIGNED.fileName });

@@ -1,9 +1,14 @@
 /**
  * The example workflows of examples/ (those `npm start` imports), run in a real n8n against the
- * sandboxes with their demo credentials, through Prism. Xero's example is run, with its bytes
- * checked, by xero-operations.e2e.test.ts; the others run here once their node is declared in package.json.
- * Every example file is also checked statically: it parses, uses its provider's node and the
- * provider's demo credential.
+ * sandboxes with their demo credentials, through Prism: in the `database` project only. Each
+ * example runs once per shape that adds something: here in the database store (every node outputs
+ * items, Prism refused no exchange, not even one a retry got past); from the editor, in the
+ * filesystem store of `npm start`, by the editor suite (test/ui); the filesystem store's
+ * operations themselves by the *-operations files of the `filesystem` project. Xero's example runs,
+ * with its bytes checked, in xero-operations.e2e.test.ts (database project); the agent's in
+ * agent.e2e.test.ts (filesystem project: the agent suite's project), with its model's calls checked.
+ * Every example file is also checked statically, in both projects: it parses, uses its provider's
+ * node and the provider's demo credential.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,19 +16,20 @@ import path from 'node:path';
 import { EXAMPLES, EXAMPLE_CREDENTIALS, type Example } from '../../examples';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
 import { PROVIDERS } from '../../scripts/sandbox/providers';
-import { createUserFolder, importCredentials, prepareHost, removeUserFolder, type WorkflowToImport } from './support/n8n';
-import { expectSuccess, importWorkflows, itemsOf, runWorkflow } from './support/workflows';
+import { binaryDataMode, type WorkflowToImport } from './support/n8n';
+import { expectSuccess, itemsOf, runWorkflow } from './support/workflows';
+import { connectN8n, type E2eN8n } from './support/server';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
-/** Examples another e2e file runs with stronger checks. */
-const RUN_ELSEWHERE: Record<string, string> = { xero: 'xero-operations.e2e.test.ts' };
+/** Examples another e2e file runs with stronger checks (by workflow id). */
+const RUN_ELSEWHERE: Record<string, string> = { xeroExampleFlow01: 'xero-operations.e2e.test.ts', agentExampleFlow01: 'agent.e2e.test.ts' };
 
 const declared: string[] = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { n8n: { nodes?: string[] } }).n8n.nodes ?? [];
 const providerOf = (example: Example) => PROVIDERS.find((provider) => provider.name === example.provider);
 type ExampleWorkflow = Omit<WorkflowToImport, 'nodes'> & { nodes: Array<{ name: string; type: string; credentials?: Record<string, { id: string }> }> };
 const readExample = (example: Example) => JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples', example.file), 'utf8')) as ExampleWorkflow;
-const toRun = EXAMPLES.filter((example) => !RUN_ELSEWHERE[example.provider] && declared.includes(providerOf(example)?.nodeFile ?? ''));
-const pending = EXAMPLES.filter((example) => !RUN_ELSEWHERE[example.provider] && !toRun.includes(example));
+const toRun = EXAMPLES.filter((example) => !RUN_ELSEWHERE[example.workflowId] && declared.includes(providerOf(example)?.nodeFile ?? ''));
+const pending = EXAMPLES.filter((example) => !RUN_ELSEWHERE[example.workflowId] && !toRun.includes(example));
 
 describe('examples/', () => {
 	it.each(EXAMPLES.map((example) => [example.file, example] as const))('%s uses its provider\'s node and demo credential', (_file, example) => {
@@ -45,29 +51,29 @@ describe('examples/', () => {
 });
 
 const describeRuns = toRun.length > 0 ? describe : describe.skip;
+/** The example runs belong to the database project (see above); the static checks run in both. */
+const runsHere = binaryDataMode() === 'database';
 if (pending.length > 0) {
 	console.log(`examples not run yet, their node is not declared in package.json: ${pending.map((e) => e.file).join(', ')}`);
 }
 
-describeRuns('examples/ in a real n8n, through Prism', () => {
+if (runsHere) describeRuns('examples/ in a real n8n, through Prism', () => {
 	let sandbox: Sandbox;
-	let userFolder: string;
+	let n8n: E2eN8n;
 
 	beforeAll(async () => {
-		await prepareHost();
 		sandbox = await startSandbox({ only: [...new Set(toRun.flatMap((example) => [example.provider, ...(example.uses ?? [])]))] });
-		userFolder = await createUserFolder();
-		await importCredentials(userFolder, sandbox.providers.flatMap((provider) => provider.credentials));
-		await importWorkflows(userFolder, toRun.map((example) => readExample(example) as unknown as WorkflowToImport));
+		n8n = await connectN8n();
+		await n8n.importCredentials(sandbox.providers.flatMap((provider) => provider.credentials));
+		await n8n.importWorkflows(toRun.map((example) => readExample(example) as unknown as WorkflowToImport));
 	}, 30 * 60_000);
 
 	afterAll(async () => {
 		await sandbox?.close();
-		if (userFolder && !process.env.KEEP_N8N_USER_FOLDER) removeUserFolder(userFolder);
 	});
 
 	it.each(toRun.map((example) => [example.file, example] as const))('%s runs: every node outputs items, Prism refuses nothing', async (_file, example) => {
-		const run = await runWorkflow(userFolder, sandbox, example.workflowId);
+		const run = await runWorkflow(n8n, sandbox, example.workflowId);
 		expectSuccess(run, sandbox);
 		const workflow = readExample(example);
 		// Sub-nodes (an agent's model and tools) output to their agent, not on a main output.

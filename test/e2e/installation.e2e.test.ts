@@ -2,12 +2,16 @@
  * The package as the Community Nodes panel installs it (scripts/n8n-host/install-package.sh: npm
  * pack, unpack into .n8n/nodes/node_modules/<name>, drop dev/peer/optional dependencies,
  * `npm install --install-strategy=shallow`), loaded by a real n8n 2.41.1: every node and
- * credential package.json declares is there, and nothing was installed beside the package.
+ * credential package.json declares is there, and nothing was installed beside the package. The
+ * n8n is the project's running one (support/server.ts), whose user folder the package was
+ * installed into before it started; what it loaded is read from the type files it wrote for its
+ * editor at start-up (<user folder>/.cache/n8n/public/types; over HTTP they need a login).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { PACKAGE_NAME, createUserFolder, listLoadedTypes, prepareHost, removeUserFolder } from './support/n8n';
+import { PACKAGE_NAME } from './support/n8n';
+import { connectN8n } from './support/server';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -46,18 +50,19 @@ function modulesIn(dir: string): string[] {
 		.flatMap((entry) => (entry.startsWith('@') ? readdirSync(path.join(dir, entry)).map((sub) => `${entry}/${sub}`) : [entry]));
 }
 
+/** The node and credential types n8n wrote for its editor when it started (names, each once). */
+function loadedTypes(userFolder: string): { nodes: string[]; credentials: string[] } {
+	const read = (file: string) => JSON.parse(readFileSync(path.join(userFolder, '.cache', 'n8n', 'public', 'types', file), 'utf8')) as Array<{ name: string }>;
+	return { nodes: [...new Set(read('nodes.json').map((type) => type.name))], credentials: [...new Set(read('credentials.json').map((type) => type.name))] };
+}
+
 describe('the package installed as the Community Nodes panel installs it', () => {
 	let userFolder: string;
 	let installed: string;
 
 	beforeAll(async () => {
-		await prepareHost();
-		userFolder = await createUserFolder();
+		userFolder = (await connectN8n()).userFolder;
 		installed = path.join(userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
-	}, 30 * 60_000);
-
-	afterAll(() => {
-		if (userFolder && !process.env.KEEP_N8N_USER_FOLDER) removeUserFolder(userFolder);
 	});
 
 	it('has no node_modules beyond its runtime dependencies (none), and only what `files` packs', () => {
@@ -83,7 +88,7 @@ describe('the package installed as the Community Nodes panel installs it', () =>
 		const expectedCredentials = (repoPackage.n8n.credentials ?? []).flatMap((file) => declaredTypes(file, 'credential'));
 		expect(expectedNodes).toContain(`${PACKAGE_NAME}.xeroAttachment`);
 
-		const types = await listLoadedTypes(userFolder);
+		const types = loadedTypes(userFolder);
 		expect(types.nodes.filter((name) => name.startsWith(`${PACKAGE_NAME}.`)).sort()).toEqual(expectedNodes.sort());
 		expect(types.credentials).toEqual(expect.arrayContaining(expectedCredentials));
 	});

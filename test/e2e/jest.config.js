@@ -1,6 +1,6 @@
 /**
  * End-to-end tests: this package installed into a real n8n (the pinned one that
- * scripts/n8n-host/prepare.sh puts in .n8n-host/) and driven through n8n's CLI.
+ * scripts/n8n-host/prepare.sh puts in .n8n-host/), as the Community Nodes panel installs it.
  *
  *   npx jest -c test/e2e/jest.config.js                       # both binary stores
  *   npx jest -c test/e2e/jest.config.js --selectProjects database
@@ -10,8 +10,10 @@
  * file and keeps it in its database) runs every file that downloads or uploads, the operations
  * and the examples. test/e2e/support/n8n.ts reads the project's `globals.E2E_BINARY_MODE`.
  *
- * The first run prepares the host (several minutes, progress on stderr); later runs reuse it.
- * One worker: each test boots n8n processes of ~400 MB that are CPU-bound while starting.
+ * Each project's global set-up installs the package once and starts one `n8n start` with that
+ * store; every test file of the project drives it through its REST API (test/e2e/support/server.ts)
+ * and the global teardown stops it. The first run prepares the host (several minutes, progress on
+ * stderr); later runs reuse it. One worker: the test files share their project's n8n.
  */
 const path = require('node:path');
 
@@ -26,6 +28,8 @@ const project = (mode, testMatch) => ({
 		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }],
 	},
 	globals: { E2E_BINARY_MODE: mode },
+	globalSetup: `<rootDir>/test/e2e/support/global-setup-${mode}.ts`,
+	globalTeardown: '<rootDir>/test/e2e/support/global-teardown.ts',
 	slowTestThreshold: 60,
 });
 
@@ -35,7 +39,6 @@ module.exports = {
 		project('filesystem', ['**/*.e2e.test.ts']),
 		project('database', ['**/*-operations.e2e.test.ts', '**/examples.e2e.test.ts']),
 	],
-	globalSetup: '<rootDir>/test/e2e/support/global-setup.ts',
 	maxWorkers: 1,
 	testTimeout: 300_000,
 };

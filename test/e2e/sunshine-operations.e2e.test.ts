@@ -10,9 +10,10 @@ import { randomBytes } from 'node:crypto';
 import { startSandbox, type RunningProvider, type Sandbox } from '../../scripts/sandbox';
 import { SUNSHINE_DEMO, sunshineProvider } from '../../scripts/sandbox/providers/sunshine';
 import type { SunshineServer } from '../servers/sunshine-server';
-import { createUserFolder, importCredentials, prepareHost, removeUserFolder } from './support/n8n';
+
 import type { WorkflowToImport } from './support/n8n';
-import { describeIfDeclared, expectSuccess, importWorkflows, itemsOf, makeFile, node, runWorkflow, sha256, workflow, type WorkflowNode } from './support/workflows';
+import { describeIfDeclared, expectSuccess, itemsOf, makeFile, node, runWorkflow, sha256, workflow, type WorkflowNode } from './support/workflows';
+import { connectN8n, type E2eN8n } from './support/server';
 
 const APP = SUNSHINE_DEMO.app.id;
 const CONVERSATION = 'c616a583e4c240a871818541';
@@ -22,7 +23,7 @@ const PHOTO = { fileName: 'damaged parcel.jpg', mimeType: 'image/jpeg', content:
 describeIfDeclared(sunshineProvider.nodeFile)('Sunshine Conversations Attachment in a real n8n, through Prism', () => {
 	let sandbox: Sandbox;
 	let sunshine: RunningProvider<SunshineServer>;
-	let userFolder: string;
+	let n8n: E2eN8n;
 	let apiKey: { id: string; name: string };
 	let jwt: { id: string; name: string };
 	const ids: Record<string, string> = {};
@@ -36,12 +37,11 @@ describeIfDeclared(sunshineProvider.nodeFile)('Sunshine Conversations Attachment
 		);
 
 	beforeAll(async () => {
-		await prepareHost();
 		sandbox = await startSandbox({ only: ['sunshine'] });
 		sunshine = sandbox.get<SunshineServer>('sunshine');
-		userFolder = await createUserFolder();
+		n8n = await connectN8n();
 		const [demo] = sunshine.credentials;
-		const imported = await importCredentials(userFolder, [
+		const imported = await n8n.importCredentials([
 			demo,
 			{ ...demo, id: 'sunshineE2eJwtCred', name: 'Sunshine Conversations JWT (local sandbox)', type: 'sunshineConversationsAttachmentJwtApi' },
 		]);
@@ -62,17 +62,16 @@ describeIfDeclared(sunshineProvider.nodeFile)('Sunshine Conversations Attachment
 				],
 			]),
 		};
-		await importWorkflows(userFolder, Object.values(workflows));
+		await n8n.importWorkflows(Object.values(workflows));
 		for (const [key, value] of Object.entries(workflows)) ids[key] = value.id!;
 	}, 30 * 60_000);
 
 	afterAll(async () => {
 		await sandbox?.close();
-		if (userFolder && !process.env.KEEP_N8N_USER_FOLDER) removeUserFolder(userFolder);
 	});
 
 	it('Upload (3 MiB, for a message; and with JWT), Generate Media Token (JWT), Set Cookie, Delete (JWT)', async () => {
-		const run = await runWorkflow(userFolder, sandbox, ids.all);
+		const run = await runWorkflow(n8n, sandbox, ids.all);
 		expectSuccess(run, sandbox);
 
 		const [uploaded] = itemsOf(run, 'Upload').map((item) => item.json);

@@ -9,9 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { startSandbox, type RunningProvider, type Sandbox } from '../../scripts/sandbox';
 import { WIX_DEMO, wixProvider } from '../../scripts/sandbox/providers/wix';
 import type { WixServer } from '../servers/wix-server';
-import { createUserFolder, importCredentials, prepareHost, removeUserFolder } from './support/n8n';
+
 import type { WorkflowToImport } from './support/n8n';
-import { describeIfDeclared, expectSuccess, importWorkflows, itemsOf, makeFile, node, readBinary, runWorkflow, sha256, workflow, type WorkflowNode } from './support/workflows';
+import { describeIfDeclared, expectSuccess, itemsOf, makeFile, node, readBinary, runWorkflow, sha256, workflow, type WorkflowNode } from './support/workflows';
+import { connectN8n, type E2eN8n } from './support/server';
 
 const CONTACT = WIX_DEMO.contact.id;
 const SCAN = { fileName: 'passport scan.pdf', mimeType: 'application/pdf', content: Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(3 * 1024 * 1024)]) };
@@ -21,6 +22,7 @@ const NEW = { fileName: 'new form (signed).pdf', mimeType: 'application/pdf', co
 describeIfDeclared(wixProvider.nodeFile)('Wix Attachment in a real n8n, through Prism', () => {
 	let sandbox: Sandbox;
 	let wix: RunningProvider<WixServer>;
+	let n8n: E2eN8n;
 	let userFolder: string;
 	let credential: { id: string; name: string };
 	let scanId: string;
@@ -31,13 +33,13 @@ describeIfDeclared(wixProvider.nodeFile)('Wix Attachment in a real n8n, through 
 		node(name, wixProvider.nodeType, { authentication: 'apiKey', resource: 'contactAttachment', contactId: CONTACT, ...parameters }, { credentials: { wixAttachmentApi: credential } });
 
 	beforeAll(async () => {
-		await prepareHost();
 		sandbox = await startSandbox({ only: ['wix'], noDemoData: true });
 		wix = sandbox.get<WixServer>('wix');
 		scanId = wix.emulator.seedAttachment(CONTACT, SCAN.fileName, SCAN.content, SCAN.mimeType).id;
 		oldId = wix.emulator.seedAttachment(CONTACT, OLD.fileName, OLD.content, OLD.mimeType).id;
-		userFolder = await createUserFolder();
-		[credential] = (await importCredentials(userFolder, wix.credentials)).map(({ id, name }) => ({ id, name }));
+		n8n = await connectN8n();
+		userFolder = n8n.userFolder;
+		[credential] = (await n8n.importCredentials(wix.credentials)).map(({ id, name }) => ({ id, name }));
 
 		const workflows: Record<string, WorkflowToImport> = {
 			read: workflow('e2e Wix: Get Many, Get, Get with download', [
@@ -50,13 +52,12 @@ describeIfDeclared(wixProvider.nodeFile)('Wix Attachment in a real n8n, through 
 				[wixNode('Delete', { operation: 'delete', attachmentId: { __rl: true, mode: 'id', value: oldId } })],
 			]),
 		};
-		await importWorkflows(userFolder, Object.values(workflows));
+		await n8n.importWorkflows(Object.values(workflows));
 		for (const [key, value] of Object.entries(workflows)) ids[key] = value.id!;
 	}, 30 * 60_000);
 
 	afterAll(async () => {
 		await sandbox?.close();
-		if (userFolder && !process.env.KEEP_N8N_USER_FOLDER) removeUserFolder(userFolder);
 	});
 
 	beforeEach(() => {
@@ -64,7 +65,7 @@ describeIfDeclared(wixProvider.nodeFile)('Wix Attachment in a real n8n, through 
 	});
 
 	it('Get Many, Get, and Get with download (3 MiB from the signed file link)', async () => {
-		const run = await runWorkflow(userFolder, sandbox, ids.read);
+		const run = await runWorkflow(n8n, sandbox, ids.read);
 		expectSuccess(run, sandbox);
 		expect(itemsOf(run, 'Get Many').map((item) => item.json)).toEqual([
 			expect.objectContaining({ id: scanId, fileName: SCAN.fileName, mimeType: SCAN.mimeType }),
@@ -83,7 +84,7 @@ describeIfDeclared(wixProvider.nodeFile)('Wix Attachment in a real n8n, through 
 	});
 
 	it('Upload (upload URL from the API, then the bytes to the media host) and Delete', async () => {
-		const run = await runWorkflow(userFolder, sandbox, ids.write);
+		const run = await runWorkflow(n8n, sandbox, ids.write);
 		expectSuccess(run, sandbox);
 		expect(itemsOf(run, 'Upload')).toHaveLength(1);
 		expect(itemsOf(run, 'Delete')[0].json).toEqual({ deleted: true });

@@ -15,12 +15,11 @@ import { startSandbox, type Sandbox, type RunningProvider } from '../../scripts/
 import { XERO_CREDENTIAL_TYPE as CREDENTIAL_TYPE, XERO_DEMO } from '../../scripts/sandbox/providers/xero';
 import { EXAMPLES } from '../../examples';
 import type { XeroServer } from '../servers/xero-server';
-import { XERO_NODE_TYPE, createUserFolder, importCredentials, prepareHost, removeUserFolder } from './support/n8n';
+import { XERO_NODE_TYPE, binaryDataMode } from './support/n8n';
 import type { WorkflowToImport } from './support/n8n';
 import {
 	describeRunError,
 	expectSuccess,
-	importWorkflows,
 	itemsOf,
 	makeFile,
 	node,
@@ -31,6 +30,7 @@ import {
 	workflow,
 	type WorkflowNode,
 } from './support/workflows';
+import { connectN8n, type E2eN8n } from './support/server';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const EXAMPLE = EXAMPLES.find((e) => e.provider === 'xero')!;
@@ -47,6 +47,7 @@ const NOTE_V2 = { fileName: 'delivery note (1).txt', mimeType: 'text/plain', con
 describe('Xero Attachment in a real n8n, through Prism', () => {
 	let sandbox: Sandbox;
 	let xero: RunningProvider<XeroServer>;
+	let n8n: E2eN8n;
 	let userFolder: string;
 	let credential: { id: string; name: string };
 	const ids: Record<string, string> = {};
@@ -61,7 +62,6 @@ describe('Xero Attachment in a real n8n, through Prism', () => {
 		);
 
 	beforeAll(async () => {
-		await prepareHost();
 		sandbox = await startSandbox({ only: ['xero'] });
 		xero = sandbox.get<XeroServer>('xero');
 		const server = xero.emulator;
@@ -69,8 +69,9 @@ describe('Xero Attachment in a real n8n, through Prism', () => {
 		bigAttachmentId = server.seedAttachment('Invoices', READ_INVOICE, BIG.fileName, BIG.content, BIG.mimeType).attachmentId;
 		for (let i = 1; i <= 10; i++) server.seedAttachment('Invoices', FULL_INVOICE, `page-${i}.txt`, Buffer.from(`page ${i}\n`), 'text/plain');
 
-		userFolder = await createUserFolder();
-		const [demo] = await importCredentials(userFolder, xero.credentials);
+		n8n = await connectN8n();
+		userFolder = n8n.userFolder;
+		const [demo] = await n8n.importCredentials(xero.credentials);
 		credential = { id: demo.id, name: demo.name };
 
 		const example = JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples', EXAMPLE.file), 'utf8')) as WorkflowToImport;
@@ -116,13 +117,12 @@ describe('Xero Attachment in a real n8n, through Prism', () => {
 			refused: workflow('e2e Xero: a response Prism refuses', [[xeroNode('Get Many', { operation: 'getAll', parentId: READ_INVOICE, returnAll: true })]]),
 			example,
 		};
-		await importWorkflows(userFolder, Object.values(workflows));
+		await n8n.importWorkflows(Object.values(workflows));
 		for (const [key, value] of Object.entries(workflows)) ids[key] = value.id!;
 	}, 30 * 60_000);
 
 	afterAll(async () => {
 		await sandbox?.close();
-		if (userFolder && !process.env.KEEP_N8N_USER_FOLDER) removeUserFolder(userFolder);
 	});
 
 	beforeEach(() => {
@@ -130,7 +130,7 @@ describe('Xero Attachment in a real n8n, through Prism', () => {
 	});
 
 	it('Get Many, Get by ID (5 MiB, MIME type looked up) and Get by file name', async () => {
-		const run = await runWorkflow(userFolder, sandbox, ids.read);
+		const run = await runWorkflow(n8n, sandbox, ids.read);
 		expectSuccess(run, sandbox);
 
 		const listed = itemsOf(run, 'Get Many').map((item) => item.json);
@@ -165,7 +165,7 @@ describe('Xero Attachment in a real n8n, through Prism', () => {
 	});
 
 	it('Upload (PUT, Include Online), Upload replace (POST), and a 5 MiB download uploaded again', async () => {
-		const run = await runWorkflow(userFolder, sandbox, ids.write);
+		const run = await runWorkflow(n8n, sandbox, ids.write);
 		expectSuccess(run, sandbox);
 
 		const [created] = itemsOf(run, 'Upload').map((item) => item.json);
@@ -194,9 +194,9 @@ describe('Xero Attachment in a real n8n, through Prism', () => {
 	});
 
 	it("Upload to an invoice that already has 10 attachments fails with Xero's validation message", async () => {
-		const run = await runWorkflow(userFolder, sandbox, ids.full);
+		const run = await runWorkflow(n8n, sandbox, ids.full);
 		expect(prismError(sandbox)).toBeUndefined();
-		expect(run.exitCode).not.toBe(0);
+		expect(run.status).toBe('error');
 		expect(describeRunError(run)).toContain('A document can have at most 10 attachments');
 		// Xero's 400 went through Prism, whose spec declares it (400Error): the body matched its Error schema.
 		const upload = xero.gate.exchanges.find((e) => e.method === 'PUT');
@@ -209,15 +209,17 @@ describe('Xero Attachment in a real n8n, through Prism', () => {
 		// One response that breaks the spec: Prism answers 500 VIOLATIONS instead, the node retries
 		// (5xx on a GET) and gets the real listing, so n8n reports success. The suite must not.
 		xero.emulator.failNext(1, { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Attachments: 'not a list' }) });
-		const run = await runWorkflow(userFolder, sandbox, ids.refused);
-		expect({ exitCode: run.exitCode, status: run.json?.status }).toEqual({ exitCode: 0, status: 'success' });
+		const run = await runWorkflow(n8n, sandbox, ids.refused);
+		expect(run.status).toBe('success');
 		expect(() => expectSuccess(run, sandbox)).toThrow(/Prism \(xero\) refused GET \S+: 500 Request\/Response not valid\..*\[response\.body\.Attachments\] Response body property Attachments must be array/s);
 		expect(xero.gate.refusals()).toHaveLength(1);
 		expect(xero.emulator.requests).toHaveLength(2);
 	});
 
-	it(`runs the example workflow examples/${EXAMPLE.file} with its demo credential`, async () => {
-		const run = await runWorkflow(userFolder, sandbox, ids.example);
+	// Each example runs once per shape that adds something (examples.e2e.test.ts): this one in the
+	// database store here, from the editor in the editor suite.
+	if (binaryDataMode() === 'database') it(`runs the example workflow examples/${EXAMPLE.file} with its demo credential`, async () => {
+		const run = await runWorkflow(n8n, sandbox, ids.example);
 		expectSuccess(run, sandbox);
 		expect(itemsOf(run, 'List invoice attachments').map((item) => item.json.FileName)).toEqual([RECEIPT.fileName]);
 		const [downloaded] = itemsOf(run, 'Download receipt.pdf');

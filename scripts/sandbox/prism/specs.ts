@@ -18,6 +18,8 @@ import { performance } from 'node:perf_hooks';
 
 import { getHttpOperationsFromSpec } from '@stoplight/prism-http/dist/utils/operations';
 
+import { packageIdOf, parseSpecFile } from './parse-cache';
+
 export type HttpOperation = Awaited<ReturnType<typeof getHttpOperationsFromSpec>>[number];
 type Json = Record<string, unknown>;
 
@@ -67,12 +69,13 @@ type YamlParse = (text: string, options: { ignoreDuplicateKeys: boolean; mergeKe
 	diagnostics: Array<{ severity: number; message: string; range: { start: { line: number } } }>;
 };
 
-/** `@stoplight/yaml` exactly as Prism's ref-parser resolves it (a dependency of Prism, not of ours). */
-function prismYamlParser(): YamlParse {
+/** `@stoplight/yaml` exactly as Prism's ref-parser resolves it (a dependency of Prism, not of ours), and its package name and version. */
+function prismYamlParser(): { parse: YamlParse; id: string } {
 	const prismHttpDir = path.dirname(require.resolve('@stoplight/prism-http/dist/utils/operations'));
 	const refParserDir = path.dirname(require.resolve('@stoplight/json-schema-ref-parser', { paths: [prismHttpDir] }));
+	const file = require.resolve('@stoplight/yaml', { paths: [refParserDir] });
 	// eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved from Prism's own folder at run time
-	return (require(require.resolve('@stoplight/yaml', { paths: [refParserDir] })) as { parseWithPointers: YamlParse }).parseWithPointers;
+	return { parse: (require(file) as { parseWithPointers: YamlParse }).parseWithPointers, id: packageIdOf(file) };
 }
 
 export function resolveSpecFile(file: string): string {
@@ -183,17 +186,10 @@ export function loadSpec(definition: SpecDefinition): Promise<LoadedSpec> {
 				throw new Error(`OpenAPI spec not found: ${file} (set ${SPECS_DIR_ENV} to the folder holding the vendor specs)`);
 			}
 			const started = performance.now();
-			const text = fs.readFileSync(file, 'utf8');
-			let doc: Json;
-			if (/\.json$/i.test(file)) {
-				doc = JSON.parse(text) as Json;
-			} else {
-				// The parser and options of @stoplight/json-schema-ref-parser's YAML plugin, which Prism uses.
-				const parsed = prismYamlParser()(text, { ignoreDuplicateKeys: true, mergeKeys: false });
-				const error = parsed.diagnostics.find((d) => d.severity === 0);
-				if (error) throw new Error(`${file}: ${error.message} at line ${error.range.start.line + 1}`);
-				doc = parsed.data as Json;
-			}
+			// The parser and options of @stoplight/json-schema-ref-parser's YAML plugin, which Prism uses;
+			// parsed once per machine and spec version (./parse-cache.ts). JSON files are read as JSON.
+			const parser = prismYamlParser();
+			let doc = parseSpecFile(file, parser.parse, parser.id, { ignoreDuplicateKeys: true, mergeKeys: false }).data as Json;
 			const notes: string[] = [];
 			for (const patch of definition.patches ?? []) {
 				const changed = patch.apply(doc);

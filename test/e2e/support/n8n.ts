@@ -1,9 +1,9 @@
 /**
  * Helpers that drive a real n8n (the pinned one of .n8n-host/, see scripts/n8n-host/prepare.sh)
- * from the e2e jest suite. jest runs under the machine's Node 20; n8n runs as a child process
- * under Node 24, with the environment of scripts/n8n-host/env.js (offline, 127.0.0.1 only).
- *
- * Typical use:
+ * through its CLI. jest runs under the machine's Node 20; n8n runs as a child process under
+ * Node 24, with the environment of scripts/n8n-host/env.js (offline, 127.0.0.1 only). The e2e
+ * suite's test files drive one long-running n8n per project instead (./server.ts, which uses the
+ * host, user folder and environment helpers here); the benchmark runs `n8n execute` per case:
  *   await prepareHost();                                  // once (global setup)
  *   const userFolder = await createUserFolder();         // this package installed as the panel does
  *   await importCredentials(userFolder, [credential]);
@@ -379,70 +379,6 @@ export function executionError(execution: ExecutionResult): string | undefined {
 	return execution.json?.data?.resultData?.error?.message;
 }
 
-// ---------------------------------------------------------------------------------------------
-// What n8n loaded
-
-export interface LoadedTypes {
-	/** e.g. 'n8n-nodes-attachments.xeroAttachment' */
-	nodes: string[];
-	/** e.g. 'xeroAttachmentOAuth2Api' */
-	credentials: string[];
-}
-
-/**
- * The node and credential types n8n loaded for a user folder, as its editor gets them: starts
- * `n8n start` (127.0.0.1 only, on a random port), waits for the type files it writes for the
- * editor (<userFolder>/.cache/n8n/public/types/{nodes,credentials}.json; over HTTP they need a
- * login), reads them and stops n8n. Takes as long as an n8n start-up (about 5-10 s).
- */
-export async function listLoadedTypes(
-	userFolder: string,
-	options: { port?: number; timeoutMs?: number } = {},
-): Promise<LoadedTypes> {
-	const typesDir = path.join(userFolder, '.cache', 'n8n', 'public', 'types');
-	rmSync(typesDir, { recursive: true, force: true });
-	const port = options.port ?? (await freePort());
-	const env = n8nEnv(userFolder, {}, { port, brokerPort: await freePort() });
-	const child = spawn(hostPaths.node, [hostPaths.n8nBin, 'start'], {
-		cwd: userFolder,
-		env,
-		stdio: ['ignore', 'pipe', 'pipe'],
-		detached: true,
-	});
-	let output = '';
-	child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-	child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-	const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
-	let childExited = false;
-	void exited.then(() => (childExited = true));
-
-	try {
-		const deadline = Date.now() + (options.timeoutMs ?? 120_000);
-		const files = ['nodes.json', 'credentials.json'].map((name) => path.join(typesDir, name));
-		// n8n answers /healthz first and writes the files a few seconds later, each as a stream:
-		// wait until both exist and parse.
-		for (;;) {
-			if (childExited) throw new Error(`n8n start exited early:\n${output.slice(-4000)}`);
-			if (Date.now() > deadline) throw new Error(`n8n wrote no complete type files in ${typesDir}:\n${output.slice(-4000)}`);
-			const parsed = files.map(readJsonArray);
-			if (parsed[0] && parsed[1]) {
-				return {
-					nodes: [...new Set(parsed[0].map((node) => node.name))],
-					credentials: [...new Set(parsed[1].map((credential) => credential.name))],
-				};
-			}
-			await new Promise((resolve) => setTimeout(resolve, 250));
-		}
-	} finally {
-		if (!childExited) {
-			child.kill('SIGTERM');
-			const killer = setTimeout(() => killGroup(child.pid), 15_000);
-			await exited;
-			clearTimeout(killer);
-		}
-	}
-}
-
 /** A port free on 127.0.0.1 right now. */
 export async function freePort(): Promise<number> {
 	return await new Promise((resolve, reject) => {
@@ -453,13 +389,4 @@ export async function freePort(): Promise<number> {
 			server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
 		});
 	});
-}
-
-function readJsonArray(file: string): Array<{ name: string }> | undefined {
-	try {
-		const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-		return Array.isArray(parsed) ? (parsed as Array<{ name: string }>) : undefined;
-	} catch {
-		return undefined; // not there yet, or still being written
-	}
 }

@@ -8,8 +8,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 
 import type { Sandbox } from '../../../scripts/sandbox';
-import type { ExecutionResult, WorkflowToImport } from './n8n';
-import { E2E_FILES_DIR, executeWorkflow, executionError, hostPaths, newId, runN8n } from './n8n';
+import type { ExecutionJson, WorkflowToImport } from './n8n';
+import { E2E_FILES_DIR, hostPaths, newId, runN8n } from './n8n';
+import type { E2eN8n, RunResult } from './server';
 
 export interface WorkflowNode {
 	id: string;
@@ -77,7 +78,7 @@ export function workflow(name: string, chains: WorkflowNode[][], id = newId()): 
 	return { id, name, nodes, connections, settings: { executionOrder: 'v1' } };
 }
 
-/** `n8n import:workflow` of several workflows at once (one n8n process). */
+/** `n8n import:workflow` of several workflows at once (one n8n process; the benchmark's way: the e2e suite imports into its running n8n, support/server.ts). */
 export async function importWorkflows(userFolder: string, workflows: WorkflowToImport[]): Promise<void> {
 	const file = path.join(userFolder, `workflows-${newId()}.json`);
 	writeFileSync(file, JSON.stringify(workflows.map((w) => ({ active: false, settings: {}, ...w })), null, 2));
@@ -109,7 +110,7 @@ export interface OutputItem {
 }
 
 /** The items a node output (first output, first run). */
-export function itemsOf(run: ExecutionResult, nodeName: string): OutputItem[] {
+export function itemsOf(run: { json?: ExecutionJson }, nodeName: string): OutputItem[] {
 	const runs = run.json?.data?.resultData?.runData?.[nodeName];
 	if (!runs) throw new Error(`Node "${nodeName}" did not run; nodes that ran: ${Object.keys(run.json?.data?.resultData?.runData ?? {}).join(', ')}`);
 	return (runs[0]?.data?.main?.[0] ?? []) as OutputItem[];
@@ -167,10 +168,10 @@ export function sha256(bytes: Buffer): string {
  * Runs
  * ---------------------------------------------------------------------------------------------- */
 
-/** Runs a workflow with `n8n execute --id` after clearing the gates' exchange logs. */
-export async function runWorkflow(userFolder: string, sandbox: Sandbox, workflowId: string): Promise<ExecutionResult> {
+/** Runs a workflow in the project's n8n (a manual execution, support/server.ts) after clearing the gates' exchange logs. */
+export async function runWorkflow(n8n: E2eN8n, sandbox: Sandbox, workflowId: string): Promise<RunResult> {
 	for (const provider of sandbox.providers) provider.gate.reset();
-	return await executeWorkflow(userFolder, workflowId);
+	return await n8n.run(workflowId);
 }
 
 /** Prism's refusals during the last run, as one error (undefined when there were none). */
@@ -179,21 +180,26 @@ export function prismError(sandbox: Sandbox): Error | undefined {
 	return problems.length > 0 ? new Error(`Prism refused ${problems.length} exchange(s):\n${problems.join('\n')}`) : undefined;
 }
 
+/** The run's error message, if the workflow failed. */
+export function runError(run: RunResult): string | undefined {
+	return run.json.data?.resultData?.error?.message;
+}
+
 /** Throws (Prism's message first) unless Prism accepted every exchange and the run succeeded. */
-export function expectSuccess(run: ExecutionResult, sandbox: Sandbox): void {
+export function expectSuccess(run: RunResult, sandbox: Sandbox): void {
 	const refused = prismError(sandbox);
-	const failed = run.exitCode !== 0 || run.json?.status !== 'success' || executionError(run) !== undefined;
+	const failed = run.status !== 'success' || runError(run) !== undefined;
 	if (refused) {
 		if (failed) refused.message += `\nn8n: ${describeRunError(run)}`;
 		throw refused;
 	}
-	if (failed) throw new Error(`The workflow failed (exit ${run.exitCode}, status ${String(run.json?.status)}): ${describeRunError(run)}`);
+	if (failed) throw new Error(`The workflow failed (execution ${run.executionId}, status ${run.status}): ${describeRunError(run)}`);
 }
 
-export function describeRunError(run: ExecutionResult): string {
-	const error = run.json?.data?.resultData?.error;
+export function describeRunError(run: RunResult): string {
+	const error = run.json.data?.resultData?.error;
 	if (error) return [error.message, error.description].filter(Boolean).join(' | ');
-	return `no run JSON; output:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`;
+	return `no error recorded; status ${run.status}, last node ${String(run.json.data?.resultData?.lastNodeExecuted)}`;
 }
 
 /* ------------------------------------------------------------------------------------------------

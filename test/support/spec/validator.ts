@@ -51,6 +51,7 @@ import route from '@stoplight/prism-http/dist/router';
 import { matchPath } from '@stoplight/prism-http/dist/router/matchPath';
 import { MatchType } from '@stoplight/prism-http/dist/router/types';
 import { validateInput, validateSecurity } from '@stoplight/prism-http/dist/validator';
+import { packageIdOf, parseSpecFile } from '../../../scripts/sandbox/prism/parse-cache';
 import { SPECS_DIR_ENV, specPath } from './specs-dir';
 
 /** A request as recorded by the fake servers. */
@@ -124,10 +125,11 @@ type YamlParseWithPointers = (
 	options: { ignoreDuplicateKeys: boolean; mergeKeys: boolean },
 ) => { data: unknown; diagnostics: Array<{ severity: number; message: string; range: { start: { line: number } } }> };
 
-/** `@stoplight/yaml` as used by the ref-parser Prism's loader calls. */
-function yamlParser(): YamlParseWithPointers {
+/** `@stoplight/yaml` as used by the ref-parser Prism's loader calls, and its package name and version. */
+function yamlParser(): { parse: YamlParseWithPointers; id: string } {
 	const refParserDir = path.dirname(require.resolve('@stoplight/json-schema-ref-parser', { paths: [PRISM_VALIDATOR_DIR] }));
-	return requireFromPrism<{ parseWithPointers: YamlParseWithPointers }>('@stoplight/yaml', refParserDir).parseWithPointers;
+	const file = require.resolve('@stoplight/yaml', { paths: [refParserDir] });
+	return { parse: requireFromPrism<{ parseWithPointers: YamlParseWithPointers }>('@stoplight/yaml', refParserDir).parseWithPointers, id: packageIdOf(file) };
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -275,10 +277,10 @@ export function loadSpecOperations(specFile: string, paths?: PathFilter): Promis
 				throw new Error(`OpenAPI spec not found: ${file} (the specs directory can be set with ${SPECS_DIR_ENV})`);
 			}
 			const started = performance.now();
-			// The same parser and options as @stoplight/json-schema-ref-parser's YAML plugin.
-			const parsed = yamlParser()(fs.readFileSync(file, 'utf8'), { ignoreDuplicateKeys: true, mergeKeys: false });
-			const error = parsed.diagnostics.find((d) => d.severity === 0);
-			if (error) throw new Error(`${file}: ${error.message} at line ${error.range.start.line + 1}`);
+			// The same parser and options as @stoplight/json-schema-ref-parser's YAML plugin; parsed once
+			// per machine and spec version (scripts/sandbox/prism/parse-cache.ts), not per test file.
+			const parser = yamlParser();
+			const parsed = parseSpecFile(file, parser.parse, parser.id, { ignoreDuplicateKeys: true, mergeKeys: false });
 			const skeletons = new Set<string>();
 			// External $refs are resolved relative to the file: let Prism load it unchanged then.
 			const operations =
