@@ -150,8 +150,10 @@ export async function readFailureBody(ctx: TransportContext, failure: HttpFailur
  */
 export function discardBody(failure: HttpFailure): void {
 	if (!isStream(failure.body)) return;
-	if (failure.close) failure.close();
-	else failure.body.resume();
+	if (!failure.close) return void failure.body.resume();
+	failure.close();
+	// Ends the body too (its watchers stop): it is not going to be read.
+	failure.body.destroy();
 }
 
 const STATUS_HINTS: Record<number, string> = {
