@@ -7,8 +7,8 @@
  *
  * Two projects, one per binary store n8n runs with: `filesystem` (n8n's default in one process:
  * files stream to disk) runs every file; `database` (the default in queue mode: n8n buffers each
- * file and keeps it in its database) runs every file that downloads or uploads, the operations
- * and the examples. test/e2e/support/n8n.ts reads the project's `globals.E2E_BINARY_MODE`.
+ * file and keeps it in its database) runs every file that downloads or uploads, the operations,
+ * the examples and the hostile provider. test/e2e/support/n8n.ts reads the project's `globals.E2E_BINARY_MODE`.
  *
  * Each project's global set-up installs the package once and starts one `n8n start` with that
  * store; every test file of the project drives it through its REST API (test/e2e/support/server.ts)
@@ -37,7 +37,7 @@ module.exports = {
 	rootDir,
 	projects: [
 		project('filesystem', ['**/*.e2e.test.ts']),
-		project('database', ['**/*-operations.e2e.test.ts', '**/examples.e2e.test.ts']),
+		project('database', ['**/*-operations.e2e.test.ts', '**/examples.e2e.test.ts', '**/hostile.e2e.test.ts']),
 	],
 	maxWorkers: 1,
 	testTimeout: 300_000,
