@@ -7,6 +7,7 @@
  * under its base name, an oversized one leaves nothing in the store, and an echoed token appears
  * nowhere in the saved execution or n8n's log.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +21,7 @@ import type { Recorder } from '../faults/support/recorder';
 import { echoesIn } from '../faults/support/hostile';
 
 import { describeIfDeclared, itemsOf, node, readBinary, sha256, workflow } from './support/workflows';
+import { hostPaths } from './support/n8n';
 import { connectN8n, type E2eN8n } from './support/server';
 
 const TOKEN = '2/1209000000000001/1209000000004242:hostile0e2e0token0a1b2c3d4e5f6a7b';
@@ -27,6 +29,21 @@ const CSV = Buffer.from('date;amount;payee\n'.repeat(600));
 const ECHO = {
 	message: `Not allowed for ${TOKEN.toUpperCase()} (${Buffer.from(TOKEN).toString('base64')}, ${Buffer.from(TOKEN).toString('hex')})`,
 };
+
+/** The rows of the database binary store (n8n's SQLite, read with the host's own sqlite3 under Node 24). */
+function storedRows(userFolder: string): number {
+	const script = `
+		const sqlite3 = require(${JSON.stringify(path.join(hostPaths.n8nDir, 'node_modules', 'sqlite3'))});
+		const db = new sqlite3.Database(process.argv[1], sqlite3.OPEN_READONLY);
+		db.get('SELECT COUNT(*) AS n FROM binary_data', (error, row) => {
+			if (error) { console.error(error.message); process.exit(1); }
+			process.stdout.write(String(row.n));
+			db.close();
+		});`;
+	const result = spawnSync(hostPaths.node, ['-e', script, path.join(userFolder, '.n8n', 'database.sqlite')], { encoding: 'utf8' });
+	if (result.status !== 0) throw new Error(`counting binary_data rows failed: ${result.stderr}`);
+	return Number(result.stdout);
+}
 
 /** The files of the user folder's filesystem binary store. */
 function storedFiles(userFolder: string): string[] {
@@ -114,6 +131,7 @@ describeIfDeclared(asanaProvider.nodeFile)('a hostile provider against the packa
 
 	it('holds against every attack in one run', async () => {
 		const filesBefore = storedFiles(n8n.userFolder);
+		const rowsBefore = n8n.mode === 'database' ? storedRows(n8n.userFolder) : 0;
 		const run = await n8n.run(workflowId);
 		const error = (name: string) => String(itemsOf(run, name)[0]?.json.error ?? '');
 
@@ -135,9 +153,11 @@ describeIfDeclared(asanaProvider.nodeFile)('a hostile provider against the packa
 		// The oversized file was stopped, not retried, and left nothing behind.
 		expect(error('Longer than its record')).toBe('Asana: the file is longer than the 3 bytes its record announces');
 		expect(seen.filter((r) => r.url.startsWith('/files/1006'))).toHaveLength(1);
-		const kept = storedFiles(n8n.userFolder).filter((file) => !filesBefore.includes(file));
-		// The one new file of the filesystem store is the CSV (and its metadata); the database store keeps none on disk.
-		expect(kept.filter((file) => !file.endsWith('.metadata')).length).toBeLessThanOrEqual(n8n.mode === 'filesystem' ? 1 : 0);
+		// The one file the run stored is the CSV: in the filesystem store one file (and its metadata),
+		// in the database store one row.
+		const kept = storedFiles(n8n.userFolder).filter((file) => !filesBefore.includes(file) && !file.endsWith('.metadata'));
+		if (n8n.mode === 'filesystem') expect(kept).toHaveLength(1);
+		else expect([kept.length, storedRows(n8n.userFolder) - rowsBefore]).toEqual([0, 1]);
 
 		// The echoed token: in no form anywhere n8n keeps or prints this run.
 		expect(error('Echoed token')).toMatch(/^Asana: Not allowed for \[redacted\]/);
