@@ -79,15 +79,15 @@ describeIfDeclared(asanaProvider.nodeFile)('a hostile provider against the packa
 		internal = await startRecorder('127.0.0.2');
 		hostile = http.createServer((req, res) => {
 			seen.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization });
-			const record = (gid: string, extra: Record<string, unknown>) =>
-				res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { gid, resource_type: 'attachment', resource_subtype: 'asana', host: 'asana', ...extra } }));
+			const record = (gid: string, extra: Record<string, unknown>): void =>
+				void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { gid, resource_type: 'attachment', resource_subtype: 'asana', host: 'asana', ...extra } }));
 			const url = req.url ?? '';
 			if (url.startsWith('/api/1.0/attachments/1001')) return void res.writeHead(302, { location: `${elsewhere.url}/api/1.0/attachments/1001` }).end();
 			if (url.startsWith('/api/1.0/attachments/1002')) return void res.writeHead(307, { location: `${elsewhere.url}/steal` }).end();
-			if (url.startsWith('/api/1.0/attachments/1003')) return record('1003', { name: 'notes.txt', size: 10, download_url: `http://127.0.0.2:${internal.port}/admin` });
-			if (url.startsWith('/api/1.0/attachments/1004')) return record('1004', { name: '../../../home/node/.n8n/ledger.csv', size: CSV.length, download_url: `${hostileUrl}/files/1004` });
+			if (url.startsWith('/api/1.0/attachments/1003')) return void record('1003', { name: 'notes.txt', size: 10, download_url: `http://127.0.0.2:${internal.port}/admin` });
+			if (url.startsWith('/api/1.0/attachments/1004')) return void record('1004', { name: '../../../home/node/.n8n/ledger.csv', size: CSV.length, download_url: `${hostileUrl}/files/1004` });
 			if (url.startsWith('/api/1.0/attachments/1005')) return void res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [ECHO] }));
-			if (url.startsWith('/api/1.0/attachments/1006')) return record('1006', { name: 'small.pdf', size: 3, download_url: `${hostileUrl}/files/1006` });
+			if (url.startsWith('/api/1.0/attachments/1006')) return void record('1006', { name: 'small.pdf', size: 3, download_url: `${hostileUrl}/files/1006` });
 			if (url.startsWith('/files/1004')) {
 				const body = gzipSync(CSV);
 				return void res.writeHead(200, { 'content-type': 'text/csv', 'content-encoding': 'gzip', 'content-length': String(body.length) }).end(body);
@@ -100,6 +100,7 @@ describeIfDeclared(asanaProvider.nodeFile)('a hostile provider against the packa
 				return void new Readable({ read() { this.push(sent++ < 1024 ? chunk : null); } }).pipe(res);
 			}
 			res.writeHead(404).end();
+			return undefined;
 		});
 		await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
 		hostileUrl = `http://127.0.0.1:${(hostile.address() as AddressInfo).port}`;
