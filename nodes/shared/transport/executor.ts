@@ -16,7 +16,7 @@ import { buildPath, isDotSegment } from './path';
 import { sendRequest } from './request';
 import { readTextContentOptions, textContentOf } from './text-content';
 import type { FullResponse, RequestPlan } from './request';
-import type { FieldSpec, OperationInput, OperationSpec, ProviderSpec, UploadSource } from './types';
+import type { BodySpec, FieldSpec, OperationInput, OperationSpec, ProviderSpec, ResponseSpec, UploadSource } from './types';
 import { buildFormBody, buildMultipartBody, rawUploadHeaders, resolveUploadSource } from './upload';
 
 function isEmptyValue(value: unknown): boolean {
@@ -181,11 +181,41 @@ export async function executeOperation(
 	itemIndex: number,
 	options: ExecuteOptions = {},
 ): Promise<INodeExecutionData[]> {
-	const input: OperationInput = { ctx, itemIndex, values: { ...(options.values ?? {}) } };
-	const fields = [...(provider.commonFields ?? []), ...operation.fields].filter(
-		(field) => !(field.name in input.values),
-	);
+	const input = await resolveInput(ctx, provider, operation, itemIndex, options);
+	const timeoutMs = readTimeout(ctx, itemIndex);
+	const credentialType = provider.credentialType(ctx, itemIndex);
+	const apiBase = await apiBaseOf(ctx, provider, credentialType);
+	const plan = planRequest(input, provider, operation, { credentialType, apiBase, timeoutMs });
+	const response = operation.response;
+	switch (response.kind) {
+		case 'binary':
+			return await downloadFile(input, provider, plan, response, downloadLimitOf(provider, apiBase));
+		case 'list':
+			return await executeList(ctx, provider, plan, itemIndex, response);
+		default: {
+			const result = await sendRequest<FullResponse>(ctx, provider, plan, itemIndex);
+			if (response.kind === 'static') return [{ json: { ...response.value } }];
+			if (!response.acceptsText) expectJson(ctx, provider, result, itemIndex);
+			const records = response.items
+				? response.items(result.body, input, { statusCode: result.statusCode, headers: result.headers })
+				: [result.body as IDataObject];
+			return records.map((json) => ({ json }));
+		}
+	}
+}
 
+/**
+ * The item's input: the file to upload (checked before anything else) and every field's value,
+ * read from the parameters and validated (a NodeOperationError naming the parameter).
+ */
+async function resolveInput(
+	ctx: IExecuteFunctions,
+	provider: ProviderSpec,
+	operation: OperationSpec,
+	itemIndex: number,
+	options: ExecuteOptions,
+): Promise<OperationInput> {
+	const input: OperationInput = { ctx, itemIndex, values: { ...(options.values ?? {}) } };
 	const body = operation.body ?? { kind: 'none' };
 	if (options.upload) {
 		input.upload = options.upload;
@@ -197,26 +227,32 @@ export async function executeOperation(
 			providerName: provider.displayName,
 		});
 	}
+	const fields = [...(provider.commonFields ?? []), ...operation.fields].filter((field) => !(field.name in input.values));
 	await resolveFields(input, fields);
-	const timeoutMs = readTimeout(ctx, itemIndex);
-	const allFields = [...(provider.commonFields ?? []), ...operation.fields];
-	const values = input.values;
+	return input;
+}
 
-	const credentialType = provider.credentialType(ctx, itemIndex);
-	const apiBase = await apiBaseOf(ctx, provider, credentialType);
-	const base = operation.baseUrl ? operation.baseUrl(input, apiBase) : apiBase;
+/** The request of the item: URL, query, headers and body (a fresh one for each attempt). */
+function planRequest(
+	input: OperationInput,
+	provider: ProviderSpec,
+	operation: OperationSpec,
+	{ credentialType, apiBase, timeoutMs }: { credentialType: string; apiBase: string; timeoutMs?: number },
+): RequestPlan {
+	const { values } = input;
+	const allFields = [...(provider.commonFields ?? []), ...operation.fields];
 	const pathValues: Record<string, string> = {};
 	for (const field of allFields) {
 		if (field.in === 'path' && values[field.name] !== undefined) pathValues[field.name] = values[field.name] as string;
 	}
-	const headers = collect(allFields, values, 'header') as Record<string, string>;
+	const base = operation.baseUrl ? operation.baseUrl(input, apiBase) : apiBase;
 	// A URL an earlier answer gave is checked before any connection (url-guard.ts).
 	const url = operation.url ? operation.url(input) : joinUrl(base, buildPath(operation.path, pathValues));
 	const plan: RequestPlan = {
 		method: operation.method,
 		url,
 		qs: collect(allFields, values, 'query'),
-		headers,
+		headers: collect(allFields, values, 'header') as Record<string, string>,
 		idempotent: operation.idempotent,
 		anonymous: operation.anonymous,
 		credentialType,
@@ -227,21 +263,24 @@ export async function executeOperation(
 		notFound: operation.notFound?.(input),
 		providerUrl: operation.url !== undefined,
 		urlPolicy: { trustedHost: hostOf(apiBase) },
+		streamResponse: operation.response.kind === 'binary',
 	};
+	attachBody(plan, operation.body ?? { kind: 'none' }, collect(allFields, values, 'body'), input.upload);
+	return plan;
+}
 
-	const upload = input.upload;
+/** The body of `plan` as `body` says: JSON, the raw file, or a multipart form, opened anew for each attempt. */
+function attachBody(plan: RequestPlan, body: BodySpec, fields: IDataObject, upload: UploadSource | undefined): void {
+	const headers = plan.headers!;
 	if (body.kind === 'json') {
-		const json = collect(allFields, values, 'body');
-		plan.body = async () => json;
+		plan.body = async () => fields;
 		headers['Content-Type'] = 'application/json';
 	} else if (body.kind === 'binary' && upload) {
 		Object.assign(headers, rawUploadHeaders(upload));
 		plan.body = async () => await upload.open();
 	} else if ((body.kind === 'multipart' && upload) || body.kind === 'form') {
 		const textFields: Record<string, string> = {};
-		for (const [key, value] of Object.entries(collect(allFields, values, 'body'))) {
-			textFields[key] = typeof value === 'string' ? value : JSON.stringify(value);
-		}
+		for (const [key, value] of Object.entries(fields)) textFields[key] = typeof value === 'string' ? value : JSON.stringify(value);
 		// Each attempt needs its own form: a form-data stream is spent once sent.
 		plan.body = async () => {
 			const form =
@@ -253,38 +292,35 @@ export async function executeOperation(
 			return form.body;
 		};
 	}
+}
 
-	const response = operation.response;
-	if (response.kind === 'binary') {
-		plan.streamResponse = true;
-		const outputField = (ctx.getNodeParameter(response.outputParameter, itemIndex, 'data') as string) || 'data';
-		const fallback = response.fallback?.(input) ?? {};
-		// Read before anything is sent, so that a bad limit fails first.
-		const textContent = response.textContent ? readTextContentOptions(ctx, itemIndex) : undefined;
-		const items = await sendRequest(ctx, provider, plan, itemIndex, async (result) => {
-			if (!isStream(result.body)) throw new Error('Expected a file in the response');
-			const binary = await storeDownload(ctx, result.body, result.headers, fallback, downloadLimitOf(provider, apiBase));
-			const json = response.json?.(input) ?? { fileName: binary.fileName, mimeType: binary.mimeType };
-			return [{ json, binary: { [outputField]: binary } }];
-		});
-		if (textContent?.include) {
-			// After the transfer, from the stored file: a retried download is read once, whole.
-			for (const item of items) {
-				const binary = item.binary?.[outputField];
-				if (binary) item.json = { ...item.json, ...(await textContentOf(ctx, binary, textContent.maxBytes)) };
-			}
+/** A file answer streamed into the binary store, with its record (and, asked for, its text). */
+async function downloadFile(
+	input: OperationInput,
+	provider: ProviderSpec,
+	plan: RequestPlan,
+	response: Extract<ResponseSpec, { kind: 'binary' }>,
+	limit: DownloadLimit,
+): Promise<INodeExecutionData[]> {
+	const { ctx, itemIndex } = input;
+	const outputField = (ctx.getNodeParameter(response.outputParameter, itemIndex, 'data') as string) || 'data';
+	const fallback = response.fallback?.(input) ?? {};
+	// Read before anything is sent, so that a bad limit fails first.
+	const textContent = response.textContent ? readTextContentOptions(ctx, itemIndex) : undefined;
+	const items = await sendRequest(ctx, provider, plan, itemIndex, async (result) => {
+		if (!isStream(result.body)) throw new Error('Expected a file in the response');
+		const binary = await storeDownload(ctx, result.body, result.headers, fallback, limit);
+		const json = response.json?.(input) ?? { fileName: binary.fileName, mimeType: binary.mimeType };
+		return [{ json, binary: { [outputField]: binary } }];
+	});
+	if (textContent?.include) {
+		// After the transfer, from the stored file: a retried download is read once, whole.
+		for (const item of items) {
+			const binary = item.binary?.[outputField];
+			if (binary) item.json = { ...item.json, ...(await textContentOf(ctx, binary, textContent.maxBytes)) };
 		}
-		return items;
 	}
-	if (response.kind === 'list') return await executeList(ctx, provider, plan, itemIndex, response);
-
-	const result = await sendRequest<FullResponse>(ctx, provider, plan, itemIndex);
-	if (response.kind === 'static') return [{ json: { ...response.value } }];
-	if (!response.acceptsText) expectJson(ctx, provider, result, itemIndex);
-	const records = response.items
-		? response.items(result.body, input, { statusCode: result.statusCode, headers: result.headers })
-		: [result.body as IDataObject];
-	return records.map((json) => ({ json }));
+	return items;
 }
 
 /** Return All reads at most this many pages (100,000 records at 100 a page). */
@@ -304,7 +340,7 @@ async function executeList(
 	provider: ProviderSpec,
 	plan: RequestPlan,
 	itemIndex: number,
-	response: Extract<OperationSpec['response'], { kind: 'list' }>,
+	response: Extract<ResponseSpec, { kind: 'list' }>,
 ): Promise<INodeExecutionData[]> {
 	const returnAll = ctx.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll ? Infinity : (ctx.getNodeParameter('limit', itemIndex, 50) as number);
