@@ -724,7 +724,7 @@ async function main(): Promise<void> {
 				method: {
 					sandbox:
 						'bench/server.ts on 127.0.0.1 with `sandbox`: every request waits latencyMs before it is handled; each API has its vendor\'s published limits in front of it ' +
-						'(test/servers/common/rate-limits.ts, rolling windows: never more than the budget accepted in any 60 s; 429 with Retry-After in whole seconds beyond them); ' +
+						'(sandbox/common/rate-limits.ts, rolling windows: never more than the budget accepted in any 60 s; 429 with Retry-After in whole seconds beyond them); ' +
 						'storage and upload hosts (pre-signed URLs) have latency but no limit; every run starts on a fresh account',
 					least: 'bench/bulk.ts leastTime: max(budget bound floor((N-1)/B) min + latency, calls-in-flight bound, each item\'s calls in a row at the latency)',
 					time: "sum of the measured nodes' executionTime (List and Download, or Upload; the HTTP Request node's chain with its Code nodes)",

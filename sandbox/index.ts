@@ -1,16 +1,16 @@
 /**
- * The local sandboxes: each provider's emulator (test/servers/<provider>-server.ts) on 127.0.0.1,
- * seeded with demo data, with a Prism gate in front (scripts/sandbox/prism/gate.ts) that checks
+ * The local sandboxes: each provider's emulator (sandbox/<provider>/server.ts) on 127.0.0.1,
+ * seeded with demo data, with a Prism gate in front (sandbox/prism/gate.ts) that checks
  * every request and response against the vendor's OpenAPI spec. The nodes' credentials point their
  * Base URL Override at the gate.
  *
- *   npm run sandbox                         # fixed ports, until Ctrl-C (scripts/sandbox/main.ts)
+ *   npm run sandbox                         # fixed ports, until Ctrl-C (sandbox/main.ts)
  *   const sandbox = await startSandbox();   # from code: random ports unless fixedPorts
  *
  * Providers are listed in ./providers/index.ts: adding one is one entry there.
  */
 import { PROVIDERS, type ProviderName } from './providers';
-import type { RunningProvider, SandboxProvider } from './providers/types';
+import type { RunningProvider, SandboxProvider } from './types';
 
 export { PROVIDERS };
 export type { ProviderName, RunningProvider, SandboxProvider };

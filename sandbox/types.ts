@@ -1,4 +1,4 @@
-import type { PrismGate } from '../prism/gate';
+import type { PrismGate } from './prism/gate';
 
 /** A credential as `n8n import:credentials` takes it (plain `data`: n8n encrypts it on import). */
 export interface DemoCredential {
@@ -37,7 +37,7 @@ export interface RunningProvider<Emulator = unknown> {
 export interface SandboxProvider<Emulator = unknown> {
 	name: string;
 	displayName: string;
-	/** The emulator's module, relative to the repository (test/servers/<name>-server.ts). */
+	/** The emulator's module, relative to the repository (sandbox/<name>/server.ts). */
 	emulatorFile: string;
 	/** The node's n8n type once installed, and its file in package.json's `n8n.nodes`. */
 	nodeType: string;

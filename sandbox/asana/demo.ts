@@ -1,5 +1,5 @@
 /**
- * Asana: the emulator of test/servers/asana-server.ts behind a Prism gate carrying asana_oas.yaml
+ * Asana: the emulator of sandbox/asana/server.ts behind a Prism gate carrying asana_oas.yaml
  * (server https://app.asana.com/api/1.0, so the gate serves it under /api/1.0, as the node calls
  * `${baseUrl}/api/1.0/…`). Downloads follow the attachments' `download_url`, short-lived
  * pre-signed URLs of the emulator's file host (Asana's are S3's): they are not Asana API calls and
@@ -13,11 +13,11 @@ import {
 	SECOND_TASK,
 	startAsanaServer,
 	type AsanaServer,
-} from '../../../test/servers/asana-server';
-import { demoPdf } from '../demo-files';
+} from './server';
+import { demoPdf } from '../demo/files';
 import { startPrismGate } from '../prism/gate';
-import { loadDemoCredentials } from './demo-credentials';
-import type { SandboxProvider } from './types';
+import { loadDemoCredentials } from '../demo/credentials';
+import type { SandboxProvider } from '../types';
 
 export const ASANA_DEMO = {
 	token: DEFAULT_PERSONAL_ACCESS_TOKEN,
@@ -41,7 +41,7 @@ export const ASANA_DEMO = {
 export const asanaProvider: SandboxProvider<AsanaServer> = {
 	name: 'asana',
 	displayName: 'Asana',
-	emulatorFile: 'test/servers/asana-server.ts',
+	emulatorFile: 'sandbox/asana/server.ts',
 	nodeType: 'n8n-nodes-attachments.asanaAttachment',
 	nodeFile: 'dist/nodes/AsanaAttachment/AsanaAttachment.node.js',
 	defaultPorts: { prism: 4020, emulator: 4021, files: 4022 },

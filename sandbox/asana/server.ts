@@ -28,10 +28,10 @@ import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 
-import { API_PREFIX, AsanaApi, RATE_LIMIT_MESSAGE, asanaError, optFields } from './asana/api';
-import { AsanaAuth, type IssuedToken, type OAuthClient, type TokenKind } from './asana/auth';
-import { FileHost, s3Error } from './asana/files';
-import { MultipartParser, multipartBoundary, type PartSink } from './asana/multipart';
+import { API_PREFIX, AsanaApi, RATE_LIMIT_MESSAGE, asanaError, optFields } from './api';
+import { AsanaAuth, type IssuedToken, type OAuthClient, type TokenKind } from './auth';
+import { FileHost, s3Error } from './files';
+import { MultipartParser, multipartBoundary, type PartSink } from './multipart';
 import {
 	AsanaStore,
 	DEFAULT_PROJECT,
@@ -43,9 +43,9 @@ import {
 	type Parent,
 	type User,
 	type Workspace,
-} from './asana/store';
-import { KEEP_BODY_LIMIT, consumeBody, jsonReply, textReply, writeReply, TEXT_TYPE, type Reply, type RecordedRequest as CommonRecordedRequest } from './common/http';
-import { Traffic } from './common/traffic';
+} from './store';
+import { KEEP_BODY_LIMIT, consumeBody, jsonReply, textReply, writeReply, TEXT_TYPE, type Reply, type RecordedRequest as CommonRecordedRequest } from '../common/http';
+import { Traffic } from '../common/traffic';
 
 export { DEFAULT_PROJECT, DEFAULT_TASK, DEFAULT_USER, DEFAULT_WORKSPACE, SECOND_TASK, RATE_LIMIT_MESSAGE };
 export type { AttachmentRecord, IssuedToken, OAuthClient, Parent, User, Workspace };
@@ -635,7 +635,7 @@ export async function startAsanaServer(opts: AsanaServerOptions = {}): Promise<A
 }
 
 /**
- * Standalone (sandboxes, manual tries): `npx tsx test/servers/asana-server.ts`. Ports come from
+ * Standalone (sandboxes, manual tries): `npx tsx sandbox/asana/server.ts`. Ports come from
  * ASANA_EMULATOR_PORT and ASANA_EMULATOR_FILES_PORT (default: free ones); prints what a
  * credential needs, as JSON, and runs until interrupted.
  */

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { EXAMPLE_CREDENTIALS } from '../../../examples';
-import type { DemoCredential } from './types';
+import { EXAMPLE_CREDENTIALS } from '../../examples';
+import type { DemoCredential } from '../types';
 
-const EXAMPLES_DIR = path.resolve(__dirname, '..', '..', '..', 'examples');
+const EXAMPLES_DIR = path.resolve(__dirname, '..', '..', 'examples');
 
 /**
  * The demo credentials of examples/credentials/<provider>.json (named in examples/index.ts), with

@@ -1,5 +1,5 @@
 /**
- * A scripted OpenAI-compatible model (test/servers/model-server.ts) for the example "AI agent with
+ * A scripted OpenAI-compatible model (sandbox/model/server.ts) for the example "AI agent with
  * attachments": n8n's OpenAI Chat Model node, its credential's Base URL pointed here, gets the
  * answers a model following the example's prompt would give. Not a model and not an API with a
  * spec: there is no Prism gate (its gate checks nothing) and no node of this package.
@@ -13,12 +13,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { EXAMPLE_CREDENTIALS } from '../../../examples';
-import { messageText, startModelServer, toolResults, type ChatRequest, type ChatTool, type ModelReply, type ModelServer } from '../../../test/servers/model-server';
+import { EXAMPLE_CREDENTIALS } from '../../examples';
+import { messageText, startModelServer, toolResults, type ChatRequest, type ChatTool, type ModelReply, type ModelServer } from './server';
 import type { PrismGate } from '../prism/gate';
-import type { DemoCredential, SandboxProvider } from './types';
+import type { DemoCredential, SandboxProvider } from '../types';
 
-const EXAMPLES_DIR = path.resolve(__dirname, '..', '..', '..', 'examples');
+const EXAMPLES_DIR = path.resolve(__dirname, '..', '..', 'examples');
 
 function findTool(request: ChatRequest, description: RegExp): ChatTool | undefined {
 	return request.tools?.find((tool) => description.test(tool.function.description ?? ''));
@@ -82,7 +82,7 @@ function noGate(url: string): PrismGate {
 export const modelProvider: SandboxProvider<ModelServer> = {
 	name: 'model',
 	displayName: 'Scripted model (OpenAI-compatible)',
-	emulatorFile: 'test/servers/model-server.ts',
+	emulatorFile: 'sandbox/model/server.ts',
 	nodeType: '@n8n/n8n-nodes-langchain.lmChatOpenAi',
 	// Not a node of this package: n8n's own OpenAI Chat Model talks to it.
 	nodeFile: '',

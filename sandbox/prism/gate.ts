@@ -444,7 +444,7 @@ export async function startPrismGate(options: PrismGateOptions): Promise<PrismGa
 							'https://n8n-nodes-attachments.invalid/sandbox#OPERATION_NOT_LOADED',
 							'Operation not loaded by the sandbox',
 							501,
-							`${exchange.operation} is in ${candidate.spec.name}, but the sandbox loads only the operations the nodes use (fullPaths in scripts/sandbox/providers). Add it there if a node needs it.`,
+							`${exchange.operation} is in ${candidate.spec.name}, but the sandbox loads only the operations the nodes use (fullPaths in sandbox/<provider>/demo.ts). Add it there if a node needs it.`,
 						),
 					);
 					exchange.status = exchange.refused.status;

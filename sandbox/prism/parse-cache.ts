@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const SPEC_CACHE_DIR_ENV = 'N8N_ATTACHMENTS_SPEC_CACHE_DIR';
 
 export function specCacheDir(): string {

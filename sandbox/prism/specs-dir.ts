@@ -28,7 +28,7 @@ export function repoRoot(): string {
 	for (;;) {
 		if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
 		const parent = path.dirname(dir);
-		if (parent === dir) return path.resolve(__dirname, '..', '..', '..');
+		if (parent === dir) return path.resolve(__dirname, '..', '..');
 		dir = parent;
 	}
 }

@@ -24,7 +24,7 @@ export type HttpOperation = Awaited<ReturnType<typeof getHttpOperationsFromSpec>
 type Json = Record<string, unknown>;
 
 export const SPECS_DIR_ENV = 'N8N_ATTACHMENTS_SPECS_DIR';
-const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /** `$N8N_ATTACHMENTS_SPECS_DIR` if set, else `<repo>/../shared/specs` (as test/support/spec does). */
 export function specsDir(): string {

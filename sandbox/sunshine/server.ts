@@ -22,15 +22,15 @@ import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 
-import type { RecordedRequest as CommonRecordedRequest } from './common/http';
-import { Traffic } from './common/traffic';
-import { MediaTokens, authenticate, mayAccessApp, pathCovers, type SunshineKey } from './sunshine/auth';
-import { BodyRecorder, type Reply, errorReply, httpDate, jsonReply, pumpBody, writeReply } from './sunshine/http';
-import { MultipartParser, formDataBoundary } from './sunshine/multipart';
-import { type AttachmentRecord, AttachmentStore } from './sunshine/store';
+import type { RecordedRequest as CommonRecordedRequest } from '../common/http';
+import { Traffic } from '../common/traffic';
+import { MediaTokens, authenticate, mayAccessApp, pathCovers, type SunshineKey } from './auth';
+import { BodyRecorder, type Reply, errorReply, httpDate, jsonReply, pumpBody, writeReply } from './http';
+import { MultipartParser, formDataBoundary } from './multipart';
+import { type AttachmentRecord, AttachmentStore } from './store';
 
 export { type AttachmentRecord, type SunshineKey };
-export { signHs256, decodeJwt, hs256Valid } from './sunshine/auth';
+export { signHs256, decodeJwt, hs256Valid } from './auth';
 
 export interface AppSettings {
 	/** `private`: media downloads need a media token (Bearer or cookie). Default `public`. */

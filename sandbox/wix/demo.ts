@@ -1,5 +1,5 @@
 /**
- * Wix: the emulator of test/servers/wix-server.ts behind a Prism gate carrying
+ * Wix: the emulator of sandbox/wix/server.ts behind a Prism gate carrying
  * wix_contact_attachments.yaml and ../prism/wix_contacts_v4.yaml (List and Query Contacts, which
  * the credential test and the Contact picker call; server https://www.wixapis.com, paths at the
  * root). The upload URL and the file links the API hands out point at the emulator's media host (Wix's are its upload
@@ -7,14 +7,14 @@
  */
 import * as path from 'node:path';
 
-import { DEFAULT_API_KEY, DEFAULT_CONTACT, DEFAULT_SITE_ID, startWixServer, type WixServer } from '../../../test/servers/wix-server';
-import { demoPdf } from '../demo-files';
+import { DEFAULT_API_KEY, DEFAULT_CONTACT, DEFAULT_SITE_ID, startWixServer, type WixServer } from './server';
+import { demoPdf } from '../demo/files';
 import { startPrismGate } from '../prism/gate';
-import { loadDemoCredentials } from './demo-credentials';
-import type { SandboxProvider } from './types';
+import { loadDemoCredentials } from '../demo/credentials';
+import type { SandboxProvider } from '../types';
 
 /** Wix Contacts V4 (list and query), written from Wix's SDK: see its header. */
-export const WIX_CONTACTS_SPEC = path.resolve(__dirname, '..', 'prism', 'wix_contacts_v4.yaml');
+export const WIX_CONTACTS_SPEC = path.resolve(__dirname, 'wix_contacts_v4.yaml');
 
 export const WIX_DEMO = {
 	apiKey: DEFAULT_API_KEY,
@@ -30,7 +30,7 @@ export const WIX_DEMO = {
 export const wixProvider: SandboxProvider<WixServer> = {
 	name: 'wix',
 	displayName: 'Wix',
-	emulatorFile: 'test/servers/wix-server.ts',
+	emulatorFile: 'sandbox/wix/server.ts',
 	nodeType: 'n8n-nodes-attachments.wixAttachment',
 	nodeFile: 'dist/nodes/WixAttachment/WixAttachment.node.js',
 	defaultPorts: { prism: 4030, emulator: 4031, media: 4032 },

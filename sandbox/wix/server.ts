@@ -20,13 +20,13 @@ import type { IncomingMessage, ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import type { RecordedRequest as CommonRecordedRequest } from './common/http';
-import { Traffic } from './common/traffic';
-import { ContactsApi, MediaLinks, parseApiRoute, toWixAttachment } from './wix/api';
-import { AuthState, type IssuedToken, type WixApiKey, type WixApp } from './wix/auth';
-import { type Reply, consumeBody, jsonReply, reply, writeReply } from './wix/http';
-import { type Drain, MediaHost, parseMediaRoute } from './wix/media';
-import { type AttachmentRecord, type PendingUpload, type WixContact, WixStore } from './wix/store';
+import type { RecordedRequest as CommonRecordedRequest } from '../common/http';
+import { Traffic } from '../common/traffic';
+import { ContactsApi, MediaLinks, parseApiRoute, toWixAttachment } from './api';
+import { AuthState, type IssuedToken, type WixApiKey, type WixApp } from './auth';
+import { type Reply, consumeBody, jsonReply, reply, writeReply } from './http';
+import { type Drain, MediaHost, parseMediaRoute } from './media';
+import { type AttachmentRecord, type PendingUpload, type WixContact, WixStore } from './store';
 
 export type { AttachmentRecord, IssuedToken, PendingUpload, WixApiKey, WixApp, WixContact };
 

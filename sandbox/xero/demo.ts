@@ -1,5 +1,5 @@
 /**
- * Xero: the emulator of test/servers/xero-server.ts behind one Prism gate that carries both of
+ * Xero: the emulator of sandbox/xero/server.ts behind one Prism gate that carries both of
  * Xero's specs, routed by their server base paths as Prism does:
  *   /api.xro/2.0/…  → xero_accounting.prism-patched.yaml (server https://api.xero.com/api.xro/2.0)
  *   /Connections    → xero-identity.yaml                  (server https://api.xero.com)
@@ -10,12 +10,12 @@
  * Access Token URL points at the emulator directly. The demo token never expires, so n8n never
  * needs it unless the emulator is told to expire the token.
  */
-import { DEFAULT_ACCESS_TOKEN, DEFAULT_REFRESH_TOKEN, DEFAULT_TENANT, startXeroServer, type XeroServer } from '../../../test/servers/xero-server';
-import { demoPdf, demoText } from '../demo-files';
+import { DEFAULT_ACCESS_TOKEN, DEFAULT_REFRESH_TOKEN, DEFAULT_TENANT, startXeroServer, type XeroServer } from './server';
+import { demoPdf, demoText } from '../demo/files';
 import { startPrismGate } from '../prism/gate';
 import { XERO_DOWNLOAD_MEDIA_TYPES, XERO_IDENTITY_DATES } from '../prism/specs';
-import { loadDemoCredentials } from './demo-credentials';
-import type { DemoCredential, SandboxProvider } from './types';
+import { loadDemoCredentials } from '../demo/credentials';
+import type { DemoCredential, SandboxProvider } from '../types';
 
 /** The demo data, also used by the examples and the e2e suite. */
 export const XERO_DEMO = {
@@ -51,7 +51,7 @@ export function xeroCredentials(gateUrl: string, emulatorUrl: string): DemoCrede
 export const xeroProvider: SandboxProvider<XeroServer> = {
 	name: 'xero',
 	displayName: 'Xero',
-	emulatorFile: 'test/servers/xero-server.ts',
+	emulatorFile: 'sandbox/xero/server.ts',
 	nodeType: 'n8n-nodes-attachments.xeroAttachment',
 	nodeFile: 'dist/nodes/XeroAttachment/XeroAttachment.node.js',
 	defaultPorts: { prism: 4010, emulator: 4011 },

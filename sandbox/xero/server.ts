@@ -17,12 +17,12 @@ import type { IncomingMessage, ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import type { RecordedRequest as CommonRecordedRequest } from './common/http';
-import { Traffic } from './common/traffic';
-import { ACCOUNTING_PREFIX, Accounting, type AccountingRoute, type Drain, parseAccountingRoute } from './xero/accounting';
-import { AuthState, type IssuedToken, type OAuthClient, sendAuthFailure, type Tenant } from './xero/auth';
-import { consumeBody, jsonReply, notFoundReply, type Reply, textReply, TEXT_TYPE, writeReply } from './xero/http-util';
-import { type AttachmentRecord, AttachmentStore, canonicalParentType, PARENT_TYPES, type ParentType } from './xero/storage';
+import type { RecordedRequest as CommonRecordedRequest } from '../common/http';
+import { Traffic } from '../common/traffic';
+import { ACCOUNTING_PREFIX, Accounting, type AccountingRoute, type Drain, parseAccountingRoute } from './accounting';
+import { AuthState, type IssuedToken, type OAuthClient, sendAuthFailure, type Tenant } from './auth';
+import { consumeBody, jsonReply, notFoundReply, type Reply, textReply, TEXT_TYPE, writeReply } from './http-util';
+import { type AttachmentRecord, AttachmentStore, canonicalParentType, PARENT_TYPES, type ParentType } from './storage';
 
 export { PARENT_TYPES, type AttachmentRecord, type ParentType, type Tenant, type IssuedToken };
 

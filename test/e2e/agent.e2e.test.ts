@@ -11,10 +11,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { startSandbox, type RunningProvider, type Sandbox } from '../../scripts/sandbox';
-import { ASANA_DEMO, asanaProvider } from '../../scripts/sandbox/providers/asana';
-import type { AsanaServer } from '../servers/asana-server';
-import { startModelServer, toolResults, type ChatRequest, type ModelReply, type ModelServer } from '../servers/model-server';
+import { startSandbox, type RunningProvider, type Sandbox } from '../../sandbox';
+import { ASANA_DEMO, asanaProvider } from '../../sandbox/asana/demo';
+import type { AsanaServer } from '../../sandbox/asana/server';
+import { startModelServer, toolResults, type ChatRequest, type ModelReply, type ModelServer } from '../../sandbox/model/server';
 import { newId, type WorkflowToImport } from './support/n8n';
 import { describeIfDeclared, expectSuccess, itemsOf, node, runWorkflow, sha256, type WorkflowNode } from './support/workflows';
 import { connectN8n, type E2eN8n } from './support/server';

@@ -6,9 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { startSandbox, type RunningProvider, type Sandbox } from '../../scripts/sandbox';
-import { ASANA_DEMO, asanaProvider } from '../../scripts/sandbox/providers/asana';
-import type { AsanaServer } from '../servers/asana-server';
+import { startSandbox, type RunningProvider, type Sandbox } from '../../sandbox';
+import { ASANA_DEMO, asanaProvider } from '../../sandbox/asana/demo';
+import type { AsanaServer } from '../../sandbox/asana/server';
 
 import type { WorkflowToImport } from './support/n8n';
 import { describeIfDeclared, expectSuccess, itemsOf, makeFile, node, readBinary, runWorkflow, sha256, workflow, type WorkflowNode } from './support/workflows';

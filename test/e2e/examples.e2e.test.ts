@@ -14,8 +14,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { EXAMPLES, EXAMPLE_CREDENTIALS, type Example } from '../../examples';
-import { startSandbox, type Sandbox } from '../../scripts/sandbox';
-import { PROVIDERS } from '../../scripts/sandbox/providers';
+import { startSandbox, type Sandbox } from '../../sandbox';
+import { PROVIDERS } from '../../sandbox/providers';
 import { binaryDataMode, type WorkflowToImport } from './support/n8n';
 import { expectSuccess, itemsOf, runWorkflow } from './support/workflows';
 import { connectN8n, type E2eN8n } from './support/server';

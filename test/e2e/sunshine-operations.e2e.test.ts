@@ -7,9 +7,9 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { startSandbox, type RunningProvider, type Sandbox } from '../../scripts/sandbox';
-import { SUNSHINE_DEMO, sunshineProvider } from '../../scripts/sandbox/providers/sunshine';
-import type { SunshineServer } from '../servers/sunshine-server';
+import { startSandbox, type RunningProvider, type Sandbox } from '../../sandbox';
+import { SUNSHINE_DEMO, sunshineProvider } from '../../sandbox/sunshine/demo';
+import type { SunshineServer } from '../../sandbox/sunshine/server';
 
 import type { WorkflowToImport } from './support/n8n';
 import { describeIfDeclared, expectSuccess, itemsOf, makeFile, node, runWorkflow, sha256, workflow, type WorkflowNode } from './support/workflows';

@@ -6,9 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { startSandbox, type RunningProvider, type Sandbox } from '../../scripts/sandbox';
-import { WIX_DEMO, wixProvider } from '../../scripts/sandbox/providers/wix';
-import type { WixServer } from '../servers/wix-server';
+import { startSandbox, type RunningProvider, type Sandbox } from '../../sandbox';
+import { WIX_DEMO, wixProvider } from '../../sandbox/wix/demo';
+import type { WixServer } from '../../sandbox/wix/server';
 
 import type { WorkflowToImport } from './support/n8n';
 import { describeIfDeclared, expectSuccess, itemsOf, makeFile, node, readBinary, runWorkflow, sha256, workflow, type WorkflowNode } from './support/workflows';

@@ -11,10 +11,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { startSandbox, type Sandbox, type RunningProvider } from '../../scripts/sandbox';
-import { XERO_CREDENTIAL_TYPE as CREDENTIAL_TYPE, XERO_DEMO } from '../../scripts/sandbox/providers/xero';
+import { startSandbox, type Sandbox, type RunningProvider } from '../../sandbox';
+import { XERO_CREDENTIAL_TYPE as CREDENTIAL_TYPE, XERO_DEMO } from '../../sandbox/xero/demo';
 import { EXAMPLES } from '../../examples';
-import type { XeroServer } from '../servers/xero-server';
+import type { XeroServer } from '../../sandbox/xero/server';
 import { XERO_NODE_TYPE, binaryDataMode } from './support/n8n';
 import type { WorkflowToImport } from './support/n8n';
 import {

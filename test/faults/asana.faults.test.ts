@@ -12,8 +12,8 @@
  */
 import type { INodeParameters } from 'n8n-workflow';
 
-import { DEFAULT_OAUTH_ACCESS_TOKEN, DEFAULT_TASK } from '../servers/asana-server';
-import type { AsanaServer } from '../servers/asana-server';
+import { DEFAULT_OAUTH_ACCESS_TOKEN, DEFAULT_TASK } from '../../sandbox/asana/server';
+import type { AsanaServer } from '../../sandbox/asana/server';
 import { credentialsFor, locator, runAsana, startServer } from '../nodes/AsanaAttachment/context';
 import type { Auth, RunAsanaOptions } from '../nodes/AsanaAttachment/context';
 import { MiB, expectApiFailure, expectDownloaded, expected, fileItem, gapMs, generatedBytes } from './support/cases';

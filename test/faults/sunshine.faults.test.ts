@@ -13,7 +13,7 @@
  */
 import type { INodeParameters } from 'n8n-workflow';
 
-import type { SunshineServer } from '../servers/sunshine-server';
+import type { SunshineServer } from '../../sandbox/sunshine/server';
 import { APP_ID, runSunshine, startServer, sunshineCredentials } from '../nodes/SunshineConversationsAttachment/context';
 import type { RunSunshineOptions } from '../nodes/SunshineConversationsAttachment/context';
 import { MiB, expectApiFailure, expected, fileItem, gapMs } from './support/cases';

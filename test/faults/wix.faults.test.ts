@@ -11,7 +11,7 @@
  */
 import type { INodeParameters } from 'n8n-workflow';
 
-import type { WixServer } from '../servers/wix-server';
+import type { WixServer } from '../../sandbox/wix/server';
 import { CONTACT_ID, apiKeyCredentials, appCredentials, runWix, startServer } from '../nodes/WixAttachment/context';
 import type { RunWixOptions } from '../nodes/WixAttachment/context';
 import { MiB, expectApiFailure, expectDownloaded, expected, fileItem, gapMs, generatedBytes } from './support/cases';

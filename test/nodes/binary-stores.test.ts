@@ -14,12 +14,12 @@ import { randomUUID } from 'node:crypto';
 
 import { CORE_BINARY_MODES, binaryStats, generatedStats, useBinaryDataMode } from '../support/n8n-harness';
 import type { HarnessItem, RunNodeResult } from '../support/n8n-harness';
-import type { AsanaServer } from '../servers/asana-server';
-import type { SunshineServer } from '../servers/sunshine-server';
-import type { WixServer } from '../servers/wix-server';
-import type { XeroServer } from '../servers/xero-server';
-import { DEFAULT_TASK } from '../servers/asana-server';
-import { barrier } from '../servers/common/traffic';
+import type { AsanaServer } from '../../sandbox/asana/server';
+import type { SunshineServer } from '../../sandbox/sunshine/server';
+import type { WixServer } from '../../sandbox/wix/server';
+import type { XeroServer } from '../../sandbox/xero/server';
+import { DEFAULT_TASK } from '../../sandbox/asana/server';
+import { barrier } from '../../sandbox/common/traffic';
 import { startFaultProxy } from '../faults/support/fault-proxy';
 import type { FaultProxy } from '../faults/support/fault-proxy';
 import { locator, runAsana, startServer as startAsana } from './AsanaAttachment/context';

@@ -1,5 +1,5 @@
 /**
- * Self-test of the Asana emulator (test/servers/asana-server.ts), driven with Node's http client
+ * Self-test of the Asana emulator (sandbox/asana/server.ts), driven with Node's http client
  * and hand-written multipart bodies, so that it is checked independently of the node.
  */
 import { createHash } from 'crypto';
@@ -23,8 +23,8 @@ import {
 	SECOND_TASK,
 	startAsanaServer,
 	type AsanaServer,
-} from '../servers/asana-server';
-import { MultipartParser, type PartInfo } from '../servers/asana/multipart';
+} from '../../sandbox/asana/server';
+import { MultipartParser, type PartInfo } from '../../sandbox/asana/multipart';
 
 interface Res {
 	status: number;

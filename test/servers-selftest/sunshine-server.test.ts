@@ -1,5 +1,5 @@
 /**
- * Self-test of the Sunshine Conversations emulator (test/servers/sunshine-server.ts), driven with
+ * Self-test of the Sunshine Conversations emulator (sandbox/sunshine/server.ts), driven with
  * Node's own http client: auth (Basic, JWT), every route, its errors in Sunshine's shape, the
  * streaming multipart parser, media access, faults, recording and reset.
  */
@@ -18,7 +18,7 @@ import {
 	type SunshineKey,
 	type SunshineServer,
 	startSunshineServer,
-} from '../servers/sunshine-server';
+} from '../../sandbox/sunshine/server';
 
 interface Res {
 	status: number;

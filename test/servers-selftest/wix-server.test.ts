@@ -1,5 +1,5 @@
 /**
- * Self-test of the Wix emulator (test/servers/wix-server.ts), driven with Node's http client.
+ * Self-test of the Wix emulator (sandbox/wix/server.ts), driven with Node's http client.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
@@ -19,7 +19,7 @@ import {
 	DEFAULT_SITE_ID,
 	startWixServer,
 	type WixServer,
-} from '../servers/wix-server';
+} from '../../sandbox/wix/server';
 
 interface Res {
 	status: number;

@@ -1,5 +1,5 @@
 /**
- * Self-test of the Xero emulator (test/servers/xero-server.ts), driven with Node's http client.
+ * Self-test of the Xero emulator (sandbox/xero/server.ts), driven with Node's http client.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
@@ -14,7 +14,7 @@ import {
 	PARENT_TYPES,
 	startXeroServer,
 	type XeroServer,
-} from '../servers/xero-server';
+} from '../../sandbox/xero/server';
 
 interface Res {
 	status: number;

@@ -10,8 +10,8 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { placesOf } from '../support/secrets';
 import { runListSearch } from '../../support/n8n-harness';
-import type { SunshineServer } from '../../servers/sunshine-server';
-import { DEFAULT_APP_KEY } from '../../servers/sunshine-server';
+import type { SunshineServer } from '../../../sandbox/sunshine/server';
+import { DEFAULT_APP_KEY } from '../../../sandbox/sunshine/server';
 import { APP_ID, BASIC, JWT, NODE_TYPE, credentialTypes, nodeTypes, runSunshine, startServer, sunshineCredentials } from '../../nodes/SunshineConversationsAttachment/context';
 import type { Authentication, RunSunshineOptions } from '../../nodes/SunshineConversationsAttachment/context';
 import { MiB, expectApiFailure, fileItem } from '../support/cases';

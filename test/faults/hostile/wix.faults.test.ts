@@ -10,8 +10,8 @@ import { gzipSync } from 'node:zlib';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { placesOf } from '../support/secrets';
-import { DEFAULT_API_KEY, DEFAULT_APP, DEFAULT_SITE_ID } from '../../servers/wix-server';
-import type { WixServer } from '../../servers/wix-server';
+import { DEFAULT_API_KEY, DEFAULT_APP, DEFAULT_SITE_ID } from '../../../sandbox/wix/server';
+import type { WixServer } from '../../../sandbox/wix/server';
 import { CONTACT_ID, apiKeyCredentials, appCredentials, runWix, startServer } from '../../nodes/WixAttachment/context';
 import type { RunWixOptions } from '../../nodes/WixAttachment/context';
 import { MiB, expectApiFailure, expectDownloaded, expected, fileItem, generatedBytes } from '../support/cases';

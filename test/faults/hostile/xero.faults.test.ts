@@ -10,8 +10,8 @@ import { gzipSync } from 'node:zlib';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { placesOf } from '../support/secrets';
-import { DEFAULT_ACCESS_TOKEN } from '../../servers/xero-server';
-import type { XeroServer } from '../../servers/xero-server';
+import { DEFAULT_ACCESS_TOKEN } from '../../../sandbox/xero/server';
+import type { XeroServer } from '../../../sandbox/xero/server';
 import { TENANT_ID, runXero, startServer, xeroCredentials } from '../../nodes/XeroAttachment/context';
 import type { RunXeroOptions } from '../../nodes/XeroAttachment/context';
 import { MiB, expectApiFailure, expectDownloaded, expected, fileItem, generatedBytes } from '../support/cases';

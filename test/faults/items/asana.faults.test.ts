@@ -7,8 +7,8 @@ import { createHash, randomUUID } from 'crypto';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { binaryStats } from '../../support/n8n-harness';
-import { startAsanaServer } from '../../servers/asana-server';
-import type { AsanaServer } from '../../servers/asana-server';
+import { startAsanaServer } from '../../../sandbox/asana/server';
+import type { AsanaServer } from '../../../sandbox/asana/server';
 import { runAsana, tokenCredentials } from '../../nodes/AsanaAttachment/context';
 import { useEmulatorBehindProxy } from '../support/behind-proxy';
 import type { FaultProxy } from '../support/fault-proxy';

@@ -7,8 +7,8 @@
 import { createHash, randomBytes } from 'crypto';
 import type { INodeParameters } from 'n8n-workflow';
 
-import { DEFAULT_APP, SECOND_APP, startSunshineServer } from '../../servers/sunshine-server';
-import type { SunshineServer } from '../../servers/sunshine-server';
+import { DEFAULT_APP, SECOND_APP, startSunshineServer } from '../../../sandbox/sunshine/server';
+import type { SunshineServer } from '../../../sandbox/sunshine/server';
 import { runSunshine, sunshineCredentials } from '../../nodes/SunshineConversationsAttachment/context';
 import { useEmulatorBehindProxy } from '../support/behind-proxy';
 import type { FaultProxy } from '../support/fault-proxy';

@@ -7,8 +7,8 @@ import { createHash, randomUUID } from 'crypto';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { binaryStats } from '../../support/n8n-harness';
-import { DEFAULT_CONTACT, startWixServer } from '../../servers/wix-server';
-import type { WixServer } from '../../servers/wix-server';
+import { DEFAULT_CONTACT, startWixServer } from '../../../sandbox/wix/server';
+import type { WixServer } from '../../../sandbox/wix/server';
 import { apiKeyCredentials, runWix } from '../../nodes/WixAttachment/context';
 import { useEmulatorBehindProxy } from '../support/behind-proxy';
 import type { FaultProxy } from '../support/fault-proxy';

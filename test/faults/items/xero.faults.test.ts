@@ -8,8 +8,8 @@ import { createHash, randomUUID } from 'crypto';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { binaryStats } from '../../support/n8n-harness';
-import { startXeroServer } from '../../servers/xero-server';
-import type { XeroServer } from '../../servers/xero-server';
+import { startXeroServer } from '../../../sandbox/xero/server';
+import type { XeroServer } from '../../../sandbox/xero/server';
 import { runXero, xeroCredentials } from '../../nodes/XeroAttachment/context';
 import { useEmulatorBehindProxy } from '../support/behind-proxy';
 import type { FaultProxy } from '../support/fault-proxy';

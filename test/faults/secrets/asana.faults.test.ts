@@ -7,8 +7,8 @@
 import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 
 import type { HarnessItem, RunNodeResult } from '../../support/n8n-harness';
-import { DEFAULT_PROJECT, DEFAULT_TASK, startAsanaServer } from '../../servers/asana-server';
-import type { AsanaServer } from '../../servers/asana-server';
+import { DEFAULT_PROJECT, DEFAULT_TASK, startAsanaServer } from '../../../sandbox/asana/server';
+import type { AsanaServer } from '../../../sandbox/asana/server';
 import { locator, oauthCredentials, runAsana, tokenCredentials } from '../../nodes/AsanaAttachment/context';
 import type { Auth } from '../../nodes/AsanaAttachment/context';
 import { itCase } from '../support/summary';

@@ -9,8 +9,8 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { signSunshineJwt } from '../../../nodes/SunshineConversationsAttachment/jwt';
 import type { HarnessItem, RunNodeResult } from '../../support/n8n-harness';
-import { DEFAULT_APP, startSunshineServer } from '../../servers/sunshine-server';
-import type { SunshineKey, SunshineServer } from '../../servers/sunshine-server';
+import { DEFAULT_APP, startSunshineServer } from '../../../sandbox/sunshine/server';
+import type { SunshineKey, SunshineServer } from '../../../sandbox/sunshine/server';
 import { APP_ID, runSunshine } from '../../nodes/SunshineConversationsAttachment/context';
 import type { Authentication } from '../../nodes/SunshineConversationsAttachment/context';
 import { itCase } from '../support/summary';

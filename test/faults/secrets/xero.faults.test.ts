@@ -8,8 +8,8 @@ import { randomUUID } from 'crypto';
 import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 
 import type { HarnessItem, RunNodeResult } from '../../support/n8n-harness';
-import { startXeroServer } from '../../servers/xero-server';
-import type { XeroServer } from '../../servers/xero-server';
+import { startXeroServer } from '../../../sandbox/xero/server';
+import type { XeroServer } from '../../../sandbox/xero/server';
 import { runXero, xeroCredentials } from '../../nodes/XeroAttachment/context';
 import { itCase } from '../support/summary';
 import { authorizationHeaders, expectNoLeaks, headerSentinels, sentinel } from '../support/secrets';

@@ -1,17 +1,17 @@
 /**
  * Several items at once (Options → Concurrency), run through n8n's real execution code against
  * the Asana emulator, which holds requests so that answers come back out of order and records
- * every arrival and answer in order (test/servers/common/traffic.ts). Assertions are on the order
+ * every arrival and answer in order (sandbox/common/traffic.ts). Assertions are on the order
  * of those events and on what the node output, never on wall-clock gaps.
  */
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { readBinary } from '../../support/n8n-harness';
-import { DEFAULT_TASK } from '../../servers/asana-server';
-import type { AsanaServer } from '../../servers/asana-server';
-import { barrier } from '../../servers/common/traffic';
-import type { TrafficEvent } from '../../servers/common/traffic';
+import { DEFAULT_TASK } from '../../../sandbox/asana/server';
+import type { AsanaServer } from '../../../sandbox/asana/server';
+import { barrier } from '../../../sandbox/common/traffic';
+import type { TrafficEvent } from '../../../sandbox/common/traffic';
 import { locator, runAsana, startServer } from './context';
 
 let server: AsanaServer;

@@ -20,8 +20,8 @@ import {
 	DEFAULT_PERSONAL_ACCESS_TOKEN,
 	DEFAULT_REFRESH_TOKEN,
 	startAsanaServer,
-} from '../../servers/asana-server';
-import type { AsanaServer, AsanaServerOptions, RecordedRequest } from '../../servers/asana-server';
+} from '../../../sandbox/asana/server';
+import type { AsanaServer, AsanaServerOptions, RecordedRequest } from '../../../sandbox/asana/server';
 
 export const NODE_TYPE = 'n8n-nodes-attachments.asanaAttachment';
 export const CLIENT_ID = 'asana-test-client-id';

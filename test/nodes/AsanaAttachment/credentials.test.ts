@@ -11,8 +11,8 @@ import type { ICredentialDataDecryptedObject, IHttpRequestOptions, INode, INodeP
 import { AsanaAttachmentApi } from '../../../credentials/AsanaAttachmentApi.credentials';
 import { AsanaAttachmentOAuth2Api } from '../../../credentials/AsanaAttachmentOAuth2Api.credentials';
 import { AsanaAttachment } from '../../../nodes/AsanaAttachment/AsanaAttachment.node';
-import { DEFAULT_PERSONAL_ACCESS_TOKEN, DEFAULT_USER } from '../../servers/asana-server';
-import type { AsanaServer } from '../../servers/asana-server';
+import { DEFAULT_PERSONAL_ACCESS_TOKEN, DEFAULT_USER } from '../../../sandbox/asana/server';
+import type { AsanaServer } from '../../../sandbox/asana/server';
 import { expectConformingRequests, loadAsanaValidator, startServer, tokenCredentials } from './context';
 
 const root = path.resolve(__dirname, '../../..');

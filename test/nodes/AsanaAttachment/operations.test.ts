@@ -12,8 +12,8 @@ import {
 	DEFAULT_PROJECT,
 	DEFAULT_TASK,
 	SECOND_TASK,
-} from '../../servers/asana-server';
-import type { AsanaServer } from '../../servers/asana-server';
+} from '../../../sandbox/asana/server';
+import type { AsanaServer } from '../../../sandbox/asana/server';
 import { type Auth, expectConformingRequests, header, loadAsanaValidator, locator, runAsana, startServer, targets } from './context';
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');

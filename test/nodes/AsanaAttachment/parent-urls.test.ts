@@ -3,8 +3,8 @@
  * (`/0/…` and `/1/<workspace>/…`); each reaches Asana as the right `parent` gid.
  */
 import { parseParentReference } from '../../../nodes/AsanaAttachment/parent';
-import { DEFAULT_PROJECT, DEFAULT_TASK, DEFAULT_WORKSPACE } from '../../servers/asana-server';
-import type { AsanaServer } from '../../servers/asana-server';
+import { DEFAULT_PROJECT, DEFAULT_TASK, DEFAULT_WORKSPACE } from '../../../sandbox/asana/server';
+import type { AsanaServer } from '../../../sandbox/asana/server';
 import { expectConformingRequests, loadAsanaValidator, locator, runAsana, startServer } from './context';
 
 describe('parseParentReference', () => {

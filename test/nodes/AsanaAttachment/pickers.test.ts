@@ -2,8 +2,8 @@
  * The parent picker through n8n-core's real LoadOptionsContext: tasks and projects from the
  * typeahead search of each workspace, signed by whichever credential the node uses.
  */
-import { DEFAULT_OAUTH_ACCESS_TOKEN, DEFAULT_PERSONAL_ACCESS_TOKEN, DEFAULT_PROJECT, DEFAULT_TASK, DEFAULT_WORKSPACE, SECOND_TASK } from '../../servers/asana-server';
-import type { AsanaServer } from '../../servers/asana-server';
+import { DEFAULT_OAUTH_ACCESS_TOKEN, DEFAULT_PERSONAL_ACCESS_TOKEN, DEFAULT_PROJECT, DEFAULT_TASK, DEFAULT_WORKSPACE, SECOND_TASK } from '../../../sandbox/asana/server';
+import type { AsanaServer } from '../../../sandbox/asana/server';
 import { runListSearch } from '../../support/n8n-harness';
 import { NODE_TYPE, credentialTypes, credentialsFor, expectConformingRequests, header, loadAsanaValidator, locator, nodeTypes, runAsana, runParentSearch, startServer, targets } from './context';
 

@@ -5,8 +5,8 @@
 import { NodeApiError } from 'n8n-workflow';
 
 import { binaryStats, generatedStats } from '../../support/n8n-harness';
-import { DEFAULT_OAUTH_ACCESS_TOKEN, DEFAULT_REFRESH_TOKEN, DEFAULT_TASK, RATE_LIMIT_MESSAGE } from '../../servers/asana-server';
-import type { AsanaServer } from '../../servers/asana-server';
+import { DEFAULT_OAUTH_ACCESS_TOKEN, DEFAULT_REFRESH_TOKEN, DEFAULT_TASK, RATE_LIMIT_MESSAGE } from '../../../sandbox/asana/server';
+import type { AsanaServer } from '../../../sandbox/asana/server';
 import { CLIENT_ID, CLIENT_SECRET, expectConformingRequests, header, loadAsanaValidator, locator, runAsana, startServer, targets } from './context';
 
 let server: AsanaServer;

@@ -5,8 +5,8 @@
  * held the file.
  */
 import { binaryStats, generatedStats } from '../../support/n8n-harness';
-import { DEFAULT_TASK } from '../../servers/asana-server';
-import type { AsanaServer } from '../../servers/asana-server';
+import { DEFAULT_TASK } from '../../../sandbox/asana/server';
+import type { AsanaServer } from '../../../sandbox/asana/server';
 import { locator, runAsana, startServer } from './context';
 import { sampleMemory } from '../../support/memory';
 

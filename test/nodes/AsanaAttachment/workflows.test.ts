@@ -5,8 +5,8 @@
 import { createHash } from 'crypto';
 
 import { readBinary } from '../../support/n8n-harness';
-import { DEFAULT_PROJECT, DEFAULT_TASK } from '../../servers/asana-server';
-import type { AsanaServer } from '../../servers/asana-server';
+import { DEFAULT_PROJECT, DEFAULT_TASK } from '../../../sandbox/asana/server';
+import type { AsanaServer } from '../../../sandbox/asana/server';
 import { expectConformingRequests, header, loadAsanaValidator, runAsanaWorkflow, startServer, targets } from './context';
 
 const FIRST_GID = '1209000000100000';

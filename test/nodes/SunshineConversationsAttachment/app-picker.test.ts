@@ -5,8 +5,8 @@
 import { NodeApiError } from 'n8n-workflow';
 
 import { runListSearch } from '../../support/n8n-harness';
-import { DEFAULT_ACCOUNT_KEY, DEFAULT_APP_KEY, startSunshineServer } from '../../servers/sunshine-server';
-import type { SunshineApp, SunshineKey, SunshineServer } from '../../servers/sunshine-server';
+import { DEFAULT_ACCOUNT_KEY, DEFAULT_APP_KEY, startSunshineServer } from '../../../sandbox/sunshine/server';
+import type { SunshineApp, SunshineKey, SunshineServer } from '../../../sandbox/sunshine/server';
 import { BASIC, JWT, NODE_TYPE, type Authentication, credentialTypes, expectAuthorization, expectConformingRequests, header, loadSunshineValidators, nodeTypes, sunshineCredentials } from './context';
 
 const hex = (n: number) => n.toString(16).padStart(24, '0');

@@ -1,10 +1,10 @@
 /**
  * Several uploads at once against the Sunshine Conversations emulator, which records every
- * arrival and answer in order (test/servers/common/traffic.ts). Sunshine gives no Retry-After:
+ * arrival and answer in order (sandbox/common/traffic.ts). Sunshine gives no Retry-After:
  * a 429 makes the whole run back off (with jitter) before going on.
  */
-import { barrier } from '../../servers/common/traffic';
-import type { SunshineServer } from '../../servers/sunshine-server';
+import { barrier } from '../../../sandbox/common/traffic';
+import type { SunshineServer } from '../../../sandbox/sunshine/server';
 import { APP_ID, runSunshine, startServer } from './context';
 
 let server: SunshineServer;

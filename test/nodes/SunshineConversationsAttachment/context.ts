@@ -15,8 +15,8 @@ import { runNode, runWorkflow } from '../../support/n8n-harness';
 import type { HarnessItem, HarnessWorkflow, RunNodeResult } from '../../support/n8n-harness';
 import { SPEC_FILES, loadSpecValidator, requireSpecs } from '../../support/spec';
 import type { SpecValidator } from '../../support/spec';
-import { DEFAULT_APP, DEFAULT_APP_KEY, startSunshineServer } from '../../servers/sunshine-server';
-import type { RecordedRequest, SunshineKey, SunshineServer, SunshineServerOptions } from '../../servers/sunshine-server';
+import { DEFAULT_APP, DEFAULT_APP_KEY, startSunshineServer } from '../../../sandbox/sunshine/server';
+import type { RecordedRequest, SunshineKey, SunshineServer, SunshineServerOptions } from '../../../sandbox/sunshine/server';
 
 export const NODE_TYPE = 'n8n-nodes-attachments.sunshineConversationsAttachment';
 export const APP_ID = DEFAULT_APP.id;

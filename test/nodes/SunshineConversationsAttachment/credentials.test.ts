@@ -10,8 +10,8 @@ import { SunshineConversationsAttachmentApi } from '../../../credentials/Sunshin
 import { SunshineConversationsAttachmentJwtApi } from '../../../credentials/SunshineConversationsAttachmentJwtApi.credentials';
 import { resolveApiBase } from '../../../nodes/SunshineConversationsAttachment/location';
 import { runNode } from '../../support/n8n-harness';
-import { DEFAULT_ACCOUNT_KEY, DEFAULT_APP_KEY } from '../../servers/sunshine-server';
-import type { SunshineKey, SunshineServer } from '../../servers/sunshine-server';
+import { DEFAULT_ACCOUNT_KEY, DEFAULT_APP_KEY } from '../../../sandbox/sunshine/server';
+import type { SunshineKey, SunshineServer } from '../../../sandbox/sunshine/server';
 import { basicHeader, expectConformingRequests, expectSunshineJwt, header, loadSunshineValidators, startServer, sunshineCredentials } from './context';
 
 let server: SunshineServer;

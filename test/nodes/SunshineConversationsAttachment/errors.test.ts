@@ -7,8 +7,8 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { logsText } from '../../support/n8n-harness';
-import { DEFAULT_ACCOUNT_KEY, DEFAULT_APP_KEY, SECOND_APP } from '../../servers/sunshine-server';
-import type { SunshineServer } from '../../servers/sunshine-server';
+import { DEFAULT_ACCOUNT_KEY, DEFAULT_APP_KEY, SECOND_APP } from '../../../sandbox/sunshine/server';
+import type { SunshineServer } from '../../../sandbox/sunshine/server';
 import { APP_ID, type Authentication, expectConformingRequests, loadSunshineValidators, runSunshine, startServer, sunshineCredentials } from './context';
 
 let server: SunshineServer;

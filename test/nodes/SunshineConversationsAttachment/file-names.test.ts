@@ -2,7 +2,7 @@
  * Odd file names arrive intact in the multipart header (raw UTF-8, as browsers send them), become
  * the last segment of the media URL, and the media serves the same bytes under that URL.
  */
-import type { SunshineServer } from '../../servers/sunshine-server';
+import type { SunshineServer } from '../../../sandbox/sunshine/server';
 import { APP_ID, expectConformingRequests, fetchLocal, loadSunshineValidators, runSunshine, startServer } from './context';
 
 let server: SunshineServer;

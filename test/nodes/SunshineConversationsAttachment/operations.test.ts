@@ -7,8 +7,8 @@
 import { createHash } from 'crypto';
 
 import { generatedStats } from '../../support/n8n-harness';
-import { DEFAULT_ACCOUNT_KEY, MEDIA_COOKIE } from '../../servers/sunshine-server';
-import type { SunshineServer } from '../../servers/sunshine-server';
+import { DEFAULT_ACCOUNT_KEY, MEDIA_COOKIE } from '../../../sandbox/sunshine/server';
+import type { SunshineServer } from '../../../sandbox/sunshine/server';
 import {
 	APP_ID,
 	type Authentication,

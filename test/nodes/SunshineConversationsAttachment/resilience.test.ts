@@ -5,7 +5,7 @@
  */
 import { NodeApiError } from 'n8n-workflow';
 
-import type { SunshineServer } from '../../servers/sunshine-server';
+import type { SunshineServer } from '../../../sandbox/sunshine/server';
 import { APP_ID, expectConformingRequests, loadSunshineValidators, runSunshine, startServer } from './context';
 
 let server: SunshineServer;

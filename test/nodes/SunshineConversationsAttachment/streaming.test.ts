@@ -7,8 +7,8 @@ import * as v8 from 'v8';
 import * as vm from 'vm';
 
 import { generatedStats } from '../../support/n8n-harness';
-import { SUNSHINE_MAX_UPLOAD_BYTES } from '../../servers/sunshine-server';
-import type { SunshineServer } from '../../servers/sunshine-server';
+import { SUNSHINE_MAX_UPLOAD_BYTES } from '../../../sandbox/sunshine/server';
+import type { SunshineServer } from '../../../sandbox/sunshine/server';
 import { APP_ID, fetchLocal, header, runSunshine, startServer } from './context';
 
 const MiB = 1024 * 1024;

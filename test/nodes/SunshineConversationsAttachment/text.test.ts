@@ -8,7 +8,7 @@ import { createHash } from 'crypto';
 import { NodeOperationError } from 'n8n-workflow';
 import type { INodeParameters } from 'n8n-workflow';
 
-import type { SunshineServer } from '../../servers/sunshine-server';
+import type { SunshineServer } from '../../../sandbox/sunshine/server';
 import { APP_ID, expectConformingRequests, fetchLocal, header, loadSunshineValidators, runSunshine, startServer } from './context';
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');

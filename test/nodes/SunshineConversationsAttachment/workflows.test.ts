@@ -4,7 +4,7 @@
  */
 import { createHash } from 'crypto';
 
-import type { SunshineServer } from '../../servers/sunshine-server';
+import type { SunshineServer } from '../../../sandbox/sunshine/server';
 import { APP_ID, expectConformingRequests, fetchLocal, loadSunshineValidators, runSunshineWorkflow, startServer } from './context';
 
 const INVOICE = '%PDF-1.4 invoice for ticket 4711\n';

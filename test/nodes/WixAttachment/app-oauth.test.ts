@@ -6,8 +6,8 @@
 import { NodeApiError } from 'n8n-workflow';
 
 import { logsText } from '../../support/n8n-harness';
-import { DEFAULT_APP, DEFAULT_INSTANCE_ID } from '../../servers/wix-server';
-import type { WixServer } from '../../servers/wix-server';
+import { DEFAULT_APP, DEFAULT_INSTANCE_ID } from '../../../sandbox/wix/server';
+import type { WixServer } from '../../../sandbox/wix/server';
 import {
 	APP_CREDENTIAL,
 	CONTACT_ID,

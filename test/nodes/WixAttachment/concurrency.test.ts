@@ -1,10 +1,10 @@
 /**
  * Several items at once against the Wix emulator (answers held so that they come back out of
- * order; every arrival and answer recorded in order, test/servers/common/traffic.ts).
+ * order; every arrival and answer recorded in order, sandbox/common/traffic.ts).
  */
 import { readBinary } from '../../support/n8n-harness';
-import { barrier } from '../../servers/common/traffic';
-import type { WixServer } from '../../servers/wix-server';
+import { barrier } from '../../../sandbox/common/traffic';
+import type { WixServer } from '../../../sandbox/wix/server';
 import { CONTACT_ID, runWix, startServer } from './context';
 
 let server: WixServer;

@@ -10,14 +10,14 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } fro
 import { WixAttachmentApi } from '../../../credentials/WixAttachmentApi.credentials';
 import { WixAttachmentAppOAuthApi } from '../../../credentials/WixAttachmentAppOAuthApi.credentials';
 import { WixAttachment } from '../../../nodes/WixAttachment/WixAttachment.node';
-import { WIX_CONTACTS_SPEC } from '../../../scripts/sandbox/providers/wix';
+import { WIX_CONTACTS_SPEC } from '../../../sandbox/wix/demo';
 import { asTool, toolType } from '../../support/tool';
 import { runListSearch, runNode, runWorkflow } from '../../support/n8n-harness';
 import type { HarnessItem, HarnessWorkflow, RunNodeResult } from '../../support/n8n-harness';
 import { SPEC_FILES, loadSpecValidator, requireSpecs } from '../../support/spec';
 import type { SpecValidator } from '../../support/spec';
-import { DEFAULT_API_KEY, DEFAULT_APP, DEFAULT_CONTACT, DEFAULT_INSTANCE_ID, DEFAULT_SITE_ID, startWixServer } from '../../servers/wix-server';
-import type { RecordedRequest, WixServer, WixServerOptions } from '../../servers/wix-server';
+import { DEFAULT_API_KEY, DEFAULT_APP, DEFAULT_CONTACT, DEFAULT_INSTANCE_ID, DEFAULT_SITE_ID, startWixServer } from '../../../sandbox/wix/server';
+import type { RecordedRequest, WixServer, WixServerOptions } from '../../../sandbox/wix/server';
 
 export const NODE_TYPE = 'n8n-nodes-attachments.wixAttachment';
 export const CONTACT_ID = DEFAULT_CONTACT.id;

@@ -10,7 +10,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { logsText } from '../../support/n8n-harness';
-import type { WixServer } from '../../servers/wix-server';
+import type { WixServer } from '../../../sandbox/wix/server';
 import { CONTACT_ID, SECRETS, apiKeyCredentials, expectConformingRequests, loadWixValidator, runWix, startServer } from './context';
 
 let server: WixServer;

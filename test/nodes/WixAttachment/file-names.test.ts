@@ -6,7 +6,7 @@
 import { createHash } from 'crypto';
 
 import { binaryStats } from '../../support/n8n-harness';
-import type { WixServer } from '../../servers/wix-server';
+import type { WixServer } from '../../../sandbox/wix/server';
 import { CONTACT_ID, expectConformingRequests, loadWixValidator, runWix, startServer } from './context';
 
 let server: WixServer;

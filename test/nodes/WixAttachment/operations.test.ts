@@ -7,8 +7,8 @@
 import { createHash } from 'crypto';
 
 import { binaryStats, generatedStats } from '../../support/n8n-harness';
-import type { WixServer } from '../../servers/wix-server';
-import { DEFAULT_API_KEY, DEFAULT_SITE_ID } from '../../servers/wix-server';
+import type { WixServer } from '../../../sandbox/wix/server';
+import { DEFAULT_API_KEY, DEFAULT_SITE_ID } from '../../../sandbox/wix/server';
 import { CONTACT_ID, apiCalls, expectConformingRequests, header, loadWixValidator, runWix, startServer } from './context';
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');

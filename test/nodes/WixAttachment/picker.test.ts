@@ -3,8 +3,8 @@
  * site's contacts (Query Contacts), through n8n-core's real LoadOptionsContext, signed by the
  * credential the Authentication parameter picks.
  */
-import { DEFAULT_API_KEY } from '../../servers/wix-server';
-import type { WixServer } from '../../servers/wix-server';
+import { DEFAULT_API_KEY } from '../../../sandbox/wix/server';
+import type { WixServer } from '../../../sandbox/wix/server';
 import { CONTACT_ID, expectConformingRequests, header, loadWixValidator, runWix, searchAttachments, searchContacts, startServer } from './context';
 
 let server: WixServer;

@@ -5,7 +5,7 @@ import { createHash } from 'crypto';
 import { NodeApiError } from 'n8n-workflow';
 
 import { binaryStats } from '../../support/n8n-harness';
-import type { WixServer } from '../../servers/wix-server';
+import type { WixServer } from '../../../sandbox/wix/server';
 import { CONTACT_ID, expectConformingRequests, header, loadWixValidator, runWix, startServer } from './context';
 
 let server: WixServer;

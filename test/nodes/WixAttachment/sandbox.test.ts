@@ -7,12 +7,12 @@ import type { ICredentialType, INodeType } from 'n8n-workflow';
 
 import { WixAttachmentApi } from '../../../credentials/WixAttachmentApi.credentials';
 import { WixAttachmentAppOAuthApi } from '../../../credentials/WixAttachmentAppOAuthApi.credentials';
-import { wixProvider } from '../../../scripts/sandbox/providers/wix';
-import type { RunningProvider } from '../../../scripts/sandbox/providers/types';
+import { wixProvider } from '../../../sandbox/wix/demo';
+import type { RunningProvider } from '../../../sandbox/types';
 import { runNode } from '../../support/n8n-harness';
 import { requireSpecs } from '../../support/spec';
-import { DEFAULT_API_KEY, DEFAULT_SITE_ID } from '../../servers/wix-server';
-import type { WixServer } from '../../servers/wix-server';
+import { DEFAULT_API_KEY, DEFAULT_SITE_ID } from '../../../sandbox/wix/server';
+import type { WixServer } from '../../../sandbox/wix/server';
 
 const haveSpecs = requireSpecs(['wix_contact_attachments.yaml'], 'the Wix sandbox (Prism gate)');
 const describeSandbox = haveSpecs ? describe : describe.skip;

@@ -5,7 +5,7 @@
  * of RSS, both of which would grow by 64 MiB if anything held the file.
  */
 import { binaryStats, generatedStats } from '../../support/n8n-harness';
-import type { WixServer } from '../../servers/wix-server';
+import type { WixServer } from '../../../sandbox/wix/server';
 import { sampleMemory } from '../../support/memory';
 import { CONTACT_ID, runWix, startServer } from './context';
 

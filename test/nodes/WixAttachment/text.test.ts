@@ -8,7 +8,7 @@ import { createHash } from 'crypto';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INodeParameters } from 'n8n-workflow';
 
-import type { WixServer } from '../../servers/wix-server';
+import type { WixServer } from '../../../sandbox/wix/server';
 import { CONTACT_ID, expectConformingRequests, header, loadWixValidator, runWix, startServer } from './context';
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');

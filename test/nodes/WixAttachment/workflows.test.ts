@@ -5,7 +5,7 @@
 import { createHash } from 'crypto';
 
 import { readBinary } from '../../support/n8n-harness';
-import type { WixServer } from '../../servers/wix-server';
+import type { WixServer } from '../../../sandbox/wix/server';
 import { CONTACT_ID, expectConformingRequests, header, loadWixValidator, runWixWorkflow, startServer } from './context';
 
 let server: WixServer;

@@ -14,8 +14,8 @@ import { runNode, runWorkflow } from '../../support/n8n-harness';
 import type { HarnessItem, HarnessWorkflow, RunNodeResult } from '../../support/n8n-harness';
 import { SPEC_FILES, loadSpecValidator, requireSpecs } from '../../support/spec';
 import type { SpecValidator } from '../../support/spec';
-import { DEFAULT_ACCESS_TOKEN, DEFAULT_REFRESH_TOKEN, DEFAULT_TENANT, startXeroServer } from '../../servers/xero-server';
-import type { RecordedRequest, XeroServer } from '../../servers/xero-server';
+import { DEFAULT_ACCESS_TOKEN, DEFAULT_REFRESH_TOKEN, DEFAULT_TENANT, startXeroServer } from '../../../sandbox/xero/server';
+import type { RecordedRequest, XeroServer } from '../../../sandbox/xero/server';
 
 export const TENANT_ID = DEFAULT_TENANT.tenantId;
 export const CLIENT_SECRET = 'sentinel-client-secret-5f1c2b';

@@ -6,8 +6,8 @@ import { randomUUID } from 'crypto';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { logsText } from '../../support/n8n-harness';
-import { DEFAULT_ACCESS_TOKEN, DEFAULT_REFRESH_TOKEN } from '../../servers/xero-server';
-import type { XeroServer } from '../../servers/xero-server';
+import { DEFAULT_ACCESS_TOKEN, DEFAULT_REFRESH_TOKEN } from '../../../sandbox/xero/server';
+import type { XeroServer } from '../../../sandbox/xero/server';
 import { CLIENT_SECRET, runXero, startServer } from './context';
 
 let server: XeroServer;

@@ -5,7 +5,7 @@
 import { createHash } from 'crypto';
 
 import { binaryStats } from '../../support/n8n-harness';
-import type { XeroServer } from '../../servers/xero-server';
+import type { XeroServer } from '../../../sandbox/xero/server';
 import { expectConformingRequests, loadXeroValidators, runXero, startServer } from './context';
 
 let server: XeroServer;

@@ -7,8 +7,8 @@ import { createHash, randomUUID } from 'crypto';
 
 import { XERO_PARENT_TYPES } from '../../../nodes/XeroAttachment/parentTypes';
 import { binaryStats, generatedStats } from '../../support/n8n-harness';
-import type { XeroServer } from '../../servers/xero-server';
-import { DEFAULT_ACCESS_TOKEN } from '../../servers/xero-server';
+import type { XeroServer } from '../../../sandbox/xero/server';
+import { DEFAULT_ACCESS_TOKEN } from '../../../sandbox/xero/server';
 import { TENANT_ID, expectConformingRequests, header, loadXeroValidators, runXero, startServer } from './context';
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');

@@ -5,8 +5,8 @@
 import { XeroAttachmentOAuth2Api } from '../../../credentials/XeroAttachmentOAuth2Api.credentials';
 import { XeroAttachment } from '../../../nodes/XeroAttachment/XeroAttachment.node';
 import { runListSearch } from '../../support/n8n-harness';
-import { DEFAULT_ACCESS_TOKEN, startXeroServer } from '../../servers/xero-server';
-import type { XeroServer } from '../../servers/xero-server';
+import { DEFAULT_ACCESS_TOKEN, startXeroServer } from '../../../sandbox/xero/server';
+import type { XeroServer } from '../../../sandbox/xero/server';
 import { NODE_TYPE, expectConformingRequests, header, loadXeroValidators, xeroCredentials } from './context';
 
 const tenants = [

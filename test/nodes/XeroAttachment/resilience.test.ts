@@ -4,8 +4,8 @@
 import { NodeApiError } from 'n8n-workflow';
 
 import { binaryStats } from '../../support/n8n-harness';
-import { DEFAULT_ACCESS_TOKEN } from '../../servers/xero-server';
-import type { XeroServer } from '../../servers/xero-server';
+import { DEFAULT_ACCESS_TOKEN } from '../../../sandbox/xero/server';
+import type { XeroServer } from '../../../sandbox/xero/server';
 import { header, runXero, startServer } from './context';
 
 let server: XeroServer;

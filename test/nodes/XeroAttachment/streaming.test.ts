@@ -5,7 +5,7 @@
  * 64 MiB if anything held the file.
  */
 import { binaryStats, generatedStats } from '../../support/n8n-harness';
-import type { XeroServer } from '../../servers/xero-server';
+import type { XeroServer } from '../../../sandbox/xero/server';
 import { runXero, startServer } from './context';
 import { sampleMemory } from '../../support/memory';
 

@@ -10,7 +10,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { binaryStats } from '../../support/n8n-harness';
-import type { XeroServer } from '../../servers/xero-server';
+import type { XeroServer } from '../../../sandbox/xero/server';
 import { expectConformingRequests, header, loadXeroValidators, runXero, startServer, xeroCredentials } from './context';
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');

@@ -5,7 +5,7 @@
 import { createHash } from 'crypto';
 
 import { readBinary } from '../../support/n8n-harness';
-import type { XeroServer } from '../../servers/xero-server';
+import type { XeroServer } from '../../../sandbox/xero/server';
 import { expectConformingRequests, loadXeroValidators, runXeroWorkflow, startServer } from './context';
 
 const parentId = '4074292c-09b3-456d-84e7-add864c6c39b';

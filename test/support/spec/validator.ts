@@ -51,8 +51,8 @@ import route from '@stoplight/prism-http/dist/router';
 import { matchPath } from '@stoplight/prism-http/dist/router/matchPath';
 import { MatchType } from '@stoplight/prism-http/dist/router/types';
 import { validateInput, validateSecurity } from '@stoplight/prism-http/dist/validator';
-import { packageIdOf, parseSpecFile } from '../../../scripts/sandbox/prism/parse-cache';
-import { SPECS_DIR_ENV, specPath } from './specs-dir';
+import { packageIdOf, parseSpecFile } from '../../../sandbox/prism/parse-cache';
+import { SPECS_DIR_ENV, specPath } from '../../../sandbox/prism/specs-dir';
 
 /** A request as recorded by the fake servers. */
 export interface RecordedRequest {
@@ -278,7 +278,7 @@ export function loadSpecOperations(specFile: string, paths?: PathFilter): Promis
 			}
 			const started = performance.now();
 			// The same parser and options as @stoplight/json-schema-ref-parser's YAML plugin; parsed once
-			// per machine and spec version (scripts/sandbox/prism/parse-cache.ts), not per test file.
+			// per machine and spec version (sandbox/prism/parse-cache.ts), not per test file.
 			const parser = yamlParser();
 			const parsed = parseSpecFile(file, parser.parse, parser.id, { ignoreDuplicateKeys: true, mergeKeys: false });
 			const skeletons = new Set<string>();
