@@ -1,16 +1,26 @@
 /**
- * Loading the vendors' OpenAPI files for the Prism gates, the way `prism proxy <spec>` loads them
- * (Prism's own YAML parser and `getHttpOperationsFromSpec`), with two documented additions:
+ * The one loader of the vendors' OpenAPI files, for the sandbox's Prism gates (./gate.ts) and the
+ * tests' request validator (test/support/spec/validator.ts). It loads them the way
+ * `prism proxy <spec>` does (Prism's own YAML parser and `getHttpOperationsFromSpec`), with three
+ * documented additions:
  *
- *  - `fullPaths`: only the operations whose path template matches are loaded in full (request AND
- *    responses). The others stay in the document as routing skeletons, so that a request to them is
- *    still routed by Prism and then refused by the gate as "not loaded" instead of being accepted.
- *    Loading Xero's 235 operations takes ~10 s on an idle core; its 30-odd attachment operations
- *    take well under one.
+ *  - `fullPaths`: only the operations whose path template matches (a RegExp, or a list of
+ *    templates) are loaded in full. The others stay in the document as routing skeletons, so that
+ *    a request to them is still routed by Prism and then refused ("not loaded") instead of being
+ *    accepted. Loading Xero's 235 operations takes ~10 s on an idle core; its 30-odd attachment
+ *    operations take well under one.
+ *  - `responses: 'codes'`: request validation never looks at responses, so the tests hand Prism
+ *    each operation's `responses` reduced to their codes and descriptions. The request side stays
+ *    the same: identical for Asana, Sunshine and Wix (asserted by test/spec-validator); in Xero's
+ *    recursive schemas (Contact ↔ ContactGroups, CreditNote ↔ Allocations) the depth at which
+ *    Prism's decycle cuts the recursion moves, which does not change what they accept. The load
+ *    time roughly halves. The gates validate responses too and keep them (`'full'`, the default).
  *  - `patches`: named, explained edits of the parsed document before Prism sees it (see
  *    XERO_DOWNLOAD_MEDIA_TYPES). Every patch says what it changed; the sandbox prints them.
  *
- * The specs live in ../shared/specs beside the checkout, or in $N8N_ATTACHMENTS_SPECS_DIR.
+ * The YAML is parsed once per machine (./parse-cache.ts), the operations once per process and
+ * definition. The specs live in ../shared/specs beside the checkout, or in
+ * $N8N_ATTACHMENTS_SPECS_DIR (./specs-dir.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -19,18 +29,12 @@ import { performance } from 'node:perf_hooks';
 import { getHttpOperationsFromSpec } from '@stoplight/prism-http/dist/utils/operations';
 
 import { packageIdOf, parseSpecFile } from './parse-cache';
+import { SPECS_DIR_ENV, specPath, specsDir } from './specs-dir';
+
+export { SPECS_DIR_ENV, specsDir };
 
 export type HttpOperation = Awaited<ReturnType<typeof getHttpOperationsFromSpec>>[number];
 type Json = Record<string, unknown>;
-
-export const SPECS_DIR_ENV = 'N8N_ATTACHMENTS_SPECS_DIR';
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
-
-/** `$N8N_ATTACHMENTS_SPECS_DIR` if set, else `<repo>/../shared/specs` (as test/support/spec does). */
-export function specsDir(): string {
-	const fromEnv = process.env[SPECS_DIR_ENV]?.trim();
-	return fromEnv ? path.resolve(fromEnv) : path.resolve(REPO_ROOT, '..', 'shared', 'specs');
-}
 
 export interface SpecPatch {
 	/** One line: what is changed and why (printed at start-up). */
@@ -39,12 +43,17 @@ export interface SpecPatch {
 	apply(doc: Json): number;
 }
 
+/** Path templates (as the spec writes them) to load in full: a RegExp, or a list. */
+export type PathFilter = RegExp | readonly string[];
+
 export interface SpecDefinition {
 	/** A file name in {@link specsDir}, or a path. */
 	file: string;
-	/** Load in full only these path templates (as the spec writes them); default: all. */
-	fullPaths?: RegExp;
+	/** Load in full only these path templates; default: all. */
+	fullPaths?: PathFilter;
 	patches?: SpecPatch[];
+	/** `'full'` (default: the gates validate responses) or `'codes'` (request validation only). */
+	responses?: 'full' | 'codes';
 }
 
 export interface LoadedSpec {
@@ -78,8 +87,9 @@ function prismYamlParser(): { parse: YamlParse; id: string } {
 	return { parse: (require(file) as { parseWithPointers: YamlParse }).parseWithPointers, id: packageIdOf(file) };
 }
 
+/** A bare file name is one in the specs directory; a path is resolved against the cwd. */
 export function resolveSpecFile(file: string): string {
-	return path.isAbsolute(file) || file.includes('/') ? path.resolve(file) : path.join(specsDir(), file);
+	return path.isAbsolute(file) || file.includes('/') || file.includes(path.sep) ? path.resolve(file) : specPath(file);
 }
 
 /** Path parts of the `servers` URLs (template variables allowed in the host), longest first. */
@@ -97,6 +107,15 @@ export function serverBasePaths(doc: Json): string[] {
 	}
 	if (paths.size === 0) paths.add('');
 	return [...paths].sort((a, b) => b.length - a.length);
+}
+
+function filterAccepts(filter: PathFilter | undefined, pathTemplate: string): boolean {
+	if (!filter) return true;
+	if (filter instanceof RegExp) {
+		filter.lastIndex = 0;
+		return filter.test(pathTemplate);
+	}
+	return filter.includes(pathTemplate);
 }
 
 /** Keeps only the `components` entries reachable through local $refs from the rest of the document. */
@@ -135,13 +154,17 @@ function pruneComponents(doc: Json): Json {
 	return { ...doc, components: kept };
 }
 
-/** Operations outside `fullPaths` reduced to what routing needs (operationId, servers, security, response codes). */
-function reduceToFullPaths(doc: Json, fullPaths: RegExp, skeletons: Set<string>): Json {
-	if (!isObject(doc.paths)) return doc;
+/**
+ * The document as the definition asks: operations outside `fullPaths` reduced to what routing
+ * needs (operationId, servers, security, response codes); with `responses: 'codes'`, the
+ * responses of the others reduced to their codes and descriptions too.
+ */
+function reduce(doc: Json, filter: PathFilter | undefined, responses: 'full' | 'codes', skeletons: Set<string>): Json {
+	if (!isObject(doc.paths) || (!filter && responses === 'full')) return doc;
 	const paths: Json = {};
 	for (const [pathTemplate, item] of Object.entries(doc.paths)) {
-		fullPaths.lastIndex = 0;
-		if (!isObject(item) || fullPaths.test(pathTemplate)) {
+		const full = filterAccepts(filter, pathTemplate);
+		if (!isObject(item) || (full && responses === 'full')) {
 			paths[pathTemplate] = item;
 			continue;
 		}
@@ -149,21 +172,26 @@ function reduceToFullPaths(doc: Json, fullPaths: RegExp, skeletons: Set<string>)
 		// Same key order as the spec: Prism's router breaks ties by operation order.
 		for (const [key, operation] of Object.entries(item)) {
 			if (!HTTP_METHODS.includes(key.toLowerCase()) || !isObject(operation)) {
-				if (key === 'servers') reduced[key] = operation;
+				if (full || key === 'servers') reduced[key] = operation;
+				continue;
+			}
+			const codes: Json = {};
+			for (const [code, response] of Object.entries(isObject(operation.responses) ? operation.responses : {})) {
+				codes[code] = { description: isObject(response) && typeof response.description === 'string' ? response.description : '' };
+			}
+			if (full) {
+				reduced[key] = { ...operation, responses: codes };
 				continue;
 			}
 			skeletons.add(operationKey(key, pathTemplate));
-			const responses: Json = {};
-			for (const code of Object.keys(isObject(operation.responses) ? operation.responses : {})) {
-				responses[code] = { description: 'not loaded by the sandbox' };
-			}
-			const skeleton: Json = { responses };
+			const skeleton: Json = { responses: codes };
 			for (const field of ['operationId', 'servers', 'security']) if (field in operation) skeleton[field] = operation[field];
 			reduced[key] = skeleton;
 		}
 		paths[pathTemplate] = reduced;
 	}
-	return pruneComponents({ ...doc, paths });
+	const out = { ...doc, paths };
+	return filter ? pruneComponents(out) : out;
 }
 
 function hasNonLocalRef(value: unknown): boolean {
@@ -173,12 +201,14 @@ function hasNonLocalRef(value: unknown): boolean {
 	return Object.values(value).some(hasNonLocalRef);
 }
 
+const filterKey = (filter: PathFilter | undefined) => (filter === undefined ? '' : filter instanceof RegExp ? String(filter) : JSON.stringify(filter));
 const cache = new Map<string, Promise<LoadedSpec>>();
 
-/** Loads (once per process) a spec for a gate. */
+/** Loads a spec as `definition` says (once per process and definition). */
 export function loadSpec(definition: SpecDefinition): Promise<LoadedSpec> {
 	const file = resolveSpecFile(definition.file);
-	const key = [file, String(definition.fullPaths ?? ''), ...(definition.patches ?? []).map((p) => p.description)].join('\u0000');
+	const responses = definition.responses ?? 'full';
+	const key = [file, filterKey(definition.fullPaths), responses, ...(definition.patches ?? []).map((p) => p.description)].join('\u0000');
 	let loading = cache.get(key);
 	if (!loading) {
 		loading = (async (): Promise<LoadedSpec> => {
@@ -190,22 +220,23 @@ export function loadSpec(definition: SpecDefinition): Promise<LoadedSpec> {
 			// parsed once per machine and spec version (./parse-cache.ts). JSON files are read as JSON.
 			const parser = prismYamlParser();
 			let doc = parseSpecFile(file, parser.parse, parser.id, { ignoreDuplicateKeys: true, mergeKeys: false }).data as Json;
+			// A document with external $refs is loaded from its file so that they resolve (unpatched, unreduced then).
+			const fromFile = !isObject(doc) || hasNonLocalRef(doc);
 			const notes: string[] = [];
-			for (const patch of definition.patches ?? []) {
+			for (const patch of fromFile ? [] : (definition.patches ?? [])) {
 				const changed = patch.apply(doc);
 				if (changed === 0) throw new Error(`${path.basename(file)}: the patch "${patch.description}" no longer applies (the spec changed?)`);
 				notes.push(`${patch.description} (${changed} place${changed === 1 ? '' : 's'})`);
 			}
 			const skeletons = new Set<string>();
-			if (definition.fullPaths) doc = reduceToFullPaths(doc, definition.fullPaths, skeletons);
-			// A document with external $refs is loaded from its file so that they resolve (unpatched then).
-			const operations = hasNonLocalRef(doc) ? await getHttpOperationsFromSpec(file) : await getHttpOperationsFromSpec(doc);
+			if (!fromFile) doc = reduce(doc, definition.fullPaths, responses, skeletons);
+			const operations = fromFile ? await getHttpOperationsFromSpec(file) : await getHttpOperationsFromSpec(doc);
 			return {
 				file,
 				name: path.basename(file),
 				operations,
 				skeletons,
-				basePaths: serverBasePaths(doc),
+				basePaths: isObject(doc) ? serverBasePaths(doc) : [''],
 				notes,
 				loadMs: Math.round(performance.now() - started),
 			};
@@ -214,6 +245,11 @@ export function loadSpec(definition: SpecDefinition): Promise<LoadedSpec> {
 		loading.catch(() => cache.delete(key));
 	}
 	return loading;
+}
+
+/** Drops the specs loaded so far (frees the memory: the full Xero spec takes ~150 MB of heap once parsed). */
+export function clearSpecCache(): void {
+	cache.clear();
 }
 
 /* ------------------------------------------------------------------------------------------------
