@@ -9,15 +9,11 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { readBinary } from '../../support/n8n-harness';
 import { DEFAULT_TASK } from '../../../sandbox/asana/server';
-import type { AsanaServer } from '../../../sandbox/asana/server';
 import { barrier } from '../../../sandbox/common/traffic';
 import type { TrafficEvent } from '../../../sandbox/common/traffic';
-import { locator, runAsana, startServer } from './context';
+import { locator, runAsana, useAsanaEmulator } from './context';
 
-let server: AsanaServer;
-beforeAll(async () => (server = await startServer()));
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
+const server = useAsanaEmulator();
 
 /** Seeds `count` attachments on the demo task; their gids in order. */
 function seed(count: number): string[] {

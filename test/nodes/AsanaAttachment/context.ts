@@ -13,6 +13,7 @@ import { AsanaAttachment } from '../../../nodes/AsanaAttachment/AsanaAttachment.
 import { asTool, toolType } from '../../support/tool';
 import { runListSearch, runNode, runWorkflow } from '../../support/n8n-harness';
 import type { HarnessItem, HarnessWorkflow, RunNodeResult } from '../../support/n8n-harness';
+import { expectRequestsConform, header, useEmulator } from '../../support/emulator';
 import { SPEC_FILES, loadSpecValidator, requireSpecs } from '../../support/spec';
 import type { SpecValidator } from '../../support/spec';
 import {
@@ -128,20 +129,24 @@ export async function loadAsanaValidator(): Promise<SpecValidator | undefined> {
 
 /** Every API request the emulator received (OAuth token calls aside) must be one Asana's spec accepts. */
 export function expectConformingRequests(validator: SpecValidator | undefined, requests: RecordedRequest[]): void {
-	if (!validator) return;
-	for (const request of requests) {
-		if (!request.path.startsWith('/api/1.0/')) continue;
-		const violations = validator.validate(request);
-		expect({ request: `${request.method} ${request.url}`, violations }).toEqual({
-			request: `${request.method} ${request.url}`,
-			violations: [],
-		});
-	}
+	if (validator) expectRequestsConform(requests, (request) => (request.path.startsWith('/api/1.0/') ? validator : undefined));
 }
 
-export function header(request: RecordedRequest, name: string): string | undefined {
-	const value = request.headers[name.toLowerCase()];
-	return Array.isArray(value) ? value.join(', ') : value;
+export { header };
+
+/**
+ * The Asana emulator of a test file (or describe block): started before its tests, reset before
+ * each, every API request of each checked against Asana's spec, closed after them.
+ */
+export function useAsanaEmulator(options: AsanaServerOptions = {}): AsanaServer {
+	return useEmulator({
+		name: 'Asana',
+		start: () => startAsanaServer(options),
+		loadSpecCheck: async () => {
+			const validator = await loadAsanaValidator();
+			return validator && ((server) => expectConformingRequests(validator, server.requests));
+		},
+	});
 }
 
 /** The API requests as `METHOD target` lines. */

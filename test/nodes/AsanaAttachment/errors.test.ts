@@ -7,18 +7,9 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { logsText } from '../../support/n8n-harness';
 import { DEFAULT_PERSONAL_ACCESS_TOKEN, DEFAULT_PROJECT, DEFAULT_TASK } from '../../../sandbox/asana/server';
-import type { AsanaServer } from '../../../sandbox/asana/server';
-import { SECRETS, expectConformingRequests, loadAsanaValidator, locator, runAsana, startServer } from './context';
+import { SECRETS, locator, runAsana, useAsanaEmulator } from './context';
 
-let server: AsanaServer;
-let validator: Awaited<ReturnType<typeof loadAsanaValidator>>;
-beforeAll(async () => {
-	server = await startServer();
-	validator = await loadAsanaValidator();
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validator, server.requests));
+const server = useAsanaEmulator();
 
 const pdf = { data: Buffer.from('%PDF-1.4 x'), fileName: 'x.pdf', mimeType: 'application/pdf' };
 const link = (overrides: Record<string, unknown>) => ({

@@ -6,18 +6,9 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { binaryStats, generatedStats } from '../../support/n8n-harness';
 import { DEFAULT_OAUTH_ACCESS_TOKEN, DEFAULT_REFRESH_TOKEN, DEFAULT_TASK, RATE_LIMIT_MESSAGE } from '../../../sandbox/asana/server';
-import type { AsanaServer } from '../../../sandbox/asana/server';
-import { CLIENT_ID, CLIENT_SECRET, expectConformingRequests, header, loadAsanaValidator, locator, runAsana, startServer, targets } from './context';
+import { CLIENT_ID, CLIENT_SECRET, header, locator, runAsana, targets, useAsanaEmulator } from './context';
 
-let server: AsanaServer;
-let validator: Awaited<ReturnType<typeof loadAsanaValidator>>;
-beforeAll(async () => {
-	server = await startServer({ oauthClient: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET } });
-	validator = await loadAsanaValidator();
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validator, server.requests));
+const server = useAsanaEmulator({ oauthClient: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET } });
 
 const listTask = { operation: 'getAll', parent: locator(DEFAULT_TASK.gid), returnAll: true, options: {} };
 const uploadTo = (parent = DEFAULT_TASK.gid) => ({ operation: 'upload', parent: locator(parent), source: 'binary', binaryPropertyName: 'data', options: {} });

@@ -6,16 +6,13 @@
  */
 import { binaryStats, generatedStats } from '../../support/n8n-harness';
 import { DEFAULT_TASK } from '../../../sandbox/asana/server';
-import type { AsanaServer } from '../../../sandbox/asana/server';
-import { locator, runAsana, startServer } from './context';
+import { locator, runAsana, useAsanaEmulator } from './context';
 import { sampleMemory } from '../../support/memory';
 
 const SIZE = 64 * 1024 * 1024;
 const MiB = 1024 * 1024;
 
-let server: AsanaServer;
-beforeAll(async () => (server = await startServer()));
-afterAll(async () => await server.close());
+const server = useAsanaEmulator();
 
 
 it('uploads and downloads 64 MiB without holding the file in memory', async () => {

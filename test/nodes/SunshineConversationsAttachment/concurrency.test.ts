@@ -4,13 +4,9 @@
  * a 429 makes the whole run back off (with jitter) before going on.
  */
 import { barrier } from '../../../sandbox/common/traffic';
-import type { SunshineServer } from '../../../sandbox/sunshine/server';
-import { APP_ID, runSunshine, startServer } from './context';
+import { APP_ID, runSunshine, useSunshineEmulator } from './context';
 
-let server: SunshineServer;
-beforeAll(async () => (server = await startServer()));
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
+const server = useSunshineEmulator();
 
 const files = (count: number) => Array.from({ length: count }, (_, i) => ({ binary: { data: { data: Buffer.from(`file ${i}`), fileName: `file-${i}.txt`, mimeType: 'text/plain' } } }));
 

@@ -13,6 +13,7 @@ import { SunshineConversationsAttachmentJwtApi } from '../../../credentials/Suns
 import { SunshineConversationsAttachment } from '../../../nodes/SunshineConversationsAttachment/SunshineConversationsAttachment.node';
 import { runNode, runWorkflow } from '../../support/n8n-harness';
 import type { HarnessItem, HarnessWorkflow, RunNodeResult } from '../../support/n8n-harness';
+import { expectRequestsConform, header, useEmulator } from '../../support/emulator';
 import { SPEC_FILES, loadSpecValidator, requireSpecs } from '../../support/spec';
 import type { SpecValidator } from '../../support/spec';
 import { DEFAULT_APP, DEFAULT_APP_KEY, startSunshineServer } from '../../../sandbox/sunshine/server';
@@ -104,20 +105,32 @@ const LEGACY_PATH = /\/attachments\/(token|cookie)$/;
 /** Every API request the emulator received must be one the spec of its call accepts. */
 export function expectConformingRequests(validators: SunshineValidators | undefined, requests: RecordedRequest[]): void {
 	if (!validators) return;
-	for (const request of requests) {
-		if (request.path.startsWith('/media/')) continue; // the media host, not the API
-		const legacy = LEGACY_PATH.test(request.path);
+	expectRequestsConform(requests, (request) => {
+		if (request.path.startsWith('/media/')) return undefined; // the media host, not the API
+		if (!LEGACY_PATH.test(request.path)) return validators.current;
 		// The v12.8.0 spec predates the Zendesk host (and its /sc prefix).
-		const checked = legacy && request.url.startsWith('/sc/') ? { ...request, url: request.url.slice('/sc'.length) } : request;
-		const violations = (legacy ? validators.legacy : validators.current).validate(checked);
-		const label = `${request.method} ${request.url}`;
-		expect({ request: label, violations }).toEqual({ request: label, violations: [] });
-	}
+		return { validator: validators.legacy, as: request.url.startsWith('/sc/') ? { ...request, url: request.url.slice('/sc'.length) } : request };
+	});
 }
 
-export function header(request: RecordedRequest, name: string): string | undefined {
-	const value = request.headers[name.toLowerCase()];
-	return Array.isArray(value) ? value.join(', ') : value;
+export { header };
+
+/**
+ * The Sunshine Conversations emulator of a test file (or describe block): started before its
+ * tests, reset before each, every API request of each checked against the spec of its call
+ * (current, or v12.8.0 for media tokens and cookies), closed after them.
+ */
+export function useSunshineEmulator(options: SunshineServerOptions = {}): SunshineServer {
+	return useEmulator({
+		name: 'Sunshine Conversations',
+		start: () => startSunshineServer(options),
+		loadSpecCheck: async () => {
+			const validators = await loadSunshineValidators();
+			return validators && ((server) => expectConformingRequests(validators, server.requests));
+		},
+		// Two specs, the current one of 3 MB: slow to load in a busy jest worker.
+		setupTimeoutMs: 120_000,
+	});
 }
 
 /** `Basic base64(keyId:secret)`. */

@@ -11,18 +11,10 @@ import { SunshineConversationsAttachmentJwtApi } from '../../../credentials/Suns
 import { resolveApiBase } from '../../../nodes/SunshineConversationsAttachment/location';
 import { runNode } from '../../support/n8n-harness';
 import { DEFAULT_ACCOUNT_KEY, DEFAULT_APP_KEY } from '../../../sandbox/sunshine/server';
-import type { SunshineKey, SunshineServer } from '../../../sandbox/sunshine/server';
-import { basicHeader, expectConformingRequests, expectSunshineJwt, header, loadSunshineValidators, startServer, sunshineCredentials } from './context';
+import type { SunshineKey } from '../../../sandbox/sunshine/server';
+import { basicHeader, expectSunshineJwt, header, sunshineCredentials, useSunshineEmulator } from './context';
 
-let server: SunshineServer;
-let validators: Awaited<ReturnType<typeof loadSunshineValidators>>;
-beforeAll(async () => {
-	server = await startServer();
-	validators = await loadSunshineValidators();
-}, 120_000);
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validators, server.requests));
+const server = useSunshineEmulator();
 
 const basic = new SunshineConversationsAttachmentApi();
 const jwt = new SunshineConversationsAttachmentJwtApi();

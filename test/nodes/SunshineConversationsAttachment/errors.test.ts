@@ -8,18 +8,9 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { logsText } from '../../support/n8n-harness';
 import { DEFAULT_ACCOUNT_KEY, DEFAULT_APP_KEY, SECOND_APP } from '../../../sandbox/sunshine/server';
-import type { SunshineServer } from '../../../sandbox/sunshine/server';
-import { APP_ID, type Authentication, expectConformingRequests, loadSunshineValidators, runSunshine, startServer, sunshineCredentials } from './context';
+import { APP_ID, type Authentication, runSunshine, sunshineCredentials, useSunshineEmulator } from './context';
 
-let server: SunshineServer;
-let validators: Awaited<ReturnType<typeof loadSunshineValidators>>;
-beforeAll(async () => {
-	server = await startServer();
-	validators = await loadSunshineValidators();
-}, 120_000);
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validators, server.requests));
+const server = useSunshineEmulator();
 
 const pdf = { data: Buffer.from('%PDF-1.4 x'), fileName: 'x.pdf', mimeType: 'application/pdf' };
 const upload = { operation: 'upload', binaryPropertyName: 'data', options: {} };

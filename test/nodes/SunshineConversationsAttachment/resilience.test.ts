@@ -5,18 +5,9 @@
  */
 import { NodeApiError } from 'n8n-workflow';
 
-import type { SunshineServer } from '../../../sandbox/sunshine/server';
-import { APP_ID, expectConformingRequests, loadSunshineValidators, runSunshine, startServer } from './context';
+import { APP_ID, runSunshine, useSunshineEmulator } from './context';
 
-let server: SunshineServer;
-let validators: Awaited<ReturnType<typeof loadSunshineValidators>>;
-beforeAll(async () => {
-	server = await startServer();
-	validators = await loadSunshineValidators();
-}, 120_000);
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validators, server.requests));
+const server = useSunshineEmulator();
 
 const tooMany = { status: 429, headers: { 'Retry-After': '1' }, body: JSON.stringify({ errors: [{ code: 'too_many_requests', title: 'Too Many Requests' }] }) };
 const unavailable = { status: 503, headers: { 'Retry-After': '0' }, body: JSON.stringify({ errors: [{ code: 'service_unavailable', title: 'Service Unavailable' }] }) };

@@ -8,15 +8,12 @@ import * as vm from 'vm';
 
 import { generatedStats } from '../../support/n8n-harness';
 import { SUNSHINE_MAX_UPLOAD_BYTES } from '../../../sandbox/sunshine/server';
-import type { SunshineServer } from '../../../sandbox/sunshine/server';
-import { APP_ID, fetchLocal, header, runSunshine, startServer } from './context';
+import { APP_ID, fetchLocal, header, runSunshine, useSunshineEmulator } from './context';
 
 const MiB = 1024 * 1024;
 const SIZE = SUNSHINE_MAX_UPLOAD_BYTES;
 
-let server: SunshineServer;
-beforeAll(async () => (server = await startServer()));
-afterAll(async () => await server.close());
+const server = useSunshineEmulator();
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;

@@ -14,6 +14,7 @@ import { WIX_CONTACTS_SPEC } from '../../../sandbox/wix/demo';
 import { asTool, toolType } from '../../support/tool';
 import { runListSearch, runNode, runWorkflow } from '../../support/n8n-harness';
 import type { HarnessItem, HarnessWorkflow, RunNodeResult } from '../../support/n8n-harness';
+import { expectRequestsConform, header, useEmulator } from '../../support/emulator';
 import { SPEC_FILES, loadSpecValidator, requireSpecs } from '../../support/spec';
 import type { SpecValidator } from '../../support/spec';
 import { DEFAULT_API_KEY, DEFAULT_APP, DEFAULT_CONTACT, DEFAULT_INSTANCE_ID, DEFAULT_SITE_ID, startWixServer } from '../../../sandbox/wix/server';
@@ -144,25 +145,33 @@ export async function loadWixValidator(): Promise<WixValidators | undefined> {
  */
 export function expectConformingRequests(validators: WixValidators | undefined, requests: RecordedRequest[]): void {
 	if (!validators) return;
-	for (const request of requests) {
-		if (request.host !== 'api') continue;
-		const validator = request.path.startsWith('/contacts/v4/attachments')
-			? validators.attachments
-			: request.path.startsWith('/contacts/v4/contacts')
-				? validators.contacts
-				: undefined;
-		if (!validator) continue;
-		const violations = validator.validate(request);
-		expect({ request: `${request.method} ${request.url}`, violations }).toEqual({
-			request: `${request.method} ${request.url}`,
-			violations: [],
-		});
-	}
+	expectRequestsConform(requests, (request) =>
+		request.host !== 'api'
+			? undefined
+			: request.path.startsWith('/contacts/v4/attachments')
+				? validators.attachments
+				: request.path.startsWith('/contacts/v4/contacts')
+					? validators.contacts
+					: undefined,
+	);
 }
 
-export function header(request: RecordedRequest, name: string): string | undefined {
-	const value = request.headers[name.toLowerCase()];
-	return Array.isArray(value) ? value.join(', ') : value;
+export { header };
+
+/**
+ * The Wix emulator of a test file (or describe block): started before its tests, reset before
+ * each, every attachments and contacts request of each checked against Wix's specs, closed after
+ * them.
+ */
+export function useWixEmulator(options: WixServerOptions = {}): WixServer {
+	return useEmulator({
+		name: 'Wix',
+		start: () => startWixServer(options),
+		loadSpecCheck: async () => {
+			const validators = await loadWixValidator();
+			return validators && ((server) => expectConformingRequests(validators, server.requests));
+		},
+	});
 }
 
 export function apiCalls(server: WixServer): string[] {

@@ -12,13 +12,9 @@ import { WixAttachmentAppOAuthApi } from '../../../credentials/WixAttachmentAppO
 import { WixAttachment } from '../../../nodes/WixAttachment/WixAttachment.node';
 import { logsText, runNode } from '../../support/n8n-harness';
 import { DEFAULT_API_KEY, DEFAULT_APP, DEFAULT_INSTANCE_ID, DEFAULT_SITE_ID } from '../../../sandbox/wix/server';
-import type { WixServer } from '../../../sandbox/wix/server';
-import { API_KEY_CREDENTIAL, APP_CREDENTIAL, SECRETS, apiKeyCredentials, appCredentials, header, startServer } from './context';
+import { API_KEY_CREDENTIAL, APP_CREDENTIAL, SECRETS, apiKeyCredentials, appCredentials, header, useWixEmulator } from './context';
 
-let server: WixServer;
-beforeAll(async () => (server = await startServer()));
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
+const server = useWixEmulator();
 
 const apiKey = new WixAttachmentApi();
 const app = new WixAttachmentAppOAuthApi();

@@ -5,18 +5,9 @@ import { createHash } from 'crypto';
 import { NodeApiError } from 'n8n-workflow';
 
 import { binaryStats } from '../../support/n8n-harness';
-import type { WixServer } from '../../../sandbox/wix/server';
-import { CONTACT_ID, expectConformingRequests, header, loadWixValidator, runWix, startServer } from './context';
+import { CONTACT_ID, header, runWix, useWixEmulator } from './context';
 
-let server: WixServer;
-let validator: Awaited<ReturnType<typeof loadWixValidator>>;
-beforeAll(async () => {
-	server = await startServer();
-	validator = await loadWixValidator();
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validator, server.requests));
+const server = useWixEmulator();
 
 const listAll = { operation: 'getAll', contactId: CONTACT_ID, returnAll: true };
 const uploadParameters = { operation: 'upload', contactId: CONTACT_ID, binaryPropertyName: 'data', options: {} };

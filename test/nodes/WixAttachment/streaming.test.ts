@@ -5,16 +5,13 @@
  * of RSS, both of which would grow by 64 MiB if anything held the file.
  */
 import { binaryStats, generatedStats } from '../../support/n8n-harness';
-import type { WixServer } from '../../../sandbox/wix/server';
 import { sampleMemory } from '../../support/memory';
-import { CONTACT_ID, runWix, startServer } from './context';
+import { CONTACT_ID, runWix, useWixEmulator } from './context';
 
 const SIZE = 64 * 1024 * 1024;
 const MiB = 1024 * 1024;
 
-let server: WixServer;
-beforeAll(async () => (server = await startServer()));
-afterAll(async () => await server.close());
+const server = useWixEmulator();
 
 it('uploads and downloads 64 MiB without holding the file in memory', async () => {
 	const expected = await generatedStats(SIZE, 64);

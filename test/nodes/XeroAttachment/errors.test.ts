@@ -7,13 +7,9 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { logsText } from '../../support/n8n-harness';
 import { DEFAULT_ACCESS_TOKEN, DEFAULT_REFRESH_TOKEN } from '../../../sandbox/xero/server';
-import type { XeroServer } from '../../../sandbox/xero/server';
-import { CLIENT_SECRET, runXero, startServer } from './context';
+import { CLIENT_SECRET, runXero, useXeroEmulator } from './context';
 
-let server: XeroServer;
-beforeAll(async () => (server = await startServer()));
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
+const server = useXeroEmulator();
 
 const parentId = '4074292c-09b3-456d-84e7-add864c6c39b';
 const pdf = { data: Buffer.from('%PDF-1.4 x'), fileName: 'x.pdf', mimeType: 'application/pdf' };

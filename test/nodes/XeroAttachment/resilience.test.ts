@@ -5,13 +5,9 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { binaryStats } from '../../support/n8n-harness';
 import { DEFAULT_ACCESS_TOKEN } from '../../../sandbox/xero/server';
-import type { XeroServer } from '../../../sandbox/xero/server';
-import { header, runXero, startServer } from './context';
+import { header, runXero, useXeroEmulator } from './context';
 
-let server: XeroServer;
-beforeAll(async () => (server = await startServer()));
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
+const server = useXeroEmulator();
 
 const parentId = '4074292c-09b3-456d-84e7-add864c6c39b';
 const listInvoice = { resource: 'invoice', operation: 'getAll', parentId, returnAll: true };

@@ -5,17 +5,14 @@
  * 64 MiB if anything held the file.
  */
 import { binaryStats, generatedStats } from '../../support/n8n-harness';
-import type { XeroServer } from '../../../sandbox/xero/server';
-import { runXero, startServer } from './context';
+import { runXero, useXeroEmulator } from './context';
 import { sampleMemory } from '../../support/memory';
 
 const SIZE = 64 * 1024 * 1024;
 const MiB = 1024 * 1024;
 const parentId = '4074292c-09b3-456d-84e7-add864c6c39b';
 
-let server: XeroServer;
-beforeAll(async () => (server = await startServer()));
-afterAll(async () => await server.close());
+const server = useXeroEmulator();
 
 
 it('uploads and downloads 64 MiB without holding the file in memory', async () => {

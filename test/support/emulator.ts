@@ -1,0 +1,81 @@
+/**
+ * The one set-up of an emulator in a test file of test/nodes (each provider's context.ts wraps it
+ * as `useAsanaEmulator()`, `useXeroEmulator()`, …): started once before the file's tests
+ * (beforeAll), closed after them (afterAll), reset before each test (its records, faults and
+ * seeded data), and after each test every API request it received checked against the vendor's
+ * OpenAPI spec (afterEach), unless the specs are missing outside CI (test/support/spec:
+ * requireSpecs; in CI a missing spec fails).
+ *
+ * Called at the top of a file or of a describe block (the hooks belong to that block), it returns
+ * the running emulator: a stand-in that forwards to it once beforeAll has started it, and says so
+ * when used before.
+ */
+import type { RecordedRequest, SpecValidator } from './spec';
+
+export interface Emulator {
+	close(): Promise<void>;
+	reset(): void;
+}
+
+export interface EmulatorFixture<S extends Emulator> {
+	/** For messages, e.g. "Asana". */
+	name: string;
+	start(): Promise<S>;
+	/** Loads the spec check of the requests a test made; undefined when the specs are missing outside CI. */
+	loadSpecCheck(): Promise<((server: S) => void) | undefined>;
+	/** How long starting and loading the specs may take (jest's hook timeout; default the test timeout). */
+	setupTimeoutMs?: number;
+}
+
+export function useEmulator<S extends Emulator>(fixture: EmulatorFixture<S>): S {
+	let current: S | undefined;
+	let specCheck: ((server: S) => void) | undefined;
+	beforeAll(async () => {
+		current = await fixture.start();
+		specCheck = await fixture.loadSpecCheck();
+	}, fixture.setupTimeoutMs);
+	afterAll(async () => {
+		await current?.close();
+		current = undefined;
+	});
+	beforeEach(() => current?.reset());
+	afterEach(() => {
+		if (current && specCheck) specCheck(current);
+	});
+	const live = (): S => {
+		if (!current) throw new Error(`The ${fixture.name} emulator is used outside the tests of the block that started it (or it failed to start)`);
+		return current;
+	};
+	return new Proxy({} as S, {
+		get(_target, property) {
+			const server = live();
+			const value = Reflect.get(server, property, server) as unknown;
+			return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(server) : value;
+		},
+		set: (_target, property, value) => Reflect.set(live(), property, value),
+		has: (_target, property) => Reflect.has(live(), property),
+	});
+}
+
+/**
+ * Every request for which `validatorOf` names a spec (and the request as that spec sees it) is one
+ * the spec accepts; `undefined` skips a request no spec describes (token calls, file hosts).
+ */
+export function expectRequestsConform<R extends RecordedRequest>(
+	requests: readonly R[],
+	validatorOf: (request: R) => SpecValidator | { validator: SpecValidator; as: RecordedRequest } | undefined,
+): void {
+	for (const request of requests) {
+		const picked = validatorOf(request);
+		if (!picked) continue;
+		const [validator, checked] = 'validate' in picked ? [picked, request] : [picked.validator, picked.as];
+		const label = `${request.method} ${request.url}`;
+		expect({ request: label, violations: validator.validate(checked) }).toEqual({ request: label, violations: [] });
+	}
+}
+
+/** A request header by name, repeated values joined with ", ". */
+export function header(request: { headers: Record<string, string | string[] | undefined> }, name: string): string | undefined {
+	const value = request.headers[name.toLowerCase()];
+	return Array.isArray(value) ? value.join(', ') : value;
+}
