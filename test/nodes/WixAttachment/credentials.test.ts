@@ -5,12 +5,13 @@
  */
 import { Readable } from 'node:stream';
 
-import type { ICredentialType, INodeType } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialType } from 'n8n-workflow';
 
 import { WixAttachmentApi } from '../../../credentials/WixAttachmentApi.credentials';
 import { WixAttachmentAppOAuthApi } from '../../../credentials/WixAttachmentAppOAuthApi.credentials';
 import { WixAttachment } from '../../../nodes/WixAttachment/WixAttachment.node';
-import { logsText, runNode } from '../../support/n8n-harness';
+import { runCredentialTest } from '../../support/credential-test';
+import { logsText } from '../../support/n8n-harness';
 import { DEFAULT_API_KEY, DEFAULT_APP, DEFAULT_INSTANCE_ID, DEFAULT_SITE_ID } from '../../../sandbox/wix/server';
 import { API_KEY_CREDENTIAL, APP_CREDENTIAL, SECRETS, apiKeyCredentials, appCredentials, header, useWixEmulator } from './context';
 
@@ -19,31 +20,8 @@ const server = useWixEmulator();
 const apiKey = new WixAttachmentApi();
 const app = new WixAttachmentAppOAuthApi();
 
-/** As n8n's CredentialsTester: a node with one parameter whose routing is the test request. */
-function credentialTester(credential: ICredentialType): INodeType {
-	return {
-		description: {
-			displayName: 'Credential Test',
-			name: 'wixCredentialTest',
-			group: ['transform'],
-			version: 1,
-			description: 'Runs a credential test request',
-			defaults: { name: 'Credential Test' },
-			inputs: ['main'],
-			outputs: ['main'],
-			credentials: [{ name: credential.name, required: true }],
-			properties: [{ displayName: 'Temp', name: 'temp', type: 'string', default: '', routing: { request: credential.test!.request } }],
-		},
-	} as unknown as INodeType;
-}
-
 async function runTest(credential: ICredentialType, data: Record<string, unknown>) {
-	return await runNode({
-		nodeTypes: [credentialTester(credential)],
-		credentialTypes: [apiKey, app],
-		node: { type: 'wixCredentialTest', parameters: {} },
-		credentials: { [credential.name]: data as never },
-	});
+	return await runCredentialTest(credential, data as ICredentialDataDecryptedObject, [apiKey, app]);
 }
 
 describe('Wix Attachment API (API key)', () => {
