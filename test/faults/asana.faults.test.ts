@@ -63,6 +63,10 @@ describe('rate limits', () => {
 		const uploads = proxy.requests((entry) => entry.method === 'POST');
 		expect(uploads).toHaveLength(2);
 		expect(gapMs(uploads[0], uploads[1])).toBeGreaterThanOrEqual(950);
+		// Each attempt is a new form (a new boundary) around the same file, read again from the store.
+		expect(uploads.map((entry) => entry.requestComplete)).toEqual([true, true]);
+		expect(uploads[1].requestBytes).toBe(uploads[0].requestBytes);
+		expect(uploads[1].requestSha256).not.toBe(uploads[0].requestSha256);
 		expect(server.attachments(task)).toEqual([expect.objectContaining({ sha256: want.sha256 })]);
 		return { attempts: 2 };
 	});

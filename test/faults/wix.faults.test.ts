@@ -74,8 +74,11 @@ describe('rate limits', () => {
 		const puts = proxy.requests((entry) => entry.method === 'PUT');
 		expect(puts).toHaveLength(2);
 		expect(gapMs(puts[0], puts[1])).toBeGreaterThanOrEqual(900);
-		expect(puts[1]).toMatchObject({ requestComplete: true, requestSha256: want.sha256 });
-		expect(server.attachments(CONTACT_ID)).toHaveLength(1);
+		expect(puts[1]).toMatchObject({ requestComplete: true, requestSha256: want.sha256, url: puts[0].url });
+		expect(puts[1].headers['content-length']).toBe(String(want.size));
+		// The upload URL is asked for once: the same one takes the second PUT.
+		expect(proxy.requests(isAnnounce)).toHaveLength(1);
+		expect(server.attachments(CONTACT_ID)).toEqual([expect.objectContaining({ sha256: want.sha256 })]);
 		return { attempts: 3 };
 	});
 });
