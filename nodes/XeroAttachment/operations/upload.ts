@@ -9,7 +9,7 @@ import { randomUUID } from 'crypto';
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { fileNameOption, forOperation, inputBinaryField, optionsCollection, textUploadFields, timeoutOption, uploadSourceField } from '../../shared/description';
+import { fileNameOption, forOperation, inputBinaryField, optionsCollection, textUploadFields, timeoutOption, uploadSourceField, urlUploadFields } from '../../shared/description';
 import { executeOperation, validators } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
 import { XERO_PARENT_TYPES, parentTypeByValue } from '../parentTypes';
@@ -26,6 +26,7 @@ export const description: INodeProperties[] = forOperation({ operation: ['upload
 		hint: 'The name of the input binary field containing the file to upload (10 MB at most, 10 files per document)',
 	},
 	...textUploadFields({}, '10 MB at most, 10 files per document'),
+	...urlUploadFields({}, '10 MB at most, 10 files per document'),
 	/**
 	 * Before Source existed, a binary file's new name was this main field; it is Options → File
 	 * Name now, as on the other nodes. Kept (hidden) so that saved workflows keep their name;

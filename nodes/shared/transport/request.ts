@@ -64,6 +64,8 @@ export interface FullResponse {
 	statusCode: number;
 	headers: Record<string, string | undefined>;
 	body: unknown;
+	/** The URL that answered: the plan's, or the last redirect's. */
+	url?: string;
 }
 
 
@@ -171,7 +173,7 @@ async function sendHop(ctx: TransportContext, plan: RequestPlan, hop: Hop, first
 		throw sent.error;
 	}
 	const response = sent.answer;
-	const result = { statusCode: response.statusCode, headers: normaliseHeaders(response.headers), body: response.body };
+	const result: FullResponse = { statusCode: response.statusCode, headers: normaliseHeaders(response.headers), body: response.body, url: hop.url };
 	if (isStream(result.body)) {
 		endWhenIdle(result.body, options.timeout!, abort);
 		if (!plan.streamResponse) result.body = parseAnswer(await readBoundedText(result.body, JSON_BODY_LIMIT_BYTES));
