@@ -14,12 +14,25 @@
  * one node: two workflows (or two runs of one) never wait for each other, nothing is process-wide,
  * and it is gone with the run. Waiting is abortable on every n8n line (wait.ts), so no
  * timer outlives a wait, and a cancelled execution stops waiting.
+ *
+ * Time comes from a Clock: in n8n the real one (Date.now and wait.ts), in the unit tests a fake
+ * one that moves only when the test says.
  */
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { JsonObject } from 'n8n-workflow';
 
 import type { ProviderSpec, TransportContext } from './types';
 import { abortableSleep } from './wait';
+
+/** Where pacing reads the time and waits. */
+export interface Clock {
+	now(): number;
+	/** Resolves after `ms`, or rejects as soon as `signal` aborts. */
+	sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+/** Date.now, and n8n's abortable sleep (wait.ts). */
+export const realClock: Clock = { now: () => Date.now(), sleep: abortableSleep };
 
 /** What pacing needs to know of a request. */
 export interface PacedRequest {
@@ -235,6 +248,7 @@ export class ProviderPacer {
 	constructor(
 		private readonly ctx: TransportContext,
 		private readonly provider: ProviderSpec,
+		private readonly clock: Clock = realClock,
 	) {}
 
 	private get spec(): PacingSpec {
@@ -261,7 +275,7 @@ export class ProviderPacer {
 		return (this.spec.budgets ?? []).map((spec) => {
 			const key = `${spec.header} ${spec.scope === 'lane' ? lane.name : request.credentialType}`;
 			let budget = this.budgets.get(key);
-			if (!budget) this.budgets.set(key, (budget = new RollingBudget(spec)));
+			if (!budget) this.budgets.set(key, (budget = new RollingBudget(spec, () => this.clock.now())));
 			return { spec, budget };
 		});
 	}
@@ -279,7 +293,7 @@ export class ProviderPacer {
 		cancel?.addEventListener('abort', stop, { once: true });
 		const changed = new Promise<void>((resolve) => this.waiters.push(resolve));
 		try {
-			await Promise.race([abortableSleep(Math.max(1, Math.min(ms ?? RECHECK_MS, RECHECK_MS * 60)), timer.signal).catch(() => undefined), changed]);
+			await Promise.race([this.clock.sleep(Math.max(1, Math.min(ms ?? RECHECK_MS, RECHECK_MS * 60)), timer.signal).catch(() => undefined), changed]);
 		} finally {
 			timer.abort();
 			cancel?.removeEventListener('abort', stop);
@@ -301,7 +315,7 @@ export class ProviderPacer {
 		let logged: string | undefined;
 		try {
 			for (;;) {
-				const now = Date.now();
+				const now = this.clock.now();
 				if (lane.blocked) {
 					if (now < lane.blocked.until) throw lane.blocked.error(itemIndex);
 					lane.blocked = undefined;
@@ -383,17 +397,17 @@ export class ProviderPacer {
 	}
 
 	private spentError(spec: HeaderBudget, budget: RollingBudget, itemIndex: number): Error {
-		const renewsAt = budget.nextRelease() ?? Date.now() + spec.windowMs;
+		const renewsAt = budget.nextRelease() ?? this.clock.now() + spec.windowMs;
 		const text = spec.spentError?.(renewsAt) ?? {
 			message: `${this.provider.displayName}'s ${spec.name} is used up`,
-			description: `${this.provider.displayName} said no calls are left (${spec.header}: 0). It renews ${renewalText(renewsAt)} at the latest. The request was not sent.`,
+			description: `${this.provider.displayName} said no calls are left (${spec.header}: 0). It renews ${renewalText(renewsAt, this.clock.now())} at the latest. The request was not sent.`,
 		};
 		return new NodeOperationError(this.ctx.getNode(), text.message, { itemIndex, description: text.description });
 	}
 
 	/** A 429 or a Retry-After: no request of the lane (of the provider, if it says so) starts for `ms`. */
 	pause(request: PacedRequest, ms: number, headers: Record<string, string | undefined>): void {
-		const until = Date.now() + ms;
+		const until = this.clock.now() + ms;
 		const lanes = !request.anonymous && this.spec.providerWide429?.(headers) ? [...this.lanes.values()].filter((lane) => !lane.name.startsWith('storage ')) : [this.laneOf(request)];
 		for (const lane of lanes) {
 			lane.pausedUntil = Math.max(lane.pausedUntil, until);
@@ -409,7 +423,7 @@ export class ProviderPacer {
 	 */
 	block(request: PacedRequest, ms: number, error: NodeApiError): void {
 		const lane = this.laneOf(request);
-		const until = Date.now() + ms;
+		const until = this.clock.now() + ms;
 		const { message, description, httpCode } = error;
 		const node = this.ctx.getNode();
 		lane.blocked = {
@@ -417,7 +431,7 @@ export class ProviderPacer {
 			error: (itemIndex) =>
 				new NodeApiError(node, { message } as JsonObject, {
 					message,
-					description: `${description ?? ''} The request was not sent: an earlier one got this answer ${renewalText(until)}.`.trim(),
+					description: `${description ?? ''} The request was not sent: an earlier one got this answer ${renewalText(until, this.clock.now())}.`.trim(),
 					httpCode: httpCode ?? '429',
 					itemIndex,
 				}),
@@ -429,11 +443,11 @@ export class ProviderPacer {
 const runs = new WeakMap<object, Map<string, ProviderPacer>>();
 
 /** The pacer of `provider` in the run `ctx` belongs to (one per execute context, see above). */
-export function pacerFor(ctx: TransportContext, provider: ProviderSpec): ProviderPacer {
+export function pacerFor(ctx: TransportContext, provider: ProviderSpec, clock: Clock = realClock): ProviderPacer {
 	let pacers = runs.get(ctx);
 	if (!pacers) runs.set(ctx, (pacers = new Map()));
 	let pacer = pacers.get(provider.displayName);
-	if (!pacer) pacers.set(provider.displayName, (pacer = new ProviderPacer(ctx, provider)));
+	if (!pacer) pacers.set(provider.displayName, (pacer = new ProviderPacer(ctx, provider, clock)));
 	return pacer;
 }
 
