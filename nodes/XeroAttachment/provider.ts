@@ -92,14 +92,20 @@ export const XERO_DAY_BUDGET: HeaderBudget = {
 export const XERO_PACING: PacingSpec = {
 	// Every limit but the app's is per organization: the tenant header of the call.
 	lane: (request) => request.headers?.['xero-tenant-id']?.trim().toLowerCase() || undefined,
-	inFlight: () => ({ group: 'calls', max: 5 }),
 	budgets: [XERO_MINUTE_BUDGET, XERO_DAY_BUDGET, XERO_APP_MINUTE_BUDGET],
 	providerWide429: (headers) => headers['x-rate-limit-problem']?.trim().toLowerCase() === 'appminute',
 };
 
+/**
+ * Xero's calls in progress per organization. The node does not count them: an item's calls go one
+ * after another, so Options → Concurrency is the most in progress, and its maximum stays within
+ * this (test/unit/in-flight-limits.test.ts checks it).
+ */
+export const XERO_IN_FLIGHT = 5;
+
 /** Options → Concurrency: at most Xero's 5 calls in progress; by default all 5. */
 export const XERO_CONCURRENCY: ConcurrencySpec = {
-	other: { default: 5, max: 5 },
+	other: { default: XERO_IN_FLIGHT, max: XERO_IN_FLIGHT },
 	limit:
 		"Xero allows 5 calls in progress at once and 60 a minute per organization; the node also slows down to what Xero's answers say is left of the minute and of the day.",
 };

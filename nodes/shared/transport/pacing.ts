@@ -8,7 +8,11 @@
  *   only in hours (Xero's daily limit), fails the lane's next requests at once, saying when it renews.
  * - Budgets a provider announces in its answers (Xero's X-MinLimit-Remaining and its kin) slow the
  *   lane down before a 429: a request waits until the calls that used the budget have aged out.
- * - Some providers limit requests in flight (Asana: 50 reads, 15 writes): a lane never exceeds them.
+ *
+ * Calls in flight are not counted here. An item's requests go one after another, so a run never
+ * has more requests in flight than Options → Concurrency, whose maximum for each operation is
+ * within the provider's limit on the calls that operation makes (Asana: 50 reads, 15 writes;
+ * Xero: 5 calls), as test/unit/in-flight-limits.test.ts checks.
  *
  * The state lives in a WeakMap keyed by the node's execute context, so it belongs to one run of
  * one node: two workflows (or two runs of one) never wait for each other, nothing is process-wide,
@@ -67,8 +71,6 @@ export interface PacingSpec {
 	 * (the `xero-tenant-id` header). Requests of different lanes never wait for each other.
 	 */
 	lane?(request: PacedRequest): string | undefined;
-	/** A limit on requests in flight for this kind of request (per lane), if the provider has one. */
-	inFlight?(request: PacedRequest): { group: string; max: number } | undefined;
 	budgets?: HeaderBudget[];
 	/** Whether a 429 concerns every lane of the provider (e.g. Xero's app-wide minute limit). */
 	providerWide429?(headers: Record<string, string | undefined>): boolean;
@@ -206,13 +208,8 @@ class Lane {
 	probing = false;
 	probeSeq?: number;
 	blocked?: Blocked;
-	readonly inFlight = new Map<string, number>();
-	total = 0;
 	readonly queue: object[] = [];
 	constructor(readonly name: string) {}
-	count(group: string): number {
-		return this.inFlight.get(group) ?? 0;
-	}
 }
 
 /** What a request holds while it is in flight. */
@@ -302,12 +299,11 @@ export class ProviderPacer {
 	}
 
 	/**
-	 * Waits until the request may be sent: no pause, room in flight, budget left. Throws when the
+	 * Waits until the request may be sent: no pause, budget left. Throws when the
 	 * lane is blocked or a budget that fails when spent is spent.
 	 */
 	async acquire(request: PacedRequest, itemIndex: number): Promise<Lease> {
 		const lane = this.laneOf(request);
-		const group = request.anonymous ? undefined : this.spec.inFlight?.(request);
 		const budgets = this.budgetsOf(request, lane);
 		const cancel = (this.ctx as { getExecutionCancelSignal?: () => AbortSignal | undefined }).getExecutionCancelSignal?.();
 		const ticket = {};
@@ -334,8 +330,6 @@ export class ProviderPacer {
 					reason = `a pause the provider asked for (${waitMs} ms)`;
 				} else if (lane.probing && lane.probeSeq !== undefined) {
 					reason = 'the answer to the first request after a pause';
-				} else if (group && lane.count(group.group) >= group.max) {
-					reason = `room among the ${group.max} ${group.group} requests ${this.provider.displayName} allows in flight`;
 				} else {
 					for (const { spec, budget } of budgets) {
 						if (budget.awaitingFirstReport) {
@@ -365,8 +359,6 @@ export class ProviderPacer {
 		lane.queue.shift();
 		const seq = ++this.seq;
 		if (lane.probing) lane.probeSeq = seq;
-		lane.total++;
-		if (group) lane.inFlight.set(group.group, lane.count(group.group) + 1);
 		const entries = budgets.map(({ spec, budget }) => ({ spec, budget, entry: budget.start(seq) }));
 		this.notify();
 		let released = false;
@@ -388,8 +380,6 @@ export class ProviderPacer {
 				released = true;
 				// A probe that got no answer (the network failed): the next request probes instead.
 				if (lane.probeSeq === seq) lane.probeSeq = undefined;
-				lane.total--;
-				if (group) lane.inFlight.set(group.group, lane.count(group.group) - 1);
 				for (const { budget, entry } of entries) budget.finish(entry);
 				this.notify();
 			},
