@@ -62,7 +62,6 @@ export const XERO_MINUTE_BUDGET: HeaderBudget = {
 	name: 'minute limit (60 calls a minute per organization)',
 	windowMs: 60_000,
 	scope: 'lane',
-	whenSpent: 'wait',
 };
 
 /** X-AppMinLimit-Remaining: the app's minute, shared by every organization. */
@@ -71,7 +70,6 @@ export const XERO_APP_MINUTE_BUDGET: HeaderBudget = {
 	name: 'app minute limit (10,000 calls a minute across organizations)',
 	windowMs: 60_000,
 	scope: 'provider',
-	whenSpent: 'wait',
 };
 
 /** X-DayLimit-Remaining: a spent day fails at once, saying when it renews; no waiting for hours. */
@@ -80,12 +78,11 @@ export const XERO_DAY_BUDGET: HeaderBudget = {
 	name: 'daily limit (5,000 calls a day per organization)',
 	windowMs: 24 * 60 * 60_000,
 	scope: 'lane',
-	whenSpent: 'fail',
-	spentError: (renewsAt) => ({
+	failWhenSpent: (renewsAt, now) => ({
 		message: "Xero's daily limit of API calls for this organization is used up",
 		description:
 			`Xero allows 5,000 calls a day per organization, counted over a rolling 24 hours, and said none are left (X-DayLimit-Remaining: 0). ` +
-			`It accepts calls again as earlier ones age out, ${renewalText(renewsAt)} at the latest. This item was not sent: run it again then.`,
+			`It accepts calls again as earlier ones age out, ${renewalText(renewsAt, now)} at the latest. This item was not sent: run it again then.`,
 	}),
 };
 

@@ -135,6 +135,30 @@ describe('a 429: the lane pauses, then one request goes first', () => {
 		expect(again.lease).toBeDefined();
 	});
 
+	it('waits on no timer for what only an answer can bring (the probe\'s answer, its turn in the lane, a first budget report), and on one for a pause', async () => {
+		const clock = new FakeClock(START);
+		const { pacer: paced } = pacer(asanaProvider, clock);
+		await rateLimited(paced, asanaApi(), await send(paced, asanaApi()), 90_000);
+		const probe = ask(paced, asanaApi());
+		const behind = [ask(paced, asanaApi()), ask(paced, asanaApi())];
+		await settle();
+		// One sleep, of the whole pause, for the request at the head of the lane; none for those behind it.
+		expect(clock.pending).toEqual([{ at: START + 90_000, ms: 90_000 }]);
+		await clock.advance(90_000);
+		expect(probe.lease).toBeDefined();
+		expect(clock.pending).toEqual([]);
+		await answer(probe.lease!, 200);
+		expect(behind.every((state) => state.lease)).toBe(true);
+
+		const xero = pacer(xeroProvider, clock).pacer;
+		const first = await send(xero, xeroApi(TENANT_A));
+		const second = ask(xero, xeroApi(TENANT_A));
+		await settle();
+		expect(clock.pending).toEqual([]);
+		await answer(first, 200, XERO_PLENTY);
+		expect(second.lease).toBeDefined();
+	});
+
 	it('lets the requests of a lane go in the order they asked, whatever order their timers fall due in', async () => {
 		// Sleeps due together resolve latest first here: the order must come from the pacer.
 		const clock = new FakeClock(START, { ties: 'latestFirst' });
@@ -296,6 +320,21 @@ describe('cancellation', () => {
 		// Nothing of the cancelled requests stays in the lane: once the pause is over, a request goes.
 		await clock.advance(89_000);
 		expect(await send(paced, asanaApi())).toBeDefined();
+	});
+
+	it('once the execution is cancelled, a request that would have to wait fails at once, and one that need not goes', async () => {
+		const clock = new FakeClock(START);
+		const cancel = new AbortController();
+		const { pacer: paced } = pacer(asanaProvider, clock, cancel.signal);
+		const inFlight = await send(paced, asanaApi());
+		await rateLimited(paced, asanaApi(), await send(paced, asanaApi()), 90_000);
+		cancel.abort();
+		const paused = ask(paced, asanaApi());
+		await settle();
+		expect(paused.error?.message).toBe('The execution was cancelled');
+		expect(clock.sleeps).toEqual([]);
+		await answer(inFlight, 200);
+		expect(await send(pacer(asanaProvider, clock, cancel.signal).pacer, asanaApi())).toBeDefined();
 	});
 });
 
