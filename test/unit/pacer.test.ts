@@ -135,6 +135,21 @@ describe('a 429: the lane pauses, then one request goes first', () => {
 		expect(again.lease).toBeDefined();
 	});
 
+	it('a probe that gets no answer (the connection failed) hands over: the next request goes alone, the others follow its answer', async () => {
+		const clock = new FakeClock(START);
+		const { pacer: paced } = pacer(asanaProvider, clock);
+		await rateLimited(paced, asanaApi(), await send(paced, asanaApi()), 1000);
+		const probe = ask(paced, asanaApi());
+		const others = [ask(paced, asanaApi()), ask(paced, asanaApi())];
+		await clock.advance(1000);
+		expect(probe.lease).toBeDefined();
+		// As sendRequest reports a connection that failed: no status, no headers.
+		await answer(probe.lease!, undefined);
+		expect(others.map((state) => state.lease !== undefined)).toEqual([true, false]);
+		await answer(others[0].lease!, 200);
+		expect(others[1].lease).toBeDefined();
+	});
+
 	it('waits on no timer for what only an answer can bring (the probe\'s answer, its turn in the lane, a first budget report), and on one for a pause', async () => {
 		const clock = new FakeClock(START);
 		const { pacer: paced } = pacer(asanaProvider, clock);

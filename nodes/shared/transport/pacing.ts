@@ -304,7 +304,8 @@ export class ProviderPacer {
 					if (remaining !== undefined) budget.observe(entry, remaining);
 					else budget.finish(entry, statusCode !== undefined);
 				}
-				if (lane.probe === seq && statusCode !== 429) lane.probe = undefined;
+				// An answer that is not a 429 ends the probing (a failed connection is no answer: see release).
+				if (lane.probe === seq && statusCode !== undefined && statusCode !== 429) lane.probe = undefined;
 				this.notify();
 			},
 			release: () => {
