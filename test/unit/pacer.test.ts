@@ -314,6 +314,21 @@ describe("Xero's budgets", () => {
 		expect(error.description).toMatch(/X-DayLimit-Remaining: 0\).* \(at 2026-01-02T12:00:00Z\) at the latest\. This item was not sent/);
 		expect(await send(xero, xeroApi(TENANT_B))).toBeDefined();
 	});
+	it('a day spent while requests are in flight: the next waits for their answers, then fails without being sent', async () => {
+		const clock = new FakeClock(START);
+		const { pacer: xero } = pacer(xeroProvider, clock);
+		await answer(await send(xero, xeroApi(TENANT_A)), 200, { ...XERO_PLENTY, 'x-daylimit-remaining': '2' });
+		// Two calls left of the day: two go, the third is held (not failed: their answers may say more is left).
+		const inFlight = [await send(xero, xeroApi(TENANT_A)), await send(xero, xeroApi(TENANT_A))];
+		const third = ask(xero, xeroApi(TENANT_A), 3);
+		await settle();
+		expect(third).toEqual({});
+		await answer(inFlight[0], 200, { ...XERO_PLENTY, 'x-daylimit-remaining': '1' });
+		expect(third).toEqual({});
+		await answer(inFlight[1], 200, { ...XERO_PLENTY, 'x-daylimit-remaining': '0' });
+		expect(third.lease).toBeUndefined();
+		expect(third.error?.message).toBe("Xero's daily limit of API calls for this organization is used up");
+	});
 });
 
 describe('cancellation', () => {

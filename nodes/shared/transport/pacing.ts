@@ -249,14 +249,19 @@ export class ProviderPacer {
 		return this.budgetHold(budgets, now);
 	}
 
-	/** The first report of every budget, and room in those that wait when spent (for the longest of their waits). */
+	/**
+	 * The first report of every budget; room in those that wait when spent (for the longest of
+	 * their waits); the answers in flight of one that fails when spent (they say what is left).
+	 */
 	private budgetHold(budgets: LaneBudget[], now: number): Hold | undefined {
 		const name = this.provider.displayName;
 		let hold: Hold | undefined;
 		for (const { spec, budget } of budgets) {
 			if (budget.awaitingFirstReport) {
 				hold = { reason: `the first answer of ${name}, which says what is left of its ${spec.name}`, ms: hold?.ms };
-			} else if (!spec.failWhenSpent && budget.allowance() <= 0) {
+			} else if (spec.failWhenSpent && budget.allowance() <= 0) {
+				hold = { reason: `the answers in flight, which say whether ${name}'s ${spec.name} is used up`, ms: hold?.ms };
+			} else if (budget.allowance() <= 0) {
 				const release = budget.nextRelease();
 				const ms = release === undefined ? undefined : Math.max(1, release - now);
 				hold = {
