@@ -19,6 +19,7 @@ const NODE: INode = { id: 'pacing', name: 'Pacing', type: 'n8n-nodes-attachments
 const START = Date.UTC(2026, 0, 1, 12, 0, 0);
 const TENANT_A = '0b9c8a7d-6e5f-4a3b-9c2d-00000000000a';
 const TENANT_B = '0b9c8a7d-6e5f-4a3b-9c2d-00000000000b';
+const TENANT_C = '0b9c8a7d-6e5f-4a3b-9c2d-00000000000c';
 
 /** An execute context as far as pacing reads it; `cancel` is the execution's cancel signal. */
 function context(cancel?: AbortSignal): { ctx: TransportContext; logged: string[] } {
@@ -219,7 +220,7 @@ describe('lanes', () => {
 		expect(heldA.lease).toBeDefined();
 	});
 
-	it("Xero's app-wide minute (X-Rate-Limit-Problem: appminute) pauses every organization of the run, not the storage lanes", async () => {
+	it("Xero's app-wide minute (X-Rate-Limit-Problem: appminute) pauses every organization of the run, those first called during it too, not the storage lanes", async () => {
 		const clock = new FakeClock(START);
 		const { pacer: xero } = pacer(xeroProvider, clock);
 		// B's answer says what is left of the app's minute, so that A need not wait for it.
@@ -230,10 +231,20 @@ describe('lanes', () => {
 		await rateLimited(xero, xeroApi(TENANT_A), a, 4000, { 'x-rate-limit-problem': 'appminute' });
 		const heldB = ask(xero, xeroApi(TENANT_B));
 		await send(xero, storage);
-		await clock.advance(3999);
-		expect(heldB.lease).toBeUndefined();
+		await clock.advance(1000);
+		// An organization the run had not called yet is held for the rest of the pause, then probes.
+		const heldC = ask(xero, xeroApi(TENANT_C));
+		await clock.advance(2999);
+		expect([heldB.lease, heldC.lease]).toEqual([undefined, undefined]);
 		await clock.advance(1);
 		expect(heldB.lease).toBeDefined();
+		expect(heldC.lease).toBeDefined();
+		// Each organization has its own probe: after the pause a second call of C waits for C's answer.
+		const laterC = ask(xero, xeroApi(TENANT_C));
+		await settle();
+		expect(laterC.lease).toBeUndefined();
+		await answer(heldC.lease!, 200, XERO_PLENTY);
+		expect(laterC.lease).toBeDefined();
 	});
 });
 

@@ -2,8 +2,9 @@
  * Pacing: the requests of one run of a node share what the provider allows.
  *
  * - A 429 (or any Retry-After on a retried answer) pauses every request of the run that goes to
- *   the same lane (the provider, and for Xero the organization), not only the one that got it;
- *   after the pause one request goes first, and the others follow once it was answered.
+ *   the same lane (the provider, and for Xero the organization; for Xero's app-wide minute, every
+ *   organization), not only the one that got it; after the pause one request (the probe) goes
+ *   first, and the others follow once it was answered.
  * - A Retry-After longer than the node waits, or a budget the provider reports spent that renews
  *   only in hours (Xero's daily limit), fails the lane's next requests at once, saying when it renews.
  * - Budgets a provider announces in its answers (Xero's X-MinLimit-Remaining and its kin) slow the
@@ -104,7 +105,17 @@ class Lane {
 	blocked?: Blocked;
 	/** The requests waiting for their turn, in the order they asked. */
 	readonly queue: object[] = [];
-	constructor(readonly name: string) {}
+	constructor(
+		readonly name: string,
+		/** A storage host's (pre-signed URLs), not the provider's API. */
+		readonly storage: boolean,
+	) {}
+
+	/** No request starts before `until`; then one goes first (see `probe`). */
+	pause(until: number): void {
+		this.pausedUntil = Math.max(this.pausedUntil, until);
+		this.probe = 'next';
+	}
 }
 
 /** A budget as one lane's requests count against it. */
@@ -147,6 +158,8 @@ export class ProviderPacer {
 	private readonly lanes = new Map<string, Lane>();
 	private readonly budgets = new Map<string, RollingBudget>();
 	private seq = 0;
+	/** Until when a provider-wide 429 pauses the API's lanes, those opened meanwhile too. */
+	private providerPausedUntil = 0;
 	/** Waits to end when anything changes: a request sent, answered or done, a pause, a block. */
 	private waiters: Array<() => void> = [];
 
@@ -171,7 +184,10 @@ export class ProviderPacer {
 			name = key ? `${request.credentialType} ${key}` : request.credentialType;
 		}
 		let lane = this.lanes.get(name);
-		if (!lane) this.lanes.set(name, (lane = new Lane(name)));
+		if (!lane) {
+			this.lanes.set(name, (lane = new Lane(name, !!request.anonymous)));
+			if (!lane.storage && this.providerPausedUntil > this.clock.now()) lane.pause(this.providerPausedUntil);
+		}
 		return lane;
 	}
 
@@ -327,11 +343,11 @@ export class ProviderPacer {
 	/** A 429 or a Retry-After: no request of the lane (of the provider, if it says so) starts for `ms`. */
 	pause(request: PacedRequest, ms: number, headers: Record<string, string | undefined>): void {
 		const until = this.clock.now() + ms;
-		const providerWide = !request.anonymous && this.spec.providerWide429?.(headers);
-		const lanes = providerWide ? [...this.lanes.values()].filter((lane) => !lane.name.startsWith('storage ')) : [this.laneOf(request)];
-		for (const lane of lanes) {
-			lane.pausedUntil = Math.max(lane.pausedUntil, until);
-			lane.probe = 'next';
+		if (!request.anonymous && this.spec.providerWide429?.(headers)) {
+			this.providerPausedUntil = Math.max(this.providerPausedUntil, until);
+			for (const lane of this.lanes.values()) if (!lane.storage) lane.pause(until);
+		} else {
+			this.laneOf(request).pause(until);
 		}
 		this.notify();
 	}
