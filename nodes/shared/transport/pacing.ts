@@ -6,7 +6,8 @@
  *   organization), not only the one that got it; after the pause one request (the probe) goes
  *   first, and the others follow once it was answered.
  * - A Retry-After longer than the node waits, or a budget the provider reports spent that renews
- *   only in hours (Xero's daily limit), fails the lane's next requests at once, saying when it renews.
+ *   only in hours (Xero's daily limit), fails the lane's next requests at once, saying when it
+ *   renews (a spent budget once the answers in flight, which may say more is left, are in).
  * - Budgets a provider announces in its answers (Xero's X-MinLimit-Remaining and its kin) slow the
  *   lane down before a 429: a request waits until the calls that used the budget have aged out.
  * - The requests of a lane go in the order they asked.
