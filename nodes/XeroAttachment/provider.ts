@@ -62,7 +62,6 @@ export const XERO_MINUTE_BUDGET: HeaderBudget = {
 	name: 'minute limit (60 calls a minute per organization)',
 	windowMs: 60_000,
 	scope: 'lane',
-	whenSpent: 'wait',
 };
 
 /** X-AppMinLimit-Remaining: the app's minute, shared by every organization. */
@@ -71,7 +70,6 @@ export const XERO_APP_MINUTE_BUDGET: HeaderBudget = {
 	name: 'app minute limit (10,000 calls a minute across organizations)',
 	windowMs: 60_000,
 	scope: 'provider',
-	whenSpent: 'wait',
 };
 
 /** X-DayLimit-Remaining: a spent day fails at once, saying when it renews; no waiting for hours. */
@@ -80,26 +78,31 @@ export const XERO_DAY_BUDGET: HeaderBudget = {
 	name: 'daily limit (5,000 calls a day per organization)',
 	windowMs: 24 * 60 * 60_000,
 	scope: 'lane',
-	whenSpent: 'fail',
-	spentError: (renewsAt) => ({
+	failWhenSpent: (renewsAt, now) => ({
 		message: "Xero's daily limit of API calls for this organization is used up",
 		description:
 			`Xero allows 5,000 calls a day per organization, counted over a rolling 24 hours, and said none are left (X-DayLimit-Remaining: 0). ` +
-			`It accepts calls again as earlier ones age out, ${renewalText(renewsAt)} at the latest. This item was not sent: run it again then.`,
+			`It accepts calls again as earlier ones age out, ${renewalText(renewsAt, now)} at the latest. This item was not sent: run it again then.`,
 	}),
 };
 
 export const XERO_PACING: PacingSpec = {
 	// Every limit but the app's is per organization: the tenant header of the call.
 	lane: (request) => request.headers?.['xero-tenant-id']?.trim().toLowerCase() || undefined,
-	inFlight: () => ({ group: 'calls', max: 5 }),
 	budgets: [XERO_MINUTE_BUDGET, XERO_DAY_BUDGET, XERO_APP_MINUTE_BUDGET],
 	providerWide429: (headers) => headers['x-rate-limit-problem']?.trim().toLowerCase() === 'appminute',
 };
 
+/**
+ * Xero's calls in progress per organization. The node does not count them: an item's calls go one
+ * after another, so Options → Concurrency is the most in progress, and its maximum stays within
+ * this (test/unit/in-flight-limits.test.ts checks it).
+ */
+export const XERO_IN_FLIGHT = 5;
+
 /** Options → Concurrency: at most Xero's 5 calls in progress; by default all 5. */
 export const XERO_CONCURRENCY: ConcurrencySpec = {
-	other: { default: 5, max: 5 },
+	other: { default: XERO_IN_FLIGHT, max: XERO_IN_FLIGHT },
 	limit:
 		"Xero allows 5 calls in progress at once and 60 a minute per organization; the node also slows down to what Xero's answers say is left of the minute and of the day.",
 };
