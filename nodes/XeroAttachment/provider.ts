@@ -51,9 +51,12 @@ const tenantField: FieldSpec = {
 
 /*
  * Xero's limits (developer.xero.com, "API limits"), per organization: 5 calls in progress at once,
- * 60 calls a minute, 5,000 a day (a rolling 24 hours); per app, 10,000 calls a minute across all
- * organizations. Every answer says what is left: X-MinLimit-Remaining, X-DayLimit-Remaining and
- * X-AppMinLimit-Remaining; a 429 says which limit (X-Rate-Limit-Problem) and for how long (Retry-After).
+ * 60 calls a minute, and a daily number of calls (a rolling 24 hours) that depends on the app's
+ * tier since Xero's pricing of 2 March 2026 (5,000 had been the figure for every app; fewer on the
+ * Starter tier); per app, 10,000 calls a minute across all organizations. The node takes no daily
+ * figure for granted: every answer says what is left (X-MinLimit-Remaining, X-DayLimit-Remaining,
+ * X-AppMinLimit-Remaining), and a 429 says which limit (X-Rate-Limit-Problem) and for how long
+ * (Retry-After).
  */
 
 /** X-MinLimit-Remaining: the node waits for calls to age out of Xero's minute instead of getting a 429. */
@@ -75,13 +78,13 @@ export const XERO_APP_MINUTE_BUDGET: HeaderBudget = {
 /** X-DayLimit-Remaining: a spent day fails at once, saying when it renews; no waiting for hours. */
 export const XERO_DAY_BUDGET: HeaderBudget = {
 	header: 'x-daylimit-remaining',
-	name: 'daily limit (5,000 calls a day per organization)',
+	name: "daily limit (calls a day per organization, as the app's Xero tier allows)",
 	windowMs: 24 * 60 * 60_000,
 	scope: 'lane',
 	failWhenSpent: (renewsAt, now) => ({
 		message: "Xero's daily limit of API calls for this organization is used up",
 		description:
-			`Xero allows 5,000 calls a day per organization, counted over a rolling 24 hours, and said none are left (X-DayLimit-Remaining: 0). ` +
+			`Xero counts calls per organization over a rolling 24 hours, as many as your Xero app's tier allows, and said none are left (X-DayLimit-Remaining: 0). ` +
 			`It accepts calls again as earlier ones age out, ${renewalText(renewsAt, now)} at the latest. This item was not sent: run it again then.`,
 	}),
 };

@@ -70,8 +70,25 @@ export const description: INodeProperties[] = forOperation({ operation: ['upload
 	]),
 ]);
 
-/** The upload, PUT (add) or POST (replace), refusing files over `maxBytes` before sending. */
-function uploadOperation(method: 'PUT' | 'POST', maxBytes?: number): OperationSpec {
+/**
+ * The file types Xero takes as attachments, by extension (Xero refuses the others, after the whole
+ * file was sent). Checked before sending to Xero's own host, as the size is.
+ */
+export const XERO_FILE_EXTENSIONS = [
+	'7z', 'bmp', 'csv', 'doc', 'docx', 'eml', 'gif', 'jpeg', 'jpg', 'keynote', 'msg', 'numbers', 'odf', 'ods', 'odt',
+	'pages', 'pdf', 'png', 'ppt', 'pptx', 'rar', 'rtf', 'tif', 'tiff', 'txt', 'xls', 'xlsx', 'zip',
+];
+
+function acceptedType(value: unknown): string | undefined {
+	const extension = /\.([^./\\]+)$/.exec(String(value))?.[1]?.toLowerCase();
+	if (extension && XERO_FILE_EXTENSIONS.includes(extension)) return undefined;
+	const which = extension ? `".${extension}" files` : 'files without an extension';
+	return `Xero does not take ${which}: name the file with one of ${XERO_FILE_EXTENSIONS.map((type) => `.${type}`).join(', ')}`;
+}
+
+/** The upload, PUT (add) or POST (replace); on Xero's host, files over its size or of other types are refused before sending. */
+function uploadOperation(method: 'PUT' | 'POST', xeroLimits: boolean): OperationSpec {
+	const nameCheck = validators.fileName(XERO_FILE_NAME_MAX);
 	return {
 		method,
 		path: '/{parentPath}/{parentId}/Attachments/{fileName}',
@@ -85,7 +102,7 @@ function uploadOperation(method: 'PUT' | 'POST', maxBytes?: number): OperationSp
 				// The upload source already applied the File Name parameter over the binary's name.
 				compute: ({ upload }) => upload?.fileName,
 				required: true,
-				validate: validators.fileName(XERO_FILE_NAME_MAX),
+				validate: (value) => nameCheck(value) ?? (xeroLimits ? acceptedType(value) : undefined),
 			},
 			{
 				in: 'query',
@@ -108,16 +125,16 @@ function uploadOperation(method: 'PUT' | 'POST', maxBytes?: number): OperationSp
 			},
 		],
 		// Options → File Name, then the main field it replaced (saved workflows; see the description).
-		body: { kind: 'binary', binaryParameter: 'binaryPropertyName', fileNameParameter: ['options.fileName', 'fileName'], maxBytes },
+		body: { kind: 'binary', binaryParameter: 'binaryPropertyName', fileNameParameter: ['options.fileName', 'fileName'], maxBytes: xeroLimits ? XERO_MAX_FILE_BYTES : undefined },
 		response: { kind: 'json', items: (body) => attachmentsOf(body) },
 		idempotent: true,
 	};
 }
 
-/** Xero's own limit applies on Xero's host; a base URL override (a sandbox, a proxy) sets its own. */
+/** Xero's own limits apply on Xero's host; a base URL override (a sandbox, a proxy) sets its own. */
 const operations = {
-	xero: { PUT: uploadOperation('PUT', XERO_MAX_FILE_BYTES), POST: uploadOperation('POST', XERO_MAX_FILE_BYTES) },
-	override: { PUT: uploadOperation('PUT'), POST: uploadOperation('POST') },
+	xero: { PUT: uploadOperation('PUT', true), POST: uploadOperation('POST', true) },
+	override: { PUT: uploadOperation('PUT', false), POST: uploadOperation('POST', false) },
 };
 
 export async function uploadAttachment(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
