@@ -7,8 +7,7 @@
  * it prove the refusals, behind the network guard, so nothing leaves 127.0.0.0/8).
  */
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 
 import type { INodeParameters } from 'n8n-workflow';
 
@@ -17,6 +16,7 @@ import type { RunNodeResult } from '../support/n8n-harness';
 import { installNetworkGuard } from '../support/network-guard';
 import type { NetworkGuard } from '../support/network-guard';
 import { sampleMemory } from '../support/memory';
+import { startLocalServer } from '../support/local-server';
 import type { AsanaServer } from '../servers/asana-server';
 import type { SunshineServer } from '../servers/sunshine-server';
 import type { WixServer } from '../servers/wix-server';
@@ -38,7 +38,7 @@ interface FileServer {
 
 async function startFileServer(): Promise<FileServer> {
 	const calls: FileServer['calls'] = [];
-	const server = http.createServer((req, res) => {
+	const server = await startLocalServer((req, res) => {
 		calls.push({ url: req.url ?? '', headers: { ...req.headers } });
 		const [, size, seed, name, flag] = (req.url ?? '').split('/');
 		if (name === 'redirect') return void res.writeHead(302, { location: `/${size}/${seed}/moved.pdf` }).end();
@@ -48,12 +48,8 @@ async function startFileServer(): Promise<FileServer> {
 		res.writeHead(200, headers);
 		generatedStream(Number(size), Number(seed)).pipe(res);
 	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	return {
-		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-		calls,
-		close: async () => await new Promise((resolve) => server.close(() => resolve(undefined))),
-	};
+	// The shared server's close ends kept-alive and refused (half-read) downloads too.
+	return { url: server.baseUrl, calls, close: server.close };
 }
 
 let files: FileServer;

@@ -123,8 +123,33 @@ function urlPolicyOf(plan: RequestPlan): UrlPolicy {
 	return plan.providerUrl ? {} : { trustedHost: new URL(plan.url).hostname };
 }
 
+/**
+ * An answer with an error status, made into an error the way the HTTP client makes one (its
+ * `response`, a `request` whose destroy closes the connection, and the `config` it was sent with),
+ * for the answers the transport reads itself (see readsStatuses).
+ */
+class StatusAnswer extends Error {
+	constructor(
+		readonly response: { status: number; headers: unknown; data: unknown },
+		readonly request: { destroy: () => void },
+		readonly config: { headers: unknown; auth: unknown },
+	) {
+		super(`Request failed with status code ${response.status}`);
+	}
+}
+
+/**
+ * Whether the transport reads every answer's status itself (`ignoreHttpStatusErrors`), instead of
+ * letting n8n's client throw on errors: everywhere but a credential n8n renews on a 401 (OAuth2, a
+ * token made by preAuthentication), whose 401 n8n must see to renew it. An error n8n 1.x throws
+ * keeps no body and no headers (its errors drop their cause): an answer read here keeps them all.
+ */
+function readsStatuses(provider: ProviderSpec, plan: RequestPlan): boolean {
+	return plan.anonymous === true || !canRefreshCredential(provider, plan.credentialType);
+}
+
 /** One request of an attempt: the first, or the next after a redirect. */
-async function sendHop(ctx: TransportContext, plan: RequestPlan, hop: Hop, first: boolean): Promise<FullResponse> {
+async function sendHop(ctx: TransportContext, plan: RequestPlan, hop: Hop, first: boolean, readStatuses: boolean): Promise<FullResponse> {
 	const checked = hop.checkUrl ? await checkProviderUrl(ctx, hop.url, urlPolicyOf(plan)) : undefined;
 	const headers: Record<string, string> = hop.withHeaders ? { ...(plan.headers ?? {}) } : {};
 	if (plan.streamResponse) {
@@ -159,6 +184,8 @@ async function sendHop(ctx: TransportContext, plan: RequestPlan, hop: Hop, first
 	options.abortSignal = signed.signal;
 	const abort = () => silence.abort();
 	if (plan.body) options.body = (await plan.body()) as IHttpRequestOptions['body'];
+	const statusesHere = readStatuses || !hop.withCredential;
+	if (statusesHere) options.ignoreHttpStatusErrors = true;
 	const sent = await (hop.withCredential
 		? ctx.helpers.httpRequestWithAuthentication.call(signed.ctx as IExecuteFunctions, plan.credentialType, options)
 		: ctx.helpers.httpRequest(options)
@@ -173,6 +200,13 @@ async function sendHop(ctx: TransportContext, plan: RequestPlan, hop: Hop, first
 		throw sent.error;
 	}
 	const response = sent.answer;
+	if (statusesHere && (response.statusCode < 200 || response.statusCode >= 300)) {
+		if (isStream(response.body)) endWhenIdle(response.body, options.timeout!, abort);
+		// What the request carried (n8n's authenticate adds the credential to these options) is
+		// blanked out of the error body like a thrown error's (redact.ts sentCredentials).
+		const sent = { headers: options.headers, auth: options.auth };
+		throw new StatusAnswer({ status: response.statusCode, headers: response.headers, data: response.body }, { destroy: abort }, sent);
+	}
 	const result: FullResponse = { statusCode: response.statusCode, headers: normaliseHeaders(response.headers), body: response.body, url: hop.url };
 	if (isStream(result.body)) {
 		endWhenIdle(result.body, options.timeout!, abort);
@@ -195,11 +229,11 @@ function parseAnswer(text: string): unknown {
  * Sends the plan, following redirects as redirects.ts allows; throws what the last request threw
  * (a redirect that is not followed: RedirectRefusedError).
  */
-async function sendOnce(ctx: TransportContext, plan: RequestPlan): Promise<FullResponse> {
+async function sendOnce(ctx: TransportContext, plan: RequestPlan, readStatuses: boolean): Promise<FullResponse> {
 	const origin = originOf(plan.url);
 	let hop: Hop = { url: plan.url, method: plan.method, withCredential: !plan.anonymous, withHeaders: true, checkUrl: plan.providerUrl === true };
 	for (let redirects = 0; ; redirects++) {
-		const sent = await sendHop(ctx, plan, hop, redirects === 0).then(
+		const sent = await sendHop(ctx, plan, hop, redirects === 0, readStatuses).then(
 			(response) => ({ response }),
 			(error: unknown) => ({ error }),
 		);
@@ -260,10 +294,11 @@ async function attemptOnce<T>(
 	plan: RequestPlan,
 	consume: ((response: FullResponse) => Promise<T>) | undefined,
 	lease: Lease,
+	readStatuses: boolean,
 ): Promise<AttemptOutcome<T>> {
 	let response: FullResponse;
 	try {
-		response = await sendOnce(ctx, plan);
+		response = await sendOnce(ctx, plan, readStatuses);
 	} catch (error) {
 		// Not the network failing: an answer or URL this transport will not follow or read (n8n
 		// wraps what a credential's own request threw: look through the causes).
@@ -326,6 +361,7 @@ export async function sendRequest<T = FullResponse>(
 				},
 				consume,
 				lease,
+				readsStatuses(provider, plan),
 			);
 		} finally {
 			lease.release();
