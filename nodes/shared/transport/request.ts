@@ -24,6 +24,7 @@ import { DEFAULT_BACKOFF, backoffDelay, parseRetryAfter } from './retry-after';
 import type { BackoffPolicy } from './retry-after';
 import type { HttpMethod, ProviderSpec, TransportContext } from './types';
 import { canRefreshCredential, knownSecrets } from './secrets';
+import { abortableSleep } from './wait';
 import { RefusedUrlError, checkProviderUrl, originOf } from './url-guard';
 import type { UrlPolicy } from './url-guard';
 
@@ -139,13 +140,31 @@ class StatusAnswer extends Error {
 }
 
 /**
- * Whether the transport reads every answer's status itself (`ignoreHttpStatusErrors`), instead of
- * letting n8n's client throw on errors: everywhere but a credential n8n renews on a 401 (OAuth2, a
- * token made by preAuthentication), whose 401 n8n must see to renew it. An error n8n 1.x throws
- * keeps no body and no headers (its errors drop their cause): an answer read here keeps them all.
+ * Whether errors of this n8n line keep their cause: n8n 2.x's do, so the HTTP error n8n's client
+ * throws (body, headers) reaches the transport inside n8n's NodeApiError; n8n 1.x's drop it (a
+ * class field `cause` set after the constructor), leaving no provider message, Retry-After or day
+ * limit to read.
  */
-function readsStatuses(provider: ProviderSpec, plan: RequestPlan): boolean {
-	return plan.anonymous === true || !canRefreshCredential(provider, plan.credentialType);
+let causeKept: boolean | undefined;
+function errorsKeepTheirCause(ctx: TransportContext): boolean {
+	if (causeKept === undefined) {
+		const probe = new Error('probe');
+		causeKept = new NodeOperationError(ctx.getNode(), probe).cause === probe;
+	}
+	return causeKept;
+}
+
+/**
+ * Whether the transport reads the answer's status itself (`ignoreHttpStatusErrors`) instead of
+ * letting n8n's client throw on errors. Always for a credential n8n does not renew (a 401 is
+ * final: it is not sent again). For one n8n renews (OAuth2, a token made by preAuthentication),
+ * n8n must see the 401 itself to renew it: where errors keep their cause (2.x) n8n's client
+ * throws; on 1.x the answer is read here, and after a 401 the request goes once more the way n8n
+ * renews it (`renewing`; see sendRequest).
+ */
+function readsStatuses(ctx: TransportContext, provider: ProviderSpec, plan: RequestPlan, renewing: boolean): boolean {
+	if (plan.anonymous === true || !canRefreshCredential(provider, plan.credentialType)) return true;
+	return !renewing && !errorsKeepTheirCause(ctx);
 }
 
 /** One request of an attempt: the first, or the next after a redirect. */
@@ -341,6 +360,7 @@ export async function sendRequest<T = FullResponse>(
 	// The credential's secrets as the run starts: a provider may echo a token n8n replaces later.
 	await knownSecrets(ctx, plan.credentialType);
 	let refreshedAfter401 = false;
+	let renewing = false;
 	let earlierAttemptMayHaveActed = false;
 	for (let attempt = 1; ; attempt++) {
 		let sentSingleUseBody = false;
@@ -361,7 +381,7 @@ export async function sendRequest<T = FullResponse>(
 				},
 				consume,
 				lease,
-				readsStatuses(provider, plan),
+				readsStatuses(ctx, provider, plan, renewing),
 			);
 		} finally {
 			lease.release();
@@ -393,6 +413,15 @@ export async function sendRequest<T = FullResponse>(
 				attempt,
 			});
 			return { statusCode: 404, headers: failure.headers, body: undefined } as T;
+		}
+
+		// A 401 n8n did not see (n8n 1.x, readsStatuses): the request goes once more the way n8n
+		// renews the credential on a 401 (and then resends it itself, but for a streamed body: below).
+		if (failure.statusCode === 401 && !renewing && readsStatuses(ctx, provider, plan, false) && !plan.anonymous && canRefreshCredential(provider, plan.credentialType)) {
+			renewing = true;
+			discardBody(failure);
+			ctx.logger.debug('Sending the request again for n8n to renew the credential', { target: describeTarget(plan.url) });
+			continue;
 		}
 
 		// n8n refreshes an expired token on 401 but cannot resend a streamed body; we can.
@@ -456,7 +485,9 @@ export async function sendRequest<T = FullResponse>(
 			// A rate limit: every request of the run to this provider waits, not only this one.
 			pacer.pause(paced, delay, failure.headers);
 		} else {
-			await sleep(delay);
+			// A cancelled execution stops waiting at once (on 1.x too: wait.ts).
+			const cancel = (ctx as { getExecutionCancelSignal?: () => AbortSignal | undefined }).getExecutionCancelSignal?.();
+			await (cancel ? abortableSleep(delay, cancel) : sleep(delay));
 		}
 	}
 }
