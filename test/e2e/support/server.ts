@@ -61,6 +61,9 @@ export interface ServerState {
 	browserId: string;
 }
 
+/** How long a run that ended may take to show its data (see run()). */
+const DATA_GRACE_MS = 15_000;
+
 const stateEnv = (project: string) => `E2E_N8N_STATE_${project.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 
 /* ------------------------------------------------------------------------------------------------
@@ -340,12 +343,20 @@ export async function connectN8n(): Promise<E2eN8n> {
 				triggerToStartFrom: { name: workflow.trigger },
 			});
 			if (!result.executionId) throw new Error(`n8n did not start workflow ${workflowId}: ${JSON.stringify(result)}`);
+			let endedAt: number | undefined;
 			for (;;) {
 				const execution = await api<{ status: string; finished: boolean; stoppedAt?: string | null; data: string }>('GET', `/rest/executions/${result.executionId}`);
 				const ended = !['new', 'running', 'waiting'].includes(execution.status) && (execution.stoppedAt || ['crashed', 'canceled'].includes(execution.status));
 				if (ended) {
-					const data = flatted.parse(execution.data) as ExecutionJson['data'];
-					return { executionId: result.executionId, status: execution.status, json: { data, status: execution.status }, durationMs: Date.now() - started };
+					const data = flatted.parse(execution.data) as ExecutionJson['data'] | unknown[];
+					// n8n 1.123 can answer with the execution ended but its data not written yet (an empty
+					// array: "Found successful execution where data is empty stringified array" in its
+					// log); the data follows within moments. A crashed or canceled run may have none.
+					const written = !Array.isArray(data) && data?.resultData !== undefined;
+					endedAt ??= Date.now();
+					if (written || ['crashed', 'canceled'].includes(execution.status) || Date.now() - endedAt > DATA_GRACE_MS) {
+						return { executionId: result.executionId, status: execution.status, json: { data: Array.isArray(data) ? undefined : data, status: execution.status }, durationMs: Date.now() - started };
+					}
 				}
 				if (Date.now() - started > timeoutMs) throw new Error(`execution ${result.executionId} of ${workflowId} still ${execution.status} after ${timeoutMs} ms`);
 				await new Promise((resolve) => setTimeout(resolve, 200));
