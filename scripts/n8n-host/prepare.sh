@@ -223,10 +223,31 @@ install_n8n() {
 	cp "$HOST_PKG_DIR/package-lock.json" "$N8N_DIR/.installed-lock.json"
 	n8n_installed_ok
 }
+# npm's install of some 2,000 packages can fail on a busy machine with an error of npm's own (seen
+# once in CI: ENOTEMPTY on a folder it was removing, while npm ci and both hosts installed at once).
+# A second run finishes it; the step fails only if that fails too.
+install_n8n_retrying() {
+	local status=0
+	set +e
+	(set -e; install_n8n)
+	status=$?
+	set -e
+	(( status == 0 )) && return 0
+	echo "== npm install failed (exit $status); running it once more"
+	install_n8n
+}
 if n8n_installed_ok && n8n_manifest_current && [[ $UPDATE_LOCK == 0 ]]; then
 	log "step 'n8n' already in place (n8n $N8N_VERSION)"
 else
-	run_step n8n install_n8n
+	# One host's npm install at a time per repository (.ci/run prepares both lines at once; the
+	# sqlite3 builds and the rest may overlap).
+	exec 7>"$REPO_ROOT/.n8n-host-install.lock"
+	if ! flock -n 7; then
+		log "the other host's npm install is running; waiting for it..."
+		flock 7
+	fi
+	run_step n8n install_n8n_retrying
+	flock -u 7
 fi
 
 # ---------------------------------------------------------------------------------------------
