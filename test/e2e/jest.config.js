@@ -15,8 +15,8 @@
  *   examples;
  * - `n8n-1x`, n8n 1.123.81 (the 1.x line, under Node 22) with the filesystem store: what n8n loads
  *   from the package (installation), every operation, every example (the agent's with its model's
- *   calls checked). 1.x has no database store (N8N_DEFAULT_BINARY_DATA_MODE=database keeps the
- *   bytes inline), so its one store project is the filesystem one.
+ *   calls checked). The filesystem store is 1.x's usual one outside queue mode; its database
+ *   store is opt-in (N8N_AVAILABLE_BINARY_DATA_MODES must list it) and not run here.
  * test/e2e/support/n8n.ts reads the project's globals (E2E_PROJECT, E2E_BINARY_MODE, E2E_N8N_LINE).
  *
  * Each project's global set-up installs the package once and starts one `n8n start` of its line
