@@ -1,4 +1,5 @@
-// Sums jest's JSON reports into the one line CI reads: "N passed, N failed[, N skipped]".
+// Sums jest's JSON reports into the one line CI reads: "N passed, N failed[, N skipped]", after
+// one line per report (unit, faults, e2e, e2e-1x, queue, ui), so that each suite's count shows.
 // Exits 1 when a suite failed to run, a test failed, or no test ran at all.
 const fs = require('fs');
 const path = require('path');
@@ -11,6 +12,7 @@ let brokenSuites = 0;
 for (const file of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
 	if (!file.endsWith('.json')) continue;
 	const report = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+	console.log(`  ${file.replace(/\.json$/, '').padEnd(8)} ${report.numPassedTests} tests passed, ${report.numFailedTests} failed${report.numPendingTests ? `, ${report.numPendingTests} skipped` : ''}`);
 	passed += report.numPassedTests;
 	failed += report.numFailedTests;
 	skipped += report.numPendingTests + (report.numTodoTests || 0);

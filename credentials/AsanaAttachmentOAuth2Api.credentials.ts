@@ -1,9 +1,18 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
 /**
- * Asana OAuth2 (authorization code). Asks for the attachment scopes and what the node's parent
- * picker reads (workspaces and their typeahead search). Kept apart from n8n's built-in Asana
- * credential (`asanaOAuth2Api`) on purpose.
+ * What an Asana app is registered for decides what it may ask: granular scopes (the attachment
+ * scopes and what the parent picker reads: workspaces and their typeahead search) or, for an app
+ * registered for "Full permissions", only `default`. Asana refuses the other (the two are exclusive).
+ */
+export const ASANA_SCOPES = {
+	granular: 'attachments:read attachments:write attachments:delete workspaces:read workspaces.typeahead:read',
+	full: 'default',
+} as const;
+
+/**
+ * Asana OAuth2 (authorization code), with the scopes the app's registration allows. Kept apart
+ * from n8n's built-in Asana credential (`asanaOAuth2Api`) on purpose.
  */
 export class AsanaAttachmentOAuth2Api implements ICredentialType {
 	name = 'asanaAttachmentOAuth2Api';
@@ -33,10 +42,21 @@ export class AsanaAttachmentOAuth2Api implements ICredentialType {
 			required: true,
 		},
 		{
+			displayName: 'App Permissions',
+			name: 'permissions',
+			type: 'options',
+			options: [
+				{ name: 'Granular Scopes', value: 'granular', description: `An app registered for scopes: asks for ${ASANA_SCOPES.granular}` },
+				{ name: 'Full Permissions', value: 'full', description: 'An app registered for "Full permissions" (it may not ask for single scopes)' },
+			],
+			default: 'granular',
+			description: 'How the Asana app is registered in the developer console (OAuth → Permission scopes). Asana refuses the connection when this does not match.',
+		},
+		{
 			displayName: 'Scope',
 			name: 'scope',
 			type: 'hidden',
-			default: 'attachments:read attachments:write attachments:delete workspaces:read workspaces.typeahead:read',
+			default: `={{ $self["permissions"] === "full" ? "${ASANA_SCOPES.full}" : "${ASANA_SCOPES.granular}" }}`,
 		},
 		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },
 		{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'body' },

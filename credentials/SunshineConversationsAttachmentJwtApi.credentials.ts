@@ -23,7 +23,10 @@ export class SunshineConversationsAttachmentJwtApi implements ICredentialType {
 
 	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 		const token = signSunshineJwt(String(credentials.keyId ?? '').trim(), String(credentials.secret ?? ''));
-		return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), Authorization: `Bearer ${token}` } };
+		// Set on the request's own headers, as n8n's generic authentication does: the transport
+		// reads what a request carried to blank it out of an answer that echoes it.
+		requestOptions.headers = Object.assign(requestOptions.headers ?? {}, { Authorization: `Bearer ${token}` });
+		return requestOptions;
 	}
 
 	test: ICredentialTestRequest = sunshineCredentialTest;

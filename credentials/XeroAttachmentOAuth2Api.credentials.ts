@@ -1,8 +1,15 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
+/** The scopes of each Access choice: attachments read and written, or read only (least privilege for Get and Get Many). */
+export const XERO_SCOPES = {
+	readWrite: 'offline_access accounting.attachments',
+	read: 'offline_access accounting.attachments.read',
+} as const;
+
 /**
- * Xero OAuth2 (authorization code) with the `accounting.attachments` scope, which n8n's built-in
- * Xero credential does not request. Kept apart from it (`xeroOAuth2Api`) on purpose.
+ * Xero OAuth2 (authorization code) asking for the attachment scopes only: read and write, or read
+ * only. Kept apart from n8n's built-in Xero credential (`xeroOAuth2Api`), which asks for the
+ * scopes of n8n's own Xero node.
  */
 export class XeroAttachmentOAuth2Api implements ICredentialType {
 	name = 'xeroAttachmentOAuth2Api';
@@ -32,10 +39,21 @@ export class XeroAttachmentOAuth2Api implements ICredentialType {
 			required: true,
 		},
 		{
+			displayName: 'Access',
+			name: 'access',
+			type: 'options',
+			options: [
+				{ name: 'Read and Write', value: 'readWrite', description: `Get, Get Many and Upload (${XERO_SCOPES.readWrite})` },
+				{ name: 'Read Only', value: 'read', description: `Get and Get Many only (${XERO_SCOPES.read}): uploads are refused by Xero` },
+			],
+			default: 'readWrite',
+			description: "What the connection may do with documents' attachments. Reconnect after changing it.",
+		},
+		{
 			displayName: 'Scope',
 			name: 'scope',
 			type: 'hidden',
-			default: 'offline_access accounting.attachments',
+			default: `={{ $self["access"] === "read" ? "${XERO_SCOPES.read}" : "${XERO_SCOPES.readWrite}" }}`,
 		},
 		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },
 		{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'header' },

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import type { ConcurrencySpec } from '../shared/description';
-import type { FieldSpec, OperationInput, PacingSpec, ProviderError, ProviderSpec, TransportContext } from '../shared/transport';
+import type { FieldSpec, OperationInput, ProviderError, ProviderSpec, TransportContext } from '../shared/transport';
 import { parseParentReference } from './parent';
 
 /** The personal access token credential. */
@@ -69,22 +69,28 @@ export function parseAsanaError(body: unknown): ProviderError {
 /*
  * Asana's limits (developers.asana.com, "Rate limits"), per token: 1,500 calls a minute on paid
  * plans (150 on free ones), 50 read (GET) and 15 write (POST, PUT, PATCH, DELETE) calls in flight
- * at once; a 429 carries Retry-After. Its storage's pre-signed download URLs are not Asana's API:
- * they count against none of these (pacing keeps them apart).
+ * at once; a 429 carries Retry-After, which every request of the run then waits out (pacing.ts).
+ * Its storage's pre-signed download URLs are not Asana's API: they count against none of these
+ * (pacing keeps them apart).
  */
-export const ASANA_PACING: PacingSpec = {
-	inFlight: (request) => (/^(GET|HEAD)$/i.test(request.method) ? { group: 'read', max: 50 } : { group: 'write', max: 15 }),
-};
+
+/**
+ * Asana's calls in flight per token: reads (GET) and writes (the other methods). The node does not
+ * count them: an item's calls go one after another, so Options → Concurrency is the most in flight,
+ * and its maximum for each operation stays within the limit of the calls the operation makes
+ * (test/unit/in-flight-limits.test.ts checks every operation).
+ */
+export const ASANA_IN_FLIGHT = { reads: 50, writes: 15 } as const;
 
 /** Options → Concurrency: Asana's in-flight limits, 50 for the reads, 15 for the writes. */
 export const ASANA_CONCURRENCY: ConcurrencySpec = {
 	byOperation: {
-		get: { default: 50, max: 50 },
-		getAll: { default: 50, max: 50 },
-		upload: { default: 15, max: 15 },
-		delete: { default: 15, max: 15 },
+		get: { default: ASANA_IN_FLIGHT.reads, max: ASANA_IN_FLIGHT.reads },
+		getAll: { default: ASANA_IN_FLIGHT.reads, max: ASANA_IN_FLIGHT.reads },
+		upload: { default: ASANA_IN_FLIGHT.writes, max: ASANA_IN_FLIGHT.writes },
+		delete: { default: ASANA_IN_FLIGHT.writes, max: ASANA_IN_FLIGHT.writes },
 	},
-	other: { default: 15, max: 15 },
+	other: { default: ASANA_IN_FLIGHT.writes, max: ASANA_IN_FLIGHT.writes },
 	limit:
 		'Asana allows 50 reads (Get, Get Many) and 15 writes (Upload, Delete) in flight at once, and 1,500 calls a minute (150 on a free plan); on a 429 every request of the run waits as long as Asana says.',
 };
@@ -97,7 +103,6 @@ export const asanaProvider: ProviderSpec = {
 	fileNameFields: ['name'],
 	// n8n refreshes OAuth2 tokens on a 401; a personal access token that fails stays failed.
 	credentialRefresh: (credentialType) => credentialType === ASANA_APP_CREDENTIAL_TYPE,
-	pacing: ASANA_PACING,
 	// No file Asana holds can be larger than it accepts, whatever host serves it.
 	downloadLimit: () => ({ maxBytes: ASANA_MAX_FILE_BYTES, description: `the ${ASANA_MAX_FILE_BYTES} bytes (100 MB) Asana accepts for a file` }),
 };

@@ -51,9 +51,12 @@ const tenantField: FieldSpec = {
 
 /*
  * Xero's limits (developer.xero.com, "API limits"), per organization: 5 calls in progress at once,
- * 60 calls a minute, 5,000 a day (a rolling 24 hours); per app, 10,000 calls a minute across all
- * organizations. Every answer says what is left: X-MinLimit-Remaining, X-DayLimit-Remaining and
- * X-AppMinLimit-Remaining; a 429 says which limit (X-Rate-Limit-Problem) and for how long (Retry-After).
+ * 60 calls a minute, and a daily number of calls (a rolling 24 hours) that depends on the app's
+ * tier since Xero's pricing of 2 March 2026 (5,000 had been the figure for every app; fewer on the
+ * Starter tier); per app, 10,000 calls a minute across all organizations. The node takes no daily
+ * figure for granted: every answer says what is left (X-MinLimit-Remaining, X-DayLimit-Remaining,
+ * X-AppMinLimit-Remaining), and a 429 says which limit (X-Rate-Limit-Problem) and for how long
+ * (Retry-After).
  */
 
 /** X-MinLimit-Remaining: the node waits for calls to age out of Xero's minute instead of getting a 429. */
@@ -62,7 +65,6 @@ export const XERO_MINUTE_BUDGET: HeaderBudget = {
 	name: 'minute limit (60 calls a minute per organization)',
 	windowMs: 60_000,
 	scope: 'lane',
-	whenSpent: 'wait',
 };
 
 /** X-AppMinLimit-Remaining: the app's minute, shared by every organization. */
@@ -71,35 +73,39 @@ export const XERO_APP_MINUTE_BUDGET: HeaderBudget = {
 	name: 'app minute limit (10,000 calls a minute across organizations)',
 	windowMs: 60_000,
 	scope: 'provider',
-	whenSpent: 'wait',
 };
 
 /** X-DayLimit-Remaining: a spent day fails at once, saying when it renews; no waiting for hours. */
 export const XERO_DAY_BUDGET: HeaderBudget = {
 	header: 'x-daylimit-remaining',
-	name: 'daily limit (5,000 calls a day per organization)',
+	name: "daily limit (calls a day per organization, as the app's Xero tier allows)",
 	windowMs: 24 * 60 * 60_000,
 	scope: 'lane',
-	whenSpent: 'fail',
-	spentError: (renewsAt) => ({
+	failWhenSpent: (renewsAt, now) => ({
 		message: "Xero's daily limit of API calls for this organization is used up",
 		description:
-			`Xero allows 5,000 calls a day per organization, counted over a rolling 24 hours, and said none are left (X-DayLimit-Remaining: 0). ` +
-			`It accepts calls again as earlier ones age out, ${renewalText(renewsAt)} at the latest. This item was not sent: run it again then.`,
+			`Xero counts calls per organization over a rolling 24 hours, as many as your Xero app's tier allows, and said none are left (X-DayLimit-Remaining: 0). ` +
+			`It accepts calls again as earlier ones age out, ${renewalText(renewsAt, now)} at the latest. This item was not sent: run it again then.`,
 	}),
 };
 
 export const XERO_PACING: PacingSpec = {
 	// Every limit but the app's is per organization: the tenant header of the call.
 	lane: (request) => request.headers?.['xero-tenant-id']?.trim().toLowerCase() || undefined,
-	inFlight: () => ({ group: 'calls', max: 5 }),
 	budgets: [XERO_MINUTE_BUDGET, XERO_DAY_BUDGET, XERO_APP_MINUTE_BUDGET],
 	providerWide429: (headers) => headers['x-rate-limit-problem']?.trim().toLowerCase() === 'appminute',
 };
 
+/**
+ * Xero's calls in progress per organization. The node does not count them: an item's calls go one
+ * after another, so Options → Concurrency is the most in progress, and its maximum stays within
+ * this (test/unit/in-flight-limits.test.ts checks it).
+ */
+export const XERO_IN_FLIGHT = 5;
+
 /** Options → Concurrency: at most Xero's 5 calls in progress; by default all 5. */
 export const XERO_CONCURRENCY: ConcurrencySpec = {
-	other: { default: 5, max: 5 },
+	other: { default: XERO_IN_FLIGHT, max: XERO_IN_FLIGHT },
 	limit:
 		"Xero allows 5 calls in progress at once and 60 a minute per organization; the node also slows down to what Xero's answers say is left of the minute and of the day.",
 };

@@ -163,8 +163,14 @@ export const TEXT_SOURCE: INodePropertyOptions = {
 	description: 'Text given here (or by an AI agent), uploaded as a file: a note, CSV, JSON, Markdown…',
 };
 
-/** "Source" of an upload: Binary File (default, as before the choice existed) or Text. */
-export function uploadSourceField(displayOptions: IDisplayOptions = {}, options: INodePropertyOptions[] = [BINARY_SOURCE, TEXT_SOURCE]): INodeProperties {
+export const URL_SOURCE: INodePropertyOptions = {
+	name: 'URL',
+	value: 'url',
+	description: 'A file on the web (or given by an AI agent), streamed from its address into the upload',
+};
+
+/** "Source" of an upload: Binary File (default, as before the choice existed), Text or URL. */
+export function uploadSourceField(displayOptions: IDisplayOptions = {}, options: INodePropertyOptions[] = [BINARY_SOURCE, TEXT_SOURCE, URL_SOURCE]): INodeProperties {
 	return {
 		displayName: 'Source',
 		name: 'source',
@@ -218,6 +224,35 @@ export function textUploadFields(displayOptions: IDisplayOptions = {}, sizeNote?
 	];
 }
 
+/**
+ * The file of an upload from a URL: its address, and whether that address may be on this
+ * machine's own network. The name and type come from the answer (or Options → File Name).
+ */
+export function urlUploadFields(displayOptions: IDisplayOptions = {}, sizeNote?: string): INodeProperties[] {
+	const show = showing(displayOptions, { source: ['url'] });
+	return [
+		{
+			displayName: 'File URL',
+			name: 'sourceUrl',
+			type: 'string',
+			required: true,
+			default: '',
+			placeholder: 'e.g. https://example.com/invoices/2026-031.pdf',
+			description: `The address of the file, fetched and streamed into the upload without being stored first${sizeNote ? ` (${sizeNote})` : ''}. It must answer with the file's size (Content-Length).`,
+			displayOptions: show,
+		},
+		{
+			displayName: 'Allow Internal Addresses',
+			name: 'allowInternalUrl',
+			type: 'boolean',
+			default: false,
+			description:
+				"Whether the File URL may use plain http or point at this machine's own network (localhost, private or link-local addresses). Leave off for files on the internet: the URL is then https and public only, as an AI agent's is checked too.",
+			displayOptions: show,
+		},
+	];
+}
+
 /** Options → "File Name" of an upload from a binary field: a new name for the file. */
 export function fileNameOption(description = "Name to give the file. Leave empty to use the file's own name.", placeholder = 'e.g. receipt.pdf'): INodeProperties {
 	return {
@@ -227,7 +262,7 @@ export function fileNameOption(description = "Name to give the file. Leave empty
 		default: '',
 		placeholder,
 		description,
-		displayOptions: { show: { '/source': ['binary'] } },
+		displayOptions: { show: { '/source': ['binary', 'url'] } },
 	};
 }
 

@@ -110,15 +110,23 @@ export class Traffic {
 /**
  * A hold that keeps requests until `count` are in flight at once (or `timeoutMs` passed, so a
  * node that never gets there fails its assertion instead of hanging), then lets all through.
- * It makes "this many at once" independent of how fast a loaded machine starts them.
+ * It makes "this many at once" independent of how fast a loaded machine starts them. With
+ * `thenMs`, it keeps holding them that much longer once `count` are in flight: a request beyond
+ * `count` that a node would send meanwhile arrives while they are all still in flight, so "never
+ * more than `count`" is seen, not only "`count` at once".
  */
-export function barrier(traffic: Traffic, count: number, timeoutMs = 10_000): () => Promise<void> {
+export function barrier(traffic: Traffic, count: number, timeoutMs = 10_000, thenMs = 0): () => Promise<void> {
 	let release!: () => void;
 	const open = new Promise<void>((resolve) => (release = resolve));
 	const timer = setTimeout(release, timeoutMs);
 	void open.then(() => clearTimeout(timer));
+	let reached = false;
 	return () => {
-		if (traffic.inFlight >= count) release();
+		if (!reached && traffic.inFlight >= count) {
+			reached = true;
+			if (thenMs > 0) setTimeout(release, thenMs);
+			else release();
+		}
 		return open;
 	};
 }

@@ -5,7 +5,8 @@
 #   scripts/n8n-host/install-package.sh <user-folder>
 #
 # n8n's steps (CommunityPackagesService.downloadPackage in
-# node_modules/n8n/dist/modules/community-packages/community-packages.service.js), followed here:
+# node_modules/n8n/dist/modules/community-packages/community-packages.service.js; n8n 1.123.81's
+# are the same, with the same npm arguments), followed here:
 #   1. mkdir <user-folder>/.n8n/nodes/node_modules/<name>
 #   2. `npm pack <name>@<version> --quiet` with cwd .n8n/nodes      (here: npm pack of the repo)
 #   3. `tar -xzf <tarball> -C <package dir> --strip-components=1`   (cwd .n8n/nodes)

@@ -1,12 +1,14 @@
 /**
- * The nodes as an AI agent's tools, in a real n8n: the AI Agent node (3.1) with n8n's OpenAI Chat
+ * The nodes as an AI agent's tools, in a real n8n: the AI Agent node (3.1 on n8n 2.x, 3 on 1.x,
+ * whose newest it is; 3.1 only adds a prompt source to the editor) with n8n's OpenAI Chat
  * Model (1.3, Responses API off) pointed at a scripted OpenAI-compatible model on 127.0.0.1
  * (test/servers/model-server.ts), and three Asana Attachment tools (asanaAttachmentTool) in front of
  * the Asana emulator behind Prism. The script lists a task's attachments, reads a text file and a
  * PDF, and attaches a note it wrote; the test checks what n8n offered the model (tool names,
  * descriptions, schemas), the calls it made, what the model was given back (the text of the text
  * file; no pre-signed link anywhere), and that the note reached the emulator byte for byte.
- * Also runs the example examples/ai-agent-attachments.json against the sandbox's own scripted model.
+ * Also runs the example examples/ai-agent-attachments.json (AI Agent 3: valid on both lines) against
+ * the sandbox's own scripted model. Runs in the filesystem project (n8n 2.41.1) and in n8n-1x (1.123.81).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,7 +17,7 @@ import { startSandbox, type RunningProvider, type Sandbox } from '../../sandbox'
 import { ASANA_DEMO, asanaProvider } from '../../sandbox/asana/demo';
 import type { AsanaServer } from '../../sandbox/asana/server';
 import { startModelServer, toolResults, type ChatRequest, type ModelReply, type ModelServer } from '../../sandbox/model/server';
-import { newId, type WorkflowToImport } from './support/n8n';
+import { n8nLine, newId, type WorkflowToImport } from './support/n8n';
 import { describeIfDeclared, expectSuccess, itemsOf, node, runWorkflow, sha256, type WorkflowNode } from './support/workflows';
 import { connectN8n, type E2eN8n } from './support/server';
 
@@ -78,7 +80,7 @@ describeIfDeclared(asanaProvider.nodeFile)('Asana Attachment tools of an AI agen
 		const taskId = "={{ $fromAI('taskId', 'The ID of the Asana task (digits only)', 'string') }}";
 		const nodes: WorkflowNode[] = [
 			node('Start', 'n8n-nodes-base.manualTrigger', {}),
-			node('AI Agent', '@n8n/n8n-nodes-langchain.agent', { promptType: 'define', text: PROMPT, options: {} }, { typeVersion: 3.1 }),
+			node('AI Agent', '@n8n/n8n-nodes-langchain.agent', { promptType: 'define', text: PROMPT, options: {} }, { typeVersion: n8nLine() === '1x' ? 3 : 3.1 }),
 			node(
 				'OpenAI Chat Model',
 				'@n8n/n8n-nodes-langchain.lmChatOpenAi',

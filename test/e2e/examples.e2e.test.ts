@@ -1,13 +1,14 @@
 /**
  * The example workflows of examples/ (those `npm start` imports), run in a real n8n against the
- * sandboxes with their demo credentials, through Prism: in the `database` project only. Each
+ * sandboxes with their demo credentials, through Prism: in the `database` project (n8n 2.41.1) and
+ * in `n8n-1x` (n8n 1.123.81, filesystem store: every example must run on the 1.x line too). Each
  * example runs once per shape that adds something: here in the database store (every node outputs
  * items, Prism refused no exchange, not even one a retry got past); from the editor, in the
  * filesystem store of `npm start`, by the editor suite (test/ui); the filesystem store's
  * operations themselves by the *-operations files of the `filesystem` project. Xero's example runs,
- * with its bytes checked, in xero-operations.e2e.test.ts (database project); the agent's in
- * agent.e2e.test.ts (filesystem project: the agent suite's project), with its model's calls checked.
- * Every example file is also checked statically, in both projects: it parses, uses its provider's
+ * with its bytes checked, in xero-operations.e2e.test.ts (database and n8n-1x projects); the agent's
+ * in agent.e2e.test.ts (filesystem and n8n-1x projects), with its model's calls checked.
+ * Every example file is also checked statically, in every project: it parses, uses its provider's
  * node and the provider's demo credential.
  */
 import { readFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import path from 'node:path';
 import { EXAMPLES, EXAMPLE_CREDENTIALS, type Example } from '../../examples';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { PROVIDERS } from '../../sandbox/providers';
-import { binaryDataMode, type WorkflowToImport } from './support/n8n';
+import { runsExamples, type WorkflowToImport } from './support/n8n';
 import { expectSuccess, itemsOf, runWorkflow } from './support/workflows';
 import { connectN8n, type E2eN8n } from './support/server';
 
@@ -51,8 +52,8 @@ describe('examples/', () => {
 });
 
 const describeRuns = toRun.length > 0 ? describe : describe.skip;
-/** The example runs belong to the database project (see above); the static checks run in both. */
-const runsHere = binaryDataMode() === 'database';
+/** The example runs belong to the database and n8n-1x projects (see above); the static checks run in every project. */
+const runsHere = runsExamples();
 if (pending.length > 0) {
 	console.log(`examples not run yet, their node is not declared in package.json: ${pending.map((e) => e.file).join(', ')}`);
 }

@@ -1,8 +1,9 @@
 /**
  * The package as the Community Nodes panel installs it (scripts/n8n-host/install-package.sh: npm
  * pack, unpack into .n8n/nodes/node_modules/<name>, drop dev/peer/optional dependencies,
- * `npm install --install-strategy=shallow`), loaded by a real n8n 2.41.1: every node and
- * credential package.json declares is there, and nothing was installed beside the package. The
+ * `npm install --install-strategy=shallow`), loaded by a real n8n (2.41.1 in the filesystem
+ * project, 1.123.81 in n8n-1x): every node, its AI tool variant and every credential package.json
+ * declares is there, and nothing was installed beside the package. The
  * n8n is the project's running one (support/server.ts), whose user folder the package was
  * installed into before it started; what it loaded is read from the type files it wrote for its
  * editor at start-up (<user folder>/.cache/n8n/public/types; over HTTP they need a login).

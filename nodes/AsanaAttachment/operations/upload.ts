@@ -1,6 +1,6 @@
 /**
- * Upload: attaches a file (multipart field `file`, streamed from n8n's binary store or, with
- * Source "Text", the UTF-8 bytes of the Text parameter, its name
+ * Upload: attaches a file (multipart field `file`, streamed from n8n's binary store, from the File
+ * URL (Source "URL") or, with Source "Text", the UTF-8 bytes of the Text parameter, its name
  * percent-encoded as Asana asks for names that are not plain ASCII) or a link to an external
  * resource (`resource_subtype: external` with `url` and `name`) to a task, project or project brief.
  * Not idempotent: Asana would attach the file twice, so only a 429 (refused unprocessed) is retried.
@@ -8,7 +8,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { BINARY_SOURCE, TEXT_SOURCE, fileNameOption, forOperation, inputBinaryField, optionsCollection, textUploadFields, timeoutOption, uploadSourceField } from '../../shared/description';
+import { BINARY_SOURCE, TEXT_SOURCE, URL_SOURCE, fileNameOption, forOperation, inputBinaryField, optionsCollection, textUploadFields, timeoutOption, uploadSourceField, urlUploadFields } from '../../shared/description';
 import { executeOperation } from '../../shared/transport';
 import type { FieldSpec, OperationSpec } from '../../shared/transport';
 import { ASANA_MAX_FILE_BYTES, asanaProvider, fieldsOption, optFieldsField, parentFormField } from '../provider';
@@ -21,11 +21,13 @@ export const description: INodeProperties[] = forOperation({ operation: ['upload
 			BINARY_SOURCE,
 			{ name: 'External Link', value: 'link', description: 'A link to a resource elsewhere on the web' },
 			TEXT_SOURCE,
+			URL_SOURCE,
 		]),
 		description: 'What to attach',
 	},
 	inputBinaryField({ show: { source: ['binary'] } }),
 	...textUploadFields({}, '100 MB at most'),
+	...urlUploadFields({}, '100 MB at most'),
 	{
 		displayName: 'URL',
 		name: 'url',

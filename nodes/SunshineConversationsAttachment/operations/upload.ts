@@ -6,7 +6,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { fileNameOption, forOperation, inputBinaryField, optionsCollection, textUploadFields, timeoutOption, uploadSourceField } from '../../shared/description';
+import { fileNameOption, forOperation, inputBinaryField, optionsCollection, textUploadFields, timeoutOption, uploadSourceField, urlUploadFields } from '../../shared/description';
 import { executeOperation } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
 import { SUNSHINE_MAX_FILE_BYTES, appIdField, sunshineId, sunshineProvider } from '../provider';
@@ -19,6 +19,7 @@ export const description: INodeProperties[] = forOperation({ operation: ['upload
 		hint: 'The name of the input binary field containing the file to upload (50 MB at most)',
 	},
 	...textUploadFields({}, '50 MB at most'),
+	...urlUploadFields({}, '50 MB at most'),
 	optionsCollection([
 		{
 			displayName: 'Access',

@@ -1,5 +1,5 @@
 /**
- * Upload (a binary field's file, or with Source "Text" the Text parameter's UTF-8 bytes), in Wix's two steps: Generate Attachment Upload Url announces the file (name and MIME
+ * Upload (a binary field's file, the file at the File URL, or with Source "Text" the Text parameter's UTF-8 bytes), in Wix's two steps: Generate Attachment Upload Url announces the file (name and MIME
  * type, both checked first), then the file is streamed with PUT to the URL Wix returned, with
  * `?filename=` and the file's MIME type as Content-Type. The upload URL carries its own
  * authorization, so no Wix credential is sent there; it may serve only once, so that PUT is
@@ -8,7 +8,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { fileNameOption, forOperation, inputBinaryField, optionsCollection, textUploadFields, timeoutOption, uploadSourceField } from '../../shared/description';
+import { fileNameOption, forOperation, inputBinaryField, optionsCollection, textUploadFields, timeoutOption, uploadSourceField, urlUploadFields } from '../../shared/description';
 import { executeOperation, resolveUploadSource, uploadsFromText, validators } from '../../shared/transport';
 import type { FieldSpec, OperationSpec, UploadSource } from '../../shared/transport';
 import { essence, supportedMimeType } from '../mimeTypes';
@@ -19,6 +19,7 @@ export const description: INodeProperties[] = forOperation({ resource: ['contact
 	uploadSourceField(),
 	inputBinaryField({ show: { source: ['binary'] } }),
 	...textUploadFields({}, 'Wix takes CSV among text types: name the file .csv or set MIME Type text/csv'),
+	...urlUploadFields({}, 'PDF, CSV, Word, Excel, PowerPoint and most image types'),
 	optionsCollection([
 		fileNameOption(
 			"Name to give the attachment (1 to 260 characters, with its extension). Leave empty to use the file's own name.",
@@ -32,7 +33,7 @@ export const description: INodeProperties[] = forOperation({ resource: ['contact
 			placeholder: 'e.g. application/pdf',
 			description:
 				'The file\'s type, if its binary field has none or a wrong one. Wix takes PDF, CSV, Word, Excel, PowerPoint and most image types.',
-			displayOptions: { show: { '/source': ['binary'] } },
+			displayOptions: { show: { '/source': ['binary', 'url'] } },
 		},
 		timeoutOption,
 	]),
@@ -97,8 +98,9 @@ export async function uploadAttachment(ctx: IExecuteFunctions, itemIndex: number
 		binaryParameter: 'binaryPropertyName',
 		fileName: typeof fileName === 'string' ? fileName : undefined,
 		providerName: wixProvider.displayName,
+		credentialType: wixProvider.credentialType(ctx, itemIndex),
 	});
-	// Options → MIME Type corrects a binary's type; a text's type is its own MIME Type parameter.
+	// Options → MIME Type corrects a binary's (or a fetched file's) type; a text's type is its own MIME Type parameter.
 	const override = !uploadsFromText(ctx, itemIndex) && typeof mimeType === 'string' && mimeType.trim() !== '';
 	const given = override ? (mimeType as string) : source.mimeType;
 	const file: UploadSource = { ...source, mimeType: essence(given) };

@@ -76,6 +76,19 @@ const organization: INodeProperties = {
 	],
 };
 
+/**
+ * Xero retires Classic Expenses: its Receipts endpoint is deprecated, with February 2027 as the
+ * date (developer.xero.com, "Changes to the API", 31 July 2025). Said where it matters.
+ */
+const receiptsNotice: INodeProperties = {
+	displayName:
+		"Xero is retiring Classic Expenses: its Receipts endpoint is deprecated, with February 2027 as the date. Once Xero turns it off, receipts' attachments cannot be reached through the API; move expense workflows to Xero's current expenses before then.",
+	name: 'receiptsNotice',
+	type: 'notice',
+	default: '',
+	displayOptions: { show: { resource: ['receipt'] } },
+};
+
 /** One "<Document> ID" parameter per resource, so the label names what is asked for. */
 const parentIds: INodeProperties[] = XERO_PARENT_TYPES.map((type) => ({
 	displayName: `${type.name} ID`,
@@ -91,6 +104,7 @@ const parentIds: INodeProperties[] = XERO_PARENT_TYPES.map((type) => ({
 export const xeroAttachmentProperties: INodeProperties[] = onlyForOwnOperations(
 	[
 		resource,
+		receiptsNotice,
 		operation,
 		organization,
 		...parentIds,

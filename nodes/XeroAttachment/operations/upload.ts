@@ -9,7 +9,7 @@ import { randomUUID } from 'crypto';
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { fileNameOption, forOperation, inputBinaryField, optionsCollection, textUploadFields, timeoutOption, uploadSourceField } from '../../shared/description';
+import { fileNameOption, forOperation, inputBinaryField, optionsCollection, textUploadFields, timeoutOption, uploadSourceField, urlUploadFields } from '../../shared/description';
 import { executeOperation, validators } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
 import { XERO_PARENT_TYPES, parentTypeByValue } from '../parentTypes';
@@ -26,6 +26,7 @@ export const description: INodeProperties[] = forOperation({ operation: ['upload
 		hint: 'The name of the input binary field containing the file to upload (10 MB at most, 10 files per document)',
 	},
 	...textUploadFields({}, '10 MB at most, 10 files per document'),
+	...urlUploadFields({}, '10 MB at most, 10 files per document'),
 	/**
 	 * Before Source existed, a binary file's new name was this main field; it is Options → File
 	 * Name now, as on the other nodes. Kept (hidden) so that saved workflows keep their name;
@@ -69,8 +70,25 @@ export const description: INodeProperties[] = forOperation({ operation: ['upload
 	]),
 ]);
 
-/** The upload, PUT (add) or POST (replace), refusing files over `maxBytes` before sending. */
-function uploadOperation(method: 'PUT' | 'POST', maxBytes?: number): OperationSpec {
+/**
+ * The file types Xero takes as attachments, by extension (Xero refuses the others, after the whole
+ * file was sent). Checked before sending to Xero's own host, as the size is.
+ */
+export const XERO_FILE_EXTENSIONS = [
+	'7z', 'bmp', 'csv', 'doc', 'docx', 'eml', 'gif', 'jpeg', 'jpg', 'keynote', 'msg', 'numbers', 'odf', 'ods', 'odt',
+	'pages', 'pdf', 'png', 'ppt', 'pptx', 'rar', 'rtf', 'tif', 'tiff', 'txt', 'xls', 'xlsx', 'zip',
+];
+
+function acceptedType(value: unknown): string | undefined {
+	const extension = /\.([^./\\]+)$/.exec(String(value))?.[1]?.toLowerCase();
+	if (extension && XERO_FILE_EXTENSIONS.includes(extension)) return undefined;
+	const which = extension ? `".${extension}" files` : 'files without an extension';
+	return `Xero does not take ${which}: name the file with one of ${XERO_FILE_EXTENSIONS.map((type) => `.${type}`).join(', ')}`;
+}
+
+/** The upload, PUT (add) or POST (replace); on Xero's host, files over its size or of other types are refused before sending. */
+function uploadOperation(method: 'PUT' | 'POST', xeroLimits: boolean): OperationSpec {
+	const nameCheck = validators.fileName(XERO_FILE_NAME_MAX);
 	return {
 		method,
 		path: '/{parentPath}/{parentId}/Attachments/{fileName}',
@@ -84,7 +102,7 @@ function uploadOperation(method: 'PUT' | 'POST', maxBytes?: number): OperationSp
 				// The upload source already applied the File Name parameter over the binary's name.
 				compute: ({ upload }) => upload?.fileName,
 				required: true,
-				validate: validators.fileName(XERO_FILE_NAME_MAX),
+				validate: (value) => nameCheck(value) ?? (xeroLimits ? acceptedType(value) : undefined),
 			},
 			{
 				in: 'query',
@@ -107,16 +125,16 @@ function uploadOperation(method: 'PUT' | 'POST', maxBytes?: number): OperationSp
 			},
 		],
 		// Options → File Name, then the main field it replaced (saved workflows; see the description).
-		body: { kind: 'binary', binaryParameter: 'binaryPropertyName', fileNameParameter: ['options.fileName', 'fileName'], maxBytes },
+		body: { kind: 'binary', binaryParameter: 'binaryPropertyName', fileNameParameter: ['options.fileName', 'fileName'], maxBytes: xeroLimits ? XERO_MAX_FILE_BYTES : undefined },
 		response: { kind: 'json', items: (body) => attachmentsOf(body) },
 		idempotent: true,
 	};
 }
 
-/** Xero's own limit applies on Xero's host; a base URL override (a sandbox, a proxy) sets its own. */
+/** Xero's own limits apply on Xero's host; a base URL override (a sandbox, a proxy) sets its own. */
 const operations = {
-	xero: { PUT: uploadOperation('PUT', XERO_MAX_FILE_BYTES), POST: uploadOperation('POST', XERO_MAX_FILE_BYTES) },
-	override: { PUT: uploadOperation('PUT'), POST: uploadOperation('POST') },
+	xero: { PUT: uploadOperation('PUT', true), POST: uploadOperation('POST', true) },
+	override: { PUT: uploadOperation('PUT', false), POST: uploadOperation('POST', false) },
 };
 
 export async function uploadAttachment(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {

@@ -6,8 +6,6 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
 
-import { MAX_TIMEOUT_MS } from '../description';
-
 import { DOWNLOAD_CEILING_BYTES } from './bounded';
 import { storeDownload } from './download';
 import type { DownloadLimit } from './download';
@@ -15,6 +13,7 @@ import { isStream } from './errors';
 import { buildPath, isDotSegment } from './path';
 import { sendRequest } from './request';
 import { readTextContentOptions, textContentOf } from './text-content';
+import { readTimeout } from './timeout';
 import type { FullResponse, RequestPlan } from './request';
 import type { BodySpec, FieldSpec, OperationInput, OperationSpec, ProviderSpec, ResponseSpec, UploadSource } from './types';
 import { buildFormBody, buildMultipartBody, rawUploadHeaders, resolveUploadSource } from './upload';
@@ -88,20 +87,6 @@ function joinUrl(base: string, path: string): string {
 	return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
-/** Options > Timeout of the item, checked before anything is sent; undefined when not set. */
-export function readTimeout(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
-	const value = ctx.getNodeParameter('options.timeout', itemIndex, '') as unknown;
-	if (value === undefined || value === null || value === '') return undefined;
-	const ms = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
-	if (!Number.isFinite(ms) || ms < 1 || ms > MAX_TIMEOUT_MS) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`Invalid "Timeout": expected a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${JSON.stringify(value)}`,
-			{ itemIndex },
-		);
-	}
-	return Math.floor(ms);
-}
 
 /**
  * A JSON call answered with text that is not JSON (a cut-off body, an HTML page from a proxy):
@@ -225,6 +210,7 @@ async function resolveInput(
 			fileName: readFileNameOverride(ctx, itemIndex, body.fileNameParameter),
 			maxBytes: body.maxBytes,
 			providerName: provider.displayName,
+			credentialType: provider.credentialType(ctx, itemIndex),
 		});
 	}
 	const fields = [...(provider.commonFields ?? []), ...operation.fields].filter((field) => !(field.name in input.values));

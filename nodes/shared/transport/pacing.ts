@@ -2,24 +2,48 @@
  * Pacing: the requests of one run of a node share what the provider allows.
  *
  * - A 429 (or any Retry-After on a retried answer) pauses every request of the run that goes to
- *   the same lane (the provider, and for Xero the organization), not only the one that got it;
- *   after the pause one request goes first, and the others follow once it was answered.
+ *   the same lane (the provider, and for Xero the organization; for Xero's app-wide minute, every
+ *   organization), not only the one that got it; after the pause one request (the probe) goes
+ *   first, and the others follow once it was answered.
  * - A Retry-After longer than the node waits, or a budget the provider reports spent that renews
- *   only in hours (Xero's daily limit), fails the lane's next requests at once, saying when it renews.
+ *   only in hours (Xero's daily limit), fails the lane's next requests at once, saying when it
+ *   renews (a spent budget once the answers in flight, which may say more is left, are in).
  * - Budgets a provider announces in its answers (Xero's X-MinLimit-Remaining and its kin) slow the
  *   lane down before a 429: a request waits until the calls that used the budget have aged out.
- * - Some providers limit requests in flight (Asana: 50 reads, 15 writes): a lane never exceeds them.
+ * - The requests of a lane go in the order they asked.
+ *
+ * Calls in flight are not counted here. An item's requests go one after another, so a run never
+ * has more requests in flight than Options → Concurrency, whose maximum for each operation is
+ * within the provider's limit on the calls that operation makes (Asana: 50 reads, 15 writes;
+ * Xero: 5 calls), as test/unit/in-flight-limits.test.ts checks.
  *
  * The state lives in a WeakMap keyed by the node's execute context, so it belongs to one run of
  * one node: two workflows (or two runs of one) never wait for each other, nothing is process-wide,
- * and it is gone with the run. Waiting is abortable on every n8n line (wait.ts), so no
- * timer outlives a wait, and a cancelled execution stops waiting.
+ * and it is gone with the run. A wait ends when its time is up or when something changes (a
+ * request sent, answered or given up, a pause, a block), never by polling; it is abortable on every
+ * n8n line (wait.ts), so no timer outlives it, and a cancelled execution stops waiting.
+ *
+ * Time comes from a Clock: in n8n the real one (Date.now and wait.ts), in the unit tests
+ * (test/unit/pacer.test.ts) a fake one that moves only when the test says.
  */
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { JsonObject } from 'n8n-workflow';
 
+import { RollingBudget } from './rolling-budget';
 import type { ProviderSpec, TransportContext } from './types';
 import { abortableSleep } from './wait';
+
+export { RollingBudget };
+
+/** Where pacing reads the time and waits. */
+export interface Clock {
+	now(): number;
+	/** Resolves after `ms`, or rejects as soon as `signal` aborts. */
+	sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+/** Date.now, and n8n's abortable sleep (wait.ts). */
+export const realClock: Clock = { now: () => Date.now(), sleep: abortableSleep };
 
 /** What pacing needs to know of a request. */
 export interface PacedRequest {
@@ -41,10 +65,11 @@ export interface HeaderBudget {
 	windowMs: number;
 	/** Per lane (e.g. per organization), or shared by every lane of the provider (an app-wide limit). */
 	scope: 'lane' | 'provider';
-	/** When nothing is left: wait until calls age out, or fail at once (a daily limit). */
-	whenSpent: 'wait' | 'fail';
-	/** The error of a request not sent because the budget is spent (`fail` only). */
-	spentError?: (renewsAt: number) => { message: string; description: string };
+	/**
+	 * A budget that renews only in hours (a daily limit): once spent, requests fail at once with this
+	 * error, saying when it renews. Without it, requests wait until calls age out of the window.
+	 */
+	failWhenSpent?: (renewsAt: number, now: number) => { message: string; description: string };
 }
 
 /** The provider's limits, as far as one run of a node can respect them. */
@@ -54,125 +79,9 @@ export interface PacingSpec {
 	 * (the `xero-tenant-id` header). Requests of different lanes never wait for each other.
 	 */
 	lane?(request: PacedRequest): string | undefined;
-	/** A limit on requests in flight for this kind of request (per lane), if the provider has one. */
-	inFlight?(request: PacedRequest): { group: string; max: number } | undefined;
 	budgets?: HeaderBudget[];
 	/** Whether a 429 concerns every lane of the provider (e.g. Xero's app-wide minute limit). */
 	providerWide429?(headers: Record<string, string | undefined>): boolean;
-}
-
-/** One request to the provider's API, as far as a budget is concerned. */
-interface Entry {
-	seq: number;
-	startedAt: number;
-	/** When its answer arrived (or the attempt ended without one). */
-	doneAt?: number;
-}
-
-interface Report {
-	remaining: number;
-	/** When it arrived. */
-	at: number;
-	/** Of the request it answered. */
-	seq: number;
-	startedAt: number;
-}
-
-/**
- * What is left of a budget counted over a rolling window, from the provider's latest report and
- * the requests sent since. Conservative: a request that may have been counted after the report
- * is taken as counted, and a request frees its place only one window after its answer (the
- * provider counted it before it answered). Calls of other clients are known only through reports.
- */
-export class RollingBudget {
-	private entries: Entry[] = [];
-	private report?: Report;
-	/** An answer came without the header: this provider (or a proxy before it) does not report it. */
-	private unreported = false;
-
-	constructor(
-		readonly spec: Pick<HeaderBudget, 'windowMs'>,
-		private readonly now: () => number = Date.now,
-	) {}
-
-	/** Records a request being sent. */
-	start(seq: number): Entry {
-		const entry: Entry = { seq, startedAt: this.now() };
-		this.entries.push(entry);
-		return entry;
-	}
-
-	/** The answer to `entry` said `remaining` calls are left. */
-	observe(entry: Entry, remaining: number): void {
-		const now = this.now();
-		entry.doneAt ??= now;
-		// Answers may arrive out of order: the one to the latest request sent is the newest count.
-		if (!this.report || entry.seq > this.report.seq) {
-			this.report = { remaining, at: now, seq: entry.seq, startedAt: entry.startedAt };
-			// Whatever was answered a whole window before this report is neither in it nor counted against it.
-			const horizon = now - this.spec.windowMs;
-			this.entries = this.entries.filter((e) => e.doneAt === undefined || e.doneAt > horizon || e === entry);
-		}
-	}
-
-	/** The attempt of `entry` is over (answered or not). */
-	finish(entry: Entry, answeredWithoutReport = false): void {
-		entry.doneAt ??= this.now();
-		if (answeredWithoutReport) this.unreported = true;
-	}
-
-	/**
-	 * Whether a request must wait for the first report: until one arrives, nothing is known of
-	 * what is left (another workflow may have spent most of it), so one request goes alone and
-	 * the others follow its answer. A provider that answers without the header is not held.
-	 */
-	get awaitingFirstReport(): boolean {
-		return this.report === undefined && !this.unreported && this.inFlight > 0;
-	}
-
-	get inFlight(): number {
-		return this.entries.filter((e) => e.doneAt === undefined).length;
-	}
-
-	private counted(entry: Entry, report: Report): boolean {
-		// The report's own request, and any answered before that request was sent, are in its count.
-		return entry.seq === report.seq || (entry.doneAt !== undefined && entry.doneAt <= report.startedAt);
-	}
-
-	/** How many more requests may be sent now. */
-	allowance(): number {
-		const report = this.report;
-		if (!report) return Infinity;
-		const now = this.now();
-		const window = this.spec.windowMs;
-		let allowance = report.remaining;
-		for (const entry of this.entries) {
-			const counted = this.counted(entry, report);
-			if (!counted) allowance--;
-			const agedOut = entry.doneAt !== undefined && entry.doneAt + window <= now;
-			// A counted request frees a place only if it was surely still in the window when the report was made.
-			if (agedOut && (!counted || entry.startedAt + window > report.at)) allowance++;
-		}
-		// A window after the report, all it counted has aged out: one request may find out what is left.
-		if (report.at + window <= now && this.inFlight === 0) allowance = Math.max(allowance, 1);
-		return allowance;
-	}
-
-	/** The next time the allowance grows by itself (a request ages out), if any. */
-	nextRelease(): number | undefined {
-		const report = this.report;
-		if (!report) return undefined;
-		const now = this.now();
-		const window = this.spec.windowMs;
-		let next = report.at + window > now ? report.at + window : undefined;
-		for (const entry of this.entries) {
-			if (entry.doneAt === undefined || entry.doneAt + window <= now) continue;
-			const counted = this.counted(entry, report);
-			if (counted && entry.startedAt + window <= report.at) continue;
-			next = next === undefined ? entry.doneAt + window : Math.min(next, entry.doneAt + window);
-		}
-		return next;
-	}
 }
 
 function parseRemaining(value: string | undefined): number | undefined {
@@ -189,18 +98,41 @@ interface Blocked {
 /** The requests of one run that share limits: a provider's API (per credential, or per organization), or one storage host. */
 class Lane {
 	pausedUntil = 0;
-	/** After a 429: one request (the probe) goes first, the others once it was answered otherwise. */
-	probing = false;
-	probeSeq?: number;
+	/**
+	 * After a pause one request, the probe, goes first: `next` until it is sent, then its number
+	 * until it is answered with anything but a 429; the others wait for that answer.
+	 */
+	probe?: 'next' | number;
 	blocked?: Blocked;
-	readonly inFlight = new Map<string, number>();
-	total = 0;
+	/** The requests waiting for their turn, in the order they asked. */
 	readonly queue: object[] = [];
-	constructor(readonly name: string) {}
-	count(group: string): number {
-		return this.inFlight.get(group) ?? 0;
+	constructor(
+		readonly name: string,
+		/** A storage host's (pre-signed URLs), not the provider's API. */
+		readonly storage: boolean,
+	) {}
+
+	/** No request starts before `until`; then one goes first (see `probe`). */
+	pause(until: number): void {
+		this.pausedUntil = Math.max(this.pausedUntil, until);
+		this.probe = 'next';
 	}
 }
+
+/** A budget as one lane's requests count against it. */
+interface LaneBudget {
+	spec: HeaderBudget;
+	budget: RollingBudget;
+}
+
+/** Why the request at the head of a lane waits, and at most how long (none: until something changes). */
+interface Hold {
+	reason: string;
+	ms?: number;
+}
+
+/** Behind another request of the lane: its turn comes when that one goes or gives up. */
+const QUEUED: Hold = { reason: 'the requests before it in the lane' };
 
 /** What a request holds while it is in flight. */
 export interface Lease {
@@ -209,9 +141,6 @@ export interface Lease {
 	/** The attempt is over; always called, once. */
 	release(): void;
 }
-
-/** A wait that has no timer of its own still looks again this often. */
-const RECHECK_MS = 1000;
 
 function formatWait(ms: number): string {
 	const minutes = Math.round(ms / 60_000);
@@ -230,11 +159,15 @@ export class ProviderPacer {
 	private readonly lanes = new Map<string, Lane>();
 	private readonly budgets = new Map<string, RollingBudget>();
 	private seq = 0;
+	/** Until when a provider-wide 429 pauses the API's lanes, those opened meanwhile too. */
+	private providerPausedUntil = 0;
+	/** Waits to end when anything changes: a request sent, answered or done, a pause, a block. */
 	private waiters: Array<() => void> = [];
 
 	constructor(
 		private readonly ctx: TransportContext,
 		private readonly provider: ProviderSpec,
+		private readonly clock: Clock = realClock,
 	) {}
 
 	private get spec(): PacingSpec {
@@ -252,16 +185,19 @@ export class ProviderPacer {
 			name = key ? `${request.credentialType} ${key}` : request.credentialType;
 		}
 		let lane = this.lanes.get(name);
-		if (!lane) this.lanes.set(name, (lane = new Lane(name)));
+		if (!lane) {
+			this.lanes.set(name, (lane = new Lane(name, !!request.anonymous)));
+			if (!lane.storage && this.providerPausedUntil > this.clock.now()) lane.pause(this.providerPausedUntil);
+		}
 		return lane;
 	}
 
-	private budgetsOf(request: PacedRequest, lane: Lane): Array<{ spec: HeaderBudget; budget: RollingBudget }> {
+	private budgetsOf(request: PacedRequest, lane: Lane): LaneBudget[] {
 		if (request.anonymous) return [];
 		return (this.spec.budgets ?? []).map((spec) => {
 			const key = `${spec.header} ${spec.scope === 'lane' ? lane.name : request.credentialType}`;
 			let budget = this.budgets.get(key);
-			if (!budget) this.budgets.set(key, (budget = new RollingBudget(spec)));
+			if (!budget) this.budgets.set(key, (budget = new RollingBudget(spec, () => this.clock.now())));
 			return { spec, budget };
 		});
 	}
@@ -272,89 +208,116 @@ export class ProviderPacer {
 		for (const wake of waiters) wake();
 	}
 
-	/** Waits until `ms` passed (undefined: only a change), something changed, or the execution was cancelled. */
-	private async wait(ms: number | undefined, cancel: AbortSignal | undefined): Promise<void> {
-		const timer = new AbortController();
-		const stop = () => timer.abort();
-		cancel?.addEventListener('abort', stop, { once: true });
-		const changed = new Promise<void>((resolve) => this.waiters.push(resolve));
-		try {
-			await Promise.race([abortableSleep(Math.max(1, Math.min(ms ?? RECHECK_MS, RECHECK_MS * 60)), timer.signal).catch(() => undefined), changed]);
-		} finally {
-			timer.abort();
-			cancel?.removeEventListener('abort', stop);
-		}
-		if (cancel?.aborted) throw new NodeOperationError(this.ctx.getNode(), 'The execution was cancelled');
-	}
-
 	/**
-	 * Waits until the request may be sent: no pause, room in flight, budget left. Throws when the
-	 * lane is blocked or a budget that fails when spent is spent.
+	 * Waits until the request may be sent: its turn in the lane, no pause, the probe answered,
+	 * budget left. Throws when the lane is blocked, a budget that fails when spent is spent, or the
+	 * execution is cancelled.
 	 */
 	async acquire(request: PacedRequest, itemIndex: number): Promise<Lease> {
 		const lane = this.laneOf(request);
-		const group = request.anonymous ? undefined : this.spec.inFlight?.(request);
 		const budgets = this.budgetsOf(request, lane);
-		const cancel = (this.ctx as { getExecutionCancelSignal?: () => AbortSignal | undefined }).getExecutionCancelSignal?.();
 		const ticket = {};
 		lane.queue.push(ticket);
-		let logged: string | undefined;
 		try {
-			for (;;) {
-				const now = Date.now();
-				if (lane.blocked) {
-					if (now < lane.blocked.until) throw lane.blocked.error(itemIndex);
-					lane.blocked = undefined;
-				}
-				for (const { spec, budget } of budgets) {
-					if (spec.whenSpent === 'fail' && budget.allowance() <= 0 && budget.inFlight === 0) {
-						throw this.spentError(spec, budget, itemIndex);
-					}
-				}
-				let waitMs: number | undefined;
-				let reason: string | undefined;
-				if (lane.queue[0] !== ticket) {
-					reason = 'queue';
-				} else if (lane.pausedUntil > now) {
-					waitMs = lane.pausedUntil - now;
-					reason = `a pause the provider asked for (${waitMs} ms)`;
-				} else if (lane.probing && lane.probeSeq !== undefined) {
-					reason = 'the answer to the first request after a pause';
-				} else if (group && lane.count(group.group) >= group.max) {
-					reason = `room among the ${group.max} ${group.group} requests ${this.provider.displayName} allows in flight`;
-				} else {
-					for (const { spec, budget } of budgets) {
-						if (budget.awaitingFirstReport) {
-							reason = `the first answer of ${this.provider.displayName}, which says what is left of its ${spec.name}`;
-							continue;
-						}
-						if (spec.whenSpent !== 'wait' || budget.allowance() > 0) continue;
-						const release = budget.nextRelease();
-						const ms = release === undefined ? undefined : Math.max(1, release - now);
-						waitMs = ms === undefined ? waitMs : Math.max(waitMs ?? 0, ms);
-						reason = `${this.provider.displayName}'s ${spec.name} (${spec.header}: none left)${ms === undefined ? '' : `, ${ms} ms`}`;
-					}
-				}
-				if (!reason) break;
-				if (reason !== 'queue' && reason !== logged) {
-					logged = reason;
-					this.ctx.logger.debug(`Waiting for ${reason}`, { lane: lane.name, itemIndex });
-				}
-				await this.wait(waitMs, cancel);
-			}
-		} catch (error) {
+			await this.waitForTurn(lane, budgets, ticket, itemIndex);
+			return this.lease(lane, budgets);
+		} finally {
 			lane.queue.splice(lane.queue.indexOf(ticket), 1);
 			this.notify();
-			const nodeError = error instanceof NodeApiError || error instanceof NodeOperationError ? error : new NodeOperationError(this.ctx.getNode(), error as Error, { itemIndex });
-			throw nodeError;
 		}
-		lane.queue.shift();
+	}
+
+	private async waitForTurn(lane: Lane, budgets: LaneBudget[], ticket: object, itemIndex: number): Promise<void> {
+		const cancel = (this.ctx as { getExecutionCancelSignal?: () => AbortSignal | undefined }).getExecutionCancelSignal?.();
+		let logged: string | undefined;
+		for (;;) {
+			const now = this.clock.now();
+			const refusal = this.refusal(lane, budgets, now, itemIndex);
+			if (refusal) throw refusal;
+			const hold = lane.queue[0] === ticket ? this.holdOf(lane, budgets, now) : QUEUED;
+			if (!hold) return;
+			if (hold !== QUEUED && hold.reason !== logged) {
+				logged = hold.reason;
+				this.ctx.logger.debug(`Waiting for ${hold.reason}`, { lane: lane.name, itemIndex });
+			}
+			await this.wait(hold.ms, cancel);
+		}
+	}
+
+	/** Why the request must not be sent at all: the lane is blocked, or a budget that fails when spent is spent. */
+	private refusal(lane: Lane, budgets: LaneBudget[], now: number, itemIndex: number): Error | undefined {
+		if (lane.blocked && now < lane.blocked.until) return lane.blocked.error(itemIndex);
+		for (const { spec, budget } of budgets) {
+			if (spec.failWhenSpent && budget.allowance() <= 0 && budget.inFlight === 0) {
+				const text = spec.failWhenSpent(budget.nextRelease() ?? now + spec.windowMs, now);
+				return new NodeOperationError(this.ctx.getNode(), text.message, { itemIndex, description: text.description });
+			}
+		}
+		return undefined;
+	}
+
+	/** What the request at the head of the lane waits for, if anything. */
+	private holdOf(lane: Lane, budgets: LaneBudget[], now: number): Hold | undefined {
+		if (lane.pausedUntil > now) {
+			const ms = lane.pausedUntil - now;
+			return { reason: `a pause the provider asked for (${ms} ms)`, ms };
+		}
+		if (typeof lane.probe === 'number') return { reason: 'the answer to the first request after a pause' };
+		return this.budgetHold(budgets, now);
+	}
+
+	/**
+	 * The first report of every budget; room in those that wait when spent (for the longest of
+	 * their waits); the answers in flight of one that fails when spent (they say what is left).
+	 */
+	private budgetHold(budgets: LaneBudget[], now: number): Hold | undefined {
+		const name = this.provider.displayName;
+		let hold: Hold | undefined;
+		for (const { spec, budget } of budgets) {
+			if (budget.awaitingFirstReport) {
+				hold = { reason: `the first answer of ${name}, which says what is left of its ${spec.name}`, ms: hold?.ms };
+			} else if (spec.failWhenSpent && budget.allowance() <= 0) {
+				hold = { reason: `the answers in flight, which say whether ${name}'s ${spec.name} is used up`, ms: hold?.ms };
+			} else if (budget.allowance() <= 0) {
+				const release = budget.nextRelease();
+				const ms = release === undefined ? undefined : Math.max(1, release - now);
+				hold = {
+					reason: `${name}'s ${spec.name} (${spec.header}: none left)${ms === undefined ? '' : `, ${ms} ms`}`,
+					ms: ms === undefined ? hold?.ms : Math.max(hold?.ms ?? 0, ms),
+				};
+			}
+		}
+		return hold;
+	}
+
+	/** Waits `ms` (none: no longer than until something changes), or until the execution is cancelled (throws). */
+	private async wait(ms: number | undefined, cancel: AbortSignal | undefined): Promise<void> {
+		if (cancel?.aborted) throw this.cancelled();
+		const done = new AbortController();
+		const stop = () => done.abort();
+		cancel?.addEventListener('abort', stop, { once: true });
+		const woken = new Promise<void>((resolve) => {
+			this.waiters.push(resolve);
+			done.signal.addEventListener('abort', () => resolve(), { once: true });
+		});
+		try {
+			await Promise.race(ms === undefined ? [woken] : [woken, this.clock.sleep(ms, done.signal).catch(() => undefined)]);
+		} finally {
+			done.abort();
+			cancel?.removeEventListener('abort', stop);
+		}
+		if (cancel?.aborted) throw this.cancelled();
+	}
+
+	private cancelled(): NodeOperationError {
+		return new NodeOperationError(this.ctx.getNode(), 'The execution was cancelled');
+	}
+
+	/** The request goes: it counts against its budgets, and is the probe if one is due, until released. */
+	private lease(lane: Lane, budgets: LaneBudget[]): Lease {
 		const seq = ++this.seq;
-		if (lane.probing) lane.probeSeq = seq;
-		lane.total++;
-		if (group) lane.inFlight.set(group.group, lane.count(group.group) + 1);
+		if (lane.probe === 'next') lane.probe = seq;
 		const entries = budgets.map(({ spec, budget }) => ({ spec, budget, entry: budget.start(seq) }));
-		this.notify();
 		let released = false;
 		return {
 			answered: (statusCode, headers) => {
@@ -363,42 +326,29 @@ export class ProviderPacer {
 					if (remaining !== undefined) budget.observe(entry, remaining);
 					else budget.finish(entry, statusCode !== undefined);
 				}
-				if (lane.probeSeq === seq && statusCode !== 429) {
-					lane.probing = false;
-					lane.probeSeq = undefined;
-				}
+				// An answer that is not a 429 ends the probing (a failed connection is no answer: see release).
+				if (lane.probe === seq && statusCode !== undefined && statusCode !== 429) lane.probe = undefined;
 				this.notify();
 			},
 			release: () => {
 				if (released) return;
 				released = true;
 				// A probe that got no answer (the network failed): the next request probes instead.
-				if (lane.probeSeq === seq) lane.probeSeq = undefined;
-				lane.total--;
-				if (group) lane.inFlight.set(group.group, lane.count(group.group) - 1);
+				if (lane.probe === seq) lane.probe = 'next';
 				for (const { budget, entry } of entries) budget.finish(entry);
 				this.notify();
 			},
 		};
 	}
 
-	private spentError(spec: HeaderBudget, budget: RollingBudget, itemIndex: number): Error {
-		const renewsAt = budget.nextRelease() ?? Date.now() + spec.windowMs;
-		const text = spec.spentError?.(renewsAt) ?? {
-			message: `${this.provider.displayName}'s ${spec.name} is used up`,
-			description: `${this.provider.displayName} said no calls are left (${spec.header}: 0). It renews ${renewalText(renewsAt)} at the latest. The request was not sent.`,
-		};
-		return new NodeOperationError(this.ctx.getNode(), text.message, { itemIndex, description: text.description });
-	}
-
 	/** A 429 or a Retry-After: no request of the lane (of the provider, if it says so) starts for `ms`. */
 	pause(request: PacedRequest, ms: number, headers: Record<string, string | undefined>): void {
-		const until = Date.now() + ms;
-		const lanes = !request.anonymous && this.spec.providerWide429?.(headers) ? [...this.lanes.values()].filter((lane) => !lane.name.startsWith('storage ')) : [this.laneOf(request)];
-		for (const lane of lanes) {
-			lane.pausedUntil = Math.max(lane.pausedUntil, until);
-			lane.probing = true;
-			lane.probeSeq = undefined;
+		const until = this.clock.now() + ms;
+		if (!request.anonymous && this.spec.providerWide429?.(headers)) {
+			this.providerPausedUntil = Math.max(this.providerPausedUntil, until);
+			for (const lane of this.lanes.values()) if (!lane.storage) lane.pause(until);
+		} else {
+			this.laneOf(request).pause(until);
 		}
 		this.notify();
 	}
@@ -408,16 +358,15 @@ export class ProviderPacer {
 	 * until then, with the same error, instead of each being sent to get the same answer.
 	 */
 	block(request: PacedRequest, ms: number, error: NodeApiError): void {
-		const lane = this.laneOf(request);
-		const until = Date.now() + ms;
+		const until = this.clock.now() + ms;
 		const { message, description, httpCode } = error;
 		const node = this.ctx.getNode();
-		lane.blocked = {
+		this.laneOf(request).blocked = {
 			until,
 			error: (itemIndex) =>
 				new NodeApiError(node, { message } as JsonObject, {
 					message,
-					description: `${description ?? ''} The request was not sent: an earlier one got this answer ${renewalText(until)}.`.trim(),
+					description: `${description ?? ''} The request was not sent: an earlier one got this answer ${renewalText(until, this.clock.now())}.`.trim(),
 					httpCode: httpCode ?? '429',
 					itemIndex,
 				}),
@@ -429,11 +378,11 @@ export class ProviderPacer {
 const runs = new WeakMap<object, Map<string, ProviderPacer>>();
 
 /** The pacer of `provider` in the run `ctx` belongs to (one per execute context, see above). */
-export function pacerFor(ctx: TransportContext, provider: ProviderSpec): ProviderPacer {
+export function pacerFor(ctx: TransportContext, provider: ProviderSpec, clock: Clock = realClock): ProviderPacer {
 	let pacers = runs.get(ctx);
 	if (!pacers) runs.set(ctx, (pacers = new Map()));
 	let pacer = pacers.get(provider.displayName);
-	if (!pacer) pacers.set(provider.displayName, (pacer = new ProviderPacer(ctx, provider)));
+	if (!pacer) pacers.set(provider.displayName, (pacer = new ProviderPacer(ctx, provider, clock)));
 	return pacer;
 }
 

@@ -24,6 +24,7 @@ import { DEFAULT_BACKOFF, backoffDelay, parseRetryAfter } from './retry-after';
 import type { BackoffPolicy } from './retry-after';
 import type { HttpMethod, ProviderSpec, TransportContext } from './types';
 import { canRefreshCredential, knownSecrets } from './secrets';
+import { abortableSleep } from './wait';
 import { RefusedUrlError, checkProviderUrl, originOf } from './url-guard';
 import type { UrlPolicy } from './url-guard';
 
@@ -64,6 +65,8 @@ export interface FullResponse {
 	statusCode: number;
 	headers: Record<string, string | undefined>;
 	body: unknown;
+	/** The URL that answered: the plan's, or the last redirect's. */
+	url?: string;
 }
 
 
@@ -121,8 +124,51 @@ function urlPolicyOf(plan: RequestPlan): UrlPolicy {
 	return plan.providerUrl ? {} : { trustedHost: new URL(plan.url).hostname };
 }
 
+/**
+ * An answer with an error status, made into an error the way the HTTP client makes one (its
+ * `response`, a `request` whose destroy closes the connection, and the `config` it was sent with),
+ * for the answers the transport reads itself (see readsStatuses).
+ */
+class StatusAnswer extends Error {
+	constructor(
+		readonly response: { status: number; headers: unknown; data: unknown },
+		readonly request: { destroy: () => void },
+		readonly config: { headers: unknown; auth: unknown },
+	) {
+		super(`Request failed with status code ${response.status}`);
+	}
+}
+
+/**
+ * Whether errors of this n8n line keep their cause: n8n 2.x's do, so the HTTP error n8n's client
+ * throws (body, headers) reaches the transport inside n8n's NodeApiError; n8n 1.x's drop it (a
+ * class field `cause` set after the constructor), leaving no provider message, Retry-After or day
+ * limit to read.
+ */
+let causeKept: boolean | undefined;
+function errorsKeepTheirCause(ctx: TransportContext): boolean {
+	if (causeKept === undefined) {
+		const probe = new Error('probe');
+		causeKept = new NodeOperationError(ctx.getNode(), probe).cause === probe;
+	}
+	return causeKept;
+}
+
+/**
+ * Whether the transport reads the answer's status itself (`ignoreHttpStatusErrors`) instead of
+ * letting n8n's client throw on errors. Always for a credential n8n does not renew (a 401 is
+ * final: it is not sent again). For one n8n renews (OAuth2, a token made by preAuthentication),
+ * n8n must see the 401 itself to renew it: where errors keep their cause (2.x) n8n's client
+ * throws; on 1.x the answer is read here, and after a 401 the request goes once more the way n8n
+ * renews it (`renewing`; see sendRequest).
+ */
+function readsStatuses(ctx: TransportContext, provider: ProviderSpec, plan: RequestPlan, renewing: boolean): boolean {
+	if (plan.anonymous === true || !canRefreshCredential(provider, plan.credentialType)) return true;
+	return !renewing && !errorsKeepTheirCause(ctx);
+}
+
 /** One request of an attempt: the first, or the next after a redirect. */
-async function sendHop(ctx: TransportContext, plan: RequestPlan, hop: Hop, first: boolean): Promise<FullResponse> {
+async function sendHop(ctx: TransportContext, plan: RequestPlan, hop: Hop, first: boolean, readStatuses: boolean): Promise<FullResponse> {
 	const checked = hop.checkUrl ? await checkProviderUrl(ctx, hop.url, urlPolicyOf(plan)) : undefined;
 	const headers: Record<string, string> = hop.withHeaders ? { ...(plan.headers ?? {}) } : {};
 	if (plan.streamResponse) {
@@ -157,6 +203,8 @@ async function sendHop(ctx: TransportContext, plan: RequestPlan, hop: Hop, first
 	options.abortSignal = signed.signal;
 	const abort = () => silence.abort();
 	if (plan.body) options.body = (await plan.body()) as IHttpRequestOptions['body'];
+	const statusesHere = readStatuses || !hop.withCredential;
+	if (statusesHere) options.ignoreHttpStatusErrors = true;
 	const sent = await (hop.withCredential
 		? ctx.helpers.httpRequestWithAuthentication.call(signed.ctx as IExecuteFunctions, plan.credentialType, options)
 		: ctx.helpers.httpRequest(options)
@@ -171,7 +219,14 @@ async function sendHop(ctx: TransportContext, plan: RequestPlan, hop: Hop, first
 		throw sent.error;
 	}
 	const response = sent.answer;
-	const result = { statusCode: response.statusCode, headers: normaliseHeaders(response.headers), body: response.body };
+	if (statusesHere && (response.statusCode < 200 || response.statusCode >= 300)) {
+		if (isStream(response.body)) endWhenIdle(response.body, options.timeout!, abort);
+		// What the request carried (n8n's authenticate adds the credential to these options) is
+		// blanked out of the error body like a thrown error's (redact.ts sentCredentials).
+		const sent = { headers: options.headers, auth: options.auth };
+		throw new StatusAnswer({ status: response.statusCode, headers: response.headers, data: response.body }, { destroy: abort }, sent);
+	}
+	const result: FullResponse = { statusCode: response.statusCode, headers: normaliseHeaders(response.headers), body: response.body, url: hop.url };
 	if (isStream(result.body)) {
 		endWhenIdle(result.body, options.timeout!, abort);
 		if (!plan.streamResponse) result.body = parseAnswer(await readBoundedText(result.body, JSON_BODY_LIMIT_BYTES));
@@ -193,11 +248,11 @@ function parseAnswer(text: string): unknown {
  * Sends the plan, following redirects as redirects.ts allows; throws what the last request threw
  * (a redirect that is not followed: RedirectRefusedError).
  */
-async function sendOnce(ctx: TransportContext, plan: RequestPlan): Promise<FullResponse> {
+async function sendOnce(ctx: TransportContext, plan: RequestPlan, readStatuses: boolean): Promise<FullResponse> {
 	const origin = originOf(plan.url);
 	let hop: Hop = { url: plan.url, method: plan.method, withCredential: !plan.anonymous, withHeaders: true, checkUrl: plan.providerUrl === true };
 	for (let redirects = 0; ; redirects++) {
-		const sent = await sendHop(ctx, plan, hop, redirects === 0).then(
+		const sent = await sendHop(ctx, plan, hop, redirects === 0, readStatuses).then(
 			(response) => ({ response }),
 			(error: unknown) => ({ error }),
 		);
@@ -258,10 +313,11 @@ async function attemptOnce<T>(
 	plan: RequestPlan,
 	consume: ((response: FullResponse) => Promise<T>) | undefined,
 	lease: Lease,
+	readStatuses: boolean,
 ): Promise<AttemptOutcome<T>> {
 	let response: FullResponse;
 	try {
-		response = await sendOnce(ctx, plan);
+		response = await sendOnce(ctx, plan, readStatuses);
 	} catch (error) {
 		// Not the network failing: an answer or URL this transport will not follow or read (n8n
 		// wraps what a credential's own request threw: look through the causes).
@@ -304,6 +360,7 @@ export async function sendRequest<T = FullResponse>(
 	// The credential's secrets as the run starts: a provider may echo a token n8n replaces later.
 	await knownSecrets(ctx, plan.credentialType);
 	let refreshedAfter401 = false;
+	let renewing = false;
 	let earlierAttemptMayHaveActed = false;
 	for (let attempt = 1; ; attempt++) {
 		let sentSingleUseBody = false;
@@ -324,6 +381,7 @@ export async function sendRequest<T = FullResponse>(
 				},
 				consume,
 				lease,
+				readsStatuses(ctx, provider, plan, renewing),
 			);
 		} finally {
 			lease.release();
@@ -355,6 +413,15 @@ export async function sendRequest<T = FullResponse>(
 				attempt,
 			});
 			return { statusCode: 404, headers: failure.headers, body: undefined } as T;
+		}
+
+		// A 401 n8n did not see (n8n 1.x, readsStatuses): the request goes once more the way n8n
+		// renews the credential on a 401 (and then resends it itself, but for a streamed body: below).
+		if (failure.statusCode === 401 && !renewing && readsStatuses(ctx, provider, plan, false) && !plan.anonymous && canRefreshCredential(provider, plan.credentialType)) {
+			renewing = true;
+			discardBody(failure);
+			ctx.logger.debug('Sending the request again for n8n to renew the credential', { target: describeTarget(plan.url) });
+			continue;
 		}
 
 		// n8n refreshes an expired token on 401 but cannot resend a streamed body; we can.
@@ -418,7 +485,9 @@ export async function sendRequest<T = FullResponse>(
 			// A rate limit: every request of the run to this provider waits, not only this one.
 			pacer.pause(paced, delay, failure.headers);
 		} else {
-			await sleep(delay);
+			// A cancelled execution stops waiting at once (on 1.x too: wait.ts).
+			const cancel = (ctx as { getExecutionCancelSignal?: () => AbortSignal | undefined }).getExecutionCancelSignal?.();
+			await (cancel ? abortableSleep(delay, cancel) : sleep(delay));
 		}
 	}
 }

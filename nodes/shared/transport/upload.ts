@@ -7,6 +7,7 @@ import { BINARY_ENCODING, NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { BinaryStream, FileNameEncoding, UploadSource } from './types';
+import { resolveUrlUploadSource } from './url-source';
 
 /**
  * Read size of an upload from the binary store. The store's default (64 KiB) makes 16,384 reads,
@@ -24,6 +25,8 @@ export interface UploadSourceOptions {
 	/** Largest file the provider accepts. */
 	maxBytes?: number;
 	providerName?: string;
+	/** The node's credential type (Source "URL": kept away from the URL, its secrets out of errors). */
+	credentialType?: string;
 }
 
 /**
@@ -122,13 +125,23 @@ export function resolveTextUploadSource(ctx: IExecuteFunctions, itemIndex: numbe
 	return { fileName, mimeType, size: buffer.length, open: async () => buffer };
 }
 
-/** The file to upload: from the binary field, or (Source "Text") from the Text parameter. */
+/** The file to upload: from the binary field, or from the Text parameter (Source "Text"), or fetched from the File URL (Source "URL"). */
 export async function resolveUploadSource(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	options: UploadSourceOptions,
 ): Promise<UploadSource> {
-	if (uploadsFromText(ctx, itemIndex)) return resolveTextUploadSource(ctx, itemIndex, options);
+	const source = ctx.getNodeParameter(UPLOAD_SOURCE_PARAMETER, itemIndex, 'binary');
+	if (source === 'text') return resolveTextUploadSource(ctx, itemIndex, options);
+	if (source === 'url') {
+		return await resolveUrlUploadSource(ctx, itemIndex, {
+			fileName: options.fileName,
+			maxBytes: options.maxBytes,
+			providerName: options.providerName ?? 'the service',
+			credentialType: options.credentialType ?? '',
+			tooLarge: (fileName, size, where) => tooLarge(ctx, itemIndex, fileName, size, options, where),
+		});
+	}
 	return await resolveBinaryUploadSource(ctx, itemIndex, options);
 }
 

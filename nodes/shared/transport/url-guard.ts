@@ -19,6 +19,11 @@ export interface UrlPolicy {
 	 * or proxy the user chose as Base URL Override. URLs on it are as trusted as the API.
 	 */
 	trustedHost?: string;
+	/**
+	 * Whether any host may be reached, over http too: for a URL the user gave and allowed onto
+	 * their own network (Source "URL" with "Allow Internal Addresses"), never for one a provider gave.
+	 */
+	allowNonPublic?: boolean;
 }
 
 /** Where a request is to go, once its URL passed the checks. */
@@ -108,6 +113,7 @@ export async function checkProviderUrl(ctx: ResolverContext, raw: string, policy
 	if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RefusedUrlError(describe(url), `not an http(s) URL (${url.protocol})`);
 	if (url.username || url.password) throw new RefusedUrlError(describe(url), 'a URL with a user name or password in it');
 	const host = bareHost(url);
+	if (policy.allowNonPublic) return { sendUrl: url.href };
 	if (policy.trustedHost && host === policy.trustedHost.replace(/^\[|\]$/g, '').toLowerCase()) return { sendUrl: url.href };
 	if (url.protocol !== 'https:') throw new RefusedUrlError(describe(url), 'not https (only the credential\'s own host may be reached over plain http)');
 	if (isIpLiteral(host)) {

@@ -23,7 +23,23 @@ import * as hostEnv from '../../../scripts/n8n-host/env';
 /** Where makeFile (workflows.ts) keeps the files the workflows read: the one folder n8n may read. */
 export const E2E_FILES_DIR = path.join(tmpdir(), 'n8n-nodes-attachments-e2e-files');
 
+/** The 2.x host (n8n 2.41.1 under Node 24): the bench's, the queue suite's and the store projects'. */
 export const hostPaths = hostEnv.hostPaths;
+
+/** The lines of n8n hosted by scripts/n8n-host (env.js, LINES): 2.41.1 (2x) and 1.123.81 (1x). */
+export type N8nLine = '2x' | '1x';
+
+/** The n8n line of this jest project (its `globals.E2E_N8N_LINE`, or that environment variable); 2x otherwise. */
+export function n8nLine(): N8nLine {
+	const configured = (globalThis as { E2E_N8N_LINE?: string }).E2E_N8N_LINE ?? process.env.E2E_N8N_LINE ?? '2x';
+	if (configured !== '2x' && configured !== '1x') throw new Error(`E2E_N8N_LINE must be 2x or 1x, not "${configured}"`);
+	return configured;
+}
+
+/** The host of a line (default: this project's). */
+export function linePaths(line: N8nLine = n8nLine()): hostEnv.HostPaths {
+	return hostEnv.hostPathsFor(line);
+}
 
 /** Name of this package's node and credential types inside n8n. */
 export const PACKAGE_NAME = 'n8n-nodes-attachments';
@@ -39,12 +55,40 @@ export function n8nEnv(
 	userFolder: string,
 	extra: Record<string, string> = {},
 	ports: { port?: number; brokerPort?: number } = {},
+	line: N8nLine = n8nLine(),
 ): NodeJS.ProcessEnv {
-	return hostEnv.n8nEnv(userFolder, { ...ports, extra: { N8N_DEFAULT_BINARY_DATA_MODE: binaryDataMode(), N8N_RESTRICT_FILE_ACCESS_TO: E2E_FILES_DIR, ...extra } });
+	return hostEnv.n8nEnv(userFolder, { ...ports, line, extra: { N8N_DEFAULT_BINARY_DATA_MODE: binaryDataMode(), N8N_RESTRICT_FILE_ACCESS_TO: E2E_FILES_DIR, ...extra } });
 }
 
-/** The binary stores the e2e suite runs n8n with (test/e2e/jest.config.js: one jest project each). */
+/** The binary stores the e2e suite runs n8n with (test/e2e/jest.config.js). */
 export type E2eBinaryMode = 'filesystem' | 'database';
+
+/**
+ * A jest project of test/e2e/jest.config.js: its name, the binary store and the n8n line its n8n
+ * runs (its `globals` E2E_PROJECT, E2E_BINARY_MODE, E2E_N8N_LINE): `filesystem` and `database`
+ * run n8n 2.41.1, `n8n-1x` runs n8n 1.123.81 with the filesystem store.
+ */
+export interface E2eProject {
+	name: string;
+	mode: E2eBinaryMode;
+	line: N8nLine;
+}
+
+/**
+ * Whether this project runs the example workflows of examples/: `database` (n8n 2.41.1; the
+ * filesystem store's operations run in `filesystem`, the examples from the editor in the editor
+ * suite) and `n8n-1x` (its one project: every example must run on n8n 1.123 too).
+ */
+export function runsExamples(): boolean {
+	return binaryDataMode() === 'database' || n8nLine() === '1x';
+}
+
+/** This jest project (its globals; outside a project: the environment variables of those names). */
+export function e2eProject(): E2eProject {
+	const mode = binaryDataMode();
+	const name = (globalThis as { E2E_PROJECT?: string }).E2E_PROJECT ?? process.env.E2E_PROJECT ?? mode;
+	return { name, mode, line: n8nLine() };
+}
 
 /**
  * The binary store of this jest project (its `globals.E2E_BINARY_MODE`), or of the environment
@@ -135,7 +179,8 @@ export async function runN8n(
 	args: string[],
 	options: { env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<ProcessResult> {
-	return await run(hostPaths.node, [hostPaths.n8nBin, ...args], {
+	const paths = linePaths();
+	return await run(paths.node, [paths.n8nBin, ...args], {
 		env: n8nEnv(userFolder, options.env),
 		cwd: userFolder,
 		timeoutMs: options.timeoutMs ?? 120_000,
@@ -151,17 +196,22 @@ async function runN8nOrThrow(userFolder: string, args: string[]): Promise<Proces
 // ---------------------------------------------------------------------------------------------
 // Host and user folders
 
-let hostReady: Promise<void> | undefined;
+const hostReady = new Map<N8nLine, Promise<void>>();
 
 /**
- * Makes sure the pinned n8n is installed (scripts/n8n-host/prepare.sh: minutes the first time,
- * a second afterwards), streaming its progress to stderr. Once per process.
+ * Makes sure the pinned n8n of a line (default: this project's) is installed
+ * (scripts/n8n-host/prepare.sh --line <line>: minutes the first time, a second afterwards),
+ * streaming its progress to stderr. Once per process and line.
  */
-export async function prepareHost(): Promise<void> {
-	hostReady ??= run('bash', [hostPaths.prepareScript], { stream: true, timeoutMs: 30 * 60_000 }).then((result) => {
-		if (result.exitCode !== 0) throw describeFailure('scripts/n8n-host/prepare.sh', result);
-	});
-	return await hostReady;
+export async function prepareHost(line: N8nLine = n8nLine()): Promise<void> {
+	let ready = hostReady.get(line);
+	if (!ready) {
+		ready = run('bash', [hostPaths.prepareScript, '--line', line], { stream: true, timeoutMs: 30 * 60_000 }).then((result) => {
+			if (result.exitCode !== 0) throw describeFailure(`scripts/n8n-host/prepare.sh --line ${line}`, result);
+		});
+		hostReady.set(line, ready);
+	}
+	return await ready;
 }
 
 /**
@@ -280,7 +330,8 @@ export async function executeWorkflow(
 ): Promise<ExecutionResult> {
 	// `n8n execute` starts the task broker: a port of its own, so that runs can overlap.
 	const env = n8nEnv(userFolder, options.env, { brokerPort: await freePort() });
-	const n8nArgs = [hostPaths.n8nBin, 'execute', `--id=${workflowId}`, '--rawOutput'];
+	const paths = linePaths();
+	const n8nArgs = [paths.n8nBin, 'execute', `--id=${workflowId}`, '--rawOutput'];
 	const measure = options.measureRss ?? true;
 	const useTime = (measure === true && existsSync(GNU_TIME)) || measure === 'gnu-time';
 	const timeFile = path.join(userFolder, `time-${newId()}.txt`);
@@ -289,8 +340,8 @@ export async function executeWorkflow(
 	let polledPeak: number | undefined;
 	const result = await new Promise<ProcessResult>((resolve, reject) => {
 		const [command, args] = useTime
-			? [GNU_TIME, ['-v', '-o', timeFile, hostPaths.node, ...n8nArgs]]
-			: [hostPaths.node, n8nArgs];
+			? [GNU_TIME, ['-v', '-o', timeFile, paths.node, ...n8nArgs]]
+			: [paths.node, n8nArgs];
 		const child = spawn(command, args, { cwd: userFolder, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
 		const stdout: Buffer[] = [];
 		const stderr: Buffer[] = [];

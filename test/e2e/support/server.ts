@@ -1,11 +1,13 @@
 /**
- * One long-running, real n8n per e2e jest project (binary store), driven through its REST API.
+ * One long-running, real n8n per e2e jest project (binary store and n8n line), driven through its
+ * REST API.
  *
  * The project's global set-up (test/e2e/support/global-setup.ts) installs the package into a fresh
- * user folder as the Community Nodes panel does (once), starts `n8n start` on 127.0.0.1 with the
- * project's binary store and an owner account, and writes where it runs to a state file that the
- * test files read (its path is in the environment the workers inherit), with the owner's session
- * (one login: n8n allows five a minute). Each test file then, through the REST calls the editor makes:
+ * user folder as the Community Nodes panel does (once), starts `n8n start` of the project's line
+ * (2.41.1 or 1.123.81) on 127.0.0.1 with the project's binary store and an owner account, and
+ * writes where it runs to a state file that the test files read (its path is in the environment the
+ * workers inherit), with the owner's session (one login: n8n allows five a minute). Each test file
+ * then, through the REST calls the editor makes:
  *
  *   const n8n = await connectN8n();                       // the project's n8n (beforeAll)
  *   const [credential] = await n8n.importCredentials(creds);   // POST /rest/credentials
@@ -19,8 +21,16 @@
  * A run is n8n's manual execution (what the editor's *Execute workflow* does), from the
  * workflow's manual trigger; its result is the saved execution, parsed with n8n's own `flatted`.
  *
+ * What n8n 1.123 (the `n8n-1x` project) does differently, each found by running it:
+ * - no owner from the environment (N8N_INSTANCE_OWNER_* are 2.x's): the owner is set up through
+ *   POST /rest/owner/setup, as the editor's first screen does, which also gives the session;
+ * - POST /rest/workflows needs `active: false` (its column has no default there) and gives the
+ *   workflow an id of its own (2.x keeps the one sent): the id n8n answers with is used;
+ * - POST /rest/workflows/:id/run takes the whole workflow (`workflowData`, as saved) beside
+ *   `triggerToStartFrom`, as 1.x's editor sends it.
+ *
  * The global teardown stops n8n (its process group: the task runner too) and removes the folder
- * (unless KEEP_N8N_USER_FOLDER is set); n8n's log is kept as <tmp>/n8n-nodes-attachments-e2e/<store>-last-n8n.log.
+ * (unless KEEP_N8N_USER_FOLDER is set); n8n's log is kept as <tmp>/n8n-nodes-attachments-e2e/<project>-last-n8n.log.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -30,12 +40,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { DEMO_OWNER, ownerEnv } from '../../../scripts/start/demo-owner';
-import type { CredentialToImport, E2eBinaryMode, ExecutionJson, WorkflowToImport } from './n8n';
-import { E2E_FILES_DIR, binaryDataMode, createUserFolder, freePort, hostPaths, n8nEnv, newId, prepareHost, removeUserFolder } from './n8n';
+import type { CredentialToImport, E2eBinaryMode, E2eProject, ExecutionJson, N8nLine, WorkflowToImport } from './n8n';
+import { E2E_FILES_DIR, createUserFolder, e2eProject, freePort, linePaths, n8nEnv, newId, prepareHost, removeUserFolder } from './n8n';
 
-/** Where a project's running n8n is, for the test files (JSON in the file named by E2E_N8N_STATE_<MODE>). */
+/** Where a project's running n8n is, for the test files (JSON in the file named by E2E_N8N_STATE_<PROJECT>). */
 export interface ServerState {
+	project: string;
 	mode: E2eBinaryMode;
+	line: N8nLine;
 	url: string;
 	port: number;
 	userFolder: string;
@@ -49,7 +61,10 @@ export interface ServerState {
 	browserId: string;
 }
 
-const stateEnv = (mode: E2eBinaryMode) => `E2E_N8N_STATE_${mode.toUpperCase()}`;
+/** How long a run that ended may take to show its data (see run()). */
+const DATA_GRACE_MS = 15_000;
+
+const stateEnv = (project: string) => `E2E_N8N_STATE_${project.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 
 /* ------------------------------------------------------------------------------------------------
  * Start and stop (global set-up and teardown, in jest's parent process)
@@ -59,7 +74,7 @@ interface Started extends ServerState {
 	stop(): Promise<void>;
 }
 
-const running = ((globalThis as { __e2eN8n?: Map<E2eBinaryMode, Started> }).__e2eN8n ??= new Map());
+const running = ((globalThis as { __e2eN8n?: Map<string, Started> }).__e2eN8n ??= new Map());
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
 	try {
@@ -70,24 +85,28 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 /**
- * Prepares the host (once), installs the package into a new user folder and starts `n8n start`
- * with the given binary store; resolves once n8n answers, has written its node types and lets the
- * owner log in. Sets E2E_N8N_STATE_<MODE> for the workers.
+ * Prepares the project's host (once), installs the package into a new user folder and starts
+ * `n8n start` of the project's line with its binary store; resolves once n8n answers, has written
+ * its node types and lets the owner log in. Sets E2E_N8N_STATE_<PROJECT> for the workers.
  */
-export async function startServer(mode: E2eBinaryMode, timeoutMs = 5 * 60_000): Promise<ServerState> {
-	const existing = running.get(mode);
+export async function startServer(project: E2eProject, timeoutMs = 5 * 60_000): Promise<ServerState> {
+	const { name, mode, line } = project;
+	const existing = running.get(name);
 	if (existing) return existing;
-	await prepareHost();
-	const userFolder = await createUserFolder(`n8n-e2e-${mode}-`);
+	await prepareHost(line);
+	const paths = linePaths(line);
+	const userFolder = await createUserFolder(`n8n-e2e-${name}-`);
 	const port = await freePort();
 	const env = n8nEnv(
 		userFolder,
-		{ ...ownerEnv(), N8N_DEFAULT_BINARY_DATA_MODE: mode, N8N_RESTRICT_FILE_ACCESS_TO: E2E_FILES_DIR },
+		// 2.x sets its owner up from the environment; 1.x through the REST API once it runs (below).
+		{ ...(line === '2x' ? ownerEnv() : {}), N8N_DEFAULT_BINARY_DATA_MODE: mode, N8N_RESTRICT_FILE_ACCESS_TO: E2E_FILES_DIR },
 		{ port, brokerPort: await freePort() },
+		line,
 	);
 	const logFile = path.join(userFolder, 'n8n.log');
 	const log = openSync(logFile, 'a');
-	const child = spawn(hostPaths.node, [hostPaths.n8nBin, 'start'], { cwd: userFolder, env, stdio: ['ignore', log, log], detached: true });
+	const child = spawn(paths.node, [paths.n8nBin, 'start'], { cwd: userFolder, env, stdio: ['ignore', log, log], detached: true });
 	closeSync(log);
 	let exited: string | undefined;
 	const closed = new Promise<void>((resolve) =>
@@ -99,7 +118,7 @@ export async function startServer(mode: E2eBinaryMode, timeoutMs = 5 * 60_000): 
 	const killOnExit = () => killGroup(child.pid!, 'SIGKILL');
 	process.once('exit', killOnExit);
 	const stop = async () => {
-		running.delete(mode);
+		running.delete(name);
 		process.removeListener('exit', killOnExit);
 		if (!exited) {
 			killGroup(child.pid!, 'SIGTERM');
@@ -108,43 +127,44 @@ export async function startServer(mode: E2eBinaryMode, timeoutMs = 5 * 60_000): 
 			clearTimeout(killer);
 		}
 		// n8n's log outlives the folder: what a failure is read from.
-		const lastLog = path.join(tmpdir(), 'n8n-nodes-attachments-e2e', `${mode}-last-n8n.log`);
+		const lastLog = path.join(tmpdir(), 'n8n-nodes-attachments-e2e', `${name}-last-n8n.log`);
 		mkdirSync(path.dirname(lastLog), { recursive: true });
 		if (existsSync(logFile)) copyFileSync(logFile, lastLog);
 		if (!process.env.KEEP_N8N_USER_FOLDER) removeUserFolder(userFolder);
-		else console.log(`kept the ${mode} n8n's user folder ${userFolder}`);
+		else console.log(`kept the ${name} n8n's user folder ${userFolder}`);
 	};
-	const state: ServerState = { mode, url: `http://127.0.0.1:${port}`, port, userFolder, pid: child.pid!, logFile, cookie: '', browserId: randomUUID() };
+	const state: ServerState = { project: name, mode, line, url: `http://127.0.0.1:${port}`, port, userFolder, pid: child.pid!, logFile, cookie: '', browserId: randomUUID() };
 	const tail = () => readFileSync(logFile, 'utf8').split('\n').slice(-40).join('\n');
 	try {
 		const deadline = Date.now() + timeoutMs;
 		const typesDir = path.join(userFolder, '.cache', 'n8n', 'public', 'types');
 		for (;;) {
-			if (exited) throw new Error(`n8n start (${mode}) ${exited} before it was ready:\n${tail()}`);
-			if (Date.now() > deadline) throw new Error(`n8n start (${mode}) not ready within ${timeoutMs / 1000} s:\n${tail()}`);
+			if (exited) throw new Error(`n8n start (${name}) ${exited} before it was ready:\n${tail()}`);
+			if (Date.now() > deadline) throw new Error(`n8n start (${name}) not ready within ${timeoutMs / 1000} s:\n${tail()}`);
 			const types = ['nodes.json', 'credentials.json'].every((file) => parsesAsArray(path.join(typesDir, file)));
 			if (types && (await request(state.url, 'GET', '/healthz/readiness').then((r) => r.status === 200, () => false))) break;
 			await new Promise((resolve) => setTimeout(resolve, 500));
 		}
-		state.cookie = await logIn(state.url, state.browserId); // the owner set from the environment
+		// 2.x: the owner set from the environment logs in; 1.x: the owner is set up, which logs in.
+		state.cookie = line === '2x' ? await logIn(state.url, state.browserId) : await setUpOwner(state.url, state.browserId);
 	} catch (error) {
 		await stop();
 		throw error;
 	}
-	running.set(mode, { ...state, stop });
+	running.set(name, { ...state, stop });
 	const dir = path.join(tmpdir(), 'n8n-nodes-attachments-e2e');
 	mkdirSync(dir, { recursive: true });
-	const stateFile = path.join(dir, `${mode}-${process.pid}.json`);
+	const stateFile = path.join(dir, `${name}-${process.pid}.json`);
 	writeFileSync(stateFile, JSON.stringify(state, null, 2));
-	process.env[stateEnv(mode)] = stateFile;
+	process.env[stateEnv(name)] = stateFile;
 	return state;
 }
 
 /** Stops every n8n startServer started in this process. */
 export async function stopServers(): Promise<void> {
-	for (const [mode, started] of [...running]) {
+	for (const [name, started] of [...running]) {
 		await started.stop();
-		const stateFile = process.env[stateEnv(mode)];
+		const stateFile = process.env[stateEnv(name)];
 		if (stateFile) rmSync(stateFile, { force: true });
 	}
 }
@@ -211,6 +231,15 @@ async function logIn(base: string, browserId: string): Promise<string> {
 	return cookie;
 }
 
+/** n8n 1.x: the owner account set up as the editor's first screen does (the answer logs it in). */
+async function setUpOwner(base: string, browserId: string): Promise<string> {
+	const { email, password, firstName, lastName } = DEMO_OWNER;
+	const reply = await request(base, 'POST', '/rest/owner/setup', { body: { email, password, firstName, lastName }, browserId });
+	const cookie = reply.cookies.find((c) => c.startsWith('n8n-auth='));
+	if (reply.status !== 200 || !cookie) throw new Error(`POST /rest/owner/setup: ${reply.status} ${reply.body.slice(0, 500)}`);
+	return cookie;
+}
+
 /* ------------------------------------------------------------------------------------------------
  * The test files' side
  * ---------------------------------------------------------------------------------------------- */
@@ -225,7 +254,9 @@ export interface RunResult {
 }
 
 export interface E2eN8n {
+	project: string;
 	mode: E2eBinaryMode;
+	line: N8nLine;
 	url: string;
 	/** The user folder: binary data of the filesystem store under .n8n/storage, the SQLite database in .n8n. */
 	userFolder: string;
@@ -243,17 +274,18 @@ interface ApiWorkflowNode {
 	credentials?: Record<string, { id: string; name?: string }>;
 }
 
-/** The running n8n of this jest project (its `globals.E2E_BINARY_MODE`), as its owner (the global set-up's session). */
+/** The running n8n of this jest project (its `globals.E2E_PROJECT`), as its owner (the global set-up's session). */
 export async function connectN8n(): Promise<E2eN8n> {
-	const mode = binaryDataMode();
-	const stateFile = process.env[stateEnv(mode)];
+	const project = e2eProject();
+	const stateFile = process.env[stateEnv(project.name)];
 	if (!stateFile || !existsSync(stateFile)) {
-		throw new Error(`no running ${mode} n8n (${stateEnv(mode)} unset or gone): run the e2e suite with test/e2e/jest.config.js, whose global set-up starts it`);
+		throw new Error(`no running ${project.name} n8n (${stateEnv(project.name)} unset or gone): run the e2e suite with test/e2e/jest.config.js, whose global set-up starts it`);
 	}
 	const state = JSON.parse(readFileSync(stateFile, 'utf8')) as ServerState;
-	const { cookie, browserId } = state;
+	const { cookie, browserId, mode, line } = state;
 	const credentialIds = new Map<string, string>();
-	const workflows = new Map<string, { serverId: string; trigger: string }>();
+	/** Per workflow the id this file gave it: its id on the server, its trigger and (for 1.x's run) the workflow as saved. */
+	const workflows = new Map<string, { serverId: string; trigger: string; saved: unknown }>();
 
 	const api = async <T>(method: string, urlPath: string, body?: unknown): Promise<T> => {
 		const reply = await request(state.url, method, urlPath, { body, cookie, browserId });
@@ -261,10 +293,12 @@ export async function connectN8n(): Promise<E2eN8n> {
 		return (JSON.parse(reply.body) as { data: T }).data;
 	};
 	// eslint-disable-next-line @typescript-eslint/no-require-imports -- n8n's own copy, from the host
-	const flatted = require(path.join(hostPaths.n8nDir, 'node_modules', 'flatted')) as { parse(text: string): unknown };
+	const flatted = require(path.join(linePaths(line).n8nDir, 'node_modules', 'flatted')) as { parse(text: string): unknown };
 
 	return {
+		project: state.project,
 		mode,
+		line,
 		url: state.url,
 		userFolder: state.userFolder,
 		async importCredentials(credentials) {
@@ -287,16 +321,16 @@ export async function connectN8n(): Promise<E2eN8n> {
 				}));
 				const trigger = nodes.find((node) => node.type === 'n8n-nodes-base.manualTrigger');
 				if (!trigger) throw new Error(`workflow "${workflow.name}" has no manual trigger to run it from`);
-				const serverId = newId();
-				await api('POST', '/rest/workflows', {
-					id: serverId,
+				const saved = await api<{ id: string }>('POST', '/rest/workflows', {
+					id: newId(), // kept by 2.x; 1.x gives an id of its own
 					name: `${workflow.name} [${given}]`,
+					...(line === '1x' ? { active: false } : {}),
 					nodes,
 					connections: workflow.connections,
 					settings: workflow.settings ?? {},
 					...(workflow.pinData ? { pinData: workflow.pinData } : {}),
 				});
-				workflows.set(given, { serverId, trigger: trigger.name });
+				workflows.set(given, { serverId: saved.id, trigger: trigger.name, saved });
 			}
 		},
 		async run(workflowId, options = {}) {
@@ -304,16 +338,39 @@ export async function connectN8n(): Promise<E2eN8n> {
 			if (!workflow) throw new Error(`workflow ${workflowId} was not imported by this test file`);
 			const started = Date.now();
 			const timeoutMs = options.timeoutMs ?? 300_000;
-			const result = await api<{ executionId?: string; waitingForWebhook?: boolean }>('POST', `/rest/workflows/${workflow.serverId}/run`, {
-				triggerToStartFrom: { name: workflow.trigger },
-			});
+			const start = () =>
+				api<{ executionId?: string; waitingForWebhook?: boolean }>('POST', `/rest/workflows/${workflow.serverId}/run`, {
+					...(line === '1x' ? { workflowData: workflow.saved } : {}),
+					triggerToStartFrom: { name: workflow.trigger },
+				});
+			// n8n checks the nodes' parameters before it starts a run, their regex validations (the
+			// pickers') in node:vm with a 250 ms timeout (n8n-workflow's safeRegex, 1.123 and 2.41
+			// alike); on a machine at load 10 and more the first one after start-up can take longer,
+			// and n8n answers 500 "Regular expression execution timed out" without starting anything
+			// (seen once in CI on 1.123). Nothing ran, so the run is asked for again, twice at most.
+			let result: Awaited<ReturnType<typeof start>> | undefined;
+			for (let attempt = 1; !result; attempt++) {
+				result = await start().catch((error: Error) => {
+					if (attempt < 3 && / 500 .*Regular expression execution timed out/.test(error.message)) return undefined;
+					throw error;
+				});
+				if (!result) await new Promise((resolve) => setTimeout(resolve, 1_000));
+			}
 			if (!result.executionId) throw new Error(`n8n did not start workflow ${workflowId}: ${JSON.stringify(result)}`);
+			let endedAt: number | undefined;
 			for (;;) {
 				const execution = await api<{ status: string; finished: boolean; stoppedAt?: string | null; data: string }>('GET', `/rest/executions/${result.executionId}`);
 				const ended = !['new', 'running', 'waiting'].includes(execution.status) && (execution.stoppedAt || ['crashed', 'canceled'].includes(execution.status));
 				if (ended) {
-					const data = flatted.parse(execution.data) as ExecutionJson['data'];
-					return { executionId: result.executionId, status: execution.status, json: { data, status: execution.status }, durationMs: Date.now() - started };
+					const data = flatted.parse(execution.data) as ExecutionJson['data'] | unknown[];
+					// n8n 1.123 can answer with the execution ended but its data not written yet (an empty
+					// array: "Found successful execution where data is empty stringified array" in its
+					// log); the data follows within moments. A crashed or canceled run may have none.
+					const written = !Array.isArray(data) && data?.resultData !== undefined;
+					endedAt ??= Date.now();
+					if (written || ['crashed', 'canceled'].includes(execution.status) || Date.now() - endedAt > DATA_GRACE_MS) {
+						return { executionId: result.executionId, status: execution.status, json: { data: Array.isArray(data) ? undefined : data, status: execution.status }, durationMs: Date.now() - started };
+					}
 				}
 				if (Date.now() - started > timeoutMs) throw new Error(`execution ${result.executionId} of ${workflowId} still ${execution.status} after ${timeoutMs} ms`);
 				await new Promise((resolve) => setTimeout(resolve, 200));

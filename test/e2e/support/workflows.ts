@@ -9,7 +9,7 @@ import path from 'node:path';
 
 import type { Sandbox } from '../../../sandbox';
 import type { ExecutionJson, WorkflowToImport } from './n8n';
-import { E2E_FILES_DIR, hostPaths, newId, runN8n } from './n8n';
+import { E2E_FILES_DIR, hostPaths, n8nLine, newId, runN8n } from './n8n';
 import type { E2eN8n, RunResult } from './server';
 
 export interface WorkflowNode {
@@ -119,8 +119,8 @@ export function itemsOf(run: { json?: ExecutionJson }, nodeName: string): Output
 /**
  * The bytes of a binary output. In filesystem mode (scripts/n8n-host/env.js) `id` is
  * `filesystem-v2:<path>` and the file is `<path>` under n8n's storage folder
- * (N8N_BINARY_DATA_STORAGE_PATH, default <user folder>/.n8n/storage); in memory mode the bytes are
- * inline in `data` (base64).
+ * (N8N_BINARY_DATA_STORAGE_PATH, default <user folder>/.n8n/storage on n8n 2.x and
+ * <user folder>/.n8n/binaryData on 1.x); in memory mode the bytes are inline in `data` (base64).
  */
 export function readBinary(userFolder: string, meta: BinaryMeta): Buffer {
 	const id = meta.id ?? '';
@@ -131,7 +131,7 @@ export function readBinary(userFolder: string, meta: BinaryMeta): Buffer {
 	if (project && store !== project) throw new Error(`binary data "${id}" is not in the ${project} store this project runs`);
 	const match = /^filesystem(?:-v2)?:(.+)$/.exec(id);
 	if (match) {
-		const storage = process.env.N8N_BINARY_DATA_STORAGE_PATH || path.join(userFolder, '.n8n', 'storage');
+		const storage = process.env.N8N_BINARY_DATA_STORAGE_PATH || path.join(userFolder, '.n8n', n8nLine() === '1x' ? 'binaryData' : 'storage');
 		return readFileSync(path.join(storage, match[1]));
 	}
 	const inDatabase = /^database:(.+)$/.exec(id);

@@ -9,6 +9,7 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { readBinary } from '../../support/n8n-harness';
 import { DEFAULT_TASK } from '../../../sandbox/asana/server';
+import { VendorLimiter, asanaLimits } from '../../../sandbox/common/rate-limits';
 import { barrier } from '../../../sandbox/common/traffic';
 import type { TrafficEvent } from '../../../sandbox/common/traffic';
 import { locator, runAsana, useAsanaEmulator } from './context';
@@ -64,28 +65,80 @@ it('downloads several files at once, each stored whole in its own item', async (
 	expect(server.fileTraffic.maxInFlight).toBeLessThanOrEqual(5);
 });
 
-it('never has more requests in flight than Concurrency, and by default 50 reads and 15 uploads (Asana\'s limits)', async () => {
+it("never has more requests in flight than Concurrency: at its maximum, every operation reaches Asana's 50 reads or 15 writes and gets no 429", async () => {
+	// Asana's limits in front of the emulator: the 51st read or the 16th write in flight gets a 429.
+	// The node does not count calls in flight: an item's requests go one after another, so these
+	// hold only because Concurrency stops at them (test/unit/in-flight-limits.test.ts). The first
+	// `count` are held half a second more once they are all in flight: one more would be seen.
+	const limited = (count: number) => {
+		const limiter = new VendorLimiter(asanaLimits());
+		server.traffic.options = { limiter: () => limiter, delay: barrier(server.traffic, count, 10_000, 500) };
+		return limiter;
+	};
 	const gids = seed(60);
-	server.traffic.options.delay = barrier(server.traffic, 50);
+	let limiter = limited(50);
 	const reads = await runAsana(server, getRecords(), { input: asInput(gids) });
 	expect(reads.error).toBeUndefined();
 	expect(reads.items).toHaveLength(60);
 	expect(server.traffic.maxInFlight).toBe(50);
+	expect(limiter.stats).toMatchObject({ accepted: 60, rejected: 0 });
+
+	// Get with Download File: a record, then its file from the storage host (not Asana's API, and not limited by it).
+	server.reset();
+	const files = seed(55);
+	limiter = limited(50);
+	const downloads = await runAsana(server, { operation: 'get', attachmentId: '={{ $json.gid }}', download: true, binaryPropertyName: 'data', options: {} }, { input: asInput(files) });
+	expect(downloads.error).toBeUndefined();
+	expect(downloads.items).toHaveLength(55);
+	expect(server.traffic.maxInFlight).toBe(50);
+	expect(server.fileTraffic.starts()).toHaveLength(55);
+	expect(limiter.stats).toMatchObject({ accepted: 55, rejected: 0 });
 
 	server.reset();
-	server.traffic.options.delay = barrier(server.traffic, 15);
-	const files = Array.from({ length: 20 }, (_, i) => ({ binary: { data: { data: `upload ${i}`, fileName: `up-${i}.txt`, mimeType: 'text/plain' } } }));
-	const uploads = await runAsana(server, { operation: 'upload', parent: locator(DEFAULT_TASK.gid), source: 'binary', binaryPropertyName: 'data', options: {} }, { input: files });
+	seed(2);
+	limiter = limited(50);
+	const lists = await runAsana(server, { operation: 'getAll', parent: locator(DEFAULT_TASK.gid), returnAll: true, options: {} }, { input: Array.from({ length: 52 }, () => ({ json: {} })) });
+	expect(lists.error).toBeUndefined();
+	expect(lists.items).toHaveLength(104);
+	expect(server.traffic.maxInFlight).toBe(50);
+	expect(limiter.stats).toMatchObject({ accepted: 52, rejected: 0 });
+
+	server.reset();
+	limiter = limited(15);
+	const uploadsIn = Array.from({ length: 20 }, (_, i) => ({ binary: { data: { data: `upload ${i}`, fileName: `up-${i}.txt`, mimeType: 'text/plain' } } }));
+	const uploads = await runAsana(server, { operation: 'upload', parent: locator(DEFAULT_TASK.gid), source: 'binary', binaryPropertyName: 'data', options: {} }, { input: uploadsIn });
 	expect(uploads.error).toBeUndefined();
-	expect(uploads.items.map((item) => item.json.name)).toEqual(files.map((_, i) => `up-${i}.txt`));
+	expect(uploads.items.map((item) => item.json.name)).toEqual(uploadsIn.map((_, i) => `up-${i}.txt`));
 	// Each upload streams its body while in flight: no more open streams than that either.
 	expect(server.traffic.maxInFlight).toBe(15);
+	expect(limiter.stats).toMatchObject({ accepted: 20, rejected: 0 });
+
+	server.reset();
+	const doomed = seed(20);
+	limiter = limited(15);
+	const deletes = await runAsana(server, { operation: 'delete', attachmentId: '={{ $json.gid }}' }, { input: asInput(doomed) });
+	expect(deletes.error).toBeUndefined();
+	expect(deletes.items).toHaveLength(20);
+	expect(server.traffic.maxInFlight).toBe(15);
+	expect(limiter.stats).toMatchObject({ accepted: 20, rejected: 0 });
 
 	server.reset();
 	server.traffic.options.delay = barrier(server.traffic, 2);
-	const two = await runAsana(server, { operation: 'upload', parent: locator(DEFAULT_TASK.gid), source: 'binary', binaryPropertyName: 'data', options: { concurrency: 2 } }, { input: files.slice(0, 6) });
+	const two = await runAsana(server, { operation: 'upload', parent: locator(DEFAULT_TASK.gid), source: 'binary', binaryPropertyName: 'data', options: { concurrency: 2 } }, { input: uploadsIn.slice(0, 6) });
 	expect(two.error).toBeUndefined();
 	expect(server.traffic.maxInFlight).toBe(2);
+});
+
+it('one run runs one operation: an Operation written as an expression of the item is not evaluated per item', async () => {
+	// Concurrency is read for the operation of the run; reads (up to 50) could not turn into writes
+	// (at most 15) item by item. n8n reads the Operation parameter as written (it takes no expression).
+	const [gid] = seed(1);
+	const result = await runAsana(server, { operation: '={{ $json.op }}', attachmentId: '={{ $json.gid }}', download: false, options: {} }, {
+		input: [{ json: { op: 'get', gid } }, { json: { op: 'delete', gid } }],
+		continueOnFail: true,
+	});
+	expect(result.items.map((item) => item.json.error)).toEqual(['The operation "{{ $json.op }}" is not supported', 'The operation "{{ $json.op }}" is not supported']);
+	expect(server.requests).toHaveLength(0);
 });
 
 it('with Continue On Fail, mixed failures under concurrency give one item per input, each paired, in order', async () => {

@@ -83,9 +83,13 @@ describe('Asana Attachment OAuth2 API', () => {
 		expect(value('grantType')).toBe('authorizationCode');
 		expect(value('authUrl')).toBe('https://app.asana.com/-/oauth_authorize');
 		expect(value('accessTokenUrl')).toBe('https://app.asana.com/-/oauth_token');
-		expect(String(value('scope')).split(' ').sort()).toEqual(
+		// The scope is an expression of the App Permissions choice, as n8n evaluates it with $self.
+		const scopeFor = (permissions: string) => new Function('$self', `return ${String(value('scope')).slice(3, -2)}`)({ permissions }) as string;
+		expect(scopeFor('granular').split(' ').sort()).toEqual(
 			['attachments:delete', 'attachments:read', 'attachments:write', 'workspaces.typeahead:read', 'workspaces:read'].sort(),
 		);
+		expect(scopeFor('full')).toBe('default');
+		expect(value('permissions')).toBe('granular');
 		expect(value('authentication')).toBe('body');
 		expect(type.properties.find((p) => p.name === 'baseUrl')).toMatchObject({ type: 'string', default: '' });
 	});

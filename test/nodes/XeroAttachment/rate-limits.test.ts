@@ -38,8 +38,9 @@ it('sends 5 calls at once by default, never more (Xero\'s concurrent limit), and
 	const ids = invoiceIds(12);
 	seedInvoices(ids);
 	const limiter = new VendorLimiter(xeroLimits({ minuteMs: MINUTE_MS }));
-	// The first call goes alone (its answer says what is left); the next five are held until all are in flight.
-	const five = barrier(server.traffic, 5);
+	// The first call goes alone (its answer says what is left); the next five are held until all
+	// are in flight, and half a second more: a sixth sent meanwhile would be seen (and get a 429).
+	const five = barrier(server.traffic, 5, 10_000, 500);
 	server.traffic.options = { limiter: () => limiter, delay: async (request) => (request.id === 1 ? 0 : await five()) };
 	const result = await runXero(server, listInvoices(), { input: input(ids) });
 	expect(result.error).toBeUndefined();
@@ -47,6 +48,28 @@ it('sends 5 calls at once by default, never more (Xero\'s concurrent limit), and
 	expect(result.items.map((item) => item.pairedItem)).toEqual(ids.map((_, i) => ({ item: i })));
 	expect(server.traffic.maxInFlight).toBe(5);
 	expect(limiter.stats.rejected).toBe(0);
+});
+
+it('an item of Get makes two calls (the listing, then the file), one after the other: still never more than 5 in progress, no 429', async () => {
+	// The node does not count calls in progress: Concurrency (at most Xero's 5) bounds them, as each
+	// item's calls go one after another (test/unit/in-flight-limits.test.ts).
+	const ids = invoiceIds(8);
+	seedInvoices(ids);
+	const limiter = new VendorLimiter(xeroLimits({ minuteMs: MINUTE_MS }));
+	const five = barrier(server.traffic, 5, 10_000, 500);
+	server.traffic.options = { limiter: () => limiter, delay: async (request) => (request.id === 1 ? 0 : await five()) };
+	const getFile = { resource: 'invoice', operation: 'get', parentId: '={{ $json.invoiceId }}', getBy: 'fileName', fileName: '={{ $json.invoiceId }}.pdf', binaryPropertyName: 'data', options: {} };
+	const result = await runXero(server, getFile, { input: input(ids) });
+	expect(result.error).toBeUndefined();
+	expect(result.items.map((item) => item.binary?.data.fileName)).toEqual(ids.map((id) => `${id}.pdf`));
+	// Per item, the file was asked for only once its listing was answered.
+	const events = server.traffic.events;
+	for (const id of ids) {
+		const ofItem = events.filter((event) => invoiceOf(event.path) === id);
+		expect(ofItem.map((event) => `${event.kind} ${/\/Attachments$/.test(event.path) ? 'list' : 'file'}`)).toEqual(['start list', 'end list', 'start file', 'end file']);
+	}
+	expect(server.traffic.maxInFlight).toBe(5);
+	expect(limiter.stats).toMatchObject({ accepted: 16, rejected: 0 });
 });
 
 it('waits for the minute to renew when X-MinLimit-Remaining reaches 0, instead of getting a 429', async () => {
