@@ -1,6 +1,6 @@
 /**
  * Asana Attachment in a real n8n, every operation, through Prism (asana_oas.yaml) in front of the
- * emulator of test/servers/asana-server.ts. Waits for the node to be declared in package.json.
+ * emulator of sandbox/asana/server.ts. Waits for the node to be declared in package.json.
  * Downloads follow Asana's pre-signed `download_url` to the emulator's file host (S3's role),
  * which no spec describes.
  */

@@ -1,5 +1,5 @@
 /**
- * The sandbox's Prism gate (scripts/sandbox/prism/gate.ts) against the real thing: the same
+ * The sandbox's Prism gate (sandbox/prism/gate.ts) against the real thing: the same
  * requests sent to `prism proxy <spec> <upstream> --errors` (the CLI of @stoplight/prism-cli
  * 5.16.0) and to the gate get the same verdicts and the same problem+json bodies; and binary
  * bodies of several MiB go through the gate unchanged in both directions, which the CLI cannot do

@@ -1,6 +1,6 @@
 /**
  * Sunshine Conversations Attachment in a real n8n, every operation, through Prism in front of the
- * emulator of test/servers/sunshine-server.ts: upload and delete checked against the current spec
+ * emulator of sandbox/sunshine/server.ts: upload and delete checked against the current spec
  * (v17.12.1), the media token and cookie calls against the legacy v12.8.0 spec, the last one that
  * documents them. Both authentications: API key (Basic) and JWT. Waits for the node to be declared
  * in package.json.

@@ -1,6 +1,6 @@
 /**
  * Wix Attachment in a real n8n, every operation, through Prism (wix_contact_attachments.yaml) in
- * front of the emulator of test/servers/wix-server.ts. Waits for the node to be declared in
+ * front of the emulator of sandbox/wix/server.ts. Waits for the node to be declared in
  * package.json. The upload URL and file links point at the emulator's media host, which no spec
  * describes (Wix's upload and static-media hosts).
  */

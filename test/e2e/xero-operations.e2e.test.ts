@@ -4,7 +4,7 @@
  * n8n (the pinned host, package installed as the Community Nodes panel installs it) runs each
  * workflow with `n8n execute --id`; the node's credential points at the sandbox's Prism gate,
  * which checks every request and response against Xero's specs before the emulator of
- * test/servers/xero-server.ts answers. Each run is checked three ways: Prism refused nothing,
+ * sandbox/xero/server.ts answers. Each run is checked three ways: Prism refused nothing,
  * the node's output (JSON fields, binary bytes by size and SHA-256), what the emulator received.
  */
 import { randomBytes } from 'node:crypto';
