@@ -18,15 +18,10 @@ import { credentialsFor, locator, runAsana, startServer } from '../nodes/AsanaAt
 import type { Auth, RunAsanaOptions } from '../nodes/AsanaAttachment/context';
 import { MiB, expectApiFailure, expectDownloaded, expected, fileItem, gapMs, generatedBytes } from './support/cases';
 import { useEmulatorBehindProxy } from './support/behind-proxy';
-import type { FaultProxy, RequestInfo } from './support/fault-proxy';
+import type { RequestInfo } from './support/fault-proxy';
 import { itCase } from './support/summary';
 
-let server: AsanaServer;
-let proxy: FaultProxy;
-useEmulatorBehindProxy(startServer, (emulator) => ({ api: emulator.url, files: emulator.filesUrl }), (emulator, faults) => {
-	server = emulator;
-	proxy = faults;
-});
+const { server, proxy } = useEmulatorBehindProxy<AsanaServer>(startServer, (emulator) => ({ api: emulator.url, files: emulator.filesUrl }));
 
 const task = DEFAULT_TASK.gid;
 const isUpload = (request: RequestInfo) => request.method === 'POST' && request.path.endsWith('/attachments');

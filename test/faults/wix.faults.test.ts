@@ -16,15 +16,10 @@ import { CONTACT_ID, apiKeyCredentials, appCredentials, runWix, startServer } fr
 import type { RunWixOptions } from '../nodes/WixAttachment/context';
 import { MiB, expectApiFailure, expectDownloaded, expected, fileItem, gapMs, generatedBytes } from './support/cases';
 import { useEmulatorBehindProxy } from './support/behind-proxy';
-import type { FaultProxy, RequestInfo } from './support/fault-proxy';
+import type { RequestInfo } from './support/fault-proxy';
 import { itCase } from './support/summary';
 
-let server: WixServer;
-let proxy: FaultProxy;
-useEmulatorBehindProxy(startServer, (emulator) => ({ api: emulator.url, media: emulator.mediaUrl }), (emulator, faults) => {
-	server = emulator;
-	proxy = faults;
-});
+const { server, proxy } = useEmulatorBehindProxy<WixServer>(startServer, (emulator) => ({ api: emulator.url, media: emulator.mediaUrl }));
 
 const isAnnounce = (request: RequestInfo) => request.method === 'POST' && request.path.endsWith('/upload-url');
 const isPut = (request: RequestInfo) => request.method === 'PUT';

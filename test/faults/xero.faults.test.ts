@@ -16,15 +16,10 @@ import { runXero, startServer, xeroCredentials } from '../nodes/XeroAttachment/c
 import type { RunXeroOptions } from '../nodes/XeroAttachment/context';
 import { MiB, expectApiFailure, expectDownloaded, expected, fileItem, gapMs, generatedBytes } from './support/cases';
 import { useEmulatorBehindProxy } from './support/behind-proxy';
-import type { FaultProxy, RequestInfo } from './support/fault-proxy';
+import type { RequestInfo } from './support/fault-proxy';
 import { itCase } from './support/summary';
 
-let server: XeroServer;
-let proxy: FaultProxy;
-useEmulatorBehindProxy(startServer, (emulator) => ({ api: emulator.url }), (emulator, faults) => {
-	server = emulator;
-	proxy = faults;
-});
+const { server, proxy } = useEmulatorBehindProxy<XeroServer>(startServer, (emulator) => ({ api: emulator.url }));
 
 const parentId = randomUUID();
 const isUpload = (request: RequestInfo) => request.method === 'PUT' || request.method === 'POST';

@@ -42,15 +42,24 @@ export function useEmulator<S extends Emulator>(fixture: EmulatorFixture<S>): S 
 	afterEach(() => {
 		if (current && specCheck) specCheck(current);
 	});
-	const live = (): S => {
-		if (!current) throw new Error(`The ${fixture.name} emulator is used outside the tests of the block that started it (or it failed to start)`);
-		return current;
+	return standIn(`The ${fixture.name} emulator`, () => current);
+}
+
+/**
+ * An object that forwards to what `current()` returns once a beforeAll hook has set it, and
+ * throws, naming `what`, when it is used before (or after a failed start).
+ */
+export function standIn<T extends object>(what: string, current: () => T | undefined): T {
+	const live = (): T => {
+		const value = current();
+		if (!value) throw new Error(`${what} is used outside the tests of the block that started it (or it failed to start)`);
+		return value;
 	};
-	return new Proxy({} as S, {
+	return new Proxy({} as T, {
 		get(_target, property) {
-			const server = live();
-			const value = Reflect.get(server, property, server) as unknown;
-			return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(server) : value;
+			const target = live();
+			const value = Reflect.get(target, property, target) as unknown;
+			return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
 		},
 		set: (_target, property, value) => Reflect.set(live(), property, value),
 		has: (_target, property) => Reflect.has(live(), property),

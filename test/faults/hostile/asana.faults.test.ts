@@ -18,16 +18,11 @@ import { credentialsFor, locator, runAsana, startServer } from '../../nodes/Asan
 import type { Auth, RunAsanaOptions } from '../../nodes/AsanaAttachment/context';
 import { MiB, expectApiFailure, expectDownloaded, expected, fileItem, generatedBytes } from '../support/cases';
 import { useEmulatorBehindProxy } from '../support/behind-proxy';
-import type { FaultProxy, RequestInfo } from '../support/fault-proxy';
+import type { RequestInfo } from '../support/fault-proxy';
 import { HOSTILE_NAMES, PUBLIC_ADDRESS, callsCarrying, echoesIn, echoingBody, flood, hostileCase, selfSignedCertificate, storedFiles, useHostileWorld, withTrustedCertificate } from '../support/hostile';
 import { startRecorder } from '../support/recorder';
 
-let server: AsanaServer;
-let proxy: FaultProxy;
-useEmulatorBehindProxy(startServer, (emulator) => ({ api: emulator.url, files: emulator.filesUrl }), (emulator, faults) => {
-	server = emulator;
-	proxy = faults;
-});
+const { server, proxy } = useEmulatorBehindProxy<AsanaServer>(startServer, (emulator) => ({ api: emulator.url, files: emulator.filesUrl }));
 const world = useHostileWorld();
 
 const node = 'Asana';

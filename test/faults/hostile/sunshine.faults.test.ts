@@ -16,15 +16,10 @@ import { APP_ID, BASIC, JWT, NODE_TYPE, credentialTypes, nodeTypes, runSunshine,
 import type { Authentication, RunSunshineOptions } from '../../nodes/SunshineConversationsAttachment/context';
 import { MiB, expectApiFailure, fileItem } from '../support/cases';
 import { useEmulatorBehindProxy } from '../support/behind-proxy';
-import type { FaultProxy, RequestInfo } from '../support/fault-proxy';
+import type { RequestInfo } from '../support/fault-proxy';
 import { echoesIn, echoingBody, expectFollowedBare, expectRedirectRefused, hostileCase, useHostileWorld } from '../support/hostile';
 
-let server: SunshineServer;
-let proxy: FaultProxy;
-useEmulatorBehindProxy(startServer, (emulator) => ({ api: emulator.url }), (emulator, faults) => {
-	server = emulator;
-	proxy = faults;
-});
+const { server, proxy } = useEmulatorBehindProxy<SunshineServer>(startServer, (emulator) => ({ api: emulator.url }));
 const world = useHostileWorld();
 
 const node = 'Sunshine';

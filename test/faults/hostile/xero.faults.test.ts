@@ -16,15 +16,10 @@ import { TENANT_ID, runXero, startServer, xeroCredentials } from '../../nodes/Xe
 import type { RunXeroOptions } from '../../nodes/XeroAttachment/context';
 import { MiB, expectApiFailure, expectDownloaded, expected, fileItem, generatedBytes } from '../support/cases';
 import { useEmulatorBehindProxy } from '../support/behind-proxy';
-import type { FaultProxy, RequestInfo } from '../support/fault-proxy';
+import type { RequestInfo } from '../support/fault-proxy';
 import { echoesIn, echoingBody, expectFollowedBare, expectRedirectRefused, flood, hostileCase, storedFiles, useHostileWorld } from '../support/hostile';
 
-let server: XeroServer;
-let proxy: FaultProxy;
-useEmulatorBehindProxy(startServer, (emulator) => ({ api: emulator.url }), (emulator, faults) => {
-	server = emulator;
-	proxy = faults;
-});
+const { server, proxy } = useEmulatorBehindProxy<XeroServer>(startServer, (emulator) => ({ api: emulator.url }));
 const world = useHostileWorld();
 
 const node = 'Xero';
