@@ -17,22 +17,24 @@ export interface Emulator {
 	reset(): void;
 }
 
-export interface EmulatorFixture<S extends Emulator> {
+export interface EmulatorFixture<S extends Emulator, V> {
 	/** For messages, e.g. "Asana". */
 	name: string;
 	start(): Promise<S>;
-	/** Loads the spec check of the requests a test made; undefined when the specs are missing outside CI. */
-	loadSpecCheck(): Promise<((server: S) => void) | undefined>;
+	/** Loads the vendor's spec validators; undefined when the specs are missing outside CI (no check then). */
+	loadSpecs(): Promise<V | undefined>;
+	/** After each test: every request the emulator received that a spec describes is one it accepts. */
+	expectConforming(validators: V, server: S): void;
 	/** How long starting and loading the specs may take (jest's hook timeout; default the test timeout). */
 	setupTimeoutMs?: number;
 }
 
-export function useEmulator<S extends Emulator>(fixture: EmulatorFixture<S>): S {
+export function useEmulator<S extends Emulator, V>(fixture: EmulatorFixture<S, V>): S {
 	let current: S | undefined;
-	let specCheck: ((server: S) => void) | undefined;
+	let validators: V | undefined;
 	beforeAll(async () => {
 		current = await fixture.start();
-		specCheck = await fixture.loadSpecCheck();
+		validators = await fixture.loadSpecs();
 	}, fixture.setupTimeoutMs);
 	afterAll(async () => {
 		await current?.close();
@@ -40,7 +42,7 @@ export function useEmulator<S extends Emulator>(fixture: EmulatorFixture<S>): S 
 	});
 	beforeEach(() => current?.reset());
 	afterEach(() => {
-		if (current && specCheck) specCheck(current);
+		if (current && validators !== undefined) fixture.expectConforming(validators, current);
 	});
 	return standIn(`The ${fixture.name} emulator`, () => current);
 }

@@ -21,7 +21,7 @@ import { GENERIC_REFRESH_TOKEN, GENERIC_TOKEN, startGenericServer } from './serv
 import type { GenericServer } from './server';
 
 const useGenericServer = (options: { open?: boolean } = {}) =>
-	useEmulator<GenericServer>({ name: 'generic', start: () => startGenericServer(options), loadSpecCheck: async () => undefined });
+	useEmulator<GenericServer, never>({ name: 'generic', start: () => startGenericServer(options), loadSpecs: async () => undefined, expectConforming: () => undefined });
 
 const server = useGenericServer();
 const elsewhere = useGenericServer({ open: true });

@@ -115,9 +115,7 @@ export async function runAsanaWorkflow(server: AsanaServer, fixture: string, ove
 	return { ...result, output: result.error ? [] : result.outputOf(node.name) };
 }
 
-export async function startServer(options: AsanaServerOptions = {}): Promise<AsanaServer> {
-	return await startAsanaServer(options);
-}
+export const startServer = startAsanaServer;
 
 /** Loads Asana's spec (attachment, user and workspace paths) unless it is missing outside CI. */
 export async function loadAsanaValidator(): Promise<SpecValidator | undefined> {
@@ -138,16 +136,8 @@ export { header };
  * The Asana emulator of a test file (or describe block): started before its tests, reset before
  * each, every API request of each checked against Asana's spec, closed after them.
  */
-export function useAsanaEmulator(options: AsanaServerOptions = {}): AsanaServer {
-	return useEmulator({
-		name: 'Asana',
-		start: () => startAsanaServer(options),
-		loadSpecCheck: async () => {
-			const validator = await loadAsanaValidator();
-			return validator && ((server) => expectConformingRequests(validator, server.requests));
-		},
-	});
-}
+export const useAsanaEmulator = (options: AsanaServerOptions = {}): AsanaServer =>
+	useEmulator({ name: 'Asana', start: () => startAsanaServer(options), loadSpecs: loadAsanaValidator, expectConforming: (validator, server) => expectConformingRequests(validator, server.requests) });
 
 /** The API requests as `METHOD target` lines. */
 export function targets(requests: RecordedRequest[]): string[] {

@@ -83,9 +83,7 @@ export async function runSunshineWorkflow(server: SunshineServer, fixture: strin
 	return { ...result, output: result.error ? [] : result.outputOf(last.name) };
 }
 
-export async function startServer(options: SunshineServerOptions = {}): Promise<SunshineServer> {
-	return await startSunshineServer(options);
-}
+export const startServer = startSunshineServer;
 
 export interface SunshineValidators {
 	current: SpecValidator;
@@ -120,18 +118,9 @@ export { header };
  * tests, reset before each, every API request of each checked against the spec of its call
  * (current, or v12.8.0 for media tokens and cookies), closed after them.
  */
-export function useSunshineEmulator(options: SunshineServerOptions = {}): SunshineServer {
-	return useEmulator({
-		name: 'Sunshine Conversations',
-		start: () => startSunshineServer(options),
-		loadSpecCheck: async () => {
-			const validators = await loadSunshineValidators();
-			return validators && ((server) => expectConformingRequests(validators, server.requests));
-		},
-		// Two specs, the current one of 3 MB: slow to load in a busy jest worker.
-		setupTimeoutMs: 120_000,
-	});
-}
+export const useSunshineEmulator = (options: SunshineServerOptions = {}): SunshineServer =>
+	// Two specs, the current one of 3 MB: slow to load in a busy jest worker.
+	useEmulator({ name: 'Sunshine Conversations', start: () => startSunshineServer(options), loadSpecs: loadSunshineValidators, expectConforming: (validators, server) => expectConformingRequests(validators, server.requests), setupTimeoutMs: 120_000 });
 
 /** `Basic base64(keyId:secret)`. */
 export function basicHeader(key: SunshineKey): string {

@@ -122,9 +122,7 @@ export async function runWixWorkflow(server: WixServer, fixture: string, overrid
 	return { ...result, output: result.error ? [] : result.outputOf(node.name) };
 }
 
-export async function startServer(options: WixServerOptions = {}): Promise<WixServer> {
-	return await startWixServer(options);
-}
+export const startServer = startWixServer;
 
 export interface WixValidators {
 	attachments: SpecValidator;
@@ -163,16 +161,8 @@ export { header };
  * each, every attachments and contacts request of each checked against Wix's specs, closed after
  * them.
  */
-export function useWixEmulator(options: WixServerOptions = {}): WixServer {
-	return useEmulator({
-		name: 'Wix',
-		start: () => startWixServer(options),
-		loadSpecCheck: async () => {
-			const validators = await loadWixValidator();
-			return validators && ((server) => expectConformingRequests(validators, server.requests));
-		},
-	});
-}
+export const useWixEmulator = (options: WixServerOptions = {}): WixServer =>
+	useEmulator({ name: 'Wix', start: () => startWixServer(options), loadSpecs: loadWixValidator, expectConforming: (validators, server) => expectConformingRequests(validators, server.requests) });
 
 export function apiCalls(server: WixServer): string[] {
 	return server.requests.map((r) => `${r.host} ${r.method} ${r.url}`);

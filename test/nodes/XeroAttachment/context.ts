@@ -108,13 +108,5 @@ export { header };
  * Xero does: started before its tests, reset before each, every request of each checked against
  * Xero's specs, closed after them.
  */
-export function useXeroEmulator(options: XeroServerOptions = {}): XeroServer {
-	return useEmulator({
-		name: 'Xero',
-		start: () => startServer(options),
-		loadSpecCheck: async () => {
-			const validators = await loadXeroValidators();
-			return validators && ((server) => expectConformingRequests(validators, server.requests));
-		},
-	});
-}
+export const useXeroEmulator = (options: XeroServerOptions = {}): XeroServer =>
+	useEmulator({ name: 'Xero', start: () => startServer(options), loadSpecs: loadXeroValidators, expectConforming: (validators, server) => expectConformingRequests(validators, server.requests) });
