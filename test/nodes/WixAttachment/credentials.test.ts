@@ -49,8 +49,13 @@ describe('Wix Attachment API (API key)', () => {
 
 	it('its test request fails for a wrong key', async () => {
 		const result = await runTest(apiKey, { ...apiKeyCredentials(server), apiKey: 'IST.wrong' });
-		expect(result.error).toBeDefined();
-		expect(JSON.stringify(result.error)).toContain('401');
+		// n8n's credential test says so in its own words; Wix's 401 code is the description.
+		expect(result.error).toMatchObject({ message: 'Authorization failed - please check your credentials', httpCode: '401', description: 'UNAUTHENTICATED' });
+		expect(server.requests.length).toBeGreaterThan(0);
+		for (const request of server.requests) {
+			expect(`${request.method} ${request.url}`).toBe('GET /contacts/v4/contacts?paging.limit=1');
+			expect(header(request, 'authorization')).toBe('IST.wrong');
+		}
 	});
 });
 
@@ -119,7 +124,11 @@ describe('Wix Attachment App OAuth API', () => {
 
 	it('its test request fails for a wrong secret without showing it', async () => {
 		const result = await runTest(app, appCredentials(server, { appSecret: 'wrong-secret-9f2d' }));
-		expect(result.error).toBeDefined();
+		// Refused at the token endpoint: no contact is asked for.
+		expect(result.error).toMatchObject({ message: 'Authorization failed - please check your credentials', httpCode: '401' });
+		expect(server.requests.length).toBeGreaterThan(0);
+		expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual(server.requests.map(() => 'POST /oauth2/token'));
+		expect(server.acceptedTokens()).toEqual([]);
 		const visible = JSON.stringify({ message: result.error!.message, items: result.items }) + logsText(result.logs);
 		for (const secret of [...SECRETS, 'wrong-secret-9f2d']) expect(visible).not.toContain(secret);
 	});
