@@ -30,14 +30,17 @@ interface PackageJson {
 const repoPackage = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as PackageJson;
 
 /**
- * The types n8n registers for a built node or credential file: the class's `name` (nodes prefixed
+ * The types n8n registers for a built node or credential file: the `name` of the class named like
+ * the file (nodes prefixed
  * with the package name), plus `<name>Tool` for a node that is `usableAsTool` (n8n adds the AI tool
  * variant itself).
  */
 function declaredTypes(file: string, kind: 'node' | 'credential'): string[] {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports -- the built file, as n8n loads it
 	const exported = require(path.join(REPO_ROOT, file)) as Record<string, new () => { name?: string; description?: { name: string; usableAsTool?: boolean } }>;
-	const instance = new (Object.values(exported)[0])();
+	// n8n's loader takes the class named like the file (a file may export constants beside it).
+	const className = path.basename(file).replace(/\.(node|credentials)\.js$/, '');
+	const instance = new exported[className]();
 	if (kind === 'credential') return [instance.name!];
 	const name = `${repoPackage.name}.${instance.description!.name}`;
 	return instance.description!.usableAsTool ? [name, `${name}Tool`] : [name];

@@ -184,7 +184,8 @@ async function sendHop(ctx: TransportContext, plan: RequestPlan, hop: Hop, first
 		// large transfer that keeps moving is not cut).
 		timeout: plan.timeoutMs ?? DEFAULT_TIMEOUT_MS,
 	};
-	if (checked?.servername) options.agentOptions = { servername: checked.servername };
+	// n8n 1.x neither declares nor needs it: its URLs are never pinned (url-guard.ts).
+	if (checked?.servername) (options as IHttpRequestOptions & { agentOptions?: { servername: string } }).agentOptions = { servername: checked.servername };
 	// Aborts the request when its answer goes silent (endWhenIdle), or when the execution is cancelled.
 	const silence = new AbortController();
 	const signed = withAbortSignal(ctx, silence.signal);

@@ -122,6 +122,11 @@ export function itemsOf(run: { json?: ExecutionJson }, nodeName: string): Output
  * (N8N_BINARY_DATA_STORAGE_PATH, default <user folder>/.n8n/storage on n8n 2.x and
  * <user folder>/.n8n/binaryData on 1.x); in memory mode the bytes are inline in `data` (base64).
  */
+/** The folder of n8n's filesystem binary store for this user folder (its name differs by n8n line). */
+export function binaryStoreFolder(userFolder: string): string {
+	return process.env.N8N_BINARY_DATA_STORAGE_PATH || path.join(userFolder, '.n8n', n8nLine() === '1x' ? 'binaryData' : 'storage');
+}
+
 export function readBinary(userFolder: string, meta: BinaryMeta): Buffer {
 	const id = meta.id ?? '';
 	// In a jest project of test/e2e/jest.config.js the file must be in that project's store: a run
@@ -131,8 +136,7 @@ export function readBinary(userFolder: string, meta: BinaryMeta): Buffer {
 	if (project && store !== project) throw new Error(`binary data "${id}" is not in the ${project} store this project runs`);
 	const match = /^filesystem(?:-v2)?:(.+)$/.exec(id);
 	if (match) {
-		const storage = process.env.N8N_BINARY_DATA_STORAGE_PATH || path.join(userFolder, '.n8n', n8nLine() === '1x' ? 'binaryData' : 'storage');
-		return readFileSync(path.join(storage, match[1]));
+		return readFileSync(path.join(binaryStoreFolder(userFolder), match[1]));
 	}
 	const inDatabase = /^database:(.+)$/.exec(id);
 	if (inDatabase) return readFromDatabaseStore(userFolder, inDatabase[1]);
