@@ -15,7 +15,7 @@ import {
 	type AsanaServer,
 } from './server';
 import { demoPdf } from '../demo/files';
-import { startPrismGate } from '../prism/gate';
+import { startBehindGate } from '../demo/behind-gate';
 import { loadDemoCredentials } from '../demo/credentials';
 import type { SandboxProvider } from '../types';
 
@@ -47,43 +47,20 @@ export const asanaProvider: SandboxProvider<AsanaServer> = {
 	defaultPorts: { prism: 4020, emulator: 4021, files: 4022 },
 
 	async start(options) {
-		const emulator = await startAsanaServer({ port: options.ports?.emulator ?? 0, filesPort: options.ports?.files ?? 0 });
-		try {
-			const gate = await startPrismGate({
-				name: 'asana',
-				upstream: emulator.url,
-				port: options.ports?.prism ?? 0,
-				log: options.log,
-				specs: [{ file: 'asana_oas.yaml' }],
-			});
-			const demo: string[] = [];
-			if (!options.noDemoData) {
+		return await startBehindGate(asanaProvider, options, {
+			emulator: await startAsanaServer({ port: options.ports?.emulator ?? 0, filesPort: options.ports?.files ?? 0 }),
+			specs: [{ file: 'asana_oas.yaml' }],
+			seedDemo(emulator) {
 				const { contract, notes } = ASANA_DEMO;
 				emulator.seedAttachment(DEFAULT_TASK.gid, contract.fileName, contract.content, contract.mimeType);
 				emulator.seedAttachment(DEFAULT_TASK.gid, notes.fileName, notes.content, notes.mimeType);
-				demo.push(
+				return [
 					`workspace "${DEFAULT_WORKSPACE.name}" (${DEFAULT_WORKSPACE.gid}), project "${DEFAULT_PROJECT.name}" (${DEFAULT_PROJECT.gid})`,
 					`task "${DEFAULT_TASK.name}" (${DEFAULT_TASK.gid}) with ${contract.fileName} and ${notes.fileName}; task "${SECOND_TASK.name}" (${SECOND_TASK.gid})`,
 					`personal access token "${ASANA_DEMO.token}"; file host (download URLs) ${emulator.filesUrl}`,
-				);
-			}
-			return {
-				name: 'asana',
-				displayName: 'Asana',
-				emulator,
-				emulatorUrl: emulator.url,
-				gate,
-				baseUrl: gate.url,
-				credentials: loadDemoCredentials('asana', gate.url),
-				demo,
-				async close() {
-					await gate.close();
-					await emulator.close();
-				},
-			};
-		} catch (error) {
-			await emulator.close();
-			throw error;
-		}
+				];
+			},
+			credentials: (gateUrl) => loadDemoCredentials('asana', gateUrl),
+		});
 	},
 };

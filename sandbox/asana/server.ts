@@ -44,7 +44,7 @@ import {
 	type User,
 	type Workspace,
 } from './store';
-import { KEEP_BODY_LIMIT, consumeBody, jsonReply, textReply, writeReply, TEXT_TYPE, type Reply, type RecordedRequest as CommonRecordedRequest } from '../common/http';
+import { insertInArrivalOrder, newRecord, recordBody, KEEP_BODY_LIMIT, consumeBody, jsonReply, textReply, writeReply, TEXT_TYPE, type Reply, type RecordedRequest as CommonRecordedRequest } from '../common/http';
 import { Traffic } from '../common/traffic';
 
 export { DEFAULT_PROJECT, DEFAULT_TASK, DEFAULT_USER, DEFAULT_WORKSPACE, SECOND_TASK, RATE_LIMIT_MESSAGE };
@@ -187,12 +187,6 @@ function matches(match: FaultMatch | undefined, method: string, rawPath: string)
 	return typeof match.path === 'string' ? match.path === rawPath : match.path.test(rawPath);
 }
 
-function insertInArrivalOrder(requests: RecordedRequest[], record: RecordedRequest): void {
-	let i = requests.length;
-	while (i > 0 && requests[i - 1].seq > record.seq) i--;
-	requests.splice(i, 0, record);
-}
-
 const TEXT_FIELD_LIMIT = 64 * 1024;
 
 interface UploadedFile {
@@ -281,28 +275,11 @@ export async function startAsanaServer(opts: AsanaServerOptions = {}): Promise<A
 	// eslint-disable-next-line prefer-const
 	let api: AsanaApi | undefined;
 
-	function newRecord(req: IncomingMessage): RecordedRequest {
-		const target = req.url ?? '/';
-		const q = target.indexOf('?');
-		return {
-			seq: ++seq,
-			receivedAt: new Date(),
-			method: req.method ?? 'GET',
-			url: target,
-			path: q < 0 ? target : target.slice(0, q),
-			query: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)),
-			headers: req.headers,
-			bodySize: 0,
-			bodySha256: '',
-		};
-	}
 
 	/** Reads a body to its end (recording it); call once per request. */
 	async function drain(req: IncomingMessage, record: RecordedRequest, into: RecordedRequest[]): Promise<Buffer | undefined> {
 		const body = await consumeBody(req);
-		Object.assign(record, { body: body.body, bodySize: body.size, bodySha256: body.sha256 });
-		if (body.aborted) record.aborted = true;
-		insertInArrivalOrder(into, record);
+		recordBody(into, record, body);
 		return body.body;
 	}
 
@@ -485,7 +462,7 @@ export async function startAsanaServer(opts: AsanaServerOptions = {}): Promise<A
 	}
 
 	async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-		const record = newRecord(req);
+		const record = newRecord(req, ++seq);
 		let recorded = false;
 		try {
 			if (record.path === API_PREFIX || record.path.startsWith(`${API_PREFIX}/`)) {
@@ -512,7 +489,7 @@ export async function startAsanaServer(opts: AsanaServerOptions = {}): Promise<A
 	}
 
 	async function handleFiles(req: IncomingMessage, res: ServerResponse): Promise<void> {
-		const record = newRecord(req);
+		const record = newRecord(req, ++seq);
 		try {
 			await drain(req, record, fileRequests);
 			const fault = downloadFaults.shift();

@@ -144,3 +144,34 @@ export function writeReply(res: ServerResponse, reply: { status: number; headers
 	res.writeHead(reply.status, { ...reply.headers, 'Content-Length': String(reply.body.length) });
 	res.end(reply.body);
 }
+
+/** The record of a request as it arrives, numbered `seq`; its body is filled in once read (recordBody). */
+export function newRecord(req: IncomingMessage, seq: number): RecordedRequest {
+	const target = req.url ?? '/';
+	const q = target.indexOf('?');
+	return {
+		seq,
+		receivedAt: new Date(),
+		method: req.method ?? 'GET',
+		url: target,
+		path: q < 0 ? target : target.slice(0, q),
+		query: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)),
+		headers: req.headers,
+		bodySize: 0,
+		bodySha256: '',
+	};
+}
+
+/** Requests finish out of order when they overlap; `requests` stays sorted by arrival. */
+export function insertInArrivalOrder<R extends RecordedRequest>(requests: R[], record: R): void {
+	let i = requests.length;
+	while (i > 0 && requests[i - 1].seq > record.seq) i--;
+	requests.splice(i, 0, record);
+}
+
+/** Puts what was read of a body on its record, and the record among `requests` in arrival order. */
+export function recordBody<R extends RecordedRequest>(requests: R[], record: R, body: { body?: Buffer; size: number; sha256: string; aborted: boolean }): void {
+	Object.assign(record, { body: body.body, bodySize: body.size, bodySha256: body.sha256 });
+	if (body.aborted) record.aborted = true;
+	insertInArrivalOrder(requests, record);
+}

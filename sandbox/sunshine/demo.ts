@@ -6,7 +6,7 @@
  * at the emulator's /media (Sunshine's media host): downloads go there directly.
  */
 import { DEFAULT_APP, DEFAULT_APP_KEY, startSunshineServer, type SunshineServer } from './server';
-import { startPrismGate } from '../prism/gate';
+import { startBehindGate } from '../demo/behind-gate';
 import { loadDemoCredentials } from '../demo/credentials';
 import type { SandboxProvider } from '../types';
 
@@ -21,38 +21,11 @@ export const sunshineProvider: SandboxProvider<SunshineServer> = {
 	defaultPorts: { prism: 4040, emulator: 4041 },
 
 	async start(options) {
-		const emulator = await startSunshineServer({ port: options.ports?.emulator ?? 0 });
-		try {
-			const gate = await startPrismGate({
-				name: 'sunshine',
-				upstream: emulator.url,
-				port: options.ports?.prism ?? 0,
-				log: options.log,
-				specs: [{ file: 'sunshine_conversations.yaml' }, { file: 'sunshine_conversations_v12.8.0_legacy.yaml' }],
-			});
-			const demo = options.noDemoData
-				? []
-				: [
-						`app "${DEFAULT_APP.displayName}" (${DEFAULT_APP.id}); app key ${DEFAULT_APP_KEY.id}`,
-						`media host ${emulator.mediaBaseUrl}`,
-					];
-			return {
-				name: 'sunshine',
-				displayName: 'Sunshine Conversations',
-				emulator,
-				emulatorUrl: emulator.url,
-				gate,
-				baseUrl: gate.url,
-				credentials: loadDemoCredentials('sunshine', gate.url),
-				demo,
-				async close() {
-					await gate.close();
-					await emulator.close();
-				},
-			};
-		} catch (error) {
-			await emulator.close();
-			throw error;
-		}
+		return await startBehindGate(sunshineProvider, options, {
+			emulator: await startSunshineServer({ port: options.ports?.emulator ?? 0 }),
+			specs: [{ file: 'sunshine_conversations.yaml' }, { file: 'sunshine_conversations_v12.8.0_legacy.yaml' }],
+			seedDemo: (emulator) => [`app "${DEFAULT_APP.displayName}" (${DEFAULT_APP.id}); app key ${DEFAULT_APP_KEY.id}`, `media host ${emulator.mediaBaseUrl}`],
+			credentials: (gateUrl) => loadDemoCredentials('sunshine', gateUrl),
+		});
 	},
 };

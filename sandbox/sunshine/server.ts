@@ -23,6 +23,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import type { RecordedRequest as CommonRecordedRequest } from '../common/http';
+import { newRecord, recordBody } from '../common/http';
 import { Traffic } from '../common/traffic';
 import { MediaTokens, authenticate, mayAccessApp, pathCovers, type SunshineKey } from './auth';
 import { BodyRecorder, type Reply, errorReply, httpDate, jsonReply, pumpBody, writeReply } from './http';
@@ -189,13 +190,6 @@ function faultReply(fault: FaultResponse): Reply {
 		headers['Content-Type'] = /^\s*[[{]/.test(fault.body ?? '') ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8';
 	}
 	return { status: fault.status, headers, body };
-}
-
-/** Requests finish out of order when they overlap; `requests` stays sorted by arrival. */
-function insertInArrivalOrder(requests: RecordedRequest[], record: RecordedRequest): void {
-	let i = requests.length;
-	while (i > 0 && requests[i - 1].seq > record.seq) i--;
-	requests.splice(i, 0, record);
 }
 
 function extensionOf(fileName: string): string {
@@ -488,30 +482,14 @@ export async function startSunshineServer(opts: SunshineServerOptions = {}): Pro
 	}
 
 	async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-		const target = req.url ?? '/';
-		const q = target.indexOf('?');
-		const rawPath = q < 0 ? target : target.slice(0, q);
-		const query = new URLSearchParams(q < 0 ? '' : target.slice(q + 1));
-		const record: RecordedRequest = {
-			seq: ++seq,
-			receivedAt: new Date(),
-			method: req.method ?? 'GET',
-			url: target,
-			path: rawPath,
-			query,
-			headers: req.headers,
-			bodySize: 0,
-			bodySha256: '',
-		};
+		const record = newRecord(req, ++seq);
+		const { path: rawPath, query } = record;
 		const recorder = new BodyRecorder();
 		let recorded = false;
 		const finish = (aborted: boolean) => {
 			if (recorded) return;
 			recorded = true;
-			const { body, size, sha256 } = recorder.result();
-			Object.assign(record, { body, bodySize: size, bodySha256: sha256 });
-			if (aborted) record.aborted = true;
-			insertInArrivalOrder(requests, record);
+			recordBody(requests, record, { ...recorder.result(), aborted });
 		};
 		let draining: Promise<boolean> | undefined;
 		const exchange: Exchange = {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 
 import { DEFAULT_API_KEY, DEFAULT_CONTACT, DEFAULT_SITE_ID, startWixServer, type WixServer } from './server';
 import { demoPdf } from '../demo/files';
-import { startPrismGate } from '../prism/gate';
+import { startBehindGate } from '../demo/behind-gate';
 import { loadDemoCredentials } from '../demo/credentials';
 import type { SandboxProvider } from '../types';
 
@@ -36,43 +36,20 @@ export const wixProvider: SandboxProvider<WixServer> = {
 	defaultPorts: { prism: 4030, emulator: 4031, media: 4032 },
 
 	async start(options) {
-		const emulator = await startWixServer({ port: options.ports?.emulator ?? 0, mediaPort: options.ports?.media ?? 0 });
-		try {
-			const gate = await startPrismGate({
-				name: 'wix',
-				upstream: emulator.url,
-				port: options.ports?.prism ?? 0,
-				log: options.log,
-				// The contacts calls (the credential test, the Contact picker) have no shared spec: ours
-				// is written from Wix's SDK, as the attachments one is.
-				specs: [{ file: 'wix_contact_attachments.yaml' }, { file: WIX_CONTACTS_SPEC }],
-			});
-			const demo: string[] = [];
-			if (!options.noDemoData) {
+		return await startBehindGate(wixProvider, options, {
+			emulator: await startWixServer({ port: options.ports?.emulator ?? 0, mediaPort: options.ports?.media ?? 0 }),
+			// The contacts calls (the credential test, the Contact picker) have no shared spec: ours
+			// is written from Wix's SDK, as the attachments one is.
+			specs: [{ file: 'wix_contact_attachments.yaml' }, { file: WIX_CONTACTS_SPEC }],
+			seedDemo(emulator) {
 				const { form, contact } = WIX_DEMO;
 				emulator.seedAttachment(contact.id, form.fileName, form.content, form.mimeType);
-				demo.push(
+				return [
 					`site ${DEFAULT_SITE_ID}, contact ${contact.firstName} ${contact.lastName} (${contact.id}) with ${form.fileName}`,
 					`API key "${DEFAULT_API_KEY}"; media host (upload URLs, file links) ${emulator.mediaUrl}`,
-				);
-			}
-			return {
-				name: 'wix',
-				displayName: 'Wix',
-				emulator,
-				emulatorUrl: emulator.url,
-				gate,
-				baseUrl: gate.url,
-				credentials: loadDemoCredentials('wix', gate.url),
-				demo,
-				async close() {
-					await gate.close();
-					await emulator.close();
-				},
-			};
-		} catch (error) {
-			await emulator.close();
-			throw error;
-		}
+				];
+			},
+			credentials: (gateUrl) => loadDemoCredentials('wix', gateUrl),
+		});
 	},
 };

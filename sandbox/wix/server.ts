@@ -21,6 +21,7 @@ import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import type { RecordedRequest as CommonRecordedRequest } from '../common/http';
+import { insertInArrivalOrder, newRecord, recordBody } from '../common/http';
 import { Traffic } from '../common/traffic';
 import { ContactsApi, MediaLinks, parseApiRoute, toWixAttachment } from './api';
 import { AuthState, type IssuedToken, type WixApiKey, type WixApp } from './auth';
@@ -146,13 +147,6 @@ function faultReply(fault: FaultResponse): Reply {
 	return reply(fault.status, type, body, headers);
 }
 
-/** Requests finish out of order when they overlap; `requests` stays sorted by arrival. */
-function insertInArrivalOrder(requests: RecordedRequest[], record: RecordedRequest): void {
-	let i = requests.length;
-	while (i > 0 && requests[i - 1].seq > record.seq) i--;
-	requests.splice(i, 0, record);
-}
-
 async function listen(server: http.Server, port: number): Promise<string> {
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
@@ -255,27 +249,12 @@ export async function startWixServer(opts: WixServerOptions = {}): Promise<WixSe
 	function listener(host: 'api' | 'media') {
 		return (req: IncomingMessage, res: ServerResponse) => {
 			void (async () => {
-				const target = req.url ?? '/';
-				const q = target.indexOf('?');
-				const record: RecordedRequest = {
-					seq: ++seq,
-					receivedAt: new Date(),
-					host,
-					method: req.method ?? 'GET',
-					url: target,
-					path: q < 0 ? target : target.slice(0, q),
-					query: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)),
-					headers: req.headers,
-					bodySize: 0,
-					bodySha256: '',
-				};
+				const record: RecordedRequest = { ...newRecord(req, ++seq), host };
 				let drained = false;
 				const drain: Drain = async (filePath, maxBytes) => {
 					drained = true;
 					const body = await consumeBody(req, filePath, maxBytes);
-					Object.assign(record, { body: body.body, bodySize: body.size, bodySha256: body.sha256 });
-					if (body.aborted) record.aborted = true;
-					insertInArrivalOrder(requests, record);
+					recordBody(requests, record, body);
 					return body;
 				};
 				res.setHeader('x-wix-request-id', randomUUID());

@@ -12,7 +12,7 @@
  */
 import { DEFAULT_ACCESS_TOKEN, DEFAULT_REFRESH_TOKEN, DEFAULT_TENANT, startXeroServer, type XeroServer } from './server';
 import { demoPdf, demoText } from '../demo/files';
-import { startPrismGate } from '../prism/gate';
+import { startBehindGate } from '../demo/behind-gate';
 import { XERO_DOWNLOAD_MEDIA_TYPES, XERO_IDENTITY_DATES } from '../prism/specs';
 import { loadDemoCredentials } from '../demo/credentials';
 import type { DemoCredential, SandboxProvider } from '../types';
@@ -57,47 +57,24 @@ export const xeroProvider: SandboxProvider<XeroServer> = {
 	defaultPorts: { prism: 4010, emulator: 4011 },
 
 	async start(options) {
-		const emulator = await startXeroServer({ port: options.ports?.emulator ?? 0 });
-		try {
-			const gate = await startPrismGate({
-				name: 'xero',
-				upstream: emulator.url,
-				port: options.ports?.prism ?? 0,
-				log: options.log,
-				specs: [
-					{ file: 'xero_accounting.prism-patched.yaml', fullPaths: ATTACHMENT_PATHS, patches: [XERO_DOWNLOAD_MEDIA_TYPES] },
-					{ file: 'xero-identity.yaml', patches: [XERO_IDENTITY_DATES] },
-				],
-			});
-			const demo: string[] = [];
-			if (!options.noDemoData) {
+		return await startBehindGate(xeroProvider, options, {
+			emulator: await startXeroServer({ port: options.ports?.emulator ?? 0 }),
+			specs: [
+				{ file: 'xero_accounting.prism-patched.yaml', fullPaths: ATTACHMENT_PATHS, patches: [XERO_DOWNLOAD_MEDIA_TYPES] },
+				{ file: 'xero-identity.yaml', patches: [XERO_IDENTITY_DATES] },
+			],
+			seedDemo(emulator) {
 				const { receipt, contactNote } = XERO_DEMO;
 				emulator.seedAttachment('Invoices', XERO_DEMO.invoiceId, receipt.fileName, receipt.content, receipt.mimeType);
 				emulator.seedAttachment('Contacts', XERO_DEMO.contactId, contactNote.fileName, contactNote.content, contactNote.mimeType);
-				demo.push(
+				return [
 					`organization "${XERO_DEMO.tenant.tenantName}" (tenant ${XERO_DEMO.tenant.tenantId})`,
 					`invoice ${XERO_DEMO.invoiceId} with ${receipt.fileName} (${receipt.content.length} bytes)`,
 					`contact ${XERO_DEMO.contactId} with ${contactNote.fileName}`,
 					`access token "${XERO_DEMO.accessToken}" (never expires)`,
-				);
-			}
-			return {
-				name: 'xero',
-				displayName: 'Xero',
-				emulator,
-				emulatorUrl: emulator.url,
-				gate,
-				baseUrl: gate.url,
-				credentials: xeroCredentials(gate.url, emulator.url),
-				demo,
-				async close() {
-					await gate.close();
-					await emulator.close();
-				},
-			};
-		} catch (error) {
-			await emulator.close();
-			throw error;
-		}
+				];
+			},
+			credentials: (gateUrl, emulator) => xeroCredentials(gateUrl, emulator.url),
+		});
 	},
 };

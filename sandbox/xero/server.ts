@@ -18,6 +18,7 @@ import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import type { RecordedRequest as CommonRecordedRequest } from '../common/http';
+import { insertInArrivalOrder, newRecord, recordBody } from '../common/http';
 import { Traffic } from '../common/traffic';
 import { ACCOUNTING_PREFIX, Accounting, type AccountingRoute, type Drain, parseAccountingRoute } from './accounting';
 import { AuthState, type IssuedToken, type OAuthClient, sendAuthFailure, type Tenant } from './auth';
@@ -120,13 +121,6 @@ function faultReply(fault: FaultResponse): Reply {
 	return textReply(fault.status, type, body, headers);
 }
 
-/** Requests finish out of order when they overlap; `requests` stays sorted by arrival. */
-function insertInArrivalOrder(requests: RecordedRequest[], record: RecordedRequest): void {
-	let i = requests.length;
-	while (i > 0 && requests[i - 1].seq > record.seq) i--;
-	requests.splice(i, 0, record);
-}
-
 function requireType(parentType: string): ParentType {
 	const type = canonicalParentType(parentType);
 	if (!type) throw new RangeError(`Unknown parent type "${parentType}"; use one of ${PARENT_TYPES.join(', ')}`);
@@ -202,28 +196,13 @@ export async function startXeroServer(opts: XeroServerOptions = {}): Promise<Xer
 	}
 
 	async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-		const target = req.url ?? '/';
-		const q = target.indexOf('?');
-		const rawPath = q < 0 ? target : target.slice(0, q);
-		const query = new URLSearchParams(q < 0 ? '' : target.slice(q + 1));
-		const record: RecordedRequest = {
-			seq: ++seq,
-			receivedAt: new Date(),
-			method: req.method ?? 'GET',
-			url: target,
-			path: rawPath,
-			query,
-			headers: req.headers,
-			bodySize: 0,
-			bodySha256: '',
-		};
+		const record = newRecord(req, ++seq);
+		const { path: rawPath, query } = record;
 		let drained = false;
 		const drain: Drain = async (filePath, maxBytes) => {
 			drained = true;
 			const body = await consumeBody(req, filePath, maxBytes);
-			Object.assign(record, { body: body.body, bodySize: body.size, bodySha256: body.sha256 });
-			if (body.aborted) record.aborted = true;
-			insertInArrivalOrder(requests, record);
+			recordBody(requests, record, body);
 			return body;
 		};
 		res.setHeader('Xero-Correlation-Id', randomUUID());
