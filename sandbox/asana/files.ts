@@ -12,6 +12,7 @@ import { textReply, writeReply } from '../common/http';
 import { contentDisposition } from '../xero/http-util';
 import type { Reply } from '../common/http';
 import type { AttachmentRecord } from './store';
+import { sendTruncated } from '../common/files';
 
 export const FILES_PREFIX = '/asana-emulator-files';
 
@@ -161,24 +162,5 @@ export class FileHost {
 			return;
 		}
 		void sendTruncated(res, fd, Math.max(0, Math.min(truncateAt, record.size ?? 0)));
-	}
-}
-
-async function sendTruncated(res: ServerResponse, fd: number, bytes: number): Promise<void> {
-	try {
-		if (bytes === 0) {
-			fs.closeSync(fd);
-			res.flushHeaders();
-			await new Promise((resolve) => setTimeout(resolve, 50));
-			return;
-		}
-		const stream = fs.createReadStream('', { fd, start: 0, end: bytes - 1 });
-		for await (const chunk of stream) {
-			await new Promise<void>((resolve, reject) => res.write(chunk as Buffer, (error) => (error ? reject(error) : resolve())));
-		}
-	} catch {
-		// The client went away first.
-	} finally {
-		res.destroy();
 	}
 }

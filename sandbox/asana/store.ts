@@ -2,9 +2,9 @@
  * The state of the Asana emulator: a user, workspaces, projects (each with its project brief),
  * tasks and attachments. File bytes live in files under one directory, never in memory.
  */
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { hashFileSync } from '../common/files';
 
 export interface User {
 	gid: string;
@@ -212,22 +212,4 @@ export class AsanaStore {
 		if (record.filePath) fs.rmSync(record.filePath, { force: true });
 		return true;
 	}
-}
-
-export function hashFileSync(filePath: string): { size: number; sha256: string } {
-	const hash = createHash('sha256');
-	const chunk = Buffer.allocUnsafe(1024 * 1024);
-	const fd = fs.openSync(filePath, 'r');
-	let size = 0;
-	try {
-		for (;;) {
-			const n = fs.readSync(fd, chunk, 0, chunk.length, null);
-			if (n === 0) break;
-			hash.update(chunk.subarray(0, n));
-			size += n;
-		}
-	} finally {
-		fs.closeSync(fd);
-	}
-	return { size, sha256: hash.digest('hex') };
 }

@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'http';
 import type { MediaLinks } from './api';
 import { type ConsumedBody, type Reply, applicationError, jsonReply, reply } from './http';
 import type { AttachmentRecord, WixStore } from './store';
+import { sendTruncated } from '../common/files';
 
 const TEXT_TYPE = 'text/plain; charset=utf-8';
 
@@ -181,24 +182,5 @@ export class MediaHost {
 		}
 		void sendTruncated(res, fd, Math.max(0, Math.min(cut, record.size)));
 		return undefined;
-	}
-}
-
-async function sendTruncated(res: ServerResponse, fd: number, bytes: number): Promise<void> {
-	try {
-		if (bytes === 0) {
-			fs.closeSync(fd);
-			res.flushHeaders();
-			await new Promise((resolve) => setTimeout(resolve, 50));
-			return;
-		}
-		const stream = fs.createReadStream('', { fd, start: 0, end: bytes - 1 });
-		for await (const chunk of stream) {
-			await new Promise<void>((resolve, reject) => res.write(chunk as Buffer, (error) => (error ? reject(error) : resolve())));
-		}
-	} catch {
-		// The client went away first.
-	} finally {
-		res.destroy();
 	}
 }

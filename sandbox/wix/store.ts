@@ -2,10 +2,11 @@
  * State of the Wix emulator: contacts (per site), their attachments with the bytes in files
  * under one directory, and the upload URLs handed out and not yet used.
  */
-import { createHash, randomBytes, randomUUID } from 'crypto';
+import { randomBytes, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { UUID_RE } from './http';
+import { hashFileSync } from '../common/files';
 
 export interface WixContact {
 	/** Lower-case GUID. */
@@ -123,26 +124,6 @@ function imageSize(filePath: string): { width: number; height: number } | undefi
 		}
 	}
 	return undefined;
-}
-
-function hashFileSync(filePath: string): { size: number; sha256: string; md5: string } {
-	const sha256 = createHash('sha256');
-	const md5 = createHash('md5');
-	const chunk = Buffer.allocUnsafe(1024 * 1024);
-	const fd = fs.openSync(filePath, 'r');
-	let size = 0;
-	try {
-		for (;;) {
-			const n = fs.readSync(fd, chunk, 0, chunk.length, null);
-			if (n === 0) break;
-			sha256.update(chunk.subarray(0, n));
-			md5.update(chunk.subarray(0, n));
-			size += n;
-		}
-	} finally {
-		fs.closeSync(fd);
-	}
-	return { size, sha256: sha256.digest('hex'), md5: md5.digest('hex') };
 }
 
 export interface NewContent {

@@ -23,6 +23,7 @@ import {
 	canonicalParentType,
 	INCLUDE_ONLINE_TYPES,
 } from './storage';
+import { sendTruncated } from '../common/files';
 
 export type AccountingRoute =
 	| { kind: 'list'; type: ParentType; parentId: string }
@@ -250,27 +251,4 @@ function queryValue(query: URLSearchParams, name: string): string | undefined {
 	const lower = name.toLowerCase();
 	for (const [key, value] of query) if (key.toLowerCase() === lower) return value;
 	return undefined;
-}
-
-async function sendTruncated(res: ServerResponse, fd: number, bytes: number): Promise<void> {
-	try {
-		if (bytes === 0) {
-			fs.closeSync(fd);
-			res.flushHeaders();
-			await new Promise((resolve) => setTimeout(resolve, 50));
-			return;
-		}
-		const stream = fs.createReadStream('', { fd, start: 0, end: bytes - 1 });
-		for await (const chunk of stream) {
-			// Waiting for each write to reach the socket gives backpressure and guarantees the bytes
-			// are handed to the kernel before the socket is destroyed.
-			await new Promise<void>((resolve, reject) =>
-				res.write(chunk as Buffer, (error) => (error ? reject(error) : resolve())),
-			);
-		}
-	} catch {
-		// The client went away first: nothing more to do.
-	} finally {
-		res.destroy();
-	}
 }

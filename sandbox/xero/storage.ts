@@ -1,10 +1,11 @@
 /**
  * Attachment records of the Xero emulator, with their bytes in files under one directory.
  */
-import { createHash, randomUUID } from 'crypto';
+import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { UUID_RE } from './http-util';
+import { hashFileSync } from '../common/files';
 
 /** The 11 record types that carry attachments, spelt as in the API paths. */
 export const PARENT_TYPES = [
@@ -189,22 +190,4 @@ export class AttachmentStore {
 		fs.renameSync(tempPath, finalPath);
 		return finalPath;
 	}
-}
-
-function hashFileSync(filePath: string): { size: number; sha256: string } {
-	const hash = createHash('sha256');
-	const chunk = Buffer.allocUnsafe(1024 * 1024);
-	const fd = fs.openSync(filePath, 'r');
-	let size = 0;
-	try {
-		for (;;) {
-			const n = fs.readSync(fd, chunk, 0, chunk.length, null);
-			if (n === 0) break;
-			hash.update(chunk.subarray(0, n));
-			size += n;
-		}
-	} finally {
-		fs.closeSync(fd);
-	}
-	return { size, sha256: hash.digest('hex') };
 }
