@@ -15,9 +15,9 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { runOperations } from '../../nodes/shared/transport';
+import { optionsProperty, testNodeDescription } from '../support/test-node';
 import type { FieldSpec, NodeOperation, OperationSpec, ProviderSpec } from '../../nodes/shared/transport';
 
 export const GENERIC_NODE_TYPE = 'n8n-nodes-attachments.genericAttachment';
@@ -104,39 +104,13 @@ const OPERATIONS: Record<string, NodeOperation> = {
 };
 
 export class GenericAttachment implements INodeType {
-	description: INodeTypeDescription = {
+	description: INodeTypeDescription = testNodeDescription({
 		displayName: 'Generic Attachment',
 		name: 'genericAttachment',
-		group: ['transform'],
-		version: 1,
 		description: 'The shared transport against a generic provider (tests only)',
-		usableAsTool: true,
-		defaults: { name: 'Generic Attachment' },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{ name: API_KEY_CREDENTIAL, required: true, displayOptions: { show: { authentication: ['apiKey'] } } },
-			{ name: OAUTH2_CREDENTIAL, required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
-		],
+		authentication: { apiKey: { label: 'API Key', credential: API_KEY_CREDENTIAL }, oAuth2: { label: 'OAuth2', credential: OAUTH2_CREDENTIAL } },
 		properties: [
-			{
-				displayName: 'Authentication',
-				name: 'authentication',
-				type: 'options',
-				options: [
-					{ name: 'API Key', value: 'apiKey' },
-					{ name: 'OAuth2', value: 'oAuth2' },
-				],
-				default: 'apiKey',
-			},
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				noDataExpression: true,
-				options: Object.keys(OPERATIONS).map((value) => ({ name: value, value })),
-				default: 'list',
-			},
+			{ ...optionsProperty('Operation', 'operation', Object.fromEntries(Object.keys(OPERATIONS).map((value) => [value, value])), 'list'), noDataExpression: true },
 			{ displayName: 'File ID', name: 'fileId', type: 'string', default: '' },
 			{ displayName: 'File Name', name: 'fileName', type: 'string', default: '' },
 			{ displayName: 'Binary Field', name: 'binaryPropertyName', type: 'string', default: 'data' },
@@ -148,7 +122,7 @@ export class GenericAttachment implements INodeType {
 				options: [{ displayName: 'Timeout', name: 'timeout', type: 'number', default: 300000 }],
 			},
 		],
-	};
+	});
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await runOperations(this, provider, OPERATIONS);
