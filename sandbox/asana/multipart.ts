@@ -8,6 +8,7 @@
  * Latin-1 (as most servers do: raw UTF-8 names come out garbled) and then percent-decoded when
  * they hold `%XX` escapes (Asana asks for non-ASCII names to be sent percent-encoded).
  */
+import { headerParameters } from '../common/http';
 
 export interface PartInfo {
 	/** Header names in lower case; values as Latin-1 text of the raw bytes. */
@@ -31,18 +32,6 @@ type State = 'preamble' | 'afterDelimiter' | 'headers' | 'body' | 'done' | 'fail
 const CRLF = Buffer.from('\r\n');
 const HEADER_END = Buffer.from('\r\n\r\n');
 const MAX_HEADER_BYTES = 16 * 1024;
-
-/** `key=value` parameters of a header value (quoted strings unescaped, keys lower-cased). */
-export function headerParameters(value: string): Record<string, string> {
-	const params: Record<string, string> = {};
-	const re = /;\s*([^=;\s]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)/g;
-	let match: RegExpExecArray | null;
-	while ((match = re.exec(value))) {
-		const raw = match[2].trim();
-		params[match[1].toLowerCase()] = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
-	}
-	return params;
-}
 
 /** RFC 5987 `charset'lang'pct-encoded`, or undefined when it cannot be read. */
 export function decodeExtValue(value: string): string | undefined {

@@ -44,7 +44,7 @@ import {
 	type User,
 	type Workspace,
 } from './store';
-import { insertInArrivalOrder, newRecord, recordBody, KEEP_BODY_LIMIT, consumeBody, jsonReply, textReply, writeReply, TEXT_TYPE, type Reply, type RecordedRequest as CommonRecordedRequest } from '../common/http';
+import { insertInArrivalOrder, newRecord, recordBody, KEEP_BODY_LIMIT, consumeBody, jsonReply, textReply, writeReply, TEXT_TYPE, type Reply, type RecordedRequest as CommonRecordedRequest, closeServer } from '../common/http';
 import { Traffic } from '../common/traffic';
 
 export { DEFAULT_PROJECT, DEFAULT_TASK, DEFAULT_USER, DEFAULT_WORKSPACE, SECOND_TASK, RATE_LIMIT_MESSAGE };
@@ -528,12 +528,6 @@ export async function startAsanaServer(opts: AsanaServerOptions = {}): Promise<A
 	}
 	files.baseUrl = filesUrl;
 	api = new AsanaApi(store, files, url + API_PREFIX, url);
-
-	const closeServer = (server: http.Server) =>
-		new Promise<void>((resolve) => {
-			server.close(() => resolve());
-			server.closeAllConnections();
-		});
 
 	return {
 		url,

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'http';
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'http';
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -174,4 +174,48 @@ export function recordBody<R extends RecordedRequest>(requests: R[], record: R, 
 	Object.assign(record, { body: body.body, bodySize: body.size, bodySha256: body.sha256 });
 	if (body.aborted) record.aborted = true;
 	insertInArrivalOrder(requests, record);
+}
+
+/** `key=value` parameters of a header value (quoted strings unescaped, keys lower-cased). */
+export function headerParameters(value: string): Record<string, string> {
+	const params: Record<string, string> = {};
+	const re = /;\s*([^=;\s]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)/g;
+	let match: RegExpExecArray | null;
+	while ((match = re.exec(value))) {
+		const raw = match[2].trim();
+		params[match[1].toLowerCase()] = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
+	}
+	return params;
+}
+
+/** Stops listening and ends every connection, kept-alive ones too; resolves once closed. */
+export function closeServer(server: Server): Promise<void> {
+	return new Promise<void>((resolve) => {
+		server.close(() => resolve());
+		server.closeAllConnections();
+	});
+}
+
+/** How an emulator reads the body of a recorded request: once, into the record (recordBody). */
+export interface BodyReader {
+	drain(filePath?: string, maxBytes?: number): Promise<ConsumedBody>;
+	/** After a failure: a record whose body was never read is kept too, and the body discarded. */
+	keepUnread(): void;
+}
+
+export function bodyReader<R extends RecordedRequest>(req: IncomingMessage, record: R, requests: R[]): BodyReader {
+	let drained = false;
+	return {
+		async drain(filePath, maxBytes) {
+			drained = true;
+			const body = await consumeBody(req, filePath, maxBytes);
+			recordBody(requests, record, body);
+			return body;
+		},
+		keepUnread() {
+			if (drained) return;
+			insertInArrivalOrder(requests, record);
+			req.resume();
+		},
+	};
 }

@@ -42,7 +42,7 @@ import route from '@stoplight/prism-http/dist/router';
 import { ProblemJsonError } from '@stoplight/prism-http/dist/types';
 import { validateInput, validateOutput, validateSecurity } from '@stoplight/prism-http/dist/validator';
 
-import { type HttpOperation, type LoadedSpec, type SpecDefinition, loadSpec, operationKey } from './specs';
+import { type HttpOperation, type LoadedSpec, type SpecDefinition, loadSpec, operationKey, searchParamsToNameValues } from './specs';
 
 export interface PrismGateOptions {
 	/** Shown in logs and messages, e.g. "xero". */
@@ -203,15 +203,6 @@ function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
 		if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(',') : value;
 	}
 	return flat;
-}
-
-function searchParamsToNameValues(searchParams: URLSearchParams): Record<string, string | string[]> {
-	const params: Record<string, string | string[]> = {};
-	for (const key of new Set(searchParams.keys())) {
-		const values = searchParams.getAll(key);
-		params[key] = values.length === 1 ? values[0] : values;
-	}
-	return params;
 }
 
 /** prism-http's forwarder drops these from the upstream response (node-fetch has decoded the body). */

@@ -307,3 +307,13 @@ export const XERO_IDENTITY_DATES: SpecPatch = {
 		return changed;
 	},
 };
+
+/** A query as Prism's validators take it: one value a name, or the list of a repeated one. */
+export function searchParamsToNameValues(searchParams: URLSearchParams): Record<string, string | string[]> {
+	const params: Record<string, string | string[]> = {};
+	for (const key of new Set(searchParams.keys())) {
+		const values = searchParams.getAll(key);
+		params[key] = values.length === 1 ? values[0] : values;
+	}
+	return params;
+}

@@ -23,7 +23,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import type { RecordedRequest as CommonRecordedRequest } from '../common/http';
-import { newRecord, recordBody } from '../common/http';
+import { newRecord, recordBody, closeServer } from '../common/http';
 import { Traffic } from '../common/traffic';
 import { MediaTokens, authenticate, mayAccessApp, pathCovers, type SunshineKey } from './auth';
 import { BodyRecorder, type Reply, errorReply, httpDate, jsonReply, pumpBody, writeReply } from './http';
@@ -589,10 +589,7 @@ export async function startSunshineServer(opts: SunshineServerOptions = {}): Pro
 			for (const app of apps) app.settings = { ...(initialSettings.get(app.id) ?? {}) };
 		},
 		async close() {
-			await new Promise<void>((resolve) => {
-				server.close(() => resolve());
-				server.closeAllConnections();
-			});
+			await closeServer(server);
 			store.clear();
 			if (ownsDir) fs.rmSync(storageDir, { recursive: true, force: true });
 		},

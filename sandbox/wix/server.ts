@@ -21,11 +21,11 @@ import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import type { RecordedRequest as CommonRecordedRequest } from '../common/http';
-import { insertInArrivalOrder, newRecord, recordBody } from '../common/http';
+import { bodyReader, closeServer, newRecord } from '../common/http';
 import { Traffic } from '../common/traffic';
 import { ContactsApi, MediaLinks, parseApiRoute, toWixAttachment } from './api';
 import { AuthState, type IssuedToken, type WixApiKey, type WixApp } from './auth';
-import { type Reply, consumeBody, jsonReply, reply, writeReply } from './http';
+import { type Reply, jsonReply, reply, writeReply } from './http';
 import { type Drain, MediaHost, parseMediaRoute } from './media';
 import { type AttachmentRecord, type PendingUpload, type WixContact, WixStore } from './store';
 
@@ -250,13 +250,8 @@ export async function startWixServer(opts: WixServerOptions = {}): Promise<WixSe
 		return (req: IncomingMessage, res: ServerResponse) => {
 			void (async () => {
 				const record: RecordedRequest = { ...newRecord(req, ++seq), host };
-				let drained = false;
-				const drain: Drain = async (filePath, maxBytes) => {
-					drained = true;
-					const body = await consumeBody(req, filePath, maxBytes);
-					recordBody(requests, record, body);
-					return body;
-				};
+				const body = bodyReader(req, record, requests);
+				const drain: Drain = body.drain;
 				res.setHeader('x-wix-request-id', randomUUID());
 				try {
 					if (host === 'media') {
@@ -266,10 +261,7 @@ export async function startWixServer(opts: WixServerOptions = {}): Promise<WixSe
 					if (opts.mediaOnApiPort && (await handleMedia(req, res, record, drain))) return;
 					await handleApi(req, res, record, drain);
 				} catch (error) {
-					if (!drained) {
-						insertInArrivalOrder(requests, record);
-						req.resume();
-					}
+					body.keepUnread();
 					if (res.headersSent) res.destroy();
 					else writeReply(res, jsonReply(500, { message: 'Internal error', details: {}, debug: String(error) }));
 				}
@@ -287,12 +279,6 @@ export async function startWixServer(opts: WixServerOptions = {}): Promise<WixSe
 		mediaServer = http.createServer(listener('media'));
 		mediaUrl = await listen(mediaServer, opts.mediaPort ?? 0);
 	}
-
-	const closeServer = (server: http.Server) =>
-		new Promise<void>((resolve) => {
-			server.close(() => resolve());
-			server.closeAllConnections();
-		});
 
 	return {
 		url,

@@ -18,11 +18,11 @@ import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import type { RecordedRequest as CommonRecordedRequest } from '../common/http';
-import { insertInArrivalOrder, newRecord, recordBody } from '../common/http';
+import { bodyReader, closeServer, newRecord } from '../common/http';
 import { Traffic } from '../common/traffic';
 import { ACCOUNTING_PREFIX, Accounting, type AccountingRoute, type Drain, parseAccountingRoute } from './accounting';
 import { AuthState, type IssuedToken, type OAuthClient, sendAuthFailure, type Tenant } from './auth';
-import { consumeBody, jsonReply, notFoundReply, type Reply, textReply, TEXT_TYPE, writeReply } from './http-util';
+import { jsonReply, notFoundReply, type Reply, textReply, TEXT_TYPE, writeReply } from './http-util';
 import { type AttachmentRecord, AttachmentStore, canonicalParentType, PARENT_TYPES, type ParentType } from './storage';
 
 export { PARENT_TYPES, type AttachmentRecord, type ParentType, type Tenant, type IssuedToken };
@@ -198,13 +198,8 @@ export async function startXeroServer(opts: XeroServerOptions = {}): Promise<Xer
 	async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
 		const record = newRecord(req, ++seq);
 		const { path: rawPath, query } = record;
-		let drained = false;
-		const drain: Drain = async (filePath, maxBytes) => {
-			drained = true;
-			const body = await consumeBody(req, filePath, maxBytes);
-			recordBody(requests, record, body);
-			return body;
-		};
+		const body = bodyReader(req, record, requests);
+		const drain: Drain = body.drain;
 		res.setHeader('Xero-Correlation-Id', randomUUID());
 		try {
 			const route = parseAccountingRoute(record.method, rawPath);
@@ -222,10 +217,7 @@ export async function startXeroServer(opts: XeroServerOptions = {}): Promise<Xer
 			await drain();
 			writeReply(res, notFoundReply());
 		} catch (error) {
-			if (!drained) {
-				insertInArrivalOrder(requests, record);
-				req.resume();
-			}
+			body.keepUnread();
 			if (res.headersSent) res.destroy();
 			else writeReply(res, jsonReply(500, { Message: 'An error has occurred.', Detail: String(error) }));
 		}
@@ -266,10 +258,7 @@ export async function startXeroServer(opts: XeroServerOptions = {}): Promise<Xer
 			auth.reset();
 		},
 		async close() {
-			await new Promise<void>((resolve) => {
-				server.close(() => resolve());
-				server.closeAllConnections();
-			});
+			await closeServer(server);
 			store.clear();
 			if (ownsDir) fs.rmSync(storageDir, { recursive: true, force: true });
 		},

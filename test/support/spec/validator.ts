@@ -48,7 +48,8 @@ import route from '@stoplight/prism-http/dist/router';
 import { matchPath } from '@stoplight/prism-http/dist/router/matchPath';
 import { MatchType } from '@stoplight/prism-http/dist/router/types';
 import { validateInput, validateSecurity } from '@stoplight/prism-http/dist/validator';
-import { type HttpOperation, type LoadedSpec, type PathFilter, clearSpecCache, loadSpec, operationKey, resolveSpecFile } from '../../../sandbox/prism/specs';
+import { headerParameters } from '../../../sandbox/common/http';
+import { type HttpOperation, type LoadedSpec, type PathFilter, clearSpecCache, loadSpec, operationKey, resolveSpecFile, searchParamsToNameValues } from '../../../sandbox/prism/specs';
 
 export { clearSpecCache, resolveSpecFile };
 export type { HttpOperation, LoadedSpec };
@@ -198,15 +199,6 @@ function parseContentType(value: string | undefined): { mediaType?: string; boun
 
 const isJsonMediaType = (mt: string | undefined) => !!mt && (mt === 'application/json' || /^application\/[^/]+\+json$/.test(mt));
 
-function searchParamsToNameValues(searchParams: URLSearchParams): Record<string, string | string[]> {
-	const params: Record<string, string | string[]> = {};
-	for (const key of new Set(searchParams.keys())) {
-		const values = searchParams.getAll(key);
-		params[key] = values.length === 1 ? values[0] : values;
-	}
-	return params;
-}
-
 function flattenHeaders(headers: RecordedRequest['headers']): Record<string, string> {
 	const out: Record<string, string> = {};
 	for (const [name, value] of Object.entries(headers)) {
@@ -225,17 +217,6 @@ export interface MultipartPart {
 	filename?: string;
 	contentType?: string;
 	data: Buffer;
-}
-
-function parseHeaderParams(value: string): Record<string, string> {
-	const params: Record<string, string> = {};
-	const re = /;\s*([^=;\s]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)/g;
-	let m: RegExpExecArray | null;
-	while ((m = re.exec(value))) {
-		const raw = m[2].trim();
-		params[m[1].toLowerCase()] = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
-	}
-	return params;
 }
 
 export function parseMultipart(body: Buffer, boundary: string): { parts: MultipartPart[]; errors: string[] } {
@@ -278,7 +259,7 @@ export function parseMultipart(body: Buffer, boundary: string): { parts: Multipa
 			if (!disposition || !/^form-data\s*(;|$)/i.test(disposition)) {
 				errors.push(`part #${parts.length + 1} has no "Content-Disposition: form-data" header`);
 			} else {
-				const params = parseHeaderParams(disposition);
+				const params = headerParameters(disposition);
 				part.name = params.name;
 				part.filename = params.filename ?? params['filename*'];
 				if (!part.name) errors.push(`part #${parts.length + 1} has no name in its Content-Disposition`);
