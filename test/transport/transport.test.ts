@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { useEmulator } from '../support/emulator';
 import { binaryStats, generatedStats, runNode } from '../support/n8n-harness';
@@ -145,6 +145,39 @@ describe('retries', () => {
 			['PUT', size, want.sha256],
 		]);
 		expect(server.files()).toHaveLength(1);
+	});
+});
+
+describe('the file to upload', () => {
+	const pdf = { data: Buffer.from('%PDF-1.4 x'), fileName: 'x.pdf', mimeType: 'application/pdf' };
+
+	it('a missing binary field names the field and lists the ones there are; nothing is sent', async () => {
+		const result = await run({ ...upload('upload'), binaryPropertyName: 'attachment' }, { input: [{ binary: { data: pdf, scan: pdf } }] });
+		expect(result.error).toBeInstanceOf(NodeOperationError);
+		expect(result.error).toMatchObject({
+			message: 'The input item has no binary field "attachment" (parameter "Input Binary Field")',
+			description: 'Binary fields on this item: data, scan.',
+		});
+		expect(server.requests).toEqual([]);
+	});
+
+	it('an item without any file says so; nothing is sent', async () => {
+		const result = await run(upload('upload'), { input: [{ json: { id: 1 } }] });
+		expect(result.error).toMatchObject({
+			message: 'The input item has no binary field "data" (parameter "Input Binary Field")',
+			description: 'This item carries no file at all: add a node before this one that reads or downloads the file.',
+		});
+		expect(server.requests).toEqual([]);
+	});
+
+	it('an empty file is refused; nothing is sent', async () => {
+		const result = await run(upload('upload'), { input: [{ binary: { data: { ...pdf, data: Buffer.alloc(0) } } }] });
+		expect(result.error).toBeInstanceOf(NodeOperationError);
+		expect(result.error).toMatchObject({
+			message: 'The file in binary field "data" is empty (parameter "Input Binary Field")',
+			description: 'Empty files cannot be attached. Check the node that produced the file.',
+		});
+		expect(server.requests).toEqual([]);
 	});
 });
 

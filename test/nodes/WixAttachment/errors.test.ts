@@ -94,23 +94,6 @@ describe('bad input fails before any request, naming the parameter', () => {
 		expect(server.requests).toHaveLength(0);
 	});
 
-	it('a missing binary field names the field and lists the ones there are', async () => {
-		const result = await runWix(
-			server,
-			{ operation: 'upload', contactId: CONTACT_ID, binaryPropertyName: 'attachment', options: {} },
-			{ input: [{ binary: { data: pdf } }] },
-		);
-		expect(result.error).toBeInstanceOf(NodeOperationError);
-		expect(result.error!.message).toBe('The input item has no binary field "attachment" (parameter "Input Binary Field")');
-		expect((result.error as NodeOperationError).description).toContain('data');
-		expect(server.requests).toHaveLength(0);
-	});
-
-	it('an empty file', async () => {
-		const result = await upload({}, { data: Buffer.alloc(0), fileName: 'empty.pdf', mimeType: 'application/pdf' });
-		expect(result.error!.message).toMatch(/is empty/);
-		expect(server.requests).toHaveLength(0);
-	});
 });
 
 describe("Wix's errors", () => {
