@@ -5,7 +5,7 @@
  * of RSS, both of which would grow by 64 MiB if anything held the file.
  */
 import { binaryStats, generatedStats } from '../../support/n8n-harness';
-import { sampleMemory } from '../../support/memory';
+import { expectPeaksBelow, sampleMemory } from '../../support/memory';
 import { CONTACT_ID, runWix, useWixEmulator } from './context';
 
 const SIZE = 64 * 1024 * 1024;
@@ -41,15 +41,8 @@ it('uploads and downloads 64 MiB without holding the file in memory', async () =
 	expect(down.result.error).toBeUndefined();
 	expect(await binaryStats(down.result.items[0].binary!.data)).toEqual(expected);
 
-	console.log(
-		`Wix 64 MiB streaming: upload peak +${(up.arrayBuffers / MiB).toFixed(1)} MiB buffers / +${(up.rss / MiB).toFixed(1)} MiB RSS; ` +
-			`download peak +${(down.arrayBuffers / MiB).toFixed(1)} MiB buffers / +${(down.rss / MiB).toFixed(1)} MiB RSS`,
-	);
 	// Holding the file would add 64 MiB. On a loaded machine n8n's binary store and HTTP stack
 	// briefly hold up to ~30 MiB (seen with Xero's node too), so the bounds leave room for that
 	// noise and still catch any copy of the file.
-	for (const run of [up, down]) {
-		expect(run.arrayBuffers).toBeLessThan(40 * MiB);
-		expect(run.rss).toBeLessThan(56 * MiB);
-	}
+	expectPeaksBelow('Wix 64 MiB streaming', { upload: up, download: down }, { arrayBuffers: 40 * MiB, rss: 56 * MiB });
 }, 600_000);
