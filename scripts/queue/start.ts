@@ -23,8 +23,8 @@ import path from 'node:path';
 import { EXAMPLES } from '../../examples';
 import * as hostEnv from '../n8n-host/env';
 import { DEMO_OWNER, ownerEnv } from '../start/demo-owner';
-import { startSandbox, type Sandbox } from '../sandbox';
-import { PROVIDERS } from '../sandbox/providers';
+import { startSandbox, type Sandbox } from '../../sandbox';
+import { PROVIDERS } from '../../sandbox/providers';
 import { portOpen } from './processes';
 import { publishWorkflows, startQueueInfrastructure, type QueueTopology } from './topology';
 

@@ -4,17 +4,17 @@
  * n8n (the pinned host, package installed as the Community Nodes panel installs it) runs each
  * workflow with `n8n execute --id`; the node's credential points at the sandbox's Prism gate,
  * which checks every request and response against Xero's specs before the emulator of
- * test/servers/xero-server.ts answers. Each run is checked three ways: Prism refused nothing,
+ * sandbox/xero/server.ts answers. Each run is checked three ways: Prism refused nothing,
  * the node's output (JSON fields, binary bytes by size and SHA-256), what the emulator received.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { startSandbox, type Sandbox, type RunningProvider } from '../../scripts/sandbox';
-import { XERO_CREDENTIAL_TYPE as CREDENTIAL_TYPE, XERO_DEMO } from '../../scripts/sandbox/providers/xero';
+import { startSandbox, type Sandbox, type RunningProvider } from '../../sandbox';
+import { XERO_CREDENTIAL_TYPE as CREDENTIAL_TYPE, XERO_DEMO } from '../../sandbox/xero/demo';
 import { EXAMPLES } from '../../examples';
-import type { XeroServer } from '../servers/xero-server';
+import type { XeroServer } from '../../sandbox/xero/server';
 import { XERO_NODE_TYPE, runsExamples } from './support/n8n';
 import type { WorkflowToImport } from './support/n8n';
 import {

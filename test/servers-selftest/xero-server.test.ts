@@ -1,74 +1,23 @@
 /**
- * Self-test of the Xero emulator (test/servers/xero-server.ts), driven with Node's http client.
+ * Self-test of the Xero emulator (sandbox/xero/server.ts), driven with Node's http client.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import * as v8 from 'v8';
-import * as vm from 'vm';
 import {
 	DEFAULT_ACCESS_TOKEN,
 	DEFAULT_TENANT,
 	PARENT_TYPES,
 	startXeroServer,
 	type XeroServer,
-} from '../servers/xero-server';
-
-interface Res {
-	status: number;
-	headers: http.IncomingHttpHeaders;
-	body: Buffer;
-	/** The response ended before Content-Length bytes arrived (or the socket was destroyed). */
-	incomplete: boolean;
-}
-
-type Body = Buffer | (() => AsyncIterable<Buffer>);
-
-function request(method: string, url: string, headers: Record<string, string> = {}, body?: Body): Promise<Res> {
-	return new Promise((resolve, reject) => {
-		const req = http.request(url, { method, headers, agent: false }, (res) => {
-			const chunks: Buffer[] = [];
-			let incomplete = false;
-			res.on('data', (c: Buffer) => chunks.push(c));
-			res.on('aborted', () => (incomplete = true));
-			res.on('error', () => (incomplete = true));
-			res.on('close', () =>
-				resolve({
-					status: res.statusCode ?? 0,
-					headers: res.headers,
-					body: Buffer.concat(chunks),
-					incomplete: incomplete || !res.complete,
-				}),
-			);
-		});
-		req.on('error', reject);
-		if (body === undefined) return void req.end();
-		if (Buffer.isBuffer(body)) return void req.end(body);
-		void (async () => {
-			for await (const chunk of body()) {
-				if (!req.write(chunk)) await new Promise((r) => req.once('drain', r));
-			}
-			req.end();
-		})().catch(reject);
-	});
-}
+} from '../../sandbox/xero/server';
+import { MiB, collectGarbage, json, request, sha } from './client';
 
 /** Per-segment encoding as the node does it (encodeURIComponent plus `!'()*`). */
 const seg = (value: string) =>
 	encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-/** A full GC, so that arrayBuffers measures live memory rather than uncollected garbage. */
-async function collectGarbage(): Promise<void> {
-	v8.setFlagsFromString('--expose-gc');
-	const gc = vm.runInNewContext('gc') as () => void;
-	for (let i = 0; i < 3; i++) {
-		gc();
-		await new Promise((resolve) => setImmediate(resolve));
-	}
-}
-
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 const INVOICE = '4074292c-09b3-456d-84e7-add864c6c39b';
 const CONTACT = '8138a266-fb42-49b2-a104-014b7045753d';
@@ -81,7 +30,6 @@ describe('Xero emulator', () => {
 		Accept: 'application/json',
 	});
 	const fileUrl = (type: string, id: string, name: string) => `${xero.accountingBaseUrl}/${type}/${id}/Attachments/${seg(name)}`;
-	const json = (r: Res) => JSON.parse(r.body.toString('utf8'));
 	const upload = (method: 'PUT' | 'POST', type: string, id: string, name: string, content: Buffer, extra: Record<string, string> = {}, query = '') =>
 		request(method, fileUrl(type, id, name) + query, { ...auth(), 'Content-Type': 'text/plain', ...extra }, content);
 
@@ -372,7 +320,6 @@ describe('Xero emulator', () => {
 	});
 
 	it('streams a 64 MiB upload to disk without holding it in memory', async () => {
-		const MiB = 1024 * 1024;
 		const chunk = Buffer.alloc(MiB);
 		for (let i = 0; i < MiB; i += 4) chunk.writeUInt32LE(i * 2654435761 >>> 0, i);
 		const expected = createHash('sha256');

@@ -13,11 +13,11 @@ import type { INodeProperties } from 'n8n-workflow';
 import type { Browser, Page } from 'playwright-core';
 
 import { EXAMPLE_CREDENTIALS, EXAMPLES } from '../../examples';
-import { ASANA_DEMO } from '../../scripts/sandbox/providers/asana';
-import type { DemoCredential } from '../../scripts/sandbox/providers/types';
-import { SUNSHINE_DEMO } from '../../scripts/sandbox/providers/sunshine';
-import { WIX_DEMO } from '../../scripts/sandbox/providers/wix';
-import { XERO_DEMO } from '../../scripts/sandbox/providers/xero';
+import { ASANA_DEMO } from '../../sandbox/asana/demo';
+import type { DemoCredential } from '../../sandbox/types';
+import { SUNSHINE_DEMO } from '../../sandbox/sunshine/demo';
+import { WIX_DEMO } from '../../sandbox/wix/demo';
+import { XERO_DEMO } from '../../sandbox/xero/demo';
 import { DEMO_OWNER } from '../../scripts/start/demo-owner';
 import {
 	addNodeFromCreator,

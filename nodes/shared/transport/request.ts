@@ -8,10 +8,10 @@
  * (url-guard.ts).
  */
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
-
-import { DEFAULT_TIMEOUT_MS } from '../description';
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
 
+import { DEFAULT_TIMEOUT_MS } from './constants';
+import { normaliseHeaders } from './headers';
 import { BodyTooLargeError, JSON_BODY_LIMIT_BYTES, endWhenIdle, readBoundedText } from './bounded';
 import { OversizedDownloadError, TruncatedDownloadError, oversizedDownloadApiError, truncatedDownloadApiError } from './download';
 import { TRANSIENT_NETWORK_CODES, discardBody, isConnectionError, isStream, readFailureBody, toHttpFailure, toNodeApiError } from './errors';
@@ -90,18 +90,6 @@ function describeTarget(url: string): string {
 	// The query of a pre-signed URL is a secret: log the origin and path only.
 	const queryStart = url.indexOf('?');
 	return queryStart === -1 ? url : url.slice(0, queryStart);
-}
-
-function normaliseHeaders(headers: unknown): Record<string, string | undefined> {
-	const result: Record<string, string | undefined> = {};
-	for (const [key, value] of Object.entries((headers as Record<string, unknown>) ?? {})) {
-		const name = key.toLowerCase();
-		// Cookies may hold commas (Expires=Mon, 01 Jan …): keep them apart with a line break, which
-		// no header value can contain.
-		const separator = name === 'set-cookie' ? '\n' : ', ';
-		result[name] = Array.isArray(value) ? value.join(separator) : value === undefined ? undefined : String(value);
-	}
-	return result;
 }
 
 /**

@@ -11,9 +11,8 @@ import type { ICredentialDataDecryptedObject, IHttpRequestOptions, INode, INodeP
 import { AsanaAttachmentApi } from '../../../credentials/AsanaAttachmentApi.credentials';
 import { AsanaAttachmentOAuth2Api } from '../../../credentials/AsanaAttachmentOAuth2Api.credentials';
 import { AsanaAttachment } from '../../../nodes/AsanaAttachment/AsanaAttachment.node';
-import { DEFAULT_PERSONAL_ACCESS_TOKEN, DEFAULT_USER } from '../../servers/asana-server';
-import type { AsanaServer } from '../../servers/asana-server';
-import { expectConformingRequests, loadAsanaValidator, startServer, tokenCredentials } from './context';
+import { DEFAULT_PERSONAL_ACCESS_TOKEN, DEFAULT_USER } from '../../../sandbox/asana/server';
+import { tokenCredentials, useAsanaEmulator } from './context';
 
 const root = path.resolve(__dirname, '../../..');
 const node = new AsanaAttachment();
@@ -32,14 +31,7 @@ function resolver(credentials: ICredentialDataDecryptedObject) {
 
 describe('Asana Attachment API (personal access token)', () => {
 	const type = new AsanaAttachmentApi();
-	let server: AsanaServer;
-	let validator: Awaited<ReturnType<typeof loadAsanaValidator>>;
-	beforeAll(async () => {
-		server = await startServer();
-		validator = await loadAsanaValidator();
-	});
-	afterAll(async () => await server.close());
-	afterEach(() => expectConformingRequests(validator, server.requests));
+	const server = useAsanaEmulator();
 
 	it('is its own credential type, with a password field and an empty Base URL Override', () => {
 		expect(type.name).toBe('asanaAttachmentApi');

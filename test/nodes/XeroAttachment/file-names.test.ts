@@ -5,18 +5,9 @@
 import { createHash } from 'crypto';
 
 import { binaryStats } from '../../support/n8n-harness';
-import type { XeroServer } from '../../servers/xero-server';
-import { expectConformingRequests, loadXeroValidators, runXero, startServer } from './context';
+import { runXero, useXeroEmulator } from './context';
 
-let server: XeroServer;
-let validators: Awaited<ReturnType<typeof loadXeroValidators>>;
-beforeAll(async () => {
-	server = await startServer();
-	validators = await loadXeroValidators();
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validators, server.requests));
+const server = useXeroEmulator();
 
 const parentId = '0a4e8b1c-5d6f-4a2b-9c8d-7e6f5a4b3c2d';
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');

@@ -10,21 +10,11 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { binaryStats } from '../../support/n8n-harness';
-import type { XeroServer } from '../../servers/xero-server';
-import { expectConformingRequests, header, loadXeroValidators, runXero, startServer, xeroCredentials } from './context';
+import { header, runXero, xeroCredentials, useXeroEmulator } from './context';
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
-let server: XeroServer;
-let validators: Awaited<ReturnType<typeof loadXeroValidators>>;
-
-beforeAll(async () => {
-	server = await startServer();
-	validators = await loadXeroValidators();
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validators, server.requests));
+const server = useXeroEmulator();
 
 const parentId = randomUUID();
 const base = `/api.xro/2.0/Invoices/${parentId}/Attachments`;
