@@ -27,6 +27,8 @@ useEmulatorBehindProxy(startServer, (emulator) => ({ api: emulator.url }), (emul
 });
 
 const parentId = randomUUID();
+// Xero answers 404 for a document it does not have: the invoice the cases use exists.
+beforeEach(() => server.addDocument('Invoices', parentId));
 const isUpload = (request: RequestInfo) => request.method === 'PUT' || request.method === 'POST';
 const isDownload = (request: RequestInfo) => request.method === 'GET' && request.path.split('/').length > 6;
 

@@ -15,7 +15,10 @@ beforeAll(async () => {
 	validators = await loadXeroValidators();
 });
 afterAll(async () => await server.close());
-beforeEach(() => server.reset());
+beforeEach(() => {
+	server.reset();
+	server.addDocument('Invoices', parentId);
+});
 afterEach(() => expectConformingRequests(validators, server.requests));
 
 const parentId = '0a4e8b1c-5d6f-4a2b-9c8d-7e6f5a4b3c2d';

@@ -11,7 +11,10 @@ import { header, runXero, startServer } from './context';
 let server: XeroServer;
 beforeAll(async () => (server = await startServer()));
 afterAll(async () => await server.close());
-beforeEach(() => server.reset());
+beforeEach(() => {
+	server.reset();
+	server.addDocument('Invoices', parentId);
+});
 
 const parentId = '4074292c-09b3-456d-84e7-add864c6c39b';
 const listInvoice = { resource: 'invoice', operation: 'getAll', parentId, returnAll: true };

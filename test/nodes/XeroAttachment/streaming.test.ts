@@ -14,7 +14,10 @@ const MiB = 1024 * 1024;
 const parentId = '4074292c-09b3-456d-84e7-add864c6c39b';
 
 let server: XeroServer;
-beforeAll(async () => (server = await startServer()));
+beforeAll(async () => {
+	server = await startServer();
+	server.addDocument('Receipts', parentId);
+});
 afterAll(async () => await server.close());
 
 

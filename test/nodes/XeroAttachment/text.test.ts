@@ -23,7 +23,10 @@ beforeAll(async () => {
 	validators = await loadXeroValidators();
 });
 afterAll(async () => await server.close());
-beforeEach(() => server.reset());
+beforeEach(() => {
+	server.reset();
+	server.addDocument('Invoices', parentId);
+});
 afterEach(() => expectConformingRequests(validators, server.requests));
 
 const parentId = randomUUID();

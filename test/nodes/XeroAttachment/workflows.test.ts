@@ -16,7 +16,10 @@ beforeAll(async () => {
 	validators = await loadXeroValidators();
 });
 afterAll(async () => await server.close());
-beforeEach(() => server.reset());
+beforeEach(() => {
+	server.reset();
+	server.addDocument('Invoices', parentId);
+});
 afterEach(() => expectConformingRequests(validators, server.requests));
 
 it('get-many.json lists the invoice attachments', async () => {
