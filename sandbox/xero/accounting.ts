@@ -142,6 +142,8 @@ export class Accounting {
 	}
 
 	list(req: IncomingMessage, route: Extract<AccountingRoute, { kind: 'list' }>): Reply {
+		// Xero answers a document it does not have with its 404, not with an empty list.
+		if (!this.store.hasDocument(route.type, route.parentId)) return notFoundReply();
 		return this.attachments(req, this.store.list(route.type, route.parentId));
 	}
 
@@ -201,6 +203,10 @@ export class Accounting {
 		query: URLSearchParams,
 		drain: Drain,
 	): Promise<Reply | undefined> {
+		if (!this.store.hasDocument(route.type, route.parentId)) {
+			await drain();
+			return notFoundReply();
+		}
 		const op = req.method === 'PUT' ? 'create' : 'replace';
 		const includeOnlineParam = queryValue(query, 'IncludeOnline');
 		const includeOnline =

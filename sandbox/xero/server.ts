@@ -4,7 +4,8 @@
  *
  * Contract: /work/shared/specs/xero_accounting.yaml and xero-identity.yaml. Where the spec is
  * silent it follows the real API: XML unless `Accept` asks for JSON, case-insensitive paths and
- * query names, 404 with a plain text body for unknown routes and attachments, problem-details
+ * query names, 404 with a plain text body for unknown routes, documents and attachments (a
+ * document exists once added with addDocument() or seeded with an attachment), problem-details
  * bodies for 401/403, the `Error` shape for 400, at most 10 attachments per record.
  *
  * File bodies are streamed to `storageDir` while hashed, never buffered, so large uploads can be
@@ -80,9 +81,15 @@ export interface XeroServer {
 	requests: RecordedRequest[];
 	/** Arrivals and answers in order, in-flight counts, and knobs: holds, extra headers, vendor-like limits (see common/traffic.ts). */
 	traffic: Traffic;
-	/** Back to the initial state: no attachments, requests, faults, idempotency keys or issued tokens. */
+	/** Back to the initial state: no documents, attachments, requests, faults, idempotency keys or issued tokens. */
 	reset(): void;
 	close(): Promise<void>;
+	/**
+	 * Adds a document (an invoice, a contact, …) to the organisation. Xero answers 404 for the
+	 * attachments of a document it does not have (listing, download, upload); seeding an
+	 * attachment adds its document too.
+	 */
+	addDocument(parentType: string, parentId: string): void;
 	seedAttachment(
 		parentType: string,
 		parentId: string,
@@ -261,6 +268,9 @@ export async function startXeroServer(opts: XeroServerOptions = {}): Promise<Xer
 			await closeServer(server);
 			store.clear();
 			if (ownsDir) fs.rmSync(storageDir, { recursive: true, force: true });
+		},
+		addDocument(parentType, parentId) {
+			store.addDocument(requireType(parentType), parentId);
 		},
 		seedAttachment(parentType, parentId, fileName, content, mimeType, options) {
 			return { ...store.seed(requireType(parentType), parentId, fileName, content, mimeType, options?.includeOnline) };

@@ -60,6 +60,8 @@ export interface NewContent {
 
 export class AttachmentStore {
 	private readonly byParent = new Map<string, AttachmentRecord[]>();
+	/** The documents the organisation has (type/id): Xero answers 404 for any other. */
+	private readonly documents = new Set<string>();
 
 	constructor(
 		readonly dir: string,
@@ -68,6 +70,16 @@ export class AttachmentStore {
 
 	private key(type: ParentType, parentId: string): string {
 		return `${type}/${parentId.toLowerCase()}`;
+	}
+
+	/** A document of the organisation (an invoice, a contact, …), with or without attachments. */
+	addDocument(type: ParentType, parentId: string): void {
+		if (!UUID_RE.test(parentId)) throw new RangeError(`Parent id "${parentId}" is not a UUID`);
+		this.documents.add(this.key(type, parentId));
+	}
+
+	hasDocument(type: ParentType, parentId: string): boolean {
+		return this.documents.has(this.key(type, parentId));
 	}
 
 	list(type: ParentType, parentId: string): AttachmentRecord[] {
@@ -156,7 +168,7 @@ export class AttachmentStore {
 		mimeType: string,
 		includeOnline = false,
 	): AttachmentRecord {
-		if (!UUID_RE.test(parentId)) throw new RangeError(`Parent id "${parentId}" is not a UUID`);
+		this.addDocument(type, parentId);
 		const tempPath = this.tempPath();
 		if (Buffer.isBuffer(content)) fs.writeFileSync(tempPath, content);
 		else fs.copyFileSync(content.filePath, tempPath);
@@ -172,8 +184,9 @@ export class AttachmentStore {
 		return record;
 	}
 
-	/** Forgets every record and deletes every file this store wrote. */
+	/** Forgets every document and record and deletes every file this store wrote. */
 	clear(): void {
+		this.documents.clear();
 		for (const records of this.byParent.values()) {
 			for (const r of records) fs.rmSync(r.filePath, { force: true });
 		}

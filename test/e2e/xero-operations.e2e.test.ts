@@ -68,6 +68,8 @@ describe('Xero Attachment in a real n8n, through Prism', () => {
 		server.seedAttachment('Invoices', READ_INVOICE, RECEIPT.fileName, RECEIPT.content, RECEIPT.mimeType);
 		bigAttachmentId = server.seedAttachment('Invoices', READ_INVOICE, BIG.fileName, BIG.content, BIG.mimeType).attachmentId;
 		for (let i = 1; i <= 10; i++) server.seedAttachment('Invoices', FULL_INVOICE, `page-${i}.txt`, Buffer.from(`page ${i}\n`), 'text/plain');
+		// Xero answers 404 for a document it does not have: the invoice the uploads go to exists.
+		server.addDocument('Invoices', WRITE_INVOICE);
 
 		n8n = await connectN8n();
 		userFolder = n8n.userFolder;

@@ -42,6 +42,7 @@ beforeAll(async () => {
 afterAll(async () => await Promise.all([xero.close(), asana.close(), wix.close(), sunshine.close()]));
 beforeEach(() => {
 	xero.reset();
+	xero.addDocument('Invoices', guid);
 	asana.reset();
 	wix.reset();
 	sunshine.reset();

@@ -22,6 +22,8 @@ import { itCase } from './support/summary';
 const { server, proxy } = useEmulatorBehindProxy<XeroServer>(startServer, (emulator) => ({ api: emulator.url }));
 
 const parentId = randomUUID();
+// Xero answers 404 for a document it does not have: the invoice the cases use exists.
+beforeEach(() => server.addDocument('Invoices', parentId));
 const isUpload = (request: RequestInfo) => request.method === 'PUT' || request.method === 'POST';
 const isDownload = (request: RequestInfo) => request.method === 'GET' && request.path.split('/').length > 6;
 

@@ -56,6 +56,7 @@ describe.each(CORE_BINARY_MODES)('binary store "%s"', (mode) => {
 	it('Xero: Upload, then Get by ID and Get by file name, bytes intact', async () => {
 		const want = await generatedStats(SIZE, 11);
 		const parentId = randomUUID();
+		xero.addDocument('Invoices', parentId);
 		const up = ok(
 			await runXero(xero, { resource: 'invoice', operation: 'upload', parentId, binaryPropertyName: 'data', options: {} }, { input: file(11, 'scan.pdf', 'application/pdf') }),
 		);

@@ -70,7 +70,9 @@ describe('each node uploads a file streamed from its URL, bytes intact', () => {
 
 	it('Xero', async () => {
 		const want = await generatedStats(size, 1);
-		const result = ok(await runXero(xero, { resource: 'invoice', operation: 'upload', parentId: randomUUID(), options: {}, ...fromUrl(`${files.url}/${size}/1/bill.pdf`) }));
+		const parentId = randomUUID();
+		xero.addDocument('Invoices', parentId);
+		const result = ok(await runXero(xero, { resource: 'invoice', operation: 'upload', parentId, options: {}, ...fromUrl(`${files.url}/${size}/1/bill.pdf`) }));
 		expect(result.items[0].json).toMatchObject({ FileName: 'bill.pdf', MimeType: 'application/pdf', ContentLength: size });
 		const put = xero.requests.filter((request) => request.method === 'PUT').at(-1)!;
 		expect({ size: put.bodySize, sha256: put.bodySha256 }).toEqual(want);

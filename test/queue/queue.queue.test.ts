@@ -146,6 +146,8 @@ describe('n8n queue mode: main + 2 workers (--concurrency=5), PostgreSQL, Redis,
 		asana = h.sandbox.get<AsanaServer>('asana');
 		wix = h.sandbox.get<WixServer>('wix');
 		sunshine = h.sandbox.get<SunshineServer>('sunshine');
+		// Xero answers 404 for a document it does not have: the invoices uploads go to exist.
+		for (const invoice of [INVOICE_WRITE, INVOICE_KILL]) xero.emulator.addDocument('Invoices', invoice);
 		W = suiteWorkflows(h.credentials);
 		await h.publish(Object.values(W));
 		await h.topology.startN8n();

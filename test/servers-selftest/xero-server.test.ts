@@ -37,7 +37,11 @@ describe('Xero emulator', () => {
 		xero = await startXeroServer();
 	});
 	afterAll(() => xero.close());
-	beforeEach(() => xero.reset());
+	beforeEach(() => {
+		xero.reset();
+		// The documents the cases use; Xero answers 404 for the attachments of any other.
+		for (const type of PARENT_TYPES) for (const id of [INVOICE, CONTACT]) xero.addDocument(type, id);
+	});
 
 	it('listens on 127.0.0.1 only', () => {
 		expect(xero.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -224,6 +228,27 @@ describe('Xero emulator', () => {
 		expect(xml.body.toString()).toMatch(/<Attachments><Attachment><AttachmentID>[^<]+<\/AttachmentID><FileName>a&#38;b.txt<\/FileName>/);
 	});
 
+	it('answers 404 for a document it does not have (listing, download, upload), and an empty list for one without attachments', async () => {
+		const unknown = '0b6f2c1e-9d7a-4e3b-8c5f-2a1d0e9f8b7c';
+		for (const [method, url, body] of [
+			['GET', `${xero.accountingBaseUrl}/Invoices/${unknown}/Attachments`, undefined],
+			['GET', fileUrl('Invoices', unknown, 'receipt.pdf'), undefined],
+			['PUT', fileUrl('Invoices', unknown, 'receipt.pdf'), Buffer.from('%PDF')],
+			['POST', fileUrl('Invoices', unknown, 'receipt.pdf'), Buffer.from('%PDF')],
+		] as const) {
+			const r = await request(method, url, { ...auth(), 'Content-Type': 'application/pdf' }, body);
+			expect({ method, status: r.status, body: r.body.toString() }).toEqual({ method, status: 404, body: "The resource you're looking for cannot be found" });
+		}
+		expect(xero.attachments('Invoices', unknown)).toEqual([]);
+		// Known documents are per type: an invoice's ID is no contact's.
+		expect((await request('GET', `${xero.accountingBaseUrl}/Contacts/${unknown}/Attachments`, auth())).status).toBe(404);
+		xero.addDocument('Invoices', unknown.toUpperCase());
+		const empty = await request('GET', `${xero.accountingBaseUrl}/invoices/${unknown}/Attachments`, auth());
+		expect({ status: empty.status, attachments: json(empty).Attachments }).toEqual({ status: 200, attachments: [] });
+		xero.reset();
+		expect((await request('GET', `${xero.accountingBaseUrl}/Invoices/${unknown}/Attachments`, auth())).status).toBe(404);
+	});
+
 	it('serves all 11 parent types, case-insensitively, and seeds from buffers and files', async () => {
 		const tmp = path.join(os.tmpdir(), `xero-seed-${process.pid}.bin`);
 		fs.writeFileSync(tmp, Buffer.from('from a file'));
@@ -362,6 +387,7 @@ describe('Xero emulator', () => {
 		});
 		try {
 			const headers = { Authorization: 'Bearer tok', 'xero-tenant-id': tenant.tenantId };
+			other.addDocument('Invoices', INVOICE);
 			const url = `${other.accountingBaseUrl}/Invoices/${INVOICE}/Attachments/a.txt`;
 			expect((await request('PUT', url, headers, Buffer.alloc(11))).status).toBe(413);
 			const ok = await request('PUT', url, headers, Buffer.from('small'));

@@ -50,8 +50,8 @@ export interface RequestPlan {
 	missingOnRetryMeansDone?: boolean;
 	/** See OperationSpec.target. */
 	target?: string;
-	/** See OperationSpec.notFound, resolved for the item. */
-	notFound?: { message: string; description: string };
+	/** See OperationSpec.notFound, for the item: given what the service said. */
+	notFound?: (said: string) => { message: string; description: string };
 	/**
 	 * Whether `url` came from a provider's answer (a download or upload URL): it is checked
 	 * (url-guard.ts) before any connection.
@@ -438,8 +438,9 @@ export async function sendRequest<T = FullResponse>(
 			});
 			if (failure.statusCode === 404 && plan.notFound) {
 				const said = error.message;
-				error.message = plan.notFound.message;
-				error.description = [plan.notFound.description, `${said}.`, error.description].filter(Boolean).join(' ');
+				const notFound = plan.notFound(said);
+				error.message = notFound.message;
+				error.description = [notFound.description, `${said}.`, error.description].filter(Boolean).join(' ');
 			}
 			if (!plan.idempotent && mayHaveActed(failure)) {
 				error.description = [

@@ -24,6 +24,8 @@ const world = useHostileWorld();
 
 const node = 'Xero';
 const parentId = randomUUID();
+// Xero answers 404 for a document it does not have: the invoice the cases use exists.
+beforeEach(() => server.addDocument('Invoices', parentId));
 const isList = (request: RequestInfo) => request.method === 'GET' && /\/Attachments$/.test(request.path);
 const isDownload = (request: RequestInfo) => request.method === 'GET' && /\/Attachments\/[^/]+$/.test(request.path);
 

@@ -39,7 +39,10 @@ beforeAll(async () => {
 	});
 });
 afterAll(async () => await server.close());
-beforeEach(() => server.reset());
+beforeEach(() => {
+	server.reset();
+	server.addDocument('Invoices', parentId);
+});
 
 function credentials(): ICredentialDataDecryptedObject {
 	return {

@@ -119,10 +119,19 @@ describe("Asana's errors", () => {
 		expect(result.error!.message).toBe('Asana has no attachment with ID "1209000000999998"');
 	});
 
-	it('a parent Asana does not know gives its 404 message', async () => {
-		const result = await runAsana(server, { operation: 'getAll', parent: locator('1209000000888888'), returnAll: true, options: {} });
-		expect((result.error as NodeApiError).message).toBe('Asana has no task, project or project brief with ID "1209000000888888"');
-		expect((result.error as NodeApiError).description).toMatch(/^Check the Parent: .* Asana: parent: Unknown object: 1209000000888888\./);
+	it.each([
+		['Get Many', { operation: 'getAll', returnAll: true, options: {} }, undefined],
+		['Upload of a file', { operation: 'upload', source: 'binary', binaryPropertyName: 'data', options: {} }, { binary: { data: pdf } }],
+		['Upload of a text', { operation: 'upload', source: 'text', text: '# Notes', fileName: 'notes.md', options: {} }, undefined],
+		['Upload of a link', link({}), undefined],
+	] as const)('a parent Asana does not know (%s): its 404, naming the Parent to check', async (_name, parameters, item) => {
+		const result = await runAsana(server, { ...parameters, parent: locator('1209000000888888') }, item ? { input: [item] } : {});
+		const error = result.error as NodeApiError;
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.httpCode).toBe('404');
+		expect(error.message).toBe('Asana has no task, project or project brief with ID "1209000000888888" — check "Parent"');
+		expect(error.description).toMatch(/^Check the Parent: .* Asana: parent: Unknown object: 1209000000888888\./);
+		expect(server.requests).toHaveLength(1);
 	});
 
 	it('a parent without attachments gives no items, and a hint saying what to check', async () => {

@@ -101,15 +101,25 @@ describe("Wix's errors", () => {
 		const result = await runWix(server, { operation: 'get', contactId: CONTACT_ID, attachmentId: byId(randomUUID()) });
 		const error = result.error as NodeApiError;
 		expect(error).toBeInstanceOf(NodeApiError);
-		expect(error.message).toMatch(/^Wix found no attachment "[0-9a-f-]{36}" on contact "513c1bfc-61b6-427d-a7f8-ceeedb1eb763"$/);
+		expect(error.message).toMatch(/^Wix found no attachment "[0-9a-f-]{36}" on contact "513c1bfc-61b6-427d-a7f8-ceeedb1eb763" — check "Attachment"$/);
 		expect(error.httpCode).toBe('404');
 		expect(error.description).toMatch(/^Check the Contact and the Attachment: .* Wix: Attachment not found\. NOT_FOUND /);
 	});
 
-	it('a contact Wix does not have', async () => {
-		const result = await runWix(server, { operation: 'getAll', contactId: randomUUID(), returnAll: true });
-		expect(result.error!.message).toMatch(/^Wix found no contact with ID "[0-9a-f-]{36}"$/);
-		expect((result.error as NodeApiError).description).toMatch(/^Check the Contact: .* Wix: Contact not found\. NOT_FOUND: Contact [0-9a-f-]{36} not found/);
+	it.each([
+		['Get Many', { operation: 'getAll', returnAll: true }, undefined],
+		['Get', { operation: 'get', attachmentId: byId(randomUUID()) }, undefined],
+		['Delete', { operation: 'delete', attachmentId: byId(randomUUID()) }, undefined],
+		['Upload', { operation: 'upload', binaryPropertyName: 'data', options: {} }, { binary: { data: pdf } }],
+	] as const)('a contact Wix does not have (%s): its 404, naming the Contact to check', async (_name, parameters, item) => {
+		const contactId = randomUUID();
+		const result = await runWix(server, { ...parameters, contactId }, item ? { input: [item] } : {});
+		const error = result.error as NodeApiError;
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.httpCode).toBe('404');
+		expect(error.message).toBe(`Wix found no contact with ID "${contactId}" — check "Contact"`);
+		expect(error.description).toMatch(/^Check the Contact: .* Wix: Contact not found\. NOT_FOUND: Contact [0-9a-f-]{36} not found/);
+		expect(server.requests).toHaveLength(1);
 	});
 
 	it('a contact without attachments gives no items, and a hint that says so', async () => {

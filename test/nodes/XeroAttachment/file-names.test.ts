@@ -8,6 +8,8 @@ import { binaryStats } from '../../support/n8n-harness';
 import { runXero, useXeroEmulator } from './context';
 
 const server = useXeroEmulator();
+// Xero answers 404 for the attachments of a document it does not have.
+beforeEach(() => server.addDocument('Invoices', parentId));
 
 const parentId = '0a4e8b1c-5d6f-4a2b-9c8d-7e6f5a4b3c2d';
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');

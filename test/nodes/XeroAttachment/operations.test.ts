@@ -17,6 +17,8 @@ const server = useXeroEmulator();
 describe.each(XERO_PARENT_TYPES)('Xero Attachment on $name', (type) => {
 	const parentId = randomUUID();
 	const base = `/api.xro/2.0/${type.path}/${parentId}/Attachments`;
+	// Xero answers 404 for a document it does not have: this one it has.
+	beforeEach(() => server.addDocument(type.path, parentId));
 
 	it('Upload (PUT) streams the file with its type and length, and outputs the new attachment', async () => {
 		const size = 300_001;

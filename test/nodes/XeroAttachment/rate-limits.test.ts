@@ -133,6 +133,7 @@ it('fails at once when X-DayLimit-Remaining is 0, saying when the day renews, wi
 	expect(limiter.stats.rejected).toBe(0);
 
 	server.reset();
+	seedInvoices(ids);
 	const spent = new VendorLimiter(xeroLimits({ perDay: 1, minuteMs: MINUTE_MS }));
 	server.traffic.options = { limiter: () => spent };
 	const failed = await runXero(server, listInvoices({ options: { concurrency: 1 } }), { input: input(ids) });

@@ -8,6 +8,8 @@ import { runXero, useXeroEmulator } from './context';
 const parentId = '4074292c-09b3-456d-84e7-add864c6c39b';
 
 const server = useXeroEmulator();
+// Xero answers 404 for the attachments of a document it does not have.
+beforeEach(() => server.addDocument('Receipts', parentId));
 
 // Figures for the record (the note on the issue quotes them): printed as "64 MiB streaming".
 itStreams64MiB({

@@ -15,6 +15,8 @@ import { header, runXero, xeroCredentials, useXeroEmulator } from './context';
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
 const server = useXeroEmulator();
+// Xero answers 404 for the attachments of a document it does not have.
+beforeEach(() => server.addDocument('Invoices', parentId));
 
 const parentId = randomUUID();
 const base = `/api.xro/2.0/Invoices/${parentId}/Attachments`;

@@ -9,6 +9,8 @@ import { runXeroWorkflow, useXeroEmulator } from './context';
 
 const parentId = '4074292c-09b3-456d-84e7-add864c6c39b';
 const server = useXeroEmulator();
+// Xero answers 404 for the attachments of a document it does not have.
+beforeEach(() => server.addDocument('Invoices', parentId));
 
 it('get-many.json lists the invoice attachments', async () => {
 	server.seedAttachment('Invoices', parentId, 'receipt.pdf', Buffer.from('%PDF'), 'application/pdf');
