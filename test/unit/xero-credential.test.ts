@@ -6,6 +6,8 @@ import {
 	XeroAttachmentOAuth2Api,
 	xeroScope,
 } from '../../credentials/XeroAttachmentOAuth2Api.credentials';
+import { DOCUMENT_LISTINGS } from '../../nodes/XeroAttachment/trigger/documentLists';
+import { XERO_PARENT_TYPES } from '../../nodes/XeroAttachment/parentTypes';
 
 const type = new XeroAttachmentOAuth2Api();
 const value = (name: string) => type.properties.find((p) => p.name === name)?.default;
@@ -41,4 +43,12 @@ it("adds the read scopes of the trigger's documents, with either Access (Xero's 
 	}
 	// No write scope of a document, ever: the trigger only reads.
 	expect(Object.values(XERO_TRIGGER_SCOPES).every(({ scope }) => scope.endsWith('.read'))).toBe(true);
+});
+
+it('every document type of the trigger has its read scope among the choices, the deprecated Receipts opt-in', () => {
+	for (const type of XERO_PARENT_TYPES) {
+		const group = DOCUMENT_LISTINGS[type.value].scopeGroup;
+		expect(Object.keys(XERO_TRIGGER_SCOPES)).toContain(group);
+		expect(XERO_TRIGGER_SCOPE_DEFAULT.includes(group)).toBe(type.value !== 'receipt');
+	}
 });
