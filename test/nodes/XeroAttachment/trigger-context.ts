@@ -4,7 +4,7 @@
  * of Xero makes them (an HTTP PUT to the emulator, which moves the document as Xero does), the
  * trigger's state as n8n keeps it, and the spec check of every request, document lists included.
  */
-import type { IDataObject, INodeParameters } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { XeroAttachmentOAuth2Api } from '../../../credentials/XeroAttachmentOAuth2Api.credentials';
 import { XeroAttachmentTrigger } from '../../../nodes/XeroAttachment/XeroAttachmentTrigger.node';
@@ -23,11 +23,15 @@ export const POLL_NODE = 'Xero Attachment Trigger';
 /** One watched workflow: its static data lives here between polls, as n8n keeps it in the workflow. */
 export class Watcher {
 	readonly staticData: IDataObject = {};
+	/** The credential the polls use (default: the emulator's, `xeroCredentials(server)`). */
+	credentials: ICredentialDataDecryptedObject;
 
 	constructor(
 		private readonly server: XeroServer,
 		public parameters: INodeParameters,
-	) {}
+	) {
+		this.credentials = xeroCredentials(server);
+	}
 
 	/** One poll; `server.requests` holds what it sent (reset before). */
 	async poll(): Promise<RunPollResult> {
@@ -36,7 +40,7 @@ export class Watcher {
 			nodeTypes: [new XeroAttachmentTrigger()],
 			credentialTypes: [new XeroAttachmentOAuth2Api()],
 			node: { type: TRIGGER_TYPE, name: POLL_NODE, parameters: withDefaults(this.parameters) },
-			credentials: { xeroAttachmentOAuth2Api: xeroCredentials(this.server) },
+			credentials: { xeroAttachmentOAuth2Api: this.credentials },
 			staticData: this.staticData,
 		});
 	}
