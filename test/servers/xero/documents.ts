@@ -96,7 +96,7 @@ const TYPES: Record<ParentType, TypeModel> = {
 	Receipts: {
 		idField: 'ReceiptID', modifiedSince: true, where: true, paged: false, pageSize: false, pagination: false,
 		hasAttachmentsField: true, dateField: 'UpdatedDateUTC',
-		sample: (n) => ({ ReceiptNumber: n, Contact: contact, Status: 'DRAFT', Total: 20 }),
+		sample: (n) => ({ ReceiptNumber: String(n), Contact: contact, Status: 'DRAFT', Total: 20 }),
 	},
 	RepeatingInvoices: {
 		idField: 'RepeatingInvoiceID', modifiedSince: false, where: true, paged: false, pageSize: false, pagination: false,
