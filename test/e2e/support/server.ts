@@ -233,8 +233,25 @@ export interface E2eN8n {
 	importCredentials(credentials: CredentialToImport[]): Promise<Array<CredentialToImport & { id: string }>>;
 	/** Creates the workflows; credential ids they name that this file imported are replaced by n8n's. */
 	importWorkflows(workflows: WorkflowToImport[]): Promise<void>;
-	/** A manual execution of a workflow this file imported (by the id the file gave it), to its end. */
-	run(workflowId: string, options?: { timeoutMs?: number }): Promise<RunResult>;
+	/**
+	 * A manual execution of a workflow this file imported (by the id the file gave it), to its end;
+	 * from its manual trigger, or from the trigger named (a polling trigger's "Fetch Test Event").
+	 */
+	run(workflowId: string, options?: { timeoutMs?: number; trigger?: string }): Promise<RunResult>;
+	/** Publishes (activates) an imported workflow: n8n registers its triggers (a polling trigger polls at once). */
+	activate(workflowId: string): Promise<void>;
+	deactivate(workflowId: string): Promise<void>;
+	/** The workflow's executions, newest first (id, mode, status). */
+	executions(workflowId: string): Promise<ExecutionSummary[]>;
+	/** An execution, once it ended. */
+	execution(executionId: string, options?: { timeoutMs?: number }): Promise<RunResult>;
+}
+
+export interface ExecutionSummary {
+	id: string;
+	mode: string;
+	status: string;
+	startedAt?: string;
 }
 
 interface ApiWorkflowNode {
@@ -253,7 +270,7 @@ export async function connectN8n(): Promise<E2eN8n> {
 	const state = JSON.parse(readFileSync(stateFile, 'utf8')) as ServerState;
 	const { cookie, browserId } = state;
 	const credentialIds = new Map<string, string>();
-	const workflows = new Map<string, { serverId: string; trigger: string }>();
+	const workflows = new Map<string, { serverId: string; trigger?: string; versionId?: string }>();
 
 	const api = async <T>(method: string, urlPath: string, body?: unknown): Promise<T> => {
 		const reply = await request(state.url, method, urlPath, { body, cookie, browserId });
@@ -285,10 +302,10 @@ export async function connectN8n(): Promise<E2eN8n> {
 						? { credentials: Object.fromEntries(Object.entries(node.credentials).map(([type, ref]) => [type, { ...ref, id: credentialIds.get(ref.id) ?? ref.id }])) }
 						: {}),
 				}));
+				// A workflow without a manual trigger can be activated, not run (run() says so).
 				const trigger = nodes.find((node) => node.type === 'n8n-nodes-base.manualTrigger');
-				if (!trigger) throw new Error(`workflow "${workflow.name}" has no manual trigger to run it from`);
 				const serverId = newId();
-				await api('POST', '/rest/workflows', {
+				const created = await api<{ versionId?: string }>('POST', '/rest/workflows', {
 					id: serverId,
 					name: `${workflow.name} [${given}]`,
 					nodes,
@@ -296,28 +313,54 @@ export async function connectN8n(): Promise<E2eN8n> {
 					settings: workflow.settings ?? {},
 					...(workflow.pinData ? { pinData: workflow.pinData } : {}),
 				});
-				workflows.set(given, { serverId, trigger: trigger.name });
+				workflows.set(given, { serverId, trigger: trigger?.name, versionId: created.versionId });
 			}
 		},
 		async run(workflowId, options = {}) {
 			const workflow = workflows.get(workflowId);
 			if (!workflow) throw new Error(`workflow ${workflowId} was not imported by this test file`);
+			const trigger = options.trigger ?? workflow.trigger;
+			if (!trigger) throw new Error(`workflow ${workflowId} has no manual trigger to run it from`);
 			const started = Date.now();
-			const timeoutMs = options.timeoutMs ?? 300_000;
 			const result = await api<{ executionId?: string; waitingForWebhook?: boolean }>('POST', `/rest/workflows/${workflow.serverId}/run`, {
-				triggerToStartFrom: { name: workflow.trigger },
+				triggerToStartFrom: { name: trigger },
 			});
 			if (!result.executionId) throw new Error(`n8n did not start workflow ${workflowId}: ${JSON.stringify(result)}`);
-			for (;;) {
-				const execution = await api<{ status: string; finished: boolean; stoppedAt?: string | null; data: string }>('GET', `/rest/executions/${result.executionId}`);
-				const ended = !['new', 'running', 'waiting'].includes(execution.status) && (execution.stoppedAt || ['crashed', 'canceled'].includes(execution.status));
-				if (ended) {
-					const data = flatted.parse(execution.data) as ExecutionJson['data'];
-					return { executionId: result.executionId, status: execution.status, json: { data, status: execution.status }, durationMs: Date.now() - started };
-				}
-				if (Date.now() - started > timeoutMs) throw new Error(`execution ${result.executionId} of ${workflowId} still ${execution.status} after ${timeoutMs} ms`);
-				await new Promise((resolve) => setTimeout(resolve, 200));
-			}
+			return await endOf(result.executionId, started, options.timeoutMs ?? 300_000);
+		},
+		async activate(workflowId) {
+			const workflow = serverWorkflow(workflowId);
+			await api('POST', `/rest/workflows/${workflow.serverId}/activate`, { versionId: workflow.versionId });
+		},
+		async deactivate(workflowId) {
+			await api('POST', `/rest/workflows/${serverWorkflow(workflowId).serverId}/deactivate`, {});
+		},
+		async executions(workflowId) {
+			const filter = encodeURIComponent(JSON.stringify({ workflowId: serverWorkflow(workflowId).serverId }));
+			const list = await api<{ results: ExecutionSummary[] }>('GET', `/rest/executions?filter=${filter}&limit=100`);
+			return list.results.map(({ id, mode, status, startedAt }) => ({ id: String(id), mode, status, startedAt }));
+		},
+		async execution(executionId, options = {}) {
+			return await endOf(executionId, Date.now(), options.timeoutMs ?? 300_000);
 		},
 	};
+
+	function serverWorkflow(workflowId: string): { serverId: string; versionId?: string } {
+		const workflow = workflows.get(workflowId);
+		if (!workflow) throw new Error(`workflow ${workflowId} was not imported by this test file`);
+		return workflow;
+	}
+
+	async function endOf(executionId: string, started: number, timeoutMs: number): Promise<RunResult> {
+		for (;;) {
+			const execution = await api<{ status: string; finished: boolean; stoppedAt?: string | null; data: string }>('GET', `/rest/executions/${executionId}`);
+			const ended = !['new', 'running', 'waiting'].includes(execution.status) && (execution.stoppedAt || ['crashed', 'canceled'].includes(execution.status));
+			if (ended) {
+				const data = flatted.parse(execution.data) as ExecutionJson['data'];
+				return { executionId, status: execution.status, json: { data, status: execution.status }, durationMs: Date.now() - started };
+			}
+			if (Date.now() - started > timeoutMs) throw new Error(`execution ${executionId} still ${execution.status} after ${timeoutMs} ms`);
+			await new Promise((resolve) => setTimeout(resolve, 200));
+		}
+	}
 }
