@@ -36,7 +36,8 @@ const repoPackage = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json')
 function declaredTypes(file: string, kind: 'node' | 'credential'): string[] {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports -- the built file, as n8n loads it
 	const exported = require(path.join(REPO_ROOT, file)) as Record<string, new () => { name?: string; description?: { name: string; usableAsTool?: boolean } }>;
-	const instance = new (Object.values(exported)[0])();
+	// The class named as its file, as n8n's loader takes it (a file may export constants beside it).
+	const instance = new exported[path.basename(file).split('.')[0]]();
 	if (kind === 'credential') return [instance.name!];
 	const name = `${repoPackage.name}.${instance.description!.name}`;
 	return instance.description!.usableAsTool ? [name, `${name}Tool`] : [name];
