@@ -23,6 +23,8 @@ import {
 	ExecutionLifecycleHooks,
 	InstanceSettings,
 	LoadOptionsContext,
+	PollContext,
+	TriggersAndPollers,
 	WorkflowExecute,
 	getAdditionalKeys,
 } from 'n8n-core';
@@ -66,6 +68,7 @@ import type {
 	IWorkflowExecuteAdditionalData,
 	IWorkflowSettings,
 	Logger as WorkflowLogger,
+	WorkflowActivateMode,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 import { optionsProperty } from './test-node';
@@ -1015,4 +1018,91 @@ export async function runListSearch(
 	const context = new LoadOptionsContext(workflow, node, additionalData, 'parameters');
 	const result = await runContext.run(logs, async () => await search.call(context, opts.filter, opts.paginationToken));
 	return { result, credentialsStore, logs };
+}
+
+export interface RunPollOptions {
+	nodeTypes: RunNodeOptions['nodeTypes'];
+	credentialTypes: ICredentialType[];
+	node: { type: string; parameters: INodeParameters; credentials?: INodeCredentials; name?: string; typeVersion?: number };
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	/**
+	 * The workflow's static data, kept by the caller from one poll to the next as n8n keeps it in
+	 * the workflow (the node's part is under `node:<name>`). Mutated in place.
+	 */
+	staticData: IDataObject;
+	/** n8n's activation mode of the poll context (default `update`, as n8n's poll scheduler gives it). */
+	activation?: WorkflowActivateMode;
+}
+
+export interface RunPollResult {
+	/** What the poll handed to n8n (`__emit`), or undefined when it returned nothing (null). */
+	emitted?: INodeExecutionData[][];
+	/** What the poll threw (n8n would record it with `__emitError`). */
+	error?: Error;
+	credentialsStore: Record<string, ICredentialDataDecryptedObject>;
+	logs: HarnessLogEntry[];
+}
+
+/**
+ * One poll of an activated workflow's polling node, the way n8n runs it between two Poll Times:
+ * n8n-core's real PollContext (mode `trigger`, the workflow's static data, the request and binary
+ * helpers) and TriggersAndPollers.runPollFunction; what n8n does with the answer is recorded as
+ * n8n-core's PollTriggerExecutor does it (`__emit` for items, `__emitError` for an error).
+ */
+export async function runPoll(opts: RunPollOptions): Promise<RunPollResult> {
+	await setupN8nCore();
+	const logs: HarnessLogEntry[] = [];
+	const credentialsStore = structuredClone(opts.credentials ?? {});
+	const credentialsHelper = new HarnessCredentialsHelper(opts.credentialTypes, credentialsStore);
+	const nodeTypes = buildNodeTypes(opts);
+	const nodeType = nodeTypes.get(opts.node.type) ?? nodeTypes.get(opts.node.type.slice(opts.node.type.lastIndexOf('.') + 1));
+	if (!nodeType) throw new UnexpectedError(`Harness: unknown node type "${opts.node.type}"`);
+	const typeVersion = opts.node.typeVersion ?? latestVersion(nodeType);
+	const credentials: INodeCredentials = opts.node.credentials ?? {};
+	if (!opts.node.credentials) {
+		for (const { name } of NodeHelpers.getVersionedNodeType(nodeType, typeVersion).description.credentials ?? []) {
+			if (opts.credentials?.[name]) credentials[name] = { id: `harness-${name}`, name: `Harness ${name}` };
+		}
+	}
+	const node: INode = {
+		id: 'harness-poll-node',
+		name: opts.node.name ?? 'Poll Node',
+		type: opts.node.type,
+		typeVersion,
+		position: [0, 0],
+		parameters: structuredClone(opts.node.parameters),
+		credentials,
+	};
+	const workflow = new Workflow({
+		id: 'harness-workflow',
+		name: 'Harness workflow',
+		nodes: [node],
+		connections: {},
+		active: true,
+		nodeTypes: new HarnessNodeTypes(nodeTypes, new Map()),
+		staticData: opts.staticData,
+		settings: { executionOrder: 'v1' },
+	});
+	const additionalData = harnessAdditionalData(credentialsHelper, undefined, '', 'harness-workflow');
+	// A poll runs outside any execution: no execution ID yet (n8n gives one when it starts the run).
+	(additionalData as { executionId?: string }).executionId = undefined;
+	const result: RunPollResult = { credentialsStore, logs };
+	const context = new PollContext(
+		workflow,
+		node,
+		additionalData,
+		'trigger',
+		opts.activation ?? 'update',
+		(data) => (result.emitted = data),
+		(error) => (result.error = error),
+	);
+	await runContext.run(logs, async () => {
+		try {
+			const response = await Container.get(TriggersAndPollers).runPollFunction(workflow, node, context);
+			if (response !== null) context.__emit(response);
+		} catch (error) {
+			context.__emitError(error as Error);
+		}
+	});
+	return result;
 }

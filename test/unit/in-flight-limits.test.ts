@@ -74,7 +74,9 @@ it('lists every node of the package', () => {
 	const manifest = JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { n8n: { nodes: string[] } };
 	const names = Object.values(NODES).map(({ node }) => node.description.name);
 	expect(names.sort()).toEqual(Object.keys(NODES).sort());
-	expect(manifest.n8n.nodes).toHaveLength(names.length);
+	// Triggers run no items at once: a poll's calls go one after another (test/nodes/XeroAttachment/trigger.test.ts).
+	const actions = manifest.n8n.nodes.filter((file) => !/Trigger\.node\.js$/.test(file));
+	expect(actions).toHaveLength(names.length);
 });
 
 describe.each(Object.entries(NODES))('%s', (_name, { node, concurrency, limitOf, apiMethods }) => {

@@ -52,7 +52,8 @@ const operation: INodeProperties = {
 	default: 'getAll',
 };
 
-const organization: INodeProperties = {
+/** The organization picker; the trigger shows it too. */
+export const organization: INodeProperties = {
 	displayName: 'Organization',
 	name: 'tenantId',
 	type: 'resourceLocator',
