@@ -74,7 +74,8 @@ it('lists every node of the package', () => {
 	const manifest = JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { n8n: { nodes: string[] } };
 	const names = Object.values(NODES).map(({ node }) => node.description.name);
 	expect(names.sort()).toEqual(Object.keys(NODES).sort());
-	expect(manifest.n8n.nodes).toHaveLength(names.length);
+	// Triggers fetch files one request an item, at their provider's default Concurrency, and have no operations.
+	expect(manifest.n8n.nodes.filter((file) => !/Trigger\.node\.js$/.test(file))).toHaveLength(names.length);
 });
 
 describe.each(Object.entries(NODES))('%s', (_name, { node, concurrency, limitOf, apiMethods }) => {
