@@ -128,8 +128,14 @@ export class SunshineIntegrations {
 	readonly messages: Array<{ appId: string; conversationId: string; message: Record<string, unknown> }> = [];
 	private readonly inFlight = new Set<Promise<void>>();
 	private deliverySeq = 0;
+	private lostCreateAnswers = 0;
 
 	constructor(private readonly options: IntegrationOptions) {}
+
+	/** The next `count` Create Integration calls make the integration, then answer 500 (an answer lost after the work was done). */
+	loseNextCreateAnswers(count: number): void {
+		this.lostCreateAnswers += count;
+	}
 
 	list(appId?: string): SunshineIntegration[] {
 		return [...this.byId.values()].filter((integration) => appId === undefined || integration.appId === appId);
@@ -140,6 +146,7 @@ export class SunshineIntegrations {
 		this.deliveries.length = 0;
 		this.messages.length = 0;
 		this.deliverySeq = 0;
+		this.lostCreateAnswers = 0;
 	}
 
 	/** Resolves when no delivery (retries included) is in flight. */
@@ -223,6 +230,10 @@ export class SunshineIntegrations {
 			],
 		};
 		this.byId.set(integration.id, integration);
+		if (this.lostCreateAnswers > 0) {
+			this.lostCreateAnswers--;
+			return errorReply(500, 'internal_error', 'Internal server error');
+		}
 		return jsonReply(201, { integration: this.json(integration) });
 	}
 
