@@ -91,7 +91,7 @@ describe('deliveries that are not Sunshine\'s', () => {
 		const media = mediaOf(server, 'claim.pdf', PDF, 'application/pdf');
 		const before = trigger.staticData();
 		const body = deliveryBody('m1', media.mediaUrl);
-		const attempts = [{}, { 'x-api-key': 'wrong' }, { 'x-api-key': secret.toUpperCase() }, { 'x-api-key': '8564b3e6a8b20a4bdb68b05ce9bc5936' }, { 'x-api-key': secret.slice(0, -1) }];
+		const attempts: Array<Record<string, string>> = [{}, { 'x-api-key': 'wrong' }, { 'x-api-key': secret.toUpperCase() }, { 'x-api-key': '8564b3e6a8b20a4bdb68b05ce9bc5936' }, { 'x-api-key': secret.slice(0, -1) }];
 		for (const headers of attempts) expect(await deliver(trigger.productionUrl, body, headers)).toEqual({ status: 401, body: refused });
 		expect(trigger.deliveries.map((d) => d.started)).toEqual(attempts.map(() => false));
 		await trigger.settle();
