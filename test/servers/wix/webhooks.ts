@@ -54,6 +54,8 @@ export interface WixWebhookOptions {
 export interface SignOptions {
 	/** Seconds from now (negative: already expired). Default the emulator's token lifetime. */
 	expiresIn?: number;
+	/** `iat`, in seconds from now (a clock ahead). Default 0. */
+	issuedIn?: number;
 	/** Sign with this key instead of the app's (a forger's). */
 	privateKey?: KeyObject;
 	/** The JWT header's `alg` (the signature is RS256 whatever it says). */
@@ -113,9 +115,10 @@ export class WixWebhooks {
 
 	/** A JWT as Wix signs it, of any payload (tests forge and expire tokens with it). */
 	sign(payload: Record<string, unknown>, options: SignOptions = {}): string {
-		const iat = Math.floor(Date.now() / 1000);
+		const now = Math.floor(Date.now() / 1000);
+		const iat = now + (options.issuedIn ?? 0);
 		const header = base64url(JSON.stringify({ kid: randomUUID(), alg: options.alg ?? 'RS256' }));
-		const claims = base64url(JSON.stringify({ ...payload, iat, exp: iat + (options.expiresIn ?? this.options.tokenTtlSeconds ?? 3600) }));
+		const claims = base64url(JSON.stringify({ ...payload, iat, exp: now + (options.expiresIn ?? this.options.tokenTtlSeconds ?? 3600) }));
 		const signature = signData('RSA-SHA256', Buffer.from(`${header}.${claims}`), options.privateKey ?? this.keys.privateKey);
 		return `${header}.${claims}.${base64url(signature)}`;
 	}
