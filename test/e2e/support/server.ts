@@ -235,6 +235,10 @@ export interface E2eN8n {
 	importWorkflows(workflows: WorkflowToImport[]): Promise<void>;
 	/** A manual execution of a workflow this file imported (by the id the file gave it), to its end. */
 	run(workflowId: string, options?: { timeoutMs?: number }): Promise<RunResult>;
+	/** Any REST call as the owner: the `data` of n8n's answer (throws on a status outside 2xx). Triggers use it (support/triggers.ts). */
+	api<T>(method: string, urlPath: string, body?: unknown): Promise<T>;
+	/** n8n's own `flatted`, which saved executions' data is serialised with. */
+	parseExecutionData(text: string): unknown;
 }
 
 interface ApiWorkflowNode {
@@ -267,6 +271,8 @@ export async function connectN8n(): Promise<E2eN8n> {
 		mode,
 		url: state.url,
 		userFolder: state.userFolder,
+		api,
+		parseExecutionData: (text) => flatted.parse(text),
 		async importCredentials(credentials) {
 			const created: Array<CredentialToImport & { id: string }> = [];
 			for (const credential of credentials) {
