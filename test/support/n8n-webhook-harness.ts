@@ -102,7 +102,7 @@ export interface TriggerHarness {
 	executions: TriggerExecution[];
 	/** Resolves when `count` executions have ended (or rejects after `timeoutMs`). */
 	waitForExecutions(count: number, timeoutMs?: number): Promise<TriggerExecution[]>;
-	/** Resolves when every execution started so far has ended. */
+	/** Resolves when every execution started so far has ended (and a test registration a delivery ended is removed). */
 	settle(): Promise<void>;
 	credentialsStore: Record<string, ICredentialDataDecryptedObject>;
 	close(): Promise<void>;
@@ -350,8 +350,13 @@ export async function startTriggerHarness(options: TriggerHarnessOptions): Promi
 			response.status(200).json({ message: 'Workflow was started' });
 			const done = execute(kind, result.workflowData).finally(() => running.delete(done));
 			running.add(done);
-			// A test registration listens for one event (the cli removes it once an execution started).
-			if (kind === 'test') await deactivate('test').catch(() => undefined);
+			// A test registration listens for one event (the cli removes it once an execution started); settle() waits for it.
+			if (kind === 'test') {
+				const removed = deactivate('test')
+					.catch(() => undefined)
+					.finally(() => running.delete(removed));
+				running.add(removed);
+			}
 		}
 		delivery.status = res.statusCode;
 		try {

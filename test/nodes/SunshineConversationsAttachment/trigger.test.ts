@@ -186,6 +186,7 @@ it('"Listen for test event": registers the test URL, the delivery runs in manual
 	const [execution] = await harness.waitForExecutions(1);
 	expect(execution.mode).toBe('test');
 	expect(await binaryStats(execution.items[0].binary!.data)).toEqual({ size: PDF.length, sha256: sha256(PDF) });
+	await harness.settle();
 	expect(harness.isActive('test')).toBe(false);
 	expect(server.integrations.list()).toEqual([]);
 });
