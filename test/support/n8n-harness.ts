@@ -152,6 +152,12 @@ export interface RunWorkflowResult {
 	logs: HarnessLogEntry[];
 }
 
+/*
+ * Webhook triggers (their webhookMethods and webhook, and the execution a delivery starts) run
+ * through n8n-core's HookContext and WebhookContext in test/support/n8n-webhook-harness.ts, which
+ * uses the set-up, node types, credentials and additional data exported here.
+ */
+
 /** Type of the harness start node; `n8n-nodes-base.manualTrigger` is mapped to it too. */
 export const START_NODE_TYPE = 'harnessStart';
 /** Type of the node that emits `HarnessItem`s (in JSON fixtures: parameter `items`). */
@@ -162,7 +168,7 @@ export const FIXTURE_SOURCE_NODE_TYPE = 'harnessFixtureSource';
 // AsyncLocalStorage routes each entry to the run that caused it, even if runs overlap.
 // ---------------------------------------------------------------------------------------------
 
-const runContext = new AsyncLocalStorage<HarnessLogEntry[]>();
+export const runContext = new AsyncLocalStorage<HarnessLogEntry[]>();
 /** Log entries emitted outside any run (e.g. during setup). */
 export const orphanLogs: HarnessLogEntry[] = [];
 
@@ -220,7 +226,7 @@ export async function useBinaryDataMode(mode: CoreBinaryMode): Promise<void> {
 	await Container.get(BinaryDataService).init();
 }
 
-function setupN8nCore(): Promise<void> {
+export function setupN8nCore(): Promise<void> {
 	setupPromise ??= (async () => {
 		LoggerProxy.init(capturingLogger as unknown as WorkflowLogger);
 		Container.set(Logger, capturingLogger as unknown as InstanceType<typeof Logger>);
@@ -423,7 +429,7 @@ function fixtureSourceNode(closureItems?: HarnessItem[]): INodeType {
 type AnyNodeType = INodeType | IVersionedNodeType;
 
 /** INodeTypes over a plain map. Also records the original error a node's `execute` throws. */
-class HarnessNodeTypes implements INodeTypes {
+export class HarnessNodeTypes implements INodeTypes {
 	private readonly wrapped = new Map<INodeType, INodeType>();
 
 	constructor(
@@ -466,7 +472,7 @@ class HarnessNodeTypes implements INodeTypes {
 	}
 }
 
-function buildNodeTypes(opts: Pick<RunNodeOptions, 'nodeTypes'>, fixtureItems?: HarnessItem[]) {
+export function buildNodeTypes(opts: Pick<RunNodeOptions, 'nodeTypes'>, fixtureItems?: HarnessItem[]) {
 	const types = new Map<string, AnyNodeType>();
 	const start = new HarnessStart();
 	types.set(START_NODE_TYPE, start);
@@ -769,7 +775,7 @@ const notInHarness = (what: string) => async () => {
 };
 
 /** A plain object instead of n8n's jest-mock-extended mock: only what the execution path reads. */
-function harnessAdditionalData(
+export function harnessAdditionalData(
 	credentialsHelper: HarnessCredentialsHelper,
 	hooks: ExecutionLifecycleHooks | undefined,
 	executionId: string,

@@ -74,7 +74,8 @@ it('lists every node of the package', () => {
 	const manifest = JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { n8n: { nodes: string[] } };
 	const names = Object.values(NODES).map(({ node }) => node.description.name);
 	expect(names.sort()).toEqual(Object.keys(NODES).sort());
-	// Triggers run no items at once: a poll's calls go one after another (test/nodes/XeroAttachment/trigger.test.ts).
+	// Triggers have no operations: Xero's poll makes its calls one after another
+	// (test/nodes/XeroAttachment/trigger.test.ts); the push triggers fetch an event's files one request each.
 	const actions = manifest.n8n.nodes.filter((file) => !/Trigger\.node\.js$/.test(file));
 	expect(actions).toHaveLength(names.length);
 });

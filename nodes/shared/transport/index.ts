@@ -7,6 +7,7 @@ export { RollingBudget, renewalText } from './pacing';
 export type { HeaderBudget, PacedRequest, PacingSpec } from './pacing';
 export type { CustomApiCallHelp, NodeOperation, OperationHandler } from './items';
 export { sendRequest } from './request';
+export { protectError, protectOutput } from './secrets';
 export { resolveBinaryUploadSource, resolveTextUploadSource, resolveUploadSource, textMimeTypeFor, uploadsFromText } from './upload';
 export { isTextLike, readTextContentOptions, runsAsTool, textContentOf } from './text-content';
 export type { UploadSourceOptions } from './upload';

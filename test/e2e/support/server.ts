@@ -276,6 +276,10 @@ export interface E2eN8n {
 	executions(workflowId: string): Promise<ExecutionSummary[]>;
 	/** An execution, once it ended. */
 	execution(executionId: string, options?: { timeoutMs?: number }): Promise<RunResult>;
+	/** Any REST call as the owner: the `data` of n8n's answer (throws on a status outside 2xx). Triggers use it (support/triggers.ts). */
+	api<T>(method: string, urlPath: string, body?: unknown): Promise<T>;
+	/** n8n's own `flatted`, which saved executions' data is serialised with. */
+	parseExecutionData(text: string): unknown;
 }
 
 export interface ExecutionSummary {
@@ -318,6 +322,8 @@ export async function connectN8n(): Promise<E2eN8n> {
 		line,
 		url: state.url,
 		userFolder: state.userFolder,
+		api,
+		parseExecutionData: (text) => flatted.parse(text),
 		async importCredentials(credentials) {
 			const created: Array<CredentialToImport & { id: string }> = [];
 			for (const credential of credentials) {
