@@ -158,7 +158,7 @@ export const FIXTURE_SOURCE_NODE_TYPE = 'harnessFixtureSource';
 // AsyncLocalStorage routes each entry to the run that caused it, even if runs overlap.
 // ---------------------------------------------------------------------------------------------
 
-const runContext = new AsyncLocalStorage<HarnessLogEntry[]>();
+export const runContext = new AsyncLocalStorage<HarnessLogEntry[]>();
 /** Log entries emitted outside any run (e.g. during setup). */
 export const orphanLogs: HarnessLogEntry[] = [];
 
@@ -216,7 +216,7 @@ export async function useBinaryDataMode(mode: CoreBinaryMode): Promise<void> {
 	await Container.get(BinaryDataService).init();
 }
 
-function setupN8nCore(): Promise<void> {
+export function setupN8nCore(): Promise<void> {
 	setupPromise ??= (async () => {
 		LoggerProxy.init(capturingLogger as unknown as WorkflowLogger);
 		Container.set(Logger, capturingLogger as unknown as InstanceType<typeof Logger>);
@@ -416,10 +416,10 @@ function fixtureSourceNode(closureItems?: HarnessItem[]): INodeType {
 	};
 }
 
-type AnyNodeType = INodeType | IVersionedNodeType;
+export type AnyNodeType = INodeType | IVersionedNodeType;
 
 /** INodeTypes over a plain map. Also records the original error a node's `execute` throws. */
-class HarnessNodeTypes implements INodeTypes {
+export class HarnessNodeTypes implements INodeTypes {
 	private readonly wrapped = new Map<INodeType, INodeType>();
 
 	constructor(
@@ -462,7 +462,7 @@ class HarnessNodeTypes implements INodeTypes {
 	}
 }
 
-function buildNodeTypes(opts: Pick<RunNodeOptions, 'nodeTypes'>, fixtureItems?: HarnessItem[]) {
+export function buildNodeTypes(opts: Pick<RunNodeOptions, 'nodeTypes'>, fixtureItems?: HarnessItem[]) {
 	const types = new Map<string, AnyNodeType>();
 	const start = new HarnessStart();
 	types.set(START_NODE_TYPE, start);
@@ -784,7 +784,7 @@ const notInHarness = (what: string) => async () => {
 };
 
 /** A plain object instead of n8n's jest-mock-extended mock: only what the execution path reads. */
-function harnessAdditionalData(
+export function harnessAdditionalData(
 	credentialsHelper: HarnessCredentialsHelper,
 	hooks: ExecutionLifecycleHooks | undefined,
 	executionId: string,
@@ -895,7 +895,7 @@ function pickStartNode(workflow: Workflow): INode {
 	return roots[0];
 }
 
-function latestVersion(nodeType: AnyNodeType): number {
+export function latestVersion(nodeType: AnyNodeType): number {
 	if ('nodeVersions' in nodeType) return nodeType.currentVersion;
 	const { version } = nodeType.description;
 	return Array.isArray(version) ? Math.max(...version) : version;
