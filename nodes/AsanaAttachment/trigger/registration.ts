@@ -114,26 +114,52 @@ async function removeLeftovers(ctx: IHookFunctions, want: Wanted): Promise<numbe
 	return gids.length;
 }
 
+/**
+ * An activation's failure, saying what failed and that nothing stays registered. The provider's
+ * own message (a NodeApiError's: "Could not connect to Asana (connection refused)", Asana's error
+ * text) comes first.
+ */
+function activationError(ctx: IHookFunctions, doing: string, error: unknown, target: string): NodeOperationError {
+	const cause = nodeError(ctx, error);
+	return new NodeOperationError(ctx.getNode(), `Could not ${doing} the webhook at Asana: ${cause.message}`, {
+		description: [
+			cause.description,
+			`The Asana Attachment Trigger registers a webhook on the task or project (POST /webhooks) when the workflow is activated, and Asana must then reach ${target} to confirm it. Nothing was left registered; activate the workflow again once Asana answers and can reach that address.`,
+		]
+			.filter(Boolean)
+			.join(' '),
+	});
+}
+
 export async function checkExists(this: IHookFunctions): Promise<boolean> {
 	const want = wanted(this);
-	const data = state(this);
+	try {
+		return await findOrClear(this, want);
+	} catch (error) {
+		throw activationError(this, 'check for', error, want.target);
+	}
+}
+
+/** checkExists's work: whether the node's webhook is there as it should be; anything else of it removed. */
+async function findOrClear(ctx: IHookFunctions, want: Wanted): Promise<boolean> {
+	const data = state(ctx);
 	if (data.webhookId && data.hookSecret && data.resource === want.resource && data.target === want.target && (data.events ?? []).join() === want.events.join()) {
 		try {
-			const hook = ((await callAsana(this, want.credentialType, 'get', { path: { webhook_gid: data.webhookId } })).data ?? {}) as IDataObject;
+			const hook = ((await callAsana(ctx, want.credentialType, 'get', { path: { webhook_gid: data.webhookId } })).data ?? {}) as IDataObject;
 			const resource = (hook.resource as IDataObject | undefined)?.gid;
 			if (hook.active !== false && hook.target === want.target && resource === want.resource) return true;
-			await removeWebhook(this, want.credentialType, data.webhookId);
+			await removeWebhook(ctx, want.credentialType, data.webhookId);
 		} catch (error) {
-			if (httpCodeOf(error) !== '404') throw nodeError(this, error);
+			if (httpCodeOf(error) !== '404') throw nodeError(ctx, error);
 		}
 		forget(data);
 	} else if (data.webhookId) {
 		// Registered with other settings (or without its secret): it goes, create() registers anew.
-		await removeWebhook(this, want.credentialType, data.webhookId);
+		await removeWebhook(ctx, want.credentialType, data.webhookId);
 		forget(data);
 	}
-	const removed = await removeLeftovers(this, want);
-	if (removed > 0) this.logger.info(`Asana Attachment Trigger: removed ${removed} earlier webhook(s) of this node whose secret was not known`);
+	const removed = await removeLeftovers(ctx, want);
+	if (removed > 0) ctx.logger.info(`Asana Attachment Trigger: removed ${removed} earlier webhook(s) of this node whose secret was not known`);
 	return false;
 }
 
@@ -158,15 +184,7 @@ export async function create(this: IHookFunctions): Promise<boolean> {
 				this.logger.warn(`Asana Attachment Trigger: could not check for a webhook the failed registration may have left: ${cleanup.message}`),
 			);
 		}
-		const cause = error as Error & { description?: string | null };
-		throw new NodeOperationError(this.getNode(), `Could not register the webhook with Asana: ${cause.message}`, {
-			description: [
-				cause.description,
-				`The Asana Attachment Trigger registers a webhook on the task or project (POST /webhooks) when the workflow is activated, and Asana must then reach ${want.target} to confirm it. Nothing was left registered; activate the workflow again once Asana answers and can reach that address.`,
-			]
-				.filter(Boolean)
-				.join(' '),
-		});
+		throw activationError(this, 'register', error, want.target);
 	} finally {
 		handshakes.delete(want.key);
 	}
