@@ -197,6 +197,18 @@ it('heartbeats are signed deliveries of no events; duplicates repeat a delivery 
 	expect(server.webhooks.deliveries.filter((d) => d.duplicate)).toHaveLength(1);
 });
 
+it('held deliveries wait until released, then go together', async () => {
+	await establish(DEFAULT_TASK.gid, [{ resource_type: 'attachment' }]);
+	receiver.received.length = 0;
+	const release = server.webhooks.holdDeliveries();
+	for (let i = 0; i < 3; i++) server.seedAttachment(DEFAULT_TASK.gid, `held-${i}.txt`, Buffer.from(`held ${i}`), 'text/plain');
+	await new Promise((resolve) => setTimeout(resolve, 100));
+	expect({ waiting: server.webhooks.waiting, received: receiver.received.length }).toEqual({ waiting: 3, received: 0 });
+	release();
+	await server.webhooks.idle();
+	expect({ waiting: server.webhooks.waiting, received: receiver.received.length }).toEqual({ waiting: 0, received: 3 });
+});
+
 it('GET /webhooks lists a workspace\'s webhooks (by resource too); GET and DELETE one; unknown ones are 404', async () => {
 	const onTask = await establish(DEFAULT_TASK.gid);
 	const onProject = await establish(DEFAULT_PROJECT.gid);

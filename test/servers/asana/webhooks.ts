@@ -25,7 +25,8 @@
  *    (Asana: every 8 hours; off by default here), or at once with `sendHeartbeat()`.
  *
  * Asana refuses targets on localhost with a 403; the emulator takes them unless `allowLocalTargets`
- * is false (n8n runs next to it on 127.0.0.1). Test knobs: `duplicateNextDeliveries` (a delivery
+ * is false (n8n runs next to it on 127.0.0.1). Test knobs: `holdDeliveries` (deliveries kept until
+ * released, then sent at once), `duplicateNextDeliveries` (a delivery
  * sent twice, as Asana's retry of an answer it did not get), `sendRaw` (any body, signed rightly,
  * wrongly or not at all), `idle()` (every delivery and retry done).
  */
@@ -194,6 +195,9 @@ export class AsanaWebhooks {
 	readonly deliveries: Delivery[] = [];
 	private seq = 0;
 	private duplicates = 0;
+	/** While set, deliveries wait here before they are sent (holdDeliveries). */
+	private held?: { gate: Promise<void>; release: () => void };
+	private waitingCount = 0;
 	private readonly pending = new Set<Promise<unknown>>();
 	private readonly batches = new Map<string, { events: AsanaEvent[]; timer: NodeJS.Timeout }>();
 	private readonly heartbeats = new Map<string, NodeJS.Timeout>();
@@ -450,6 +454,10 @@ export class AsanaWebhooks {
 		const sent: Delivery[] = [];
 		const duplicate = kind === 'events' && this.duplicates > 0 ? (this.duplicates--, true) : false;
 		for (let attempt = 1; ; attempt++) {
+			if (this.held) {
+				this.waitingCount++;
+				await this.held.gate.finally(() => this.waitingCount--);
+			}
 			if (this.closed || !this.hooks.has(gid)) return sent;
 			const delivery = await this.send({ kind, webhookGid: gid, target: hook.target, headers, body, attempt }, this.options.deliveryTimeoutMs);
 			sent.push(delivery);
@@ -512,6 +520,29 @@ export class AsanaWebhooks {
 		return sent.flat();
 	}
 
+	/**
+	 * Deliveries wait until the returned function is called, then all go at once (e.g. 50 uploads'
+	 * deliveries sent together rather than as each upload ends).
+	 */
+	holdDeliveries(): () => void {
+		let open!: () => void;
+		const gate = new Promise<void>((resolve) => (open = resolve));
+		const held = {
+			gate,
+			release: () => {
+				if (this.held === held) this.held = undefined;
+				open();
+			},
+		};
+		this.held = held;
+		return held.release;
+	}
+
+	/** Deliveries waiting for holdDeliveries' release. */
+	get waiting(): number {
+		return this.waitingCount;
+	}
+
 	/** The next `count` event deliveries are each sent a second time, identical, once answered. */
 	duplicateNextDeliveries(count: number): void {
 		this.duplicates += count;
@@ -542,6 +573,7 @@ export class AsanaWebhooks {
 	}
 
 	reset(): void {
+		this.held?.release();
 		for (const gid of [...this.hooks.keys()]) this.remove(gid);
 		// A retry waiting ends now: its webhook is gone, so it stops.
 		for (const [timer, resolve] of this.timers) {
