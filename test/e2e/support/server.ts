@@ -235,6 +235,22 @@ export interface E2eN8n {
 	importWorkflows(workflows: WorkflowToImport[]): Promise<void>;
 	/** A manual execution of a workflow this file imported (by the id the file gave it), to its end. */
 	run(workflowId: string, options?: { timeoutMs?: number }): Promise<RunResult>;
+	/** Publishes (activates) a workflow this file imported: n8n registers its triggers' webhooks. */
+	activate(workflowId: string): Promise<void>;
+	/** Unpublishes (deactivates) it: n8n removes its triggers' webhooks. */
+	deactivate(workflowId: string): Promise<void>;
+	/**
+	 * How n8n's publication of the workflow went (2.x publishes through an outbox, after answering
+	 * the activation): `in_progress`, `published`, `partial`, `failed`, with each trigger's status
+	 * and error (what the editor shows).
+	 */
+	publicationStatus(workflowId: string): Promise<{ status: string; triggers: Array<{ nodeId: string; status: string; errorMessage?: string | null }> }>;
+	/** "Listen for test event" on a trigger of the workflow (its test webhook registered); whether n8n now waits for it. */
+	listen(workflowId: string, triggerName: string): Promise<boolean>;
+	/** The workflow's executions, newest first (id, mode, status). */
+	executions(workflowId: string): Promise<Array<{ id: string; mode: string; status: string }>>;
+	/** One execution, once it has ended (as `run` returns it). */
+	execution(executionId: string, options?: { timeoutMs?: number }): Promise<RunResult>;
 }
 
 interface ApiWorkflowNode {
@@ -253,7 +269,7 @@ export async function connectN8n(): Promise<E2eN8n> {
 	const state = JSON.parse(readFileSync(stateFile, 'utf8')) as ServerState;
 	const { cookie, browserId } = state;
 	const credentialIds = new Map<string, string>();
-	const workflows = new Map<string, { serverId: string; trigger: string }>();
+	const workflows = new Map<string, { serverId: string; trigger?: string; versionId?: string }>();
 
 	const api = async <T>(method: string, urlPath: string, body?: unknown): Promise<T> => {
 		const reply = await request(state.url, method, urlPath, { body, cookie, browserId });
@@ -286,9 +302,8 @@ export async function connectN8n(): Promise<E2eN8n> {
 						: {}),
 				}));
 				const trigger = nodes.find((node) => node.type === 'n8n-nodes-base.manualTrigger');
-				if (!trigger) throw new Error(`workflow "${workflow.name}" has no manual trigger to run it from`);
 				const serverId = newId();
-				await api('POST', '/rest/workflows', {
+				const created = await api<{ versionId?: string }>('POST', '/rest/workflows', {
 					id: serverId,
 					name: `${workflow.name} [${given}]`,
 					nodes,
@@ -296,28 +311,59 @@ export async function connectN8n(): Promise<E2eN8n> {
 					settings: workflow.settings ?? {},
 					...(workflow.pinData ? { pinData: workflow.pinData } : {}),
 				});
-				workflows.set(given, { serverId, trigger: trigger.name });
+				workflows.set(given, { serverId, trigger: trigger?.name, versionId: created.versionId });
 			}
 		},
 		async run(workflowId, options = {}) {
-			const workflow = workflows.get(workflowId);
-			if (!workflow) throw new Error(`workflow ${workflowId} was not imported by this test file`);
+			const workflow = imported(workflowId);
+			if (!workflow.trigger) throw new Error(`workflow ${workflowId} has no manual trigger to run it from`);
 			const started = Date.now();
-			const timeoutMs = options.timeoutMs ?? 300_000;
 			const result = await api<{ executionId?: string; waitingForWebhook?: boolean }>('POST', `/rest/workflows/${workflow.serverId}/run`, {
 				triggerToStartFrom: { name: workflow.trigger },
 			});
 			if (!result.executionId) throw new Error(`n8n did not start workflow ${workflowId}: ${JSON.stringify(result)}`);
-			for (;;) {
-				const execution = await api<{ status: string; finished: boolean; stoppedAt?: string | null; data: string }>('GET', `/rest/executions/${result.executionId}`);
-				const ended = !['new', 'running', 'waiting'].includes(execution.status) && (execution.stoppedAt || ['crashed', 'canceled'].includes(execution.status));
-				if (ended) {
-					const data = flatted.parse(execution.data) as ExecutionJson['data'];
-					return { executionId: result.executionId, status: execution.status, json: { data, status: execution.status }, durationMs: Date.now() - started };
-				}
-				if (Date.now() - started > timeoutMs) throw new Error(`execution ${result.executionId} of ${workflowId} still ${execution.status} after ${timeoutMs} ms`);
-				await new Promise((resolve) => setTimeout(resolve, 200));
-			}
+			return await untilEnded(result.executionId, options.timeoutMs ?? 300_000, started);
+		},
+		async activate(workflowId) {
+			const workflow = imported(workflowId);
+			await api('POST', `/rest/workflows/${workflow.serverId}/activate`, { versionId: workflow.versionId });
+		},
+		async deactivate(workflowId) {
+			await api('POST', `/rest/workflows/${imported(workflowId).serverId}/deactivate`, {});
+		},
+		async publicationStatus(workflowId) {
+			return await api('GET', `/rest/workflows/${imported(workflowId).serverId}/publication-status`);
+		},
+		async listen(workflowId, triggerName) {
+			const result = await api<{ waitingForWebhook?: boolean }>('POST', `/rest/workflows/${imported(workflowId).serverId}/run`, { triggerToStartFrom: { name: triggerName } });
+			return result.waitingForWebhook === true;
+		},
+		async executions(workflowId) {
+			const filter = encodeURIComponent(JSON.stringify({ workflowId: imported(workflowId).serverId }));
+			const list = await api<{ results: Array<{ id: string; mode: string; status: string }> }>('GET', `/rest/executions?filter=${filter}&limit=100`);
+			return list.results.map(({ id, mode, status }) => ({ id: String(id), mode, status }));
+		},
+		async execution(executionId, options = {}) {
+			return await untilEnded(executionId, options.timeoutMs ?? 300_000, Date.now());
 		},
 	};
+
+	function imported(workflowId: string) {
+		const workflow = workflows.get(workflowId);
+		if (!workflow) throw new Error(`workflow ${workflowId} was not imported by this test file`);
+		return workflow;
+	}
+
+	async function untilEnded(executionId: string, timeoutMs: number, started: number): Promise<RunResult> {
+		for (;;) {
+			const execution = await api<{ status: string; finished: boolean; stoppedAt?: string | null; data: string }>('GET', `/rest/executions/${executionId}`);
+			const ended = !['new', 'running', 'waiting'].includes(execution.status) && (execution.stoppedAt || ['crashed', 'canceled'].includes(execution.status));
+			if (ended) {
+				const data = flatted.parse(execution.data) as ExecutionJson['data'];
+				return { executionId, status: execution.status, json: { data, status: execution.status }, durationMs: Date.now() - started };
+			}
+			if (Date.now() - started > timeoutMs) throw new Error(`execution ${executionId} still ${execution.status} after ${timeoutMs} ms`);
+			await new Promise((resolve) => setTimeout(resolve, 200));
+		}
+	}
 }
