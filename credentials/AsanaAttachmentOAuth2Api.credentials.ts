@@ -2,11 +2,14 @@ import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
 /**
  * What an Asana app is registered for decides what it may ask: granular scopes (the attachment
- * scopes and what the parent picker reads: workspaces and their typeahead search) or, for an app
- * registered for "Full permissions", only `default`. Asana refuses the other (the two are exclusive).
+ * scopes, what the parent picker reads: workspaces and their typeahead search, and the webhooks the
+ * Asana Attachment Trigger registers, lists and removes: `webhooks:write`, `webhooks:read`,
+ * `webhooks:delete`) or, for an app registered for "Full permissions", only `default`. Asana
+ * refuses the other (the two are exclusive).
  */
 export const ASANA_SCOPES = {
-	granular: 'attachments:read attachments:write attachments:delete workspaces:read workspaces.typeahead:read',
+	granular:
+		'attachments:read attachments:write attachments:delete workspaces:read workspaces.typeahead:read webhooks:read webhooks:write webhooks:delete',
 	full: 'default',
 } as const;
 

@@ -20,6 +20,12 @@ export interface Example {
 	steps: string[];
 	/** Other sandboxes whose credentials it uses (e.g. `model`, the scripted OpenAI-compatible model). */
 	uses?: string[];
+	/**
+	 * The node type of its trigger, for an example a provider's event starts (published, or
+	 * listening for a test event) rather than *Execute workflow*: the suites that run examples
+	 * from a manual trigger leave it out; test/e2e/asana-trigger.e2e.test.ts runs it.
+	 */
+	trigger?: string;
 }
 
 /** Demo credentials (JSON arrays as `n8n import:credentials` takes them), per provider, in this folder. */
@@ -52,6 +58,18 @@ export const EXAMPLES: Example[] = [
 			'List task attachments: Get Many on the demo task "Review the supplier contract"',
 			'Download each attachment: Get with Download on, into the binary field "data"',
 			'Upload to another task: Upload to "Collect Q3 receipts" (every run adds another copy: Asana has no replace)',
+		],
+	},
+	{
+		provider: 'asana',
+		file: 'asana-trigger.json',
+		workflowId: 'asanaTriggerFlow01',
+		title: 'Example: Asana trigger, a file attached to a task',
+		trigger: 'n8n-nodes-attachments.asanaAttachmentTrigger',
+		steps: [
+			'Publish it (or open the trigger and click "Listen for test event"): n8n registers a webhook on the demo task "Collect Q3 receipts" at the sandbox',
+			'Run "Example: Asana task attachments": its Upload attaches a file to that task, the sandbox delivers the signed event, and this workflow runs with the file in "data"',
+			'What arrived: the file\'s name, size, task and who attached it',
 		],
 	},
 	{

@@ -426,7 +426,7 @@ function fixtureSourceNode(closureItems?: HarnessItem[]): INodeType {
 	};
 }
 
-type AnyNodeType = INodeType | IVersionedNodeType;
+export type AnyNodeType = INodeType | IVersionedNodeType;
 
 /** INodeTypes over a plain map. Also records the original error a node's `execute` throws. */
 export class HarnessNodeTypes implements INodeTypes {
@@ -886,7 +886,7 @@ function pickStartNode(workflow: Workflow): INode {
 	return roots[0];
 }
 
-function latestVersion(nodeType: AnyNodeType): number {
+export function latestVersion(nodeType: AnyNodeType): number {
 	if ('nodeVersions' in nodeType) return nodeType.currentVersion;
 	const { version } = nodeType.description;
 	return Array.isArray(version) ? Math.max(...version) : version;

@@ -72,7 +72,8 @@ const CREDENTIALS: Array<DemoCredential & { provider: string }> = PROVIDER_NAMES
 	return list.map((credential) => ({ ...credential, provider }));
 });
 
-const RUNNABLE_EXAMPLES = EXAMPLES.filter((example) => PROVIDER_NAMES.includes(example.provider));
+/** Those *Execute workflow* runs; an example a trigger starts is driven by test/ui/asana-trigger.ui.test.ts and the e2e suite. */
+const RUNNABLE_EXAMPLES = EXAMPLES.filter((example) => PROVIDER_NAMES.includes(example.provider) && !example.trigger);
 
 let stack: Stack | undefined;
 let browser: Browser | undefined;

@@ -14,7 +14,8 @@ import { description as uploadParameters } from '../operations/upload';
 const GID_REGEX = '^\\s*\\d+\\s*$';
 const URL_REGEX = '^\\s*https?://([a-zA-Z0-9-]+\\.)*asana\\.com/[01]/.+';
 
-const authentication: INodeProperties = {
+/** Authentication (hidden by n8n 2.x: choosing a credential sets it); the trigger shows it too. */
+export const authentication: INodeProperties = {
 	displayName: 'Authentication',
 	name: 'authentication',
 	type: 'options',
@@ -69,7 +70,8 @@ const operation: INodeProperties = {
 	default: 'upload',
 };
 
-const parent: INodeProperties = {
+/** The parent picker: a task, project or brief from a list (typeahead), by URL or by ID; the trigger uses it too. */
+export const parent: INodeProperties = {
 	displayName: 'Parent',
 	name: 'parent',
 	type: 'resourceLocator',

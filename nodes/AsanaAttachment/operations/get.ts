@@ -69,8 +69,12 @@ export const downloadAttachmentFile: OperationSpec = {
 	idempotent: true,
 };
 
-async function readRecord(ctx: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-	const [item] = await executeOperation(ctx, asanaProvider, getAttachmentForDownload, itemIndex);
+/**
+ * The record with a `download_url`, or an error saying why there is no file to download. The
+ * attachment is the node's Attachment parameter, or `values.attachmentId`.
+ */
+export async function readRecord(ctx: IExecuteFunctions, itemIndex: number, values?: { attachmentId: string }): Promise<IDataObject> {
+	const [item] = await executeOperation(ctx, asanaProvider, getAttachmentForDownload, itemIndex, values ? { values } : {});
 	if (!item) throw new NodeOperationError(ctx.getNode(), 'Asana returned no attachment record', { itemIndex });
 	const record = item.json;
 	if (typeof record.download_url !== 'string' || record.download_url === '') {
@@ -99,10 +103,25 @@ async function getRecordOrFile(ctx: IExecuteFunctions, itemIndex: number): Promi
 	if (!ctx.getNodeParameter('download', itemIndex, false)) {
 		return await executeOperation(ctx, asanaProvider, getAttachmentRecord, itemIndex);
 	}
-	let record = await readRecord(ctx, itemIndex);
+	return await downloadRecordFile(ctx, itemIndex, await readRecord(ctx, itemIndex), async () => await readRecord(ctx, itemIndex));
+}
+
+/**
+ * The file of a record read with its `download_url` (readRecord), streamed into the binary field
+ * of "Put Output File in Field", beside `json(record)` (default: the record). `readAgain` gives a
+ * fresh record when the URL has run out (403) by the time it is used.
+ */
+export async function downloadRecordFile(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	first: IDataObject,
+	readAgain: () => Promise<IDataObject>,
+	json: (record: IDataObject) => IDataObject = (record) => record,
+): Promise<INodeExecutionData[]> {
+	let record = first;
 	try {
 		return await executeOperation(ctx, asanaProvider, downloadAttachmentFile, itemIndex, {
-			values: { downloadUrl: record.download_url, record },
+			values: { downloadUrl: record.download_url, record: json(record) },
 		});
 	} catch (error) {
 		// The URL lives about two minutes; one that ran out while waiting (retries) is renewed once.
@@ -112,9 +131,9 @@ async function getRecordOrFile(ctx: IExecuteFunctions, itemIndex: number): Promi
 				: new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 		}
 		ctx.logger.debug('The download URL was refused (403); reading the attachment record again for a fresh one');
-		record = await readRecord(ctx, itemIndex);
+		record = await readAgain();
 		return await executeOperation(ctx, asanaProvider, downloadAttachmentFile, itemIndex, {
-			values: { downloadUrl: record.download_url, record },
+			values: { downloadUrl: record.download_url, record: json(record) },
 		});
 	}
 }

@@ -272,6 +272,14 @@ export interface E2eN8n {
 	/** Publishes (activates) an imported workflow: n8n registers its triggers (a polling trigger polls at once). */
 	activate(workflowId: string): Promise<void>;
 	deactivate(workflowId: string): Promise<void>;
+	/**
+	 * How n8n's publication of the workflow went (2.x publishes through an outbox, after answering
+	 * the activation): `in_progress`, `published`, `partial`, `failed`, with each trigger's status
+	 * and error (what the editor shows).
+	 */
+	publicationStatus(workflowId: string): Promise<{ status: string; triggers: Array<{ nodeId: string; status: string; errorMessage?: string | null }> }>;
+	/** "Listen for test event" on a trigger of the workflow (its test webhook registered); whether n8n now waits for it. */
+	listen(workflowId: string, triggerName: string): Promise<boolean>;
 	/** The workflow's executions, newest first (id, mode, status). */
 	executions(workflowId: string): Promise<ExecutionSummary[]>;
 	/** An execution, once it ended. */
@@ -394,6 +402,13 @@ export async function connectN8n(): Promise<E2eN8n> {
 			const workflow = serverWorkflow(workflowId);
 			if (line === '1x') await api('PATCH', `/rest/workflows/${workflow.serverId}`, { active: false });
 			else await api('POST', `/rest/workflows/${workflow.serverId}/deactivate`, {});
+		},
+		async publicationStatus(workflowId) {
+			return await api('GET', `/rest/workflows/${serverWorkflow(workflowId).serverId}/publication-status`);
+		},
+		async listen(workflowId, triggerName) {
+			const result = await api<{ waitingForWebhook?: boolean }>('POST', `/rest/workflows/${serverWorkflow(workflowId).serverId}/run`, { triggerToStartFrom: { name: triggerName } });
+			return result.waitingForWebhook === true;
 		},
 		async executions(workflowId) {
 			const filter = encodeURIComponent(JSON.stringify({ workflowId: serverWorkflow(workflowId).serverId }));
