@@ -13,23 +13,19 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { DEFAULT_TASK, startAsanaServer, type AsanaServer } from '../../sandbox/asana/server';
 import type { TriggerHarness } from '../support/n8n-webhooks';
-import { startTrigger } from '../nodes/AsanaAttachment/trigger-context';
+import { TRIGGER_SERVER_OPTIONS, startTrigger, useAsanaTriggers } from '../nodes/AsanaAttachment/trigger-context';
 import { useEmulatorBehindProxy } from './support/behind-proxy';
 import type { RequestInfo } from './support/fault-proxy';
 import { itCase } from './support/summary';
 import type { CaseMeta } from './support/summary';
 
 const { server, proxy } = useEmulatorBehindProxy<AsanaServer>(
-	async () => await startAsanaServer({ webhooks: { retryDelaysMs: [100, 200] } }),
+	async () => await startAsanaServer(TRIGGER_SERVER_OPTIONS),
 	(emulator) => ({ api: emulator.url }),
 );
+const start = useAsanaTriggers(() => server);
 
 let trigger: TriggerHarness | undefined;
-afterEach(async () => {
-	await server.webhooks.idle();
-	await trigger?.close();
-	trigger = undefined;
-});
 
 const node = 'Asana Trigger';
 const task = DEFAULT_TASK.gid;
@@ -38,7 +34,7 @@ const fault = (operation: string, name: string, expected: string): CaseMeta => (
 
 /** The trigger, its API calls through the proxy, activated on the demo task. */
 async function activated(parameters = {}): Promise<TriggerHarness> {
-	trigger = await startTrigger(server, task, parameters, { baseUrl: proxy.urls.api });
+	trigger = await start(task, parameters, { baseUrl: proxy.urls.api });
 	await trigger.activate();
 	return trigger;
 }
@@ -69,7 +65,7 @@ describe('signatures', () => {
 		await activated();
 		const [hook] = server.webhooks.all();
 		const delivery = await server.webhooks.sendRaw(hook.gid, body, { sign: 'none' });
-		await trigger!.idle();
+		await trigger!.settle();
 		expect(delivery.status).toBe(401);
 		expect(trigger!.executions).toEqual([]);
 		expect(proxy.requests((r) => r.path.startsWith('/api/1.0/attachments'))).toEqual([]);
@@ -81,7 +77,7 @@ describe('signatures', () => {
 		await activated();
 		const [hook] = server.webhooks.all();
 		const delivery = await server.webhooks.sendRaw(hook.gid, body, { sign: { secret: 'f'.repeat(64) } });
-		await trigger!.idle();
+		await trigger!.settle();
 		expect(delivery.status).toBe(401);
 		expect(trigger!.executions).toEqual([]);
 	});
@@ -93,7 +89,7 @@ describe('signatures', () => {
 		const signed = await server.webhooks.sendRaw(hook.gid, { events: [] });
 		expect(signed.status).toBe(200);
 		const tampered = await server.webhooks.sendRaw(hook.gid, body, { sign: { signature: String(signed.headers['X-Hook-Signature']) } });
-		await trigger!.idle();
+		await trigger!.settle();
 		expect(tampered.status).toBe(401);
 		expect(trigger!.executions).toEqual([]);
 	});
@@ -108,7 +104,7 @@ describe('signatures', () => {
 		for (const signature of [valid.slice(0, 63), valid.slice(0, 62) + 'zz', '', `sha256=${valid}`]) {
 			statuses.push((await server.webhooks.sendRaw(hook.gid, bytes, { sign: { signature } })).status);
 		}
-		await trigger!.idle();
+		await trigger!.settle();
 		expect(statuses).toEqual([401, 401, 401, 401]);
 		expect(trigger!.executions).toEqual([]);
 		return { attempts: statuses.length };
@@ -120,7 +116,7 @@ describe('signatures', () => {
 		const [hook] = server.webhooks.all();
 		trigger!.setStaticData({});
 		const delivery = await server.webhooks.sendRaw(hook.gid, body);
-		await trigger!.idle();
+		await trigger!.settle();
 		expect(delivery.status).toBe(401);
 		expect(trigger!.executions).toEqual([]);
 		expect(trigger!.logs.some((entry) => entry.level === 'warn' && /holds no webhook secret/.test(entry.message))).toBe(true);
@@ -137,7 +133,7 @@ describe('signatures', () => {
 		expect((await server.webhooks.sendRaw(hook.gid, { events: [addedEvent('1209000000777001')] }, { sign: { secret: intruder } })).status).toBe(401);
 		const real = server.seedAttachment(task, 'real.txt', Buffer.from('real'), 'text/plain');
 		await server.webhooks.idle();
-		await trigger!.idle();
+		await trigger!.settle();
 		expect(trigger!.executions.map((execution) => execution.items.map((item) => item.json.gid))).toEqual([[real.gid]]);
 	});
 });
@@ -148,7 +144,7 @@ describe('duplicates and replays', () => {
 		server.webhooks.duplicateNextDeliveries(1);
 		const record = server.seedAttachment(task, 'twice.txt', Buffer.from('twice'), 'text/plain');
 		await server.webhooks.idle();
-		await trigger!.idle();
+		await trigger!.settle();
 		const deliveries = server.webhooks.deliveries.filter((d) => d.kind === 'events');
 		expect(deliveries.map((d) => [d.status, d.duplicate ?? false])).toEqual([
 			[200, false],
@@ -162,11 +158,11 @@ describe('duplicates and replays', () => {
 		await activated();
 		server.seedAttachment(task, 'once.txt', Buffer.from('once'), 'text/plain');
 		await server.webhooks.idle();
-		await trigger!.idle();
+		await trigger!.settle();
 		const [first] = server.webhooks.deliveries.filter((d) => d.kind === 'events');
 		const [hook] = server.webhooks.all();
 		const replay = await server.webhooks.sendRaw(hook.gid, first.body, { sign: { signature: first.headers['X-Hook-Signature'] } });
-		await trigger!.idle();
+		await trigger!.settle();
 		expect(replay.status).toBe(200);
 		expect(trigger!.executions).toHaveLength(1);
 	});
@@ -176,7 +172,7 @@ describe('duplicates and replays', () => {
 		await activated();
 		const [hook] = server.webhooks.all();
 		const answers = await Promise.all([server.webhooks.sendRaw(hook.gid, body), server.webhooks.sendRaw(hook.gid, body)]);
-		await trigger!.idle();
+		await trigger!.settle();
 		expect(answers.map((a) => a.status)).toEqual([200, 200]);
 		expect(trigger!.executions.map((execution) => execution.items.map((item) => item.json.gid))).toEqual([[record.gid]]);
 	});
@@ -185,12 +181,12 @@ describe('duplicates and replays', () => {
 		await activated();
 		const seen = server.seedAttachment(task, 'seen.txt', Buffer.from('seen'), 'text/plain');
 		await server.webhooks.idle();
-		await trigger!.idle();
+		await trigger!.settle();
 		const { record, body } = existingAttachment('new.txt');
 		await server.webhooks.idle();
 		const [hook] = server.webhooks.all();
 		await server.webhooks.sendRaw(hook.gid, { events: [addedEvent(seen.gid), ...body.events] });
-		await trigger!.idle();
+		await trigger!.settle();
 		expect(trigger!.executions.map((execution) => execution.items.map((item) => item.json.gid))).toEqual([[seen.gid], [record.gid]]);
 	});
 
@@ -200,7 +196,7 @@ describe('duplicates and replays', () => {
 		const events = Array.from({ length: 600 }, (_, i) => ({ ...addedEvent(String(1209000000500000 + i)), action: 'removed' }));
 		trigger!.node.parameters.events = ['added', 'removed'];
 		const delivery = await server.webhooks.sendRaw(hook.gid, { events });
-		await trigger!.idle();
+		await trigger!.settle();
 		expect(delivery.status).toBe(200);
 		const seen = trigger!.staticData().seen as string[];
 		expect(seen).toHaveLength(500);
@@ -211,7 +207,7 @@ describe('duplicates and replays', () => {
 
 describe('registration', () => {
 	itCase(fault('activation', 'Asana down (connection refused)', 'a clear error naming the refused connection, nothing registered'), async () => {
-		trigger = await startTrigger(server, task, {}, { baseUrl: 'http://127.0.0.1:9' });
+		trigger = await start(task, {}, { baseUrl: 'http://127.0.0.1:9' });
 		const error = await activationError(async () => await trigger!.activate());
 		expect(error.message).toBe('Could not check for the webhook at Asana: Could not connect to Asana (connection refused)');
 		expect(error.description).toContain('Nothing was left registered');
@@ -221,7 +217,7 @@ describe('registration', () => {
 
 	itCase(fault('activation', 'POST /webhooks answered 503 (Asana did nothing)', 'not repeated, a clear error with Asana\'s message, looked for leftovers, nothing registered'), async () => {
 		proxy.inject({ kind: 'status', status: 503, headers: { 'content-type': 'application/json' }, body: '{"errors":[{"message":"Service Unavailable"}]}' }, { match: isCreate });
-		trigger = await startTrigger(server, task, {}, { baseUrl: proxy.urls.api });
+		trigger = await start(task, {}, { baseUrl: proxy.urls.api });
 		const error = await activationError(async () => await trigger!.activate());
 		expect(error.message).toBe('Could not register the webhook at Asana: Asana: Service Unavailable');
 		expect(proxy.requests(isCreate)).toHaveLength(1);
@@ -232,7 +228,7 @@ describe('registration', () => {
 
 	itCase(fault('activation', 'POST /webhooks carried out, its answer lost (502 after Asana acted)', 'the webhook Asana made is found and deleted: nothing left registered, a clear error'), async () => {
 		proxy.inject({ kind: 'status', status: 502, afterUpstream: true }, { match: isCreate });
-		trigger = await startTrigger(server, task, {}, { baseUrl: proxy.urls.api });
+		trigger = await start(task, {}, { baseUrl: proxy.urls.api });
 		await activationError(async () => await trigger!.activate());
 		expect(server.webhooks.deliveries.map((d) => d.kind)).toEqual(['handshake']);
 		expect(server.webhooks.all()).toEqual([]);
@@ -255,12 +251,11 @@ describe('registration', () => {
 			trigger = await startTrigger(strict, task);
 			const error = await activationError(async () => await trigger!.activate());
 			expect(error.message).toBe('Could not register the webhook at Asana: Asana: target: Invalid hostname: 127.0.0.1');
-			expect(error.description).toContain(trigger.webhookUrl('production'));
+			expect(error.description).toContain(trigger.productionUrl);
 			expect(strict.webhooks.all()).toEqual([]);
 			expect(strict.webhooks.deliveries).toEqual([]);
 		} finally {
 			await trigger?.close();
-			trigger = undefined;
 			await strict.close();
 		}
 	});
@@ -271,13 +266,13 @@ describe('registration', () => {
 		expect(trigger!.staticData().hookSecret).toBe(server.webhooks.all()[0].secret);
 		const record = server.seedAttachment(task, 'verified.txt', Buffer.from('verified'), 'text/plain');
 		await server.webhooks.idle();
-		await trigger!.idle();
+		await trigger!.settle();
 		expect(trigger!.executions.map((execution) => execution.items[0].json.gid)).toEqual([record.gid]);
 	});
 
 	itCase(fault('activation', 'the 201\'s X-Hook-Secret differs from the handshake\'s', 'the webhook is deleted again, a clear error, nothing registered'), async () => {
 		proxy.inject({ kind: 'editJson', edit: (body: object) => ({ ...body, 'X-Hook-Secret': 'b'.repeat(64) }) }, { match: isCreate });
-		trigger = await startTrigger(server, task, {}, { baseUrl: proxy.urls.api });
+		trigger = await start(task, {}, { baseUrl: proxy.urls.api });
 		const error = await activationError(async () => await trigger!.activate());
 		expect(error.message).toMatch(/its secret did not reach this n8n process/);
 		expect(server.webhooks.all()).toEqual([]);
@@ -302,7 +297,7 @@ describe('registration', () => {
 		expect(again.gid).not.toBe(hook.gid);
 		const record = server.seedAttachment(task, 'after-restart.txt', Buffer.from('again'), 'text/plain');
 		await server.webhooks.idle();
-		await trigger!.idle();
+		await trigger!.settle();
 		expect(trigger!.executions.map((execution) => execution.items[0].json.gid)).toEqual([record.gid]);
 	});
 });

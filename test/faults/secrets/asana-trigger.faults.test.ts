@@ -15,11 +15,11 @@ import type { RunNodeResult } from '../../support/n8n-harness';
 import { logsText } from '../../support/n8n-harness';
 import { DEFAULT_TASK, startAsanaServer } from '../../../sandbox/asana/server';
 import type { AsanaServer } from '../../../sandbox/asana/server';
-import { credentialTypes, oauthCredentials, tokenCredentials } from '../../nodes/AsanaAttachment/context';
+import { oauthCredentials, tokenCredentials } from '../../nodes/AsanaAttachment/context';
 import type { Auth } from '../../nodes/AsanaAttachment/context';
-import { startTriggerHarness } from '../../support/n8n-webhooks';
+import { useAsanaTriggers } from '../../nodes/AsanaAttachment/trigger-context';
+import { useEmulator } from '../../support/emulator';
 import type { TriggerHarness } from '../../support/n8n-webhooks';
-import { AsanaAttachmentTrigger } from '../../../nodes/AsanaAttachment/AsanaAttachmentTrigger.node';
 import { itCase } from '../support/summary';
 import { findLeaks, placesOf, sentinel, withForms } from '../support/secrets';
 import type { Place, Sentinel } from '../support/secrets';
@@ -33,24 +33,18 @@ const SECRET = {
 };
 const TRIGGER = 'Asana Attachment Trigger';
 
-let server: AsanaServer;
-let trigger: TriggerHarness | undefined;
-beforeAll(async () => {
-	server = await startAsanaServer({
-		personalAccessTokens: [SECRET.personalAccessToken],
-		oauthAccessTokens: [SECRET.accessToken],
-		refreshTokens: [SECRET.refreshToken],
-		oauthClient: { clientId: CLIENT_ID, clientSecret: SECRET.clientSecret },
-		webhooks: { retryDelaysMs: [] },
-	});
+const server: AsanaServer = useEmulator({
+	name: 'Asana',
+	start: () =>
+		startAsanaServer({
+			personalAccessTokens: [SECRET.personalAccessToken],
+			oauthAccessTokens: [SECRET.accessToken],
+			refreshTokens: [SECRET.refreshToken],
+			oauthClient: { clientId: CLIENT_ID, clientSecret: SECRET.clientSecret },
+			webhooks: { retryDelaysMs: [] },
+		}),
 });
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(async () => {
-	await server.webhooks.idle();
-	await trigger?.close();
-	trigger = undefined;
-});
+const startTrigger = useAsanaTriggers(() => server);
 
 function credentials(auth: Auth): Record<string, ICredentialDataDecryptedObject> {
 	if (auth === 'accessToken') return { asanaAttachmentApi: tokenCredentials(server, SECRET.personalAccessToken) };
@@ -64,19 +58,7 @@ function credentials(auth: Auth): Record<string, ICredentialDataDecryptedObject>
 	};
 }
 
-async function start(auth: Auth): Promise<TriggerHarness> {
-	trigger = await startTriggerHarness({
-		nodeTypes: [new AsanaAttachmentTrigger()],
-		credentialTypes: credentialTypes(),
-		credentials: credentials(auth),
-		node: {
-			type: 'n8n-nodes-attachments.asanaAttachmentTrigger',
-			name: TRIGGER,
-			parameters: { authentication: auth, parent: { __rl: true, mode: 'id', value: DEFAULT_TASK.gid }, events: ['added'], download: true, binaryPropertyName: 'data', options: {} },
-		},
-	});
-	return trigger;
-}
+const start = async (auth: Auth) => await startTrigger(DEFAULT_TASK.gid, {}, { auth, credentials: credentials(auth) });
 
 function sentinels(auth: Auth, hookSecret?: string): Sentinel[] {
 	const list: Sentinel[] =
@@ -125,7 +107,7 @@ describe.each<Auth>(['accessToken', 'oAuth2'])('%s', (auth) => {
 		const hookSecret = String(harness.staticData().hookSecret);
 		server.seedAttachment(DEFAULT_TASK.gid, 'contract.pdf', Buffer.from('%PDF-1.4 contract'), 'application/pdf');
 		await server.webhooks.idle();
-		await harness.idle();
+		await harness.settle();
 		expect(harness.executions.map((execution) => execution.error)).toEqual([undefined]);
 		return noLeaks(harness, sentinels(auth, hookSecret));
 	});
@@ -138,7 +120,7 @@ describe.each<Auth>(['accessToken', 'oAuth2'])('%s', (auth) => {
 		server.failNext(5, { status: 500, body: JSON.stringify({ errors: [{ message: `Server Error for Authorization: Bearer ${token}` }] }) }, { method: 'GET', path: /^\/api\/1\.0\/attachments\// });
 		server.seedAttachment(DEFAULT_TASK.gid, 'fails.pdf', Buffer.from('%PDF-1.4 fails'), 'application/pdf');
 		await server.webhooks.idle();
-		await harness.idle();
+		await harness.settle();
 		expect(harness.executions[0].error?.message).toMatch(/Server Error/);
 		return noLeaks(harness, sentinels(auth, hookSecret));
 	}, 60_000);
