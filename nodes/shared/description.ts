@@ -2,13 +2,31 @@
  * Parameters every node of the package shows the same way, named and worded as n8n's own
  * nodes do, so that users (and AI agents) meet one convention everywhere.
  */
-import type { IDisplayOptions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type { IDisplayOptions, INodeCredentialDescription, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { CUSTOM_API_CALL_VALUE, DEFAULT_TEXT_CONTENT_MAX_BYTES, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS } from './transport/constants';
 import type { ConcurrencyLimit, ConcurrencySpec } from './transport/constants';
 
 export { CUSTOM_API_CALL_VALUE, DEFAULT_TEXT_CONTENT_MAX_BYTES, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS };
 export type { ConcurrencyLimit, ConcurrencySpec };
+
+/**
+ * The credentials of a node with an Authentication parameter: one per value of it, required and
+ * shown when that value is chosen (the action node and the trigger of a provider share them).
+ */
+export function credentialsByAuthentication(authenticationByCredential: Record<string, string>): INodeCredentialDescription[] {
+	return Object.entries(authenticationByCredential).map(([name, value]) => ({ name, required: true, displayOptions: { show: { authentication: [value] } } }));
+}
+
+/** The Resource of a node with one resource, the attachment (n8n adds "Custom API Call" to it). */
+export function attachmentResource(name = 'Attachment', value = 'attachment'): INodeProperties {
+	return { displayName: 'Resource', name: 'resource', type: 'options', noDataExpression: true, options: [{ name, value }], default: value };
+}
+
+/** A trigger's "Download File" switch (on by default) and, shown when it is on, the binary field the file goes into. */
+export function downloadFileFields(description: string, name = 'download'): INodeProperties[] {
+	return [{ displayName: 'Download File', name, type: 'boolean', default: true, description }, outputBinaryField({ show: { [name]: [true] } })];
+}
 
 /** "Return All" and "Limit" (default 50) of a Get Many operation. */
 export function returnAllAndLimit(displayOptions: IDisplayOptions = {}, maxLimit?: number): INodeProperties[] {

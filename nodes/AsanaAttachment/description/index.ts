@@ -5,7 +5,7 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { onlyForOwnOperations, operationSubtitle } from '../../shared/description';
+import { attachmentResource, credentialsByAuthentication, onlyForOwnOperations, operationSubtitle } from '../../shared/description';
 import { description as deleteParameters } from '../operations/delete';
 import { description as getParameters } from '../operations/get';
 import { description as getManyParameters } from '../operations/getMany';
@@ -26,14 +26,10 @@ export const authentication: INodeProperties = {
 	default: 'accessToken',
 };
 
-const resource: INodeProperties = {
-	displayName: 'Resource',
-	name: 'resource',
-	type: 'options',
-	noDataExpression: true,
-	options: [{ name: 'Attachment', value: 'attachment' }],
-	default: 'attachment',
-};
+/** The credential of each Authentication (the trigger's too). */
+export const asanaCredentials = credentialsByAuthentication({ asanaAttachmentApi: 'accessToken', asanaAttachmentOAuth2Api: 'oAuth2' });
+
+const resource = attachmentResource();
 
 const operation: INodeProperties = {
 	displayName: 'Operation',

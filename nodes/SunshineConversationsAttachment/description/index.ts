@@ -5,7 +5,7 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { onlyForOwnOperations, operationSubtitle, timeoutOnlyOptions } from '../../shared/description';
+import { attachmentResource, credentialsByAuthentication, onlyForOwnOperations, operationSubtitle, timeoutOnlyOptions } from '../../shared/description';
 import { description as deleteParameters } from '../operations/delete';
 import { description as generateMediaTokenParameters } from '../operations/generateMediaToken';
 import { description as setCookieParameters } from '../operations/setCookie';
@@ -15,7 +15,7 @@ import { APP_ID_EXAMPLE } from '../provider';
 const LEGACY_NOTE =
 	'Only API versions up to v12.8.0 document this call; newer API versions dropped it, so an account on a newer version may answer 404.';
 
-const authentication: INodeProperties = {
+export const authentication: INodeProperties = {
 	displayName: 'Authentication',
 	name: 'authentication',
 	type: 'options',
@@ -27,14 +27,10 @@ const authentication: INodeProperties = {
 	description: 'How requests prove the API key',
 };
 
-const resource: INodeProperties = {
-	displayName: 'Resource',
-	name: 'resource',
-	type: 'options',
-	noDataExpression: true,
-	options: [{ name: 'Attachment', value: 'attachment' }],
-	default: 'attachment',
-};
+/** The credential of each Authentication (the trigger's too). */
+export const sunshineCredentials = credentialsByAuthentication({ sunshineConversationsAttachmentApi: 'apiKey', sunshineConversationsAttachmentJwtApi: 'jwt' });
+
+const resource = attachmentResource();
 
 const operation: INodeProperties = {
 	displayName: 'Operation',
@@ -73,7 +69,7 @@ const operation: INodeProperties = {
 	default: 'upload',
 };
 
-const app: INodeProperties = {
+export const app: INodeProperties = {
 	displayName: 'App',
 	name: 'appId',
 	type: 'resourceLocator',

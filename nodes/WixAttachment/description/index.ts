@@ -5,7 +5,7 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { onlyForOwnOperations, operationSubtitle, timeoutOnlyOptions } from '../../shared/description';
+import { attachmentResource, credentialsByAuthentication, onlyForOwnOperations, operationSubtitle, timeoutOnlyOptions } from '../../shared/description';
 import { description as getParameters } from '../operations/get';
 import { description as getManyParameters } from '../operations/getMany';
 import { description as uploadParameters } from '../operations/upload';
@@ -24,14 +24,10 @@ const authentication: INodeProperties = {
 	default: 'apiKey',
 };
 
-const resource: INodeProperties = {
-	displayName: 'Resource',
-	name: 'resource',
-	type: 'options',
-	noDataExpression: true,
-	options: [{ name: 'Contact Attachment', value: 'contactAttachment' }],
-	default: 'contactAttachment',
-};
+/** The credential of each Authentication (the trigger's too). */
+export const wixCredentials = credentialsByAuthentication({ wixAttachmentApi: 'apiKey', wixAttachmentAppOAuthApi: 'appOAuth' });
+
+const resource = attachmentResource('Contact Attachment', 'contactAttachment');
 
 const operation: INodeProperties = {
 	displayName: 'Operation',

@@ -13,7 +13,7 @@ import { XERO_PARENT_TYPES } from '../parentTypes';
 const GUID_REGEX = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 const ALL_RESOURCES = XERO_PARENT_TYPES.map((type) => type.value);
 
-const resource: INodeProperties = {
+export const resource: INodeProperties = {
 	displayName: 'Resource',
 	name: 'resource',
 	type: 'options',

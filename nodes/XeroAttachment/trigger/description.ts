@@ -1,20 +1,17 @@
 /** The parameters of the Xero Attachment Trigger, in the order the panel shows them (n8n adds Poll Times first). */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { optionsCollection, outputBinaryField, timeoutOption } from '../../shared/description';
-import { organization } from '../description';
+import { downloadFileFields, optionsCollection, timeoutOption } from '../../shared/description';
+import { organization, resource } from '../description';
 import { XERO_PARENT_TYPES } from '../parentTypes';
 import { DOCUMENT_LISTINGS } from './documentLists';
 
 const typesWhere = (test: (value: string) => boolean) => XERO_PARENT_TYPES.map((type) => type.value).filter(test);
 
 const documentType: INodeProperties = {
+	...resource,
 	displayName: 'Document Type',
 	name: 'documentType',
-	type: 'options',
-	noDataExpression: true,
-	options: XERO_PARENT_TYPES.map((type) => ({ name: type.name, value: type.value })),
-	default: 'invoice',
 	description: 'The kind of Xero document whose new attachments start the workflow',
 };
 
@@ -56,14 +53,6 @@ const filter: INodeProperties = {
 	displayOptions: { show: { documentType: typesWhere((value) => DOCUMENT_LISTINGS[value]?.where) } },
 };
 
-const downloadFile: INodeProperties = {
-	displayName: 'Download File',
-	name: 'downloadFile',
-	type: 'boolean',
-	default: true,
-	description: 'Whether to download each new attachment into a binary field (one more call to Xero per file)',
-};
-
 export const xeroAttachmentTriggerProperties: INodeProperties[] = [
 	organization,
 	documentType,
@@ -71,8 +60,7 @@ export const xeroAttachmentTriggerProperties: INodeProperties[] = [
 	repeatingInvoicesNotice,
 	quotesNotice,
 	filter,
-	downloadFile,
-	outputBinaryField({ show: { downloadFile: [true] } }),
+	...downloadFileFields('Whether to download each new attachment into a binary field (one more call to Xero per file)', 'downloadFile'),
 	optionsCollection([
 		{
 			displayName: 'Include Recent on First Poll (Hours)',
