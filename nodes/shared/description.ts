@@ -28,6 +28,49 @@ export function downloadFileFields(description: string, name = 'download'): INod
 	return [{ displayName: 'Download File', name, type: 'boolean', default: true, description }, outputBinaryField({ show: { [name]: [true] } })];
 }
 
+/** A mode of a picker that takes a typed value (an ID, a URL), checked by a regular expression. */
+export interface TypedPickerMode {
+	name: string;
+	displayName: string;
+	placeholder: string;
+	regex: string;
+	errorMessage: string;
+	hint?: string;
+}
+
+/** The ID mode of a picker. */
+export function idMode(placeholder: string, regex: string, errorMessage: string, hint?: string): TypedPickerMode {
+	return { name: 'id', displayName: 'ID', placeholder, regex, errorMessage, ...(hint ? { hint } : {}) };
+}
+
+/**
+ * A picker (resource locator) as every node of the package shows one: From List first (the
+ * searchable list `searchListMethod` gives, the default mode), then the modes that take a typed
+ * value, each checked by its regular expression.
+ */
+export function listPicker(
+	field: Pick<INodeProperties, 'displayName' | 'name' | 'description' | 'displayOptions' | 'required'>,
+	list: { searchListMethod: string; placeholder?: string },
+	typed: TypedPickerMode[],
+): INodeProperties {
+	return {
+		...field,
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		modes: [
+			{ displayName: 'From List', name: 'list', type: 'list', ...(list.placeholder ? { placeholder: list.placeholder } : {}), typeOptions: { searchListMethod: list.searchListMethod, searchable: true } },
+			...typed.map(({ name, displayName, placeholder, hint, regex, errorMessage }) => ({
+				displayName,
+				name,
+				type: 'string' as const,
+				placeholder,
+				...(hint ? { hint } : {}),
+				validation: [{ type: 'regex' as const, properties: { regex, errorMessage } }],
+			})),
+		],
+	};
+}
+
 /** "Return All" and "Limit" (default 50) of a Get Many operation. */
 export function returnAllAndLimit(displayOptions: IDisplayOptions = {}, maxLimit?: number): INodeProperties[] {
 	const show = displayOptions.show ?? {};
