@@ -1,5 +1,7 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { baseUrlOverride } from '../nodes/shared/description';
+
 /** The scopes of each Access choice: attachments read and written, or read only (least privilege for Get and Get Many). */
 export const XERO_SCOPES = {
 	readWrite: 'offline_access accounting.attachments',
@@ -105,14 +107,6 @@ export class XeroAttachmentOAuth2Api implements ICredentialType {
 		},
 		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },
 		{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'header' },
-		{
-			displayName: 'Base URL Override',
-			name: 'baseUrl',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. http://127.0.0.1:4010',
-			description:
-				'Leave empty to talk to Xero (https://api.xero.com). Set it to send the requests to a sandbox or proxy instead.',
-		},
+		baseUrlOverride(4010, 'Leave empty to talk to Xero (https://api.xero.com). Set it to send the requests to a sandbox or proxy instead.'),
 	];
 }

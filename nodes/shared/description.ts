@@ -28,6 +28,14 @@ export function downloadFileFields(description: string, name = 'download'): INod
 	return [{ displayName: 'Download File', name, type: 'boolean', default: true, description }, outputBinaryField({ show: { [name]: [true] } })];
 }
 
+/**
+ * The Base URL Override every credential of the package has (read by the transport as `baseUrl`):
+ * empty for the vendor; a sandbox's or a proxy's URL (http://127.0.0.1:<port> in the sandboxes).
+ */
+export function baseUrlOverride(port: number, description: string): INodeProperties {
+	return { displayName: 'Base URL Override', name: 'baseUrl', type: 'string', default: '', placeholder: `e.g. http://127.0.0.1:${port}`, description };
+}
+
 /** A mode of a picker that takes a typed value (an ID, a URL), checked by a regular expression. */
 export interface TypedPickerMode {
 	name: string;
