@@ -9,7 +9,6 @@
  */
 import { inspect } from 'util';
 
-
 import type { RunNodeResult } from '../../support/n8n-harness';
 import { logsText } from '../../support/n8n-harness';
 import { DEFAULT_TASK, startAsanaServer } from '../../../sandbox/asana/server';
