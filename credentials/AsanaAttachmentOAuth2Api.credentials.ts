@@ -1,6 +1,6 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { baseUrlOverride } from '../nodes/shared/description';
+import { authorizationCodeFields, baseUrlOverride } from '../nodes/shared/description';
 
 /**
  * What an Asana app is registered for decides what it may ask: granular scopes (the attachment
@@ -31,21 +31,7 @@ export class AsanaAttachmentOAuth2Api implements ICredentialType {
 	documentationUrl = 'https://developers.asana.com/docs/oauth';
 
 	properties: INodeProperties[] = [
-		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
-		{
-			displayName: 'Authorization URL',
-			name: 'authUrl',
-			type: 'hidden',
-			default: 'https://app.asana.com/-/oauth_authorize',
-			required: true,
-		},
-		{
-			displayName: 'Access Token URL',
-			name: 'accessTokenUrl',
-			type: 'hidden',
-			default: 'https://app.asana.com/-/oauth_token',
-			required: true,
-		},
+		...authorizationCodeFields('https://app.asana.com/-/oauth_authorize', 'https://app.asana.com/-/oauth_token'),
 		{
 			displayName: 'App Permissions',
 			name: 'permissions',

@@ -1,6 +1,6 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { baseUrlOverride } from '../nodes/shared/description';
+import { authorizationCodeFields, baseUrlOverride } from '../nodes/shared/description';
 
 /** The scopes of each Access choice: attachments read and written, or read only (least privilege for Get and Get Many). */
 export const XERO_SCOPES = {
@@ -54,21 +54,7 @@ export class XeroAttachmentOAuth2Api implements ICredentialType {
 	documentationUrl = 'https://developer.xero.com/documentation/guides/oauth2/auth-flow';
 
 	properties: INodeProperties[] = [
-		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
-		{
-			displayName: 'Authorization URL',
-			name: 'authUrl',
-			type: 'hidden',
-			default: 'https://login.xero.com/identity/connect/authorize',
-			required: true,
-		},
-		{
-			displayName: 'Access Token URL',
-			name: 'accessTokenUrl',
-			type: 'hidden',
-			default: 'https://identity.xero.com/connect/token',
-			required: true,
-		},
+		...authorizationCodeFields('https://login.xero.com/identity/connect/authorize', 'https://identity.xero.com/connect/token'),
 		{
 			displayName: 'Access',
 			name: 'access',

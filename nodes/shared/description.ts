@@ -36,6 +36,19 @@ export function baseUrlOverride(port: number, description: string): INodePropert
 	return { displayName: 'Base URL Override', name: 'baseUrl', type: 'string', default: '', placeholder: `e.g. http://127.0.0.1:${port}`, description };
 }
 
+/**
+ * The hidden fields of an OAuth2 credential (extending n8n's `oAuth2Api`) that n8n's OAuth2 flow
+ * reads for the authorization-code grant: the grant type and the vendor's authorization and
+ * token URLs. The scope, the auth query parameters and how the client authenticates follow them.
+ */
+export function authorizationCodeFields(authUrl: string, accessTokenUrl: string): INodeProperties[] {
+	return [
+		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
+		{ displayName: 'Authorization URL', name: 'authUrl', type: 'hidden', default: authUrl, required: true },
+		{ displayName: 'Access Token URL', name: 'accessTokenUrl', type: 'hidden', default: accessTokenUrl, required: true },
+	];
+}
+
 /** A mode of a picker that takes a typed value (an ID, a URL), checked by a regular expression. */
 export interface TypedPickerMode {
 	name: string;
