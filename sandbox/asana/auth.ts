@@ -8,7 +8,7 @@ import { randomBytes } from 'crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'http';
 
 import { jsonReply, writeReply } from '../common/http';
-import { BearerTokens } from '../common/tokens';
+import { BearerTokens, clientAuthenticated } from '../common/tokens';
 import type { User } from './store';
 
 export type TokenKind = 'personalAccessToken' | 'oauth';
@@ -95,7 +95,7 @@ export class AsanaAuth extends BearerTokens<TokenKind> {
 		const form = new URLSearchParams((body ?? Buffer.alloc(0)).toString('utf8'));
 		const fail = (error: string, description: string) =>
 			writeReply(res, jsonReply(400, { error, error_description: description }, { 'Cache-Control': 'no-store' }));
-		if (this.client && !this.clientAuthenticated(headers, form)) return fail('invalid_client', 'The client credentials are not valid');
+		if (this.client && !clientAuthenticated(headers, form, this.client)) return fail('invalid_client', 'The client credentials are not valid');
 		const ok = (token: IssuedToken) => writeReply(res, jsonReply(200, token, { 'Cache-Control': 'no-store' }));
 		switch (form.get('grant_type')) {
 			case 'authorization_code': {
@@ -110,18 +110,5 @@ export class AsanaAuth extends BearerTokens<TokenKind> {
 			default:
 				return fail('unsupported_grant_type', 'grant_type must be authorization_code or refresh_token');
 		}
-	}
-
-	private clientAuthenticated(headers: IncomingHttpHeaders, form: URLSearchParams): boolean {
-		let id = form.get('client_id');
-		let secret = form.get('client_secret');
-		const basic = /^Basic\s+(\S+)$/i.exec(headers.authorization ?? '');
-		if (basic) {
-			const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
-			const colon = decoded.indexOf(':');
-			id = decodeURIComponent(decoded.slice(0, colon));
-			secret = decodeURIComponent(decoded.slice(colon + 1));
-		}
-		return id === this.client?.clientId && secret === this.client?.clientSecret;
 	}
 }

@@ -62,3 +62,20 @@ export class BearerTokens<K> {
 		return [...this.tokens.keys()];
 	}
 }
+
+/**
+ * Whether a token request names the registered client (RFC 6749, 2.3.1): `client_id` and
+ * `client_secret` in the form, or the same in `Authorization: Basic`, which wins.
+ */
+export function clientAuthenticated(headers: IncomingHttpHeaders, form: URLSearchParams, client: { clientId: string; clientSecret: string } | undefined): boolean {
+	let id = form.get('client_id');
+	let secret = form.get('client_secret');
+	const basic = /^Basic\s+(\S+)$/i.exec(headers.authorization ?? '');
+	if (basic) {
+		const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+		const colon = decoded.indexOf(':');
+		id = decodeURIComponent(decoded.slice(0, colon));
+		secret = decodeURIComponent(decoded.slice(colon + 1));
+	}
+	return id === client?.clientId && secret === client?.clientSecret;
+}

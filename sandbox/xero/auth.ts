@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from 'crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'http';
 
-import { BearerTokens } from '../common/tokens';
+import { BearerTokens, clientAuthenticated } from '../common/tokens';
 import { identityDate, sendJson } from './http-util';
 
 export interface Tenant {
@@ -103,7 +103,7 @@ export class AuthState extends BearerTokens<'access'> {
 	/** The `POST /identity/connect/token` endpoint (form-encoded body, RFC 6749). */
 	tokenEndpoint(res: ServerResponse, headers: IncomingHttpHeaders, body: Buffer | undefined): void {
 		const form = new URLSearchParams((body ?? Buffer.alloc(0)).toString('utf8'));
-		if (this.client && !this.clientAuthenticated(headers, form)) {
+		if (this.client && !clientAuthenticated(headers, form, this.client)) {
 			return sendJson(res, 400, { error: 'invalid_client' });
 		}
 		const scope = form.get('scope') ?? DEFAULT_SCOPE;
@@ -123,19 +123,6 @@ export class AuthState extends BearerTokens<'access'> {
 			default:
 				return sendJson(res, 400, { error: 'unsupported_grant_type' });
 		}
-	}
-
-	private clientAuthenticated(headers: IncomingHttpHeaders, form: URLSearchParams): boolean {
-		let id = form.get('client_id');
-		let secret = form.get('client_secret');
-		const basic = /^Basic\s+(\S+)$/i.exec(headers.authorization ?? '');
-		if (basic) {
-			const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
-			const colon = decoded.indexOf(':');
-			id = decodeURIComponent(decoded.slice(0, colon));
-			secret = decodeURIComponent(decoded.slice(colon + 1));
-		}
-		return id === this.client?.clientId && secret === this.client?.clientSecret;
 	}
 
 	/** `GET /connections` per xero-identity.yaml. */
