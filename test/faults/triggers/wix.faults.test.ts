@@ -22,7 +22,7 @@ import { itCase } from '../support/summary';
 const node = 'Wix Trigger';
 const PDF = Buffer.from(`%PDF-1.7 ${'membership form '.repeat(20_000)}`);
 
-const { server, start } = useWixTrigger({ webhookRetries: 0 });
+const { server, start, startSubscribed } = useWixTrigger({ webhookRetries: 0 });
 
 async function activeTrigger(parameters = {}): Promise<TriggerHarness> {
 	const harness = await start(parameters);
@@ -100,8 +100,7 @@ describe('bodies that are not webhooks from Wix', () => {
 
 describe('the same event more than once', () => {
 	itCase({ category: 'fault', node, operation: 'Delivery', name: 'Wix retries a delivery (the same JWT 3 more times); the same JWT 5 times at once', expected: 'one execution each; repeats answered 200 "received before"' }, async () => {
-		const trigger = await activeTrigger();
-		server.webhooks.subscribe(trigger.productionUrl);
+		const trigger = await startSubscribed();
 		await attachFile(server, 'form.pdf', 'application/pdf', PDF);
 		await server.webhooks.settle();
 		const [first] = server.webhooks.deliveries;
@@ -137,8 +136,7 @@ describe('the credential', () => {
 
 describe('the file', () => {
 	itCase({ category: 'fault', node, operation: 'Execution', name: 'file link cut off after 4 KiB', expected: 'retried, the whole file stored (SHA-256)' }, async () => {
-		const trigger = await activeTrigger();
-		server.webhooks.subscribe(trigger.productionUrl);
+		const trigger = await startSubscribed();
 		server.truncateNextDownload(4096);
 		await attachFile(server, 'form.pdf', 'application/pdf', PDF);
 		const [execution] = await trigger.waitForExecutions(1);

@@ -58,11 +58,19 @@ export type { TriggerHarness };
 
 /**
  * The Wix emulator of a trigger test file (reset before each test; after each, its deliveries
- * settled) and the function that starts the trigger on it, each harness closed after its test.
+ * settled) and the functions that start the trigger on it (`startSubscribed`: activated and
+ * subscribed too), each harness closed after its test.
  * The trigger calls no Wix API (only the file links), so there is no spec check here.
  */
 export function useWixTrigger(options: WixServerOptions = {}) {
 	const server = useEmulator({ name: 'Wix', start: () => startWixServer(options) });
 	const start = useTriggerHarnesses((parameters?: INodeParameters, credentials?: ICredentialDataDecryptedObject) => startTrigger(server, parameters, credentials), () => server.webhooks.settle());
-	return { server, start };
+	/** The trigger activated, its production URL subscribed in the "app dashboard" to both events. */
+	const startSubscribed = async (parameters?: INodeParameters): Promise<TriggerHarness> => {
+		const harness = await start(parameters);
+		await harness.activate();
+		server.webhooks.subscribe(harness.productionUrl);
+		return harness;
+	};
+	return { server, start, startSubscribed };
 }

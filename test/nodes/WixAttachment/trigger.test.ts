@@ -19,7 +19,7 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 const PDF = Buffer.from(`%PDF-1.7 ${'contract signed '.repeat(8000)}`);
 const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452000000400000003008060000', 'hex'), Buffer.alloc(40_000, 3)]);
 
-const { server, start } = useWixTrigger();
+const { server, start, startSubscribed } = useWixTrigger();
 let harness: TriggerHarness;
 
 it('a file attached through the API arrives as a signed JWT at the production URL: one execution, the decoded record and the file (SHA-256); activation and deactivation call nothing at Wix', async () => {
@@ -69,9 +69,7 @@ it('a file attached through the API arrives as a signed JWT at the production UR
 });
 
 it('an image; Put Output File in Field; Download File off gives the record and its link only', async () => {
-	harness = await start({ binaryPropertyName: 'photo' });
-	await harness.activate();
-	server.webhooks.subscribe(harness.productionUrl);
+	harness = await startSubscribed({ binaryPropertyName: 'photo' });
 	await attachFile(server, 'scan.png', 'image/png', PNG);
 	const [withFile] = await harness.waitForExecutions(1);
 	expect(withFile.items[0].json).toMatchObject({ attachmentType: 'IMAGE', mimeType: 'image/png', fileName: 'scan.png' });
@@ -80,9 +78,7 @@ it('an image; Put Output File in Field; Download File off gives the record and i
 	server.webhooks.unsubscribe(harness.productionUrl);
 	await harness.close();
 
-	harness = await start({ download: false });
-	await harness.activate();
-	server.webhooks.subscribe(harness.productionUrl);
+	harness = await startSubscribed({ download: false });
 	await attachFile(server, 'scan2.png', 'image/png', PNG);
 	const [withoutFile] = await harness.waitForExecutions(1);
 	expect(withoutFile.items[0].binary).toBeUndefined();
@@ -90,9 +86,7 @@ it('an image; Put Output File in Field; Download File off gives the record and i
 });
 
 it('Attachment Deleted, when chosen: an item naming the deleted attachment, no file; not chosen: nothing starts (answered 200)', async () => {
-	harness = await start({ events: [ATTACHMENT_CREATED, ATTACHMENT_DELETED] });
-	await harness.activate();
-	server.webhooks.subscribe(harness.productionUrl);
+	harness = await startSubscribed({ events: [ATTACHMENT_CREATED, ATTACHMENT_DELETED] });
 	const attachmentId = await attachFile(server, 'old.pdf', 'application/pdf', PDF);
 	await harness.waitForExecutions(1);
 	await deleteFile(server, attachmentId);
@@ -107,9 +101,7 @@ it('Attachment Deleted, when chosen: an item naming the deleted attachment, no f
 	server.webhooks.unsubscribe(harness.productionUrl);
 	await harness.close();
 
-	harness = await start(); // Attachment Created only
-	await harness.activate();
-	server.webhooks.subscribe(harness.productionUrl);
+	harness = await startSubscribed(); // Attachment Created only
 	const other = await attachFile(server, 'another.pdf', 'application/pdf', PDF);
 	await harness.waitForExecutions(1);
 	await deleteFile(server, other);
@@ -122,9 +114,7 @@ it('Attachment Deleted, when chosen: an item naming the deleted attachment, no f
 });
 
 it('Instance ID: events of another site start nothing', async () => {
-	harness = await start({ instanceId: '00000000-0000-4000-8000-000000000000' });
-	await harness.activate();
-	server.webhooks.subscribe(harness.productionUrl);
+	harness = await startSubscribed({ instanceId: '00000000-0000-4000-8000-000000000000' });
 	await attachFile(server, 'a.pdf', 'application/pdf', PDF);
 	await server.webhooks.settle();
 	expect(server.webhooks.deliveries.map((d) => d.status)).toEqual([200]);
