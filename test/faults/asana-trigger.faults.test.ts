@@ -50,6 +50,21 @@ function existingAttachment(name = 'forged.txt') {
 	return { record, body: { events: [addedEvent(record.gid)] } };
 }
 
+/** The trigger, active, its webhook, and the event of an attachment that exists (not yet delivered) to send to it. */
+async function activeWithEvent() {
+	const { body } = existingAttachment();
+	await activated();
+	const [hook] = server.webhooks.all();
+	return { hook, body };
+}
+
+/** Each delivery was answered 401, and nothing started. */
+async function expectRefused(...deliveries: Array<{ status?: number }>): Promise<void> {
+	await trigger!.settle();
+	expect(deliveries.map((delivery) => delivery.status)).toEqual(deliveries.map(() => 401));
+	expect(trigger!.executions).toEqual([]);
+}
+
 async function activationError(run: () => Promise<unknown>): Promise<NodeOperationError> {
 	const error = await run().then(
 		() => undefined,
@@ -61,64 +76,40 @@ async function activationError(run: () => Promise<unknown>): Promise<NodeOperati
 
 describe('signatures', () => {
 	itCase(fault('delivery', 'no X-Hook-Signature', 'refused with 401, nothing started'), async () => {
-		const { body } = existingAttachment();
-		await activated();
-		const [hook] = server.webhooks.all();
-		const delivery = await server.webhooks.sendRaw(hook.gid, body, { sign: 'none' });
-		await trigger!.settle();
-		expect(delivery.status).toBe(401);
-		expect(trigger!.executions).toEqual([]);
+		const { hook, body } = await activeWithEvent();
+		await expectRefused(await server.webhooks.sendRaw(hook.gid, body, { sign: 'none' }));
 		expect(proxy.requests((r) => r.path.startsWith('/api/1.0/attachments'))).toEqual([]);
 		return { attempts: 1 };
 	});
 
 	itCase(fault('delivery', 'signed with another secret (forged)', 'refused with 401, nothing started'), async () => {
-		const { body } = existingAttachment();
-		await activated();
-		const [hook] = server.webhooks.all();
-		const delivery = await server.webhooks.sendRaw(hook.gid, body, { sign: { secret: 'f'.repeat(64) } });
-		await trigger!.settle();
-		expect(delivery.status).toBe(401);
-		expect(trigger!.executions).toEqual([]);
+		const { hook, body } = await activeWithEvent();
+		await expectRefused(await server.webhooks.sendRaw(hook.gid, body, { sign: { secret: 'f'.repeat(64) } }));
 	});
 
 	itCase(fault('delivery', 'body altered after it was signed', 'refused with 401, nothing started'), async () => {
-		const { body } = existingAttachment();
-		await activated();
-		const [hook] = server.webhooks.all();
+		const { hook, body } = await activeWithEvent();
 		const signed = await server.webhooks.sendRaw(hook.gid, { events: [] });
 		expect(signed.status).toBe(200);
-		const tampered = await server.webhooks.sendRaw(hook.gid, body, { sign: { signature: String(signed.headers['X-Hook-Signature']) } });
-		await trigger!.settle();
-		expect(tampered.status).toBe(401);
-		expect(trigger!.executions).toEqual([]);
+		await expectRefused(await server.webhooks.sendRaw(hook.gid, body, { sign: { signature: String(signed.headers['X-Hook-Signature']) } }));
 	});
 
 	itCase(fault('delivery', 'signature of the wrong shape (truncated, not hex, empty)', 'each refused with 401, nothing started'), async () => {
-		const { body } = existingAttachment();
-		await activated();
-		const [hook] = server.webhooks.all();
+		const { hook, body } = await activeWithEvent();
 		const bytes = Buffer.from(JSON.stringify(body));
 		const valid = createHmac('sha256', hook.secret).update(bytes).digest('hex');
-		const statuses = [];
+		const deliveries = [];
 		for (const signature of [valid.slice(0, 63), valid.slice(0, 62) + 'zz', '', `sha256=${valid}`]) {
-			statuses.push((await server.webhooks.sendRaw(hook.gid, bytes, { sign: { signature } })).status);
+			deliveries.push(await server.webhooks.sendRaw(hook.gid, bytes, { sign: { signature } }));
 		}
-		await trigger!.settle();
-		expect(statuses).toEqual([401, 401, 401, 401]);
-		expect(trigger!.executions).toEqual([]);
-		return { attempts: statuses.length };
+		await expectRefused(...deliveries);
+		return { attempts: deliveries.length };
 	});
 
 	itCase(fault('delivery', 'a delivery while the node holds no secret (its static data lost)', 'refused with 401 and a warning to activate again, nothing started'), async () => {
-		const { body } = existingAttachment();
-		await activated();
-		const [hook] = server.webhooks.all();
+		const { hook, body } = await activeWithEvent();
 		trigger!.setStaticData({});
-		const delivery = await server.webhooks.sendRaw(hook.gid, body);
-		await trigger!.settle();
-		expect(delivery.status).toBe(401);
-		expect(trigger!.executions).toEqual([]);
+		await expectRefused(await server.webhooks.sendRaw(hook.gid, body));
 		expect(trigger!.logs.some((entry) => entry.level === 'warn' && /holds no webhook secret/.test(entry.message))).toBe(true);
 	});
 
