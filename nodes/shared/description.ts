@@ -281,17 +281,17 @@ export function textUploadFields(displayOptions: IDisplayOptions = {}, sizeNote?
 			description: 'Name to give the file, with its extension',
 			displayOptions: show,
 		},
-		{
-			displayName: 'MIME Type',
-			name: 'mimeType',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. text/csv',
-			description:
-				"The file's type. Leave empty to take it from the file name's extension (e.g. text/csv for .csv, text/markdown for .md, the JSON, HTML, XML and YAML types for theirs; text/plain for any other).",
-			displayOptions: show,
-		},
+		mimeTypeParameter(
+			"The file's type. Leave empty to take it from the file name's extension (e.g. text/csv for .csv, text/markdown for .md, the JSON, HTML, XML and YAML types for theirs; text/plain for any other).",
+			show,
+			'e.g. text/csv',
+		),
 	];
+}
+
+/** A "MIME Type" parameter (a field or an option): a file's type where the provider needs one given. */
+export function mimeTypeParameter(description: string, displayOptions?: IDisplayOptions, placeholder = 'e.g. application/pdf'): INodeProperties {
+	return { displayName: 'MIME Type', name: 'mimeType', type: 'string', default: '', placeholder, description, ...(displayOptions ? { displayOptions } : {}) };
 }
 
 /**
