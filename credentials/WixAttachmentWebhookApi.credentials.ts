@@ -1,5 +1,7 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { baseUrlOverride } from '../nodes/shared/description';
+
 /**
  * What the Wix Attachment Trigger checks Wix's webhooks with: the public key of the Wix app whose
  * dashboard subscribes to the events. Wix signs each webhook (a JWT, RS256) with the app's private
@@ -27,14 +29,6 @@ export class WixAttachmentWebhookApi implements ICredentialType {
 			description:
 				"The public key of your Wix app: app dashboard → Webhooks → Get Public Key (or More Actions → View ID & keys). Every webhook Wix sends is a token signed with the app's private key; a delivery this key does not verify is refused.",
 		},
-		{
-			displayName: 'Base URL Override',
-			name: 'baseUrl',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. http://127.0.0.1:4030',
-			description:
-				"Leave empty for Wix. Set it to a sandbox's URL: the file links of its events may then be on that host over plain http (a link from a real event must be https on a public host).",
-		},
+		baseUrlOverride(4030, "Leave empty for Wix. Set it to a sandbox's URL: the file links of its events may then be on that host over plain http (a link from a real event must be https on a public host)."),
 	];
 }

@@ -1,5 +1,7 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { authorizationCodeFields, baseUrlOverride } from '../nodes/shared/description';
+
 /** The scopes of each Access choice: attachments read and written, or read only (least privilege for Get and Get Many). */
 export const XERO_SCOPES = {
 	readWrite: 'offline_access accounting.attachments',
@@ -52,21 +54,7 @@ export class XeroAttachmentOAuth2Api implements ICredentialType {
 	documentationUrl = 'https://developer.xero.com/documentation/guides/oauth2/auth-flow';
 
 	properties: INodeProperties[] = [
-		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
-		{
-			displayName: 'Authorization URL',
-			name: 'authUrl',
-			type: 'hidden',
-			default: 'https://login.xero.com/identity/connect/authorize',
-			required: true,
-		},
-		{
-			displayName: 'Access Token URL',
-			name: 'accessTokenUrl',
-			type: 'hidden',
-			default: 'https://identity.xero.com/connect/token',
-			required: true,
-		},
+		...authorizationCodeFields('https://login.xero.com/identity/connect/authorize', 'https://identity.xero.com/connect/token'),
 		{
 			displayName: 'Access',
 			name: 'access',
@@ -105,14 +93,6 @@ export class XeroAttachmentOAuth2Api implements ICredentialType {
 		},
 		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },
 		{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'header' },
-		{
-			displayName: 'Base URL Override',
-			name: 'baseUrl',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. http://127.0.0.1:4010',
-			description:
-				'Leave empty to talk to Xero (https://api.xero.com). Set it to send the requests to a sandbox or proxy instead.',
-		},
+		baseUrlOverride(4010, 'Leave empty to talk to Xero (https://api.xero.com). Set it to send the requests to a sandbox or proxy instead.'),
 	];
 }

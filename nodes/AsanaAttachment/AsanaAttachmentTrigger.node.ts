@@ -10,8 +10,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { optionsCollection, outputBinaryField, timeoutOption } from '../shared/description';
-import { authentication, parent } from './description';
+import { downloadFileFields, optionsCollection, timeoutOption } from '../shared/description';
+import { asanaCredentials, authentication, parent } from './description';
 import { searchParents } from './methods/listSearch';
 import { receive } from './trigger/deliveries';
 import { outputItems } from './trigger/output';
@@ -45,14 +45,7 @@ const properties: INodeProperties[] = [
 		],
 		description: 'What starts the workflow: one item per attachment',
 	},
-	{
-		displayName: 'Download File',
-		name: 'download',
-		type: 'boolean',
-		default: true,
-		description: 'Whether to download the added file into a binary field (an external link has no file; a removed attachment none left)',
-	},
-	outputBinaryField({ show: { download: [true] } }),
+	...downloadFileFields('Whether to download the added file into a binary field (an external link has no file; a removed attachment none left)'),
 	optionsCollection([timeoutOption]),
 ];
 
@@ -69,18 +62,7 @@ export class AsanaAttachmentTrigger implements INodeType {
 		defaults: { name: 'Asana Attachment Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{
-				name: 'asanaAttachmentApi',
-				required: true,
-				displayOptions: { show: { authentication: ['accessToken'] } },
-			},
-			{
-				name: 'asanaAttachmentOAuth2Api',
-				required: true,
-				displayOptions: { show: { authentication: ['oAuth2'] } },
-			},
-		],
+		credentials: asanaCredentials,
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
 		properties,
 	};

@@ -22,8 +22,8 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { acknowledge, claimNewEvents, headerValue, refuse, sameSecret } from '../shared/trigger';
-import { protectError, protectOutput, runForEachItem } from '../shared/transport';
+import { acknowledge, claimNewEvents, headerValue, refuse, sameSecret, triggerOutputs } from '../shared/trigger';
+import { sunshineCredentials } from './description';
 import { searchApps } from './methods/listSearch';
 import { SUNSHINE_CONCURRENCY, sunshineProvider } from './provider';
 import { sunshineTriggerProperties } from './trigger/description';
@@ -44,18 +44,7 @@ export class SunshineConversationsAttachmentTrigger implements INodeType {
 		defaults: { name: 'Sunshine Conversations Attachment Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{
-				name: 'sunshineConversationsAttachmentApi',
-				required: true,
-				displayOptions: { show: { authentication: ['apiKey'] } },
-			},
-			{
-				name: 'sunshineConversationsAttachmentJwtApi',
-				required: true,
-				displayOptions: { show: { authentication: ['jwt'] } },
-			},
-		],
+		credentials: sunshineCredentials,
 		webhooks: [
 			{
 				name: 'default',
@@ -110,17 +99,6 @@ export class SunshineConversationsAttachmentTrigger implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		if (!(this.getNodeParameter('download', 0, true) as boolean)) return [items];
-		return await runForEachItem(
-			this,
-			async (itemIndex) => {
-				try {
-					const done = await downloadMessageFile(this, itemIndex, items[itemIndex].json);
-					return await protectOutput(this, sunshineProvider, itemIndex, done);
-				} catch (error) {
-					throw await protectError(this, sunshineProvider, itemIndex, error as Error);
-				}
-			},
-			SUNSHINE_CONCURRENCY.other.default,
-		);
+		return await triggerOutputs(this, sunshineProvider, SUNSHINE_CONCURRENCY.other.default, async (itemIndex) => await downloadMessageFile(this, itemIndex, items[itemIndex].json));
 	}
 }

@@ -28,8 +28,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { acknowledge, claimNewEvents, rawBodyOf, refuse } from '../shared/trigger';
-import { protectError, protectOutput, runForEachItem } from '../shared/transport';
+import { acknowledge, claimNewEvents, rawBodyOf, refuse, triggerOutputs } from '../shared/trigger';
 import { WIX_CONCURRENCY } from './provider';
 import { wixTriggerProperties } from './trigger/description';
 import { WIX_WEBHOOK_CREDENTIAL_TYPE, downloadAttachmentFile, wixTriggerProvider } from './trigger/download';
@@ -118,17 +117,6 @@ export class WixAttachmentTrigger implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		if (!(this.getNodeParameter('download', 0, true) as boolean)) return [items];
-		return await runForEachItem(
-			this,
-			async (itemIndex) => {
-				try {
-					const done = await downloadAttachmentFile(this, itemIndex, items[itemIndex].json);
-					return await protectOutput(this, wixTriggerProvider, itemIndex, done);
-				} catch (error) {
-					throw await protectError(this, wixTriggerProvider, itemIndex, error as Error);
-				}
-			},
-			WIX_CONCURRENCY.other.default,
-		);
+		return await triggerOutputs(this, wixTriggerProvider, WIX_CONCURRENCY.other.default, async (itemIndex) => await downloadAttachmentFile(this, itemIndex, items[itemIndex].json));
 	}
 }

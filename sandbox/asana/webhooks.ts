@@ -32,9 +32,9 @@
  */
 import { createHmac, randomBytes } from 'crypto';
 import * as http from 'http';
-import * as https from 'https';
 
 import { jsonReply } from '../common/http';
+import { InFlight, postWebhook } from '../common/webhooks';
 import type { Reply } from '../common/http';
 import { asanaError, optFields } from './api';
 import type { Paginator } from './api';
@@ -145,51 +145,6 @@ function isLocalHost(hostname: string): boolean {
 	return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\./.test(host) || host === '0.0.0.0';
 }
 
-interface Posted {
-	status?: number;
-	headers?: http.IncomingHttpHeaders;
-	body?: string;
-	error?: string;
-	durationMs: number;
-}
-
-/** One POST to a target: the answer (its first 64 KiB), or what went wrong. */
-function post(target: string, headers: Record<string, string>, body: Buffer, timeoutMs: number): Promise<Posted> {
-	const started = Date.now();
-	return new Promise((resolve) => {
-		let settled = false;
-		const done = (result: Omit<Posted, 'durationMs'>) => {
-			if (settled) return;
-			settled = true;
-			clearTimeout(timer);
-			resolve({ ...result, durationMs: Date.now() - started });
-		};
-		let url: URL;
-		try {
-			url = new URL(target);
-		} catch (error) {
-			return done({ error: `invalid target: ${(error as Error).message}` });
-		}
-		const client = url.protocol === 'https:' ? https : http;
-		const req = client.request(url, { method: 'POST', headers: { ...headers, 'Content-Length': String(body.length) }, agent: false }, (res) => {
-			const chunks: Buffer[] = [];
-			let size = 0;
-			res.on('data', (chunk: Buffer) => {
-				size += chunk.length;
-				if (size <= 64 * 1024) chunks.push(chunk);
-			});
-			res.on('error', (error) => done({ error: error.message }));
-			res.on('end', () => done({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-		});
-		const timer = setTimeout(() => {
-			req.destroy();
-			done({ error: `no answer within ${timeoutMs} ms` });
-		}, timeoutMs);
-		req.on('error', (error: NodeJS.ErrnoException) => done({ error: `${error.code ?? error.name}: ${error.message}` }));
-		req.end(body);
-	});
-}
-
 export class AsanaWebhooks {
 	private readonly hooks = new Map<string, WebhookRecord>();
 	readonly deliveries: Delivery[] = [];
@@ -198,7 +153,7 @@ export class AsanaWebhooks {
 	/** While set, deliveries wait here before they are sent (holdDeliveries). */
 	private held?: { gate: Promise<void>; release: () => void };
 	private waitingCount = 0;
-	private readonly pending = new Set<Promise<unknown>>();
+	private readonly pending = new InFlight();
 	private readonly batches = new Map<string, { events: AsanaEvent[]; timer: NodeJS.Timeout }>();
 	private readonly heartbeats = new Map<string, NodeJS.Timeout>();
 	/** Retries waiting, and how to end the wait early (reset, close). */
@@ -436,9 +391,7 @@ export class AsanaWebhooks {
 	}
 
 	private track<T>(promise: Promise<T>): Promise<T> {
-		this.pending.add(promise);
-		void promise.finally(() => this.pending.delete(promise));
-		return promise;
+		return this.pending.track(promise);
 	}
 
 	private signedHeaders(secret: string, body: Buffer): Record<string, string> {
@@ -492,7 +445,7 @@ export class AsanaWebhooks {
 	private async send(delivery: Omit<Delivery, 'seq' | 'startedAt'>, timeoutMs: number): Promise<Delivery> {
 		const record: Delivery = { seq: ++this.seq, startedAt: new Date(), ...delivery };
 		this.deliveries.push(record);
-		const answer = await post(record.target, record.headers, record.body, timeoutMs);
+		const answer = await postWebhook(record.target, record.headers, record.body, timeoutMs);
 		Object.assign(record, { status: answer.status, responseHeaders: answer.headers, responseBody: answer.body, error: answer.error, durationMs: answer.durationMs });
 		return record;
 	}
@@ -567,7 +520,7 @@ export class AsanaWebhooks {
 	/** Resolves once no delivery, retry or batch is under way. */
 	async idle(): Promise<void> {
 		while (this.pending.size > 0 || this.batches.size > 0) {
-			if (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+			if (this.pending.size > 0) await this.pending.settle();
 			else await new Promise((resolve) => setTimeout(resolve, Math.max(5, this.options.batchWindowMs)));
 		}
 	}

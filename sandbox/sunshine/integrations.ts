@@ -14,10 +14,8 @@
  * upload's `mediaType` and `mediaSize`, as Sunshine fills them in.
  */
 import { randomBytes } from 'crypto';
-import * as http from 'http';
-import * as https from 'https';
-import type { IncomingHttpHeaders } from 'http';
 
+import { InFlight, postWebhook } from '../common/webhooks';
 import { type Reply, errorReply, jsonReply } from './http';
 import type { AttachmentRecord } from './store';
 
@@ -126,7 +124,7 @@ export class SunshineIntegrations {
 	readonly deliveries: WebhookDelivery[] = [];
 	/** Every message posted, in order. */
 	readonly messages: Array<{ appId: string; conversationId: string; message: Record<string, unknown> }> = [];
-	private readonly inFlight = new Set<Promise<void>>();
+	private readonly inFlight = new InFlight();
 	private deliverySeq = 0;
 	private lostCreateAnswers = 0;
 
@@ -151,7 +149,7 @@ export class SunshineIntegrations {
 
 	/** Resolves when no delivery (retries included) is in flight. */
 	async settle(): Promise<void> {
-		while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+		await this.inFlight.settle();
 	}
 
 	/** Answers an integrations or messages call; `body` is the parsed JSON body (already checked to be an object where needed). */
@@ -288,8 +286,7 @@ export class SunshineIntegrations {
 	}
 
 	private track(promise: Promise<void>): void {
-		const tracked = promise.finally(() => this.inFlight.delete(tracked));
-		this.inFlight.add(tracked);
+		void this.inFlight.track(promise);
 	}
 
 	private async deliver(integration: SunshineIntegration, webhook: SunshineWebhook, payload: string, eventIds: string[], attempt: number, retriesLeft: number): Promise<void> {
@@ -312,41 +309,14 @@ export class SunshineIntegrations {
 		const body = Buffer.from(payload, 'utf8');
 		const headers: Record<string, string> = {
 			'content-type': 'application/json',
-			'content-length': String(body.length),
 			'user-agent': 'Sunshine Conversations webhooks (emulator)',
 			'x-api-key': webhook.secret,
 			...extraHeaders,
 		};
 		const delivery: WebhookDelivery = { seq: ++this.deliverySeq, integrationId: integration.id, webhookId: webhook.id, target: webhook.target, eventIds, body: payload, headers, attempt };
 		this.deliveries.push(delivery);
-		const started = Date.now();
-		const target = new URL(webhook.target);
-		await new Promise<void>((resolve) => {
-			const request = (target.protocol === 'https:' ? https : http).request(
-				target,
-				{ method: 'POST', headers: headers as IncomingHttpHeaders, agent: false, timeout: this.options.deliveryTimeoutMs ?? 10_000 },
-				(response) => {
-					const chunks: Buffer[] = [];
-					response.on('data', (chunk: Buffer) => chunks.push(chunk));
-					response.on('end', () => {
-						delivery.status = response.statusCode;
-						delivery.responseBody = Buffer.concat(chunks).toString('utf8').slice(0, 2000);
-						resolve();
-					});
-					response.on('error', (error) => {
-						delivery.error = error.message;
-						resolve();
-					});
-				},
-			);
-			request.on('timeout', () => request.destroy(new Error('no answer in time')));
-			request.on('error', (error) => {
-				delivery.error = error.message;
-				resolve();
-			});
-			request.end(body);
-		});
-		delivery.ms = Date.now() - started;
+		const answer = await postWebhook(webhook.target, headers, body, this.options.deliveryTimeoutMs ?? 10_000);
+		Object.assign(delivery, { status: answer.status, responseBody: answer.body?.slice(0, 2000), error: answer.error, ms: answer.durationMs });
 		return delivery;
 	}
 }

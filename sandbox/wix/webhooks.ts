@@ -18,8 +18,8 @@
  */
 import { generateKeyPairSync, randomUUID, sign as signData } from 'crypto';
 import type { KeyObject } from 'crypto';
-import * as http from 'http';
-import * as https from 'https';
+
+import { InFlight, postWebhook } from '../common/webhooks';
 
 export const ATTACHMENT_CREATED = 'wix.contacts.v4.attachment_created';
 export const ATTACHMENT_DELETED = 'wix.contacts.v4.attachment_deleted';
@@ -75,7 +75,7 @@ export class WixWebhooks {
 	private keyPair?: { privateKey: KeyObject; publicKeyPem: string };
 	private readonly subscribed: WixSubscription[] = [];
 	readonly deliveries: WixDelivery[] = [];
-	private readonly inFlight = new Set<Promise<void>>();
+	private readonly inFlight = new InFlight();
 	private seq = 0;
 
 	constructor(private readonly options: WixWebhookOptions) {}
@@ -110,7 +110,7 @@ export class WixWebhooks {
 	}
 
 	async settle(): Promise<void> {
-		while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+		await this.inFlight.settle();
 	}
 
 	/** A JWT as Wix signs it, of any payload (tests forge and expire tokens with it). */
@@ -152,33 +152,8 @@ export class WixWebhooks {
 	async post(url: string, jwt: string, meta: { eventType?: string; eventId?: string; attempt?: number } = {}): Promise<WixDelivery> {
 		const delivery: WixDelivery = { seq: ++this.seq, url, eventType: meta.eventType ?? '', eventId: meta.eventId ?? '', jwt, attempt: meta.attempt ?? 1 };
 		this.deliveries.push(delivery);
-		const body = Buffer.from(jwt, 'utf8');
-		const target = new URL(url);
-		await new Promise<void>((resolve) => {
-			const request = (target.protocol === 'https:' ? https : http).request(
-				target,
-				{ method: 'POST', agent: false, timeout: 10_000, headers: { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(body.length), 'user-agent': 'Wix webhooks (emulator)' } },
-				(response) => {
-					const chunks: Buffer[] = [];
-					response.on('data', (chunk: Buffer) => chunks.push(chunk));
-					response.on('end', () => {
-						delivery.status = response.statusCode;
-						delivery.responseBody = Buffer.concat(chunks).toString('utf8').slice(0, 2000);
-						resolve();
-					});
-					response.on('error', (error) => {
-						delivery.error = error.message;
-						resolve();
-					});
-				},
-			);
-			request.on('timeout', () => request.destroy(new Error('no answer in time')));
-			request.on('error', (error) => {
-				delivery.error = error.message;
-				resolve();
-			});
-			request.end(body);
-		});
+		const answer = await postWebhook(url, { 'content-type': 'text/plain; charset=utf-8', 'user-agent': 'Wix webhooks (emulator)' }, Buffer.from(jwt, 'utf8'), 10_000);
+		Object.assign(delivery, { status: answer.status, responseBody: answer.body?.slice(0, 2000), error: answer.error });
 		return delivery;
 	}
 
@@ -193,8 +168,7 @@ export class WixWebhooks {
 	}
 
 	private track(promise: Promise<void>): void {
-		const tracked = promise.finally(() => this.inFlight.delete(tracked));
-		this.inFlight.add(tracked);
+		void this.inFlight.track(promise);
 	}
 
 	private async deliver(url: string, eventType: string, eventId: string, jwt: string, attempt: number, retriesLeft: number): Promise<void> {

@@ -13,23 +13,19 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { DEFAULT_TASK, startAsanaServer, type AsanaServer } from '../../sandbox/asana/server';
 import type { TriggerHarness } from '../support/n8n-webhooks';
-import { startTrigger } from '../nodes/AsanaAttachment/trigger-context';
+import { TRIGGER_SERVER_OPTIONS, startTrigger, useAsanaTriggers } from '../nodes/AsanaAttachment/trigger-context';
 import { useEmulatorBehindProxy } from './support/behind-proxy';
 import type { RequestInfo } from './support/fault-proxy';
 import { itCase } from './support/summary';
 import type { CaseMeta } from './support/summary';
 
 const { server, proxy } = useEmulatorBehindProxy<AsanaServer>(
-	async () => await startAsanaServer({ webhooks: { retryDelaysMs: [100, 200] } }),
+	async () => await startAsanaServer(TRIGGER_SERVER_OPTIONS),
 	(emulator) => ({ api: emulator.url }),
 );
+const start = useAsanaTriggers(() => server);
 
 let trigger: TriggerHarness | undefined;
-afterEach(async () => {
-	await server.webhooks.idle();
-	await trigger?.close();
-	trigger = undefined;
-});
 
 const node = 'Asana Trigger';
 const task = DEFAULT_TASK.gid;
@@ -38,7 +34,7 @@ const fault = (operation: string, name: string, expected: string): CaseMeta => (
 
 /** The trigger, its API calls through the proxy, activated on the demo task. */
 async function activated(parameters = {}): Promise<TriggerHarness> {
-	trigger = await startTrigger(server, task, parameters, { baseUrl: proxy.urls.api });
+	trigger = await start(task, parameters, { baseUrl: proxy.urls.api });
 	await trigger.activate();
 	return trigger;
 }
@@ -54,6 +50,21 @@ function existingAttachment(name = 'forged.txt') {
 	return { record, body: { events: [addedEvent(record.gid)] } };
 }
 
+/** The trigger, active, its webhook, and the event of an attachment that exists (not yet delivered) to send to it. */
+async function activeWithEvent() {
+	const { body } = existingAttachment();
+	await activated();
+	const [hook] = server.webhooks.all();
+	return { hook, body };
+}
+
+/** Each delivery was answered 401, and nothing started. */
+async function expectRefused(...deliveries: Array<{ status?: number }>): Promise<void> {
+	await trigger!.settle();
+	expect(deliveries.map((delivery) => delivery.status)).toEqual(deliveries.map(() => 401));
+	expect(trigger!.executions).toEqual([]);
+}
+
 async function activationError(run: () => Promise<unknown>): Promise<NodeOperationError> {
 	const error = await run().then(
 		() => undefined,
@@ -65,64 +76,40 @@ async function activationError(run: () => Promise<unknown>): Promise<NodeOperati
 
 describe('signatures', () => {
 	itCase(fault('delivery', 'no X-Hook-Signature', 'refused with 401, nothing started'), async () => {
-		const { body } = existingAttachment();
-		await activated();
-		const [hook] = server.webhooks.all();
-		const delivery = await server.webhooks.sendRaw(hook.gid, body, { sign: 'none' });
-		await trigger!.idle();
-		expect(delivery.status).toBe(401);
-		expect(trigger!.executions).toEqual([]);
+		const { hook, body } = await activeWithEvent();
+		await expectRefused(await server.webhooks.sendRaw(hook.gid, body, { sign: 'none' }));
 		expect(proxy.requests((r) => r.path.startsWith('/api/1.0/attachments'))).toEqual([]);
 		return { attempts: 1 };
 	});
 
 	itCase(fault('delivery', 'signed with another secret (forged)', 'refused with 401, nothing started'), async () => {
-		const { body } = existingAttachment();
-		await activated();
-		const [hook] = server.webhooks.all();
-		const delivery = await server.webhooks.sendRaw(hook.gid, body, { sign: { secret: 'f'.repeat(64) } });
-		await trigger!.idle();
-		expect(delivery.status).toBe(401);
-		expect(trigger!.executions).toEqual([]);
+		const { hook, body } = await activeWithEvent();
+		await expectRefused(await server.webhooks.sendRaw(hook.gid, body, { sign: { secret: 'f'.repeat(64) } }));
 	});
 
 	itCase(fault('delivery', 'body altered after it was signed', 'refused with 401, nothing started'), async () => {
-		const { body } = existingAttachment();
-		await activated();
-		const [hook] = server.webhooks.all();
+		const { hook, body } = await activeWithEvent();
 		const signed = await server.webhooks.sendRaw(hook.gid, { events: [] });
 		expect(signed.status).toBe(200);
-		const tampered = await server.webhooks.sendRaw(hook.gid, body, { sign: { signature: String(signed.headers['X-Hook-Signature']) } });
-		await trigger!.idle();
-		expect(tampered.status).toBe(401);
-		expect(trigger!.executions).toEqual([]);
+		await expectRefused(await server.webhooks.sendRaw(hook.gid, body, { sign: { signature: String(signed.headers['X-Hook-Signature']) } }));
 	});
 
 	itCase(fault('delivery', 'signature of the wrong shape (truncated, not hex, empty)', 'each refused with 401, nothing started'), async () => {
-		const { body } = existingAttachment();
-		await activated();
-		const [hook] = server.webhooks.all();
+		const { hook, body } = await activeWithEvent();
 		const bytes = Buffer.from(JSON.stringify(body));
 		const valid = createHmac('sha256', hook.secret).update(bytes).digest('hex');
-		const statuses = [];
+		const deliveries = [];
 		for (const signature of [valid.slice(0, 63), valid.slice(0, 62) + 'zz', '', `sha256=${valid}`]) {
-			statuses.push((await server.webhooks.sendRaw(hook.gid, bytes, { sign: { signature } })).status);
+			deliveries.push(await server.webhooks.sendRaw(hook.gid, bytes, { sign: { signature } }));
 		}
-		await trigger!.idle();
-		expect(statuses).toEqual([401, 401, 401, 401]);
-		expect(trigger!.executions).toEqual([]);
-		return { attempts: statuses.length };
+		await expectRefused(...deliveries);
+		return { attempts: deliveries.length };
 	});
 
 	itCase(fault('delivery', 'a delivery while the node holds no secret (its static data lost)', 'refused with 401 and a warning to activate again, nothing started'), async () => {
-		const { body } = existingAttachment();
-		await activated();
-		const [hook] = server.webhooks.all();
+		const { hook, body } = await activeWithEvent();
 		trigger!.setStaticData({});
-		const delivery = await server.webhooks.sendRaw(hook.gid, body);
-		await trigger!.idle();
-		expect(delivery.status).toBe(401);
-		expect(trigger!.executions).toEqual([]);
+		await expectRefused(await server.webhooks.sendRaw(hook.gid, body));
 		expect(trigger!.logs.some((entry) => entry.level === 'warn' && /holds no webhook secret/.test(entry.message))).toBe(true);
 	});
 
@@ -137,7 +124,7 @@ describe('signatures', () => {
 		expect((await server.webhooks.sendRaw(hook.gid, { events: [addedEvent('1209000000777001')] }, { sign: { secret: intruder } })).status).toBe(401);
 		const real = server.seedAttachment(task, 'real.txt', Buffer.from('real'), 'text/plain');
 		await server.webhooks.idle();
-		await trigger!.idle();
+		await trigger!.settle();
 		expect(trigger!.executions.map((execution) => execution.items.map((item) => item.json.gid))).toEqual([[real.gid]]);
 	});
 });
@@ -148,7 +135,7 @@ describe('duplicates and replays', () => {
 		server.webhooks.duplicateNextDeliveries(1);
 		const record = server.seedAttachment(task, 'twice.txt', Buffer.from('twice'), 'text/plain');
 		await server.webhooks.idle();
-		await trigger!.idle();
+		await trigger!.settle();
 		const deliveries = server.webhooks.deliveries.filter((d) => d.kind === 'events');
 		expect(deliveries.map((d) => [d.status, d.duplicate ?? false])).toEqual([
 			[200, false],
@@ -162,11 +149,11 @@ describe('duplicates and replays', () => {
 		await activated();
 		server.seedAttachment(task, 'once.txt', Buffer.from('once'), 'text/plain');
 		await server.webhooks.idle();
-		await trigger!.idle();
+		await trigger!.settle();
 		const [first] = server.webhooks.deliveries.filter((d) => d.kind === 'events');
 		const [hook] = server.webhooks.all();
 		const replay = await server.webhooks.sendRaw(hook.gid, first.body, { sign: { signature: first.headers['X-Hook-Signature'] } });
-		await trigger!.idle();
+		await trigger!.settle();
 		expect(replay.status).toBe(200);
 		expect(trigger!.executions).toHaveLength(1);
 	});
@@ -176,7 +163,7 @@ describe('duplicates and replays', () => {
 		await activated();
 		const [hook] = server.webhooks.all();
 		const answers = await Promise.all([server.webhooks.sendRaw(hook.gid, body), server.webhooks.sendRaw(hook.gid, body)]);
-		await trigger!.idle();
+		await trigger!.settle();
 		expect(answers.map((a) => a.status)).toEqual([200, 200]);
 		expect(trigger!.executions.map((execution) => execution.items.map((item) => item.json.gid))).toEqual([[record.gid]]);
 	});
@@ -185,12 +172,12 @@ describe('duplicates and replays', () => {
 		await activated();
 		const seen = server.seedAttachment(task, 'seen.txt', Buffer.from('seen'), 'text/plain');
 		await server.webhooks.idle();
-		await trigger!.idle();
+		await trigger!.settle();
 		const { record, body } = existingAttachment('new.txt');
 		await server.webhooks.idle();
 		const [hook] = server.webhooks.all();
 		await server.webhooks.sendRaw(hook.gid, { events: [addedEvent(seen.gid), ...body.events] });
-		await trigger!.idle();
+		await trigger!.settle();
 		expect(trigger!.executions.map((execution) => execution.items.map((item) => item.json.gid))).toEqual([[seen.gid], [record.gid]]);
 	});
 
@@ -200,7 +187,7 @@ describe('duplicates and replays', () => {
 		const events = Array.from({ length: 600 }, (_, i) => ({ ...addedEvent(String(1209000000500000 + i)), action: 'removed' }));
 		trigger!.node.parameters.events = ['added', 'removed'];
 		const delivery = await server.webhooks.sendRaw(hook.gid, { events });
-		await trigger!.idle();
+		await trigger!.settle();
 		expect(delivery.status).toBe(200);
 		const seen = trigger!.staticData().seen as string[];
 		expect(seen).toHaveLength(500);
@@ -211,7 +198,7 @@ describe('duplicates and replays', () => {
 
 describe('registration', () => {
 	itCase(fault('activation', 'Asana down (connection refused)', 'a clear error naming the refused connection, nothing registered'), async () => {
-		trigger = await startTrigger(server, task, {}, { baseUrl: 'http://127.0.0.1:9' });
+		trigger = await start(task, {}, { baseUrl: 'http://127.0.0.1:9' });
 		const error = await activationError(async () => await trigger!.activate());
 		expect(error.message).toBe('Could not check for the webhook at Asana: Could not connect to Asana (connection refused)');
 		expect(error.description).toContain('Nothing was left registered');
@@ -221,7 +208,7 @@ describe('registration', () => {
 
 	itCase(fault('activation', 'POST /webhooks answered 503 (Asana did nothing)', 'not repeated, a clear error with Asana\'s message, looked for leftovers, nothing registered'), async () => {
 		proxy.inject({ kind: 'status', status: 503, headers: { 'content-type': 'application/json' }, body: '{"errors":[{"message":"Service Unavailable"}]}' }, { match: isCreate });
-		trigger = await startTrigger(server, task, {}, { baseUrl: proxy.urls.api });
+		trigger = await start(task, {}, { baseUrl: proxy.urls.api });
 		const error = await activationError(async () => await trigger!.activate());
 		expect(error.message).toBe('Could not register the webhook at Asana: Asana: Service Unavailable');
 		expect(proxy.requests(isCreate)).toHaveLength(1);
@@ -232,7 +219,7 @@ describe('registration', () => {
 
 	itCase(fault('activation', 'POST /webhooks carried out, its answer lost (502 after Asana acted)', 'the webhook Asana made is found and deleted: nothing left registered, a clear error'), async () => {
 		proxy.inject({ kind: 'status', status: 502, afterUpstream: true }, { match: isCreate });
-		trigger = await startTrigger(server, task, {}, { baseUrl: proxy.urls.api });
+		trigger = await start(task, {}, { baseUrl: proxy.urls.api });
 		await activationError(async () => await trigger!.activate());
 		expect(server.webhooks.deliveries.map((d) => d.kind)).toEqual(['handshake']);
 		expect(server.webhooks.all()).toEqual([]);
@@ -255,12 +242,11 @@ describe('registration', () => {
 			trigger = await startTrigger(strict, task);
 			const error = await activationError(async () => await trigger!.activate());
 			expect(error.message).toBe('Could not register the webhook at Asana: Asana: target: Invalid hostname: 127.0.0.1');
-			expect(error.description).toContain(trigger.webhookUrl('production'));
+			expect(error.description).toContain(trigger.productionUrl);
 			expect(strict.webhooks.all()).toEqual([]);
 			expect(strict.webhooks.deliveries).toEqual([]);
 		} finally {
 			await trigger?.close();
-			trigger = undefined;
 			await strict.close();
 		}
 	});
@@ -271,13 +257,13 @@ describe('registration', () => {
 		expect(trigger!.staticData().hookSecret).toBe(server.webhooks.all()[0].secret);
 		const record = server.seedAttachment(task, 'verified.txt', Buffer.from('verified'), 'text/plain');
 		await server.webhooks.idle();
-		await trigger!.idle();
+		await trigger!.settle();
 		expect(trigger!.executions.map((execution) => execution.items[0].json.gid)).toEqual([record.gid]);
 	});
 
 	itCase(fault('activation', 'the 201\'s X-Hook-Secret differs from the handshake\'s', 'the webhook is deleted again, a clear error, nothing registered'), async () => {
 		proxy.inject({ kind: 'editJson', edit: (body: object) => ({ ...body, 'X-Hook-Secret': 'b'.repeat(64) }) }, { match: isCreate });
-		trigger = await startTrigger(server, task, {}, { baseUrl: proxy.urls.api });
+		trigger = await start(task, {}, { baseUrl: proxy.urls.api });
 		const error = await activationError(async () => await trigger!.activate());
 		expect(error.message).toMatch(/its secret did not reach this n8n process/);
 		expect(server.webhooks.all()).toEqual([]);
@@ -302,7 +288,7 @@ describe('registration', () => {
 		expect(again.gid).not.toBe(hook.gid);
 		const record = server.seedAttachment(task, 'after-restart.txt', Buffer.from('again'), 'text/plain');
 		await server.webhooks.idle();
-		await trigger!.idle();
+		await trigger!.settle();
 		expect(trigger!.executions.map((execution) => execution.items[0].json.gid)).toEqual([record.gid]);
 	});
 });

@@ -6,42 +6,10 @@
  */
 import { createHmac } from 'crypto';
 import * as http from 'http';
-import type { AddressInfo } from 'net';
 
 import { DEFAULT_PERSONAL_ACCESS_TOKEN, DEFAULT_PROJECT, DEFAULT_TASK, DEFAULT_WORKSPACE, startAsanaServer, type AsanaServer } from '../../sandbox/asana/server';
 import { HANDSHAKE_FAILED } from '../../sandbox/asana/webhooks';
-
-interface Received {
-	headers: http.IncomingHttpHeaders;
-	body: Buffer;
-}
-
-/** A target that answers the handshake as asked and records every POST. */
-async function startReceiver() {
-	const received: Received[] = [];
-	let answer: (req: Received) => { status: number; headers?: Record<string, string> } = (req) =>
-		req.headers['x-hook-secret'] ? { status: 200, headers: { 'X-Hook-Secret': String(req.headers['x-hook-secret']) } } : { status: 200 };
-	const server = http.createServer((req, res) => {
-		const chunks: Buffer[] = [];
-		req.on('data', (chunk: Buffer) => chunks.push(chunk));
-		req.on('end', () => {
-			const entry = { headers: req.headers, body: Buffer.concat(chunks) };
-			received.push(entry);
-			const { status, headers } = answer(entry);
-			res.writeHead(status, headers ?? {});
-			res.end();
-		});
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	return {
-		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-		received,
-		answerWith(fn: typeof answer) {
-			answer = fn;
-		},
-		close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-	};
-}
+import { useReceiver } from './client';
 
 async function api(server: AsanaServer, method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }> {
 	const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
@@ -74,21 +42,13 @@ type Json = any;
 const sign = (secret: string, body: Buffer) => createHmac('sha256', secret).update(body).digest('hex');
 
 let server: AsanaServer;
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
+const receiver = useReceiver();
 
 beforeAll(async () => {
 	server = await startAsanaServer({ webhooks: { retryDelaysMs: [50, 50] } });
-	receiver = await startReceiver();
 });
-afterAll(async () => {
-	await server.close();
-	await receiver.close();
-});
-beforeEach(() => {
-	server.reset();
-	receiver.received.length = 0;
-	receiver.answerWith((req) => (req.headers['x-hook-secret'] ? { status: 200, headers: { 'X-Hook-Secret': String(req.headers['x-hook-secret']) } } : { status: 200 }));
-});
+afterAll(async () => await server.close());
+beforeEach(() => server.reset());
 
 async function establish(resource: string, filters?: unknown[]) {
 	const created = await api(server, 'POST', '/webhooks', { data: { resource, target: receiver.url, ...(filters ? { filters } : {}) } });

@@ -5,41 +5,19 @@
  * attachment_deleted; a non-2xx answer is retried with the same token.
  */
 import { createPublicKey, verify } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import { ATTACHMENT_CREATED, ATTACHMENT_DELETED, DEFAULT_API_KEY, DEFAULT_CONTACT, DEFAULT_INSTANCE_ID, DEFAULT_SITE_ID, startWixServer } from '../../sandbox/wix/server';
 import type { WixServer } from '../../sandbox/wix/server';
+import { useReceiver } from './client';
 
 let server: WixServer;
-let receiver: http.Server;
-let receiverUrl: string;
-const received: Array<{ contentType?: string; body: string }> = [];
-let answers: number[] = [];
+const receiver = useReceiver();
 
 beforeAll(async () => {
 	server = await startWixServer({ webhookRetryDelayMs: 20 });
-	receiver = http.createServer((req, res) => {
-		const chunks: Buffer[] = [];
-		req.on('data', (chunk: Buffer) => chunks.push(chunk));
-		req.on('end', () => {
-			received.push({ contentType: req.headers['content-type'], body: Buffer.concat(chunks).toString('utf8') });
-			res.statusCode = answers.shift() ?? 200;
-			res.end();
-		});
-	});
-	await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', () => resolve()));
-	receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
 });
-afterAll(async () => {
-	await server.close();
-	await new Promise<void>((resolve) => receiver.close(() => resolve()));
-});
-beforeEach(() => {
-	server.reset();
-	received.length = 0;
-	answers = [];
-});
+afterAll(async () => await server.close());
+beforeEach(() => server.reset());
 
 const headers = { authorization: DEFAULT_API_KEY, 'wix-site-id': DEFAULT_SITE_ID, 'content-type': 'application/json' };
 
@@ -58,12 +36,12 @@ function decode(jwt: string): { header: Record<string, unknown>; payload: Record
 }
 
 it('an upload sends attachment_created as an RS256 JWT (text/plain) the public key verifies, data nested twice as JSON strings', async () => {
-	server.webhooks.subscribe(receiverUrl);
+	server.webhooks.subscribe(receiver.url);
 	const id = await upload('a.pdf');
 	await server.webhooks.settle();
-	expect(received).toHaveLength(1);
-	expect(received[0].contentType).toBe('text/plain; charset=utf-8');
-	const { header, payload, verified } = decode(received[0].body);
+	expect(receiver.received).toHaveLength(1);
+	expect(receiver.received[0].headers['content-type']).toBe('text/plain; charset=utf-8');
+	const { header, payload, verified } = decode(receiver.received[0].body.toString());
 	expect(verified).toBe(true);
 	expect(header.alg).toBe('RS256');
 	expect(typeof payload.iat).toBe('number');
@@ -77,14 +55,14 @@ it('an upload sends attachment_created as an RS256 JWT (text/plain) the public k
 });
 
 it('a deletion sends attachment_deleted (event metadata only); subscriptions choose their event types; non-2xx is retried with the same token', async () => {
-	server.webhooks.subscribe(receiverUrl, [ATTACHMENT_DELETED]);
+	server.webhooks.subscribe(receiver.url, [ATTACHMENT_DELETED]);
 	const id = await upload('b.pdf');
-	answers = [500, 200];
+	receiver.answerStatuses(500, 200);
 	await fetch(`${server.url}/contacts/v4/attachments/${DEFAULT_CONTACT.id}/${id}`, { method: 'DELETE', headers });
 	await server.webhooks.settle();
-	expect(received).toHaveLength(2);
-	expect(received[0].body).toBe(received[1].body);
-	const outer = JSON.parse(decode(received[0].body).payload.data as string) as { eventType: string; data: string };
+	expect(receiver.received).toHaveLength(2);
+	expect(receiver.received[0].body.toString()).toBe(receiver.received[1].body.toString());
+	const outer = JSON.parse(decode(receiver.received[0].body.toString()).payload.data as string) as { eventType: string; data: string };
 	expect(outer.eventType).toBe(ATTACHMENT_DELETED);
 	expect(JSON.parse(outer.data)).toMatchObject({ slug: 'deleted', entityId: id, deletedEvent: {} });
 	expect(server.webhooks.deliveries.map((d) => [d.attempt, d.status])).toEqual([

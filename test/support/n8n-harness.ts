@@ -154,7 +154,7 @@ export interface RunWorkflowResult {
 
 /*
  * Webhook triggers (their webhookMethods and webhook, and the execution a delivery starts) run
- * through n8n-core's HookContext and WebhookContext in test/support/n8n-webhook-harness.ts, which
+ * through n8n-core's HookContext and WebhookContext in test/support/n8n-webhooks.ts, which
  * uses the set-up, node types, credentials and additional data exported here.
  */
 
@@ -967,6 +967,53 @@ export async function runWorkflow(
 	});
 }
 
+/** What a harness context is given of its one node (list search, poll, webhook trigger). */
+export interface HarnessNodeSpec {
+	type: string;
+	parameters?: INodeParameters;
+	credentials?: INodeCredentials;
+	name?: string;
+	typeVersion?: number;
+	continueOnFail?: boolean;
+	webhookId?: string;
+}
+
+/**
+ * The node a context runs: its type found by full or short name, at `typeVersion` or the latest,
+ * and (unless `spec.credentials` names them) every credential of its description that `credentials`
+ * holds data for.
+ */
+export function resolveNode(
+	nodeTypes: Map<string, AnyNodeType>,
+	spec: HarnessNodeSpec,
+	credentials: Record<string, ICredentialDataDecryptedObject> | undefined,
+	/** The node's ID, and its name unless `spec.name` gives one (default: its type's default name). */
+	defaults: { id: string; name?: string },
+): { node: INode; versioned: INodeType } {
+	const nodeType = nodeTypes.get(spec.type) ?? nodeTypes.get(spec.type.slice(spec.type.lastIndexOf('.') + 1));
+	if (!nodeType) throw new UnexpectedError(`Harness: unknown node type "${spec.type}"`);
+	const typeVersion = spec.typeVersion ?? latestVersion(nodeType);
+	const versioned = NodeHelpers.getVersionedNodeType(nodeType, typeVersion);
+	const nodeCredentials: INodeCredentials = spec.credentials ?? {};
+	if (!spec.credentials) {
+		for (const { name } of versioned.description.credentials ?? []) {
+			if (credentials?.[name]) nodeCredentials[name] = { id: `harness-${name}`, name: `Harness ${name}` };
+		}
+	}
+	const node: INode = {
+		id: defaults.id,
+		name: spec.name ?? defaults.name ?? String(versioned.description.defaults.name),
+		type: spec.type,
+		typeVersion,
+		position: [0, 0],
+		parameters: structuredClone(spec.parameters ?? {}),
+		credentials: nodeCredentials,
+		...(spec.webhookId ? { webhookId: spec.webhookId } : {}),
+		...(spec.continueOnFail ? { continueOnFail: true } : {}),
+	};
+	return { node, versioned };
+}
+
 export interface RunListSearchOptions {
 	nodeTypes: RunNodeOptions['nodeTypes'];
 	credentialTypes: ICredentialType[];
@@ -990,27 +1037,9 @@ export async function runListSearch(
 	const credentialsStore = structuredClone(opts.credentials ?? {});
 	const credentialsHelper = new HarnessCredentialsHelper(opts.credentialTypes, credentialsStore);
 	const nodeTypes = buildNodeTypes(opts);
-	const nodeType = nodeTypes.get(opts.node.type) ?? nodeTypes.get(opts.node.type.slice(opts.node.type.lastIndexOf('.') + 1));
-	if (!nodeType) throw new UnexpectedError(`Harness: unknown node type "${opts.node.type}"`);
-	const typeVersion = opts.node.typeVersion ?? latestVersion(nodeType);
-	const versioned = NodeHelpers.getVersionedNodeType(nodeType, typeVersion);
+	const { node, versioned } = resolveNode(nodeTypes, opts.node, opts.credentials, { id: 'harness-node-under-test', name: 'Node Under Test' });
 	const search = versioned.methods?.listSearch?.[opts.method];
 	if (!search) throw new UnexpectedError(`Harness: the node has no list search method "${opts.method}"`);
-	const credentials: INodeCredentials = opts.node.credentials ?? {};
-	if (!opts.node.credentials) {
-		for (const { name } of versioned.description.credentials ?? []) {
-			if (opts.credentials?.[name]) credentials[name] = { id: `harness-${name}`, name: `Harness ${name}` };
-		}
-	}
-	const node: INode = {
-		id: 'harness-node-under-test',
-		name: 'Node Under Test',
-		type: opts.node.type,
-		typeVersion,
-		position: [0, 0],
-		parameters: structuredClone(opts.node.parameters ?? {}),
-		credentials,
-	};
 	const workflow = new Workflow({
 		id: 'harness-workflow',
 		name: 'Harness workflow',
@@ -1061,24 +1090,7 @@ export async function runPoll(opts: RunPollOptions): Promise<RunPollResult> {
 	const credentialsStore = structuredClone(opts.credentials ?? {});
 	const credentialsHelper = new HarnessCredentialsHelper(opts.credentialTypes, credentialsStore);
 	const nodeTypes = buildNodeTypes(opts);
-	const nodeType = nodeTypes.get(opts.node.type) ?? nodeTypes.get(opts.node.type.slice(opts.node.type.lastIndexOf('.') + 1));
-	if (!nodeType) throw new UnexpectedError(`Harness: unknown node type "${opts.node.type}"`);
-	const typeVersion = opts.node.typeVersion ?? latestVersion(nodeType);
-	const credentials: INodeCredentials = opts.node.credentials ?? {};
-	if (!opts.node.credentials) {
-		for (const { name } of NodeHelpers.getVersionedNodeType(nodeType, typeVersion).description.credentials ?? []) {
-			if (opts.credentials?.[name]) credentials[name] = { id: `harness-${name}`, name: `Harness ${name}` };
-		}
-	}
-	const node: INode = {
-		id: 'harness-poll-node',
-		name: opts.node.name ?? 'Poll Node',
-		type: opts.node.type,
-		typeVersion,
-		position: [0, 0],
-		parameters: structuredClone(opts.node.parameters),
-		credentials,
-	};
+	const { node } = resolveNode(nodeTypes, opts.node, opts.credentials, { id: 'harness-poll-node', name: 'Poll Node' });
 	const workflow = new Workflow({
 		id: 'harness-workflow',
 		name: 'Harness workflow',

@@ -1,62 +1,69 @@
 /**
- * Webhook triggers through n8n-core's real contexts and execution, the way n8n's server drives
- * them (packages/cli: WebhookService.createWebhookIfNotExists, LiveWebhooks, TestWebhooks,
- * WebhookHelpers.executeWebhook), with a real HTTP server on 127.0.0.1 for the provider to call:
+ * Webhook triggers through n8n-core's real contexts and execution, the way n8n's server (the cli,
+ * 2.41: ActiveWorkflowManager.addWebhooks / clearWebhooks, TestWebhooks, LiveWebhooks,
+ * WebhookHelpers.executeWebhook) drives them, with a real HTTP server on 127.0.0.1 for the provider
+ * to call. The one webhook harness of the trigger tests (test/nodes/…/trigger*, test/faults):
  *
  *   const trigger = await startTriggerHarness({ nodeTypes, credentialTypes, credentials, node });
  *   await trigger.activate();          // checkExists, then create (HookContext, mode 'trigger')
- *   …the provider calls trigger.webhookUrl('production')…
+ *   …the provider calls trigger.productionUrl…
  *   await trigger.waitForExecutions(1); // webhook() (WebhookContext) started a run: WorkflowExecute
- *   await trigger.deactivate();        // delete
+ *   await trigger.deactivate();        // delete (mode 'internal', activation 'update')
  *   await trigger.listen();            // "Listen for test event": the test URL, until one run
  *
  * What is n8n's: HookContext, WebhookContext (getBodyData, getHeaderData, getRequestObject with the
- * raw body, getResponseObject, getWorkflowStaticData), WorkflowExecute running the trigger node
- * with the items webhook() returned (its execute() runs there, as on a worker), the helpers,
- * credentials and binary store of test/support/n8n-harness.ts.
+ * raw body, getResponseObject, getWorkflowStaticData), WorkflowExecute running the trigger node on
+ * the items webhook() returned (its execute() runs there, as on a worker), the helpers, credentials
+ * and binary store of test/support/n8n-harness.ts.
  *
- * What is modelled on n8n's server: the static data. Like n8n's database it is one saved copy;
- * every activation and every request gets a workflow of its own loaded from it, and a workflow
- * whose static data changed is saved back whole, after its activation or once the request is
- * answered (LiveWebhooks). A test registration keeps the static data its create() left, for its
- * requests and its delete() (TestWebhooks), and saves nothing. Answers: a node's own
- * (`noWebhookResponse`); 200 `{ message: 'Webhook call received' }` when it started nothing; 200
- * `{ message: 'Workflow was started' }` before the run when it did (response mode onReceived); 500
- * when webhook() threw. The request object has what n8n's has for a JSON body: `rawBody`, `body`,
- * `headers`, `query`, `params`.
+ * What is modelled on n8n's server:
+ * - Registration: the URL answers from before checkExists (n8n stores the webhook first, so a
+ *   handshake during create() reaches the node). Production: checkExists, then create when it said
+ *   false, in mode `trigger` with the activation mode given (`activate`, `init`, `update`); the
+ *   static data saved after it. When either throws, the URL is dropped and delete() runs on the
+ *   workflow as saved before (mode `internal`, activation `update`: clearWebhooks), and what the
+ *   failed create() wrote is not saved. Deactivation: that same delete(). Test ("Listen for test
+ *   event"): mode and activation `manual`; the registration keeps the static data its create()
+ *   left, its requests see a copy of it (setTestStaticData) and save nothing, and it is removed
+ *   (delete(), `internal`/`update`, with that static data) once a request started a run, or when
+ *   its create() threw.
+ * - Static data: like n8n's database, one saved copy; every activation and production request
+ *   works on a workflow loaded from it, saved back whole when the node changed it, after the node
+ *   answered. Two requests at once both start from the copy saved before.
+ * - Requests: the body read and parsed as n8n's body parser does (JSON, form, text/plain; `rawBody`
+ *   kept; larger than 16 MiB: 413; unparsable JSON: 422); 404 when the URL is not registered.
+ *   Answers (response mode onReceived): the node's own (`noWebhookResponse`); `webhookResponse` or
+ *   200 `{ message: 'Webhook call received' }` when it started nothing; 200 `{ message: 'Workflow
+ *   was started' }` before the run when it did; 500 when webhook() threw.
+ * What is ours: the HTTP server (n8n's is express; the request and response get the members the
+ * nodes use), no database, no queue. The real server and queue mode are the e2e and queue suites'.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parse as parseQueryString } from 'node:querystring';
 
 import { ExecutionLifecycleHooks, HookContext, WebhookContext, WorkflowExecute } from 'n8n-core';
-import { NodeHelpers, UnexpectedError, Workflow, createRunExecutionData } from 'n8n-workflow';
+import { UnexpectedError, Workflow, createRunExecutionData, jsonParse } from 'n8n-workflow';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialType,
 	IDataObject,
 	INode,
 	INodeExecutionData,
-	INodeParameters,
 	IRun,
 	IWebhookData,
 	IWebhookDescription,
+	IWebhookResponseData,
 	IWorkflowBase,
 	IWorkflowExecuteAdditionalData,
 	WorkflowActivateMode,
+	WorkflowExecuteMode,
 } from 'n8n-workflow';
 
-import {
-	HarnessCredentialsHelper,
-	HarnessNodeTypes,
-	buildNodeTypes,
-	harnessAdditionalData,
-	latestVersion,
-	runContext,
-	setupN8nCore,
-} from './n8n-harness';
-import type { AnyNodeType, HarnessLogEntry, RunNodeOptions } from './n8n-harness';
+import { HarnessCredentialsHelper, HarnessNodeTypes, buildNodeTypes, harnessAdditionalData, resolveNode, runContext, setupN8nCore } from './n8n-harness';
+import type { HarnessLogEntry, HarnessNodeSpec, RunNodeOptions } from './n8n-harness';
 
 export type TriggerMode = 'production' | 'test';
 
@@ -65,19 +72,23 @@ export interface TriggerHarnessOptions {
 	credentialTypes: ICredentialType[];
 	/** Decrypted credential data by credential type. */
 	credentials: Record<string, ICredentialDataDecryptedObject>;
-	node: { type: string; parameters: INodeParameters; name?: string; typeVersion?: number; continueOnFail?: boolean };
+	node: HarnessNodeSpec & { parameters: NonNullable<HarnessNodeSpec['parameters']> };
 }
 
 /** A request the harness answered. */
-export interface HarnessRequest {
+export interface Delivery {
 	mode: TriggerMode;
 	method: string;
 	headers: IncomingHttpHeaders;
 	body: Buffer;
 	status?: number;
-	/** What webhook() returned: started a run, answered itself, or neither. */
+	/** The answer's body, parsed when JSON. */
+	answer?: unknown;
+	/** What webhook() did: started a run, answered itself, neither, threw; or the URL was not registered. */
 	outcome?: 'started' | 'answered' | 'nothing' | 'error' | 'not registered';
+	/** What webhook() threw. */
 	error?: Error;
+	logs: HarnessLogEntry[];
 }
 
 /** A run webhook() started. */
@@ -92,27 +103,30 @@ export interface TriggerExecution {
 
 export interface TriggerHarness {
 	node: INode;
-	/** The node's production or test webhook URL on this harness's server. */
-	webhookUrl(mode: TriggerMode): string;
+	/** The node's production URL (`/webhook/<webhookId>/<path>`) and test URL (`/webhook-test/…`). */
+	readonly productionUrl: string;
+	readonly testUrl: string;
 	/** The node's static data as the "database" holds it (a copy). */
 	staticData(): IDataObject;
 	/** Replaces the saved static data of the node (a restart with other data, a lost save). */
 	setStaticData(data: IDataObject): void;
-	/** Production activation: checkExists, then create when it said false; static data saved. */
+	/** Production activation: checkExists, then create when it said false; rejects with the activation error. */
 	activate(activation?: WorkflowActivateMode): Promise<{ created: boolean }>;
 	/** Deactivation: delete(); static data saved. */
 	deactivate(): Promise<void>;
+	/** Whether the production URL is registered. */
+	readonly active: boolean;
 	/** "Listen for test event": registration on the test URL, removed after the first run it starts. */
 	listen(): Promise<void>;
 	/** Ends a test registration (delete()) if there is one. */
 	stopListening(): Promise<void>;
 	readonly listening: boolean;
-	requests: HarnessRequest[];
+	deliveries: Delivery[];
 	executions: TriggerExecution[];
 	/** Resolves once `count` runs have ended (rejects after `timeoutMs`). */
 	waitForExecutions(count: number, timeoutMs?: number): Promise<TriggerExecution[]>;
-	/** Resolves once no request is being answered and no run is under way. */
-	idle(): Promise<void>;
+	/** Resolves once no request is being answered, no run is under way and no test registration is being removed. */
+	settle(): Promise<void>;
 	credentialsStore: Record<string, ICredentialDataDecryptedObject>;
 	/** Log entries of activations, requests and runs. */
 	logs: HarnessLogEntry[];
@@ -120,6 +134,7 @@ export interface TriggerHarness {
 }
 
 const WORKFLOW_ID = 'harness-trigger-workflow';
+const BODY_LIMIT = 16 * 1024 * 1024;
 
 function plain(value: unknown): IDataObject {
 	const copy = JSON.parse(JSON.stringify(value ?? {})) as IDataObject;
@@ -127,59 +142,93 @@ function plain(value: unknown): IDataObject {
 	return copy;
 }
 
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+	const chunks: Buffer[] = [];
+	let size = 0;
+	for await (const chunk of req) {
+		size += (chunk as Buffer).length;
+		if (size > BODY_LIMIT) return undefined;
+		chunks.push(chunk as Buffer);
+	}
+	return Buffer.concat(chunks);
+}
+
+/** As n8n's parseBody: JSON, form, text/plain; anything else only as `rawBody`. Throws on JSON that is none. */
+function parseBody(raw: Buffer, contentType: string): unknown {
+	if (raw.length === 0) return {};
+	const text = raw.toString('utf8').replace(/^\ufeff/, '');
+	if (contentType === 'application/json') return jsonParse(text);
+	if (contentType === 'application/x-www-form-urlencoded') return parseQueryString(text);
+	if (contentType === 'text/plain') return text;
+	return {};
+}
+
+/** The members of express's response the nodes use, on Node's own; what json()/send()/end() wrote is kept. */
+function asExpressResponse(res: ServerResponse) {
+	const response = res as ServerResponse & { status(code: number): typeof response; json(value: unknown): typeof response; send(value?: unknown): typeof response; written?: string };
+	const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+	res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+		if (typeof chunk === 'string' || Buffer.isBuffer(chunk)) response.written = (response.written ?? '') + chunk.toString();
+		return end(chunk, ...rest);
+	}) as ServerResponse['end'];
+	response.status = (code: number) => {
+		res.statusCode = code;
+		return response;
+	};
+	response.json = (value: unknown) => {
+		if (!res.headersSent) res.setHeader('Content-Type', 'application/json; charset=utf-8');
+		res.end(JSON.stringify(value));
+		return response;
+	};
+	response.send = (value?: unknown) => {
+		if (value === undefined) res.end();
+		else if (typeof value === 'string' || Buffer.isBuffer(value)) res.end(value);
+		else response.json(value);
+		return response;
+	};
+	return response;
+}
+
 export async function startTriggerHarness(opts: TriggerHarnessOptions): Promise<TriggerHarness> {
 	await setupN8nCore();
 	const types = buildNodeTypes(opts);
 	const thrown = new Map<string, Error>();
 	const nodeTypes = new HarnessNodeTypes(types, thrown);
-	const declared: AnyNodeType | undefined = types.get(opts.node.type) ?? types.get(opts.node.type.slice(opts.node.type.lastIndexOf('.') + 1));
-	if (!declared) throw new UnexpectedError(`Harness: unknown node type "${opts.node.type}"`);
-	const typeVersion = opts.node.typeVersion ?? latestVersion(declared);
-	const description = NodeHelpers.getVersionedNodeType(declared, typeVersion).description;
-	const credentials: INode['credentials'] = {};
-	for (const { name } of description.credentials ?? []) {
-		if (opts.credentials[name]) credentials[name] = { id: `harness-${name}`, name: `Harness ${name}` };
-	}
-	const node: INode = {
-		id: randomUUID(),
-		name: opts.node.name ?? 'Trigger',
-		type: opts.node.type,
-		typeVersion,
-		position: [0, 0],
-		parameters: structuredClone(opts.node.parameters),
-		credentials,
-		webhookId: randomUUID(),
-		...(opts.node.continueOnFail ? { continueOnFail: true } : {}),
-	};
-	const found = (description.webhooks ?? []).find((webhook) => webhook.name === 'default') as IWebhookDescription | undefined;
+	const { node, versioned } = resolveNode(types, { webhookId: randomUUID(), ...opts.node }, opts.credentials, { id: randomUUID() });
+	const found = (versioned.description.webhooks ?? []).find((webhook) => webhook.name === 'default') as IWebhookDescription | undefined;
 	if (!found) throw new UnexpectedError(`Harness: ${opts.node.type} has no default webhook`);
 	const webhookDescription: IWebhookDescription = found;
-	const webhookPath = String(webhookDescription.path);
+	const webhookPath = `${node.webhookId}/${String(webhookDescription.path).replace(/^\/|\/$/g, '')}`;
 
 	const credentialsStore = structuredClone(opts.credentials);
 	const credentialsHelper = new HarnessCredentialsHelper(opts.credentialTypes, credentialsStore);
 	const logs: HarnessLogEntry[] = [];
 	let database: IDataObject = {};
+	let active = false;
 	let testStaticData: IDataObject | undefined;
-	const requests: HarnessRequest[] = [];
+	const deliveries: Delivery[] = [];
 	const executions: TriggerExecution[] = [];
 	const underway = new Set<Promise<unknown>>();
+	const waiters: Array<() => void> = [];
 	let counter = 0;
 	let baseUrl = '';
 
 	const workflowOf = (staticData: IDataObject) =>
 		new Workflow({ id: WORKFLOW_ID, name: 'Harness trigger workflow', nodes: [node], connections: {}, active: true, nodeTypes, staticData, settings: { executionOrder: 'v1' } });
+	const fromDatabase = () => workflowOf(structuredClone(database));
+	const saveIfChanged = (workflow: Workflow) => {
+		if ((workflow.staticData as IDataObject).__dataChanged === true) database = plain(workflow.staticData);
+	};
 
-	const additionalDataOf = (extra: Partial<IWorkflowExecuteAdditionalData> = {}, hooks?: ExecutionLifecycleHooks, executionId = `harness-trigger-${process.pid}-${++counter}`) => {
+	const additionalDataOf = (extra: object = {}, hooks?: ExecutionLifecycleHooks, executionId = `harness-trigger-${process.pid}-${++counter}`) => {
 		const data = harnessAdditionalData(credentialsHelper, hooks, executionId, WORKFLOW_ID);
-		Object.assign(data, { webhookBaseUrl: `${baseUrl}/webhook`, webhookTestBaseUrl: `${baseUrl}/webhook-test` }, extra);
-		return data;
+		return Object.assign(data, { webhookBaseUrl: `${baseUrl}/webhook`, webhookTestBaseUrl: `${baseUrl}/webhook-test` }, extra);
 	};
 
 	const webhookDataOf = (additionalData: IWorkflowExecuteAdditionalData, mode: TriggerMode): IWebhookData => ({
 		httpMethod: webhookDescription.httpMethod as IWebhookData['httpMethod'],
 		node: node.name,
-		path: `${node.webhookId}/${webhookPath}`,
+		path: webhookPath,
 		webhookDescription,
 		workflowId: WORKFLOW_ID,
 		workflowExecuteAdditionalData: additionalData,
@@ -188,15 +237,6 @@ export async function startTriggerHarness(opts: TriggerHarnessOptions): Promise<
 	});
 
 	const nodeType = () => nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
-	const hooksOf = (mode: TriggerMode) => {
-		const methods = nodeType().webhookMethods?.default;
-		if (!methods) throw new UnexpectedError('Harness: the node has no webhookMethods.default');
-		return { methods, mode };
-	};
-
-	const saveIfChanged = (workflow: Workflow) => {
-		if ((workflow.staticData as IDataObject).__dataChanged === true) database = plain(workflow.staticData);
-	};
 
 	const track = <T>(promise: Promise<T>): Promise<T> => {
 		underway.add(promise);
@@ -207,105 +247,104 @@ export async function startTriggerHarness(opts: TriggerHarnessOptions): Promise<
 		return promise;
 	};
 
-	/** delete() of a registration, with the static data it was made with. */
-	async function deleteRegistration(workflow: Workflow, mode: TriggerMode): Promise<void> {
+	/** One webhookMethods call in n8n-core's HookContext. */
+	async function hook(method: 'checkExists' | 'create' | 'delete', workflow: Workflow, mode: TriggerMode, executeMode: WorkflowExecuteMode, activation: WorkflowActivateMode): Promise<boolean> {
+		const fn = nodeType().webhookMethods?.default?.[method];
+		if (!fn) throw new UnexpectedError('Harness: the node has no webhookMethods.default');
 		const additionalData = additionalDataOf();
-		const { methods } = hooksOf(mode);
-		const context = new HookContext(workflow, node, additionalData, mode === 'test' ? 'manual' : 'trigger', mode === 'test' ? 'manual' : 'update', webhookDataOf(additionalData, mode));
-		await runContext.run(logs, async () => await methods.delete.call(context));
+		const context = new HookContext(workflow, node, additionalData, executeMode, activation, webhookDataOf(additionalData, mode));
+		return await runContext.run(logs, async () => await fn.call(context));
 	}
 
-	/** checkExists, then create; on an error, delete() as n8n's registrar clears a failed registration. */
+	/** checkExists, then create when it said false (the cli's WebhookService.createWebhookIfNotExists). */
 	async function register(workflow: Workflow, mode: TriggerMode, activation: WorkflowActivateMode): Promise<boolean> {
-		const additionalData = additionalDataOf();
-		const { methods } = hooksOf(mode);
-		const context = new HookContext(workflow, node, additionalData, mode === 'test' ? 'manual' : 'trigger', activation, webhookDataOf(additionalData, mode));
-		return await runContext.run(logs, async () => {
-			try {
-				if (await methods.checkExists.call(context)) return false;
-				await methods.create.call(context);
-				return true;
-			} catch (error) {
-				await methods.delete.call(context).catch(() => undefined);
-				throw error;
-			}
-		});
+		const executeMode: WorkflowExecuteMode = mode === 'test' ? 'manual' : 'trigger';
+		if (await hook('checkExists', workflow, mode, executeMode, activation)) return false;
+		await hook('create', workflow, mode, executeMode, activation);
+		return true;
 	}
 
 	async function runWorkflow(workflow: Workflow, mode: TriggerMode, workflowData: INodeExecutionData[][]): Promise<void> {
 		const runLogs: HarnessLogEntry[] = [];
 		const executionId = `harness-trigger-run-${process.pid}-${++counter}`;
 		const workflowBase = { id: WORKFLOW_ID, name: workflow.name, active: true, nodes: [node], connections: {}, settings: workflow.settings, createdAt: new Date(), updatedAt: new Date() } as unknown as IWorkflowBase;
-		const executionMode = mode === 'test' ? 'manual' : 'webhook';
+		const executionMode: WorkflowExecuteMode = mode === 'test' ? 'manual' : 'webhook';
 		const hooks = new ExecutionLifecycleHooks(executionMode, executionId, workflowBase);
-		const additionalData = additionalDataOf({}, hooks, executionId);
 		const runExecutionData = createRunExecutionData({ executionData: { nodeExecutionStack: [{ node, data: { main: workflowData }, source: null }] } });
-		const run = await runContext.run(runLogs, async () => await new WorkflowExecute(additionalData, executionMode, runExecutionData).processRunExecutionData(workflow));
+		const run = await runContext.run(runLogs, async () => await new WorkflowExecute(additionalDataOf({}, hooks, executionId), executionMode, runExecutionData).processRunExecutionData(workflow));
 		logs.push(...runLogs);
 		const recorded = run.data.resultData.error;
 		const error = recorded ? (thrown.get(node.name) ?? (recorded as unknown as Error)) : undefined;
 		thrown.delete(node.name);
 		const tasks = run.data.resultData.runData[node.name];
 		executions.push({ mode, run, items: tasks?.[tasks.length - 1]?.data?.main?.[0] ?? [], error, logs: runLogs });
+		for (const wake of waiters.splice(0)) wake();
 	}
 
 	async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-		const chunks: Buffer[] = [];
-		for await (const chunk of req) chunks.push(chunk as Buffer);
-		const rawBody = Buffer.concat(chunks);
 		const url = new URL(req.url ?? '/', baseUrl);
-		const mode: TriggerMode | undefined = url.pathname === `/webhook/${node.webhookId}/${webhookPath}` ? 'production' : url.pathname === `/webhook-test/${node.webhookId}/${webhookPath}` ? 'test' : undefined;
-		const record: HarnessRequest = { mode: mode ?? 'production', method: req.method ?? 'GET', headers: req.headers, body: rawBody };
-		requests.push(record);
-		res.once('finish', () => (record.status = res.statusCode));
+		const mode: TriggerMode | undefined = url.pathname === `/webhook/${webhookPath}` ? 'production' : url.pathname === `/webhook-test/${webhookPath}` ? 'test' : undefined;
+		const response = asExpressResponse(res);
+		const raw = await readBody(req);
+		const delivery: Delivery = { mode: mode ?? 'production', method: req.method ?? 'GET', headers: req.headers, body: raw ?? Buffer.alloc(0), logs: [] };
+		deliveries.push(delivery);
+		res.once('finish', () => {
+			delivery.status = res.statusCode;
+			try {
+				delivery.answer = JSON.parse(response.written ?? '');
+			} catch {
+				delivery.answer = response.written ?? '';
+			}
+		});
 		const answer = (status: number, value: unknown) => {
-			if (res.headersSent) return;
-			const body = JSON.stringify(value);
-			res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)) });
-			res.end(body);
+			if (!res.headersSent) response.status(status).json(value);
 		};
-		if (!mode || req.method !== webhookDescription.httpMethod || (mode === 'test' && !testStaticData)) {
-			record.outcome = 'not registered';
-			return answer(404, { message: 'The requested webhook is not registered.' });
+		const registered = mode === 'production' ? active : mode === 'test' && testStaticData !== undefined;
+		if (!registered || req.method !== webhookDescription.httpMethod) {
+			delivery.outcome = 'not registered';
+			return answer(404, { code: 404, message: 'The requested webhook is not registered.' });
+		}
+		if (!raw) {
+			delivery.outcome = 'error';
+			return answer(413, { code: 413, message: 'Request body too large' });
 		}
 		const contentType = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-		let body: unknown = {};
-		if (rawBody.length && contentType === 'application/json') {
-			try {
-				body = JSON.parse(rawBody.toString('utf8'));
-			} catch {
-				record.outcome = 'error';
-				return answer(422, { message: 'Failed to parse request body' });
-			}
-		}
-		Object.assign(req, { rawBody, body, query: Object.fromEntries(url.searchParams), params: {}, contentType, readRawBody: async () => undefined });
-
-		// Production: a workflow loaded from the database per request; test: the registration's static data.
-		const workflow = workflowOf(mode === 'production' ? structuredClone(database) : {});
-		if (mode === 'test' && testStaticData) workflow.setTestStaticData(testStaticData);
-		const additionalData = additionalDataOf({ httpRequest: req as never, httpResponse: res as never });
-		const context = new WebhookContext(workflow, node, additionalData, mode === 'test' ? 'manual' : 'webhook', webhookDataOf(additionalData, mode), [], null);
-		let result;
+		let body: unknown;
 		try {
-			result = await runContext.run(logs, async () => await nodeType().webhook!.call(context));
-		} catch (error) {
-			record.outcome = 'error';
-			record.error = error as Error;
-			return answer(500, { message: 'Workflow Webhook Error: Workflow could not be started!' });
+			body = parseBody(raw, contentType);
+		} catch {
+			delivery.outcome = 'error';
+			return answer(422, { code: 422, message: 'Failed to parse request body' });
 		}
-		if (result.noWebhookResponse) record.outcome = 'answered';
-		if (!result.workflowData) {
-			record.outcome ??= 'nothing';
-			answer(200, { message: 'Webhook call received' });
-		} else {
-			record.outcome = 'started';
-			answer(200, { message: 'Workflow was started' });
+		Object.assign(req, { rawBody: raw, body, query: Object.fromEntries(url.searchParams), params: {}, contentType, readRawBody: async () => undefined });
+
+		const workflow = mode === 'production' ? fromDatabase() : workflowOf({});
+		if (mode === 'test') workflow.setTestStaticData(structuredClone(testStaticData!));
+		const additionalData = additionalDataOf({ httpRequest: req, httpResponse: response });
+		const context = new WebhookContext(workflow, node, additionalData, mode === 'test' ? 'manual' : 'webhook', webhookDataOf(additionalData, mode!), [], null);
+		let result: IWebhookResponseData;
+		try {
+			result = await runContext.run(delivery.logs, async () => await nodeType().webhook!.call(context));
+		} catch (error) {
+			delivery.outcome = 'error';
+			delivery.error = error as Error;
+			return answer(500, { code: 0, message: 'Workflow Webhook Error: Workflow could not be started!' });
+		} finally {
+			logs.push(...delivery.logs);
 		}
 		if (mode === 'production') saveIfChanged(workflow);
-		if (result.workflowData) {
-			await runWorkflow(workflow, mode, result.workflowData);
-			if (mode === 'test') await harness.stopListening();
-		}
+		if (result.noWebhookResponse === true) {
+			delivery.outcome = 'answered';
+			if (!res.writableEnded) res.end();
+		} else if (!result.workflowData) {
+			delivery.outcome = 'nothing';
+			answer(200, result.webhookResponse ?? { message: 'Webhook call received' });
+		} else answer(200, { message: 'Workflow was started' });
+		if (!result.workflowData) return;
+		delivery.outcome = 'started';
+		// A test registration listens for one event: TestWebhooks removes it once a run started.
+		if (mode === 'test') void track(harness.stopListening());
+		await runWorkflow(workflow, mode!, result.workflowData);
 	}
 
 	const server = http.createServer((req, res) => {
@@ -323,36 +362,49 @@ export async function startTriggerHarness(opts: TriggerHarnessOptions): Promise<
 
 	const harness: TriggerHarness = {
 		node,
-		webhookUrl: (mode) => `${baseUrl}/${mode === 'test' ? 'webhook-test' : 'webhook'}/${node.webhookId}/${webhookPath}`,
+		productionUrl: `${baseUrl}/webhook/${webhookPath}`,
+		testUrl: `${baseUrl}/webhook-test/${webhookPath}`,
 		staticData: () => plain(database[`node:${node.name}`]),
 		setStaticData(data) {
 			database = { ...database, [`node:${node.name}`]: plain(data) };
 		},
 		async activate(activation = 'activate') {
-			const workflow = workflowOf(structuredClone(database));
+			const workflow = fromDatabase();
+			active = true;
 			try {
 				const created = await register(workflow, 'production', activation);
+				saveIfChanged(workflow);
 				return { created };
+			} catch (error) {
+				// The cli's clearWebhooks: delete() on the workflow as saved, its static data saved.
+				active = false;
+				const saved = fromDatabase();
+				await hook('delete', saved, 'production', 'internal', 'update').catch(() => undefined);
+				saveIfChanged(saved);
+				throw error;
+			}
+		},
+		async deactivate() {
+			const workflow = fromDatabase();
+			try {
+				await hook('delete', workflow, 'production', 'internal', 'update');
+				active = false;
 			} finally {
 				saveIfChanged(workflow);
 			}
 		},
-		async deactivate() {
-			const workflow = workflowOf(structuredClone(database));
-			try {
-				await deleteRegistration(workflow, 'production');
-			} finally {
-				saveIfChanged(workflow);
-			}
+		get active() {
+			return active;
 		},
 		async listen() {
 			const workflow = workflowOf({});
 			testStaticData = {};
 			try {
 				await register(workflow, 'test', 'manual');
-				testStaticData = workflow.staticData as IDataObject;
+				testStaticData = plain(workflow.staticData);
 			} catch (error) {
 				testStaticData = undefined;
+				await hook('delete', workflow, 'test', 'internal', 'update').catch(() => undefined);
 				throw error;
 			}
 		},
@@ -360,28 +412,36 @@ export async function startTriggerHarness(opts: TriggerHarnessOptions): Promise<
 			if (!testStaticData) return;
 			const workflow = workflowOf(testStaticData);
 			testStaticData = undefined;
-			await deleteRegistration(workflow, 'test');
+			await hook('delete', workflow, 'test', 'internal', 'update');
 		},
 		get listening() {
 			return testStaticData !== undefined;
 		},
-		requests,
+		deliveries,
 		executions,
 		async waitForExecutions(count, timeoutMs = 30_000) {
 			const deadline = Date.now() + timeoutMs;
 			while (executions.length < count) {
-				if (Date.now() > deadline) throw new Error(`${executions.length} of ${count} executions within ${timeoutMs} ms`);
-				await new Promise((resolve) => setTimeout(resolve, 20));
+				const left = deadline - Date.now();
+				if (left <= 0) throw new Error(`${executions.length} of ${count} executions within ${timeoutMs} ms`);
+				await new Promise<void>((resolve) => {
+					const timer = setTimeout(resolve, Math.min(left, 500));
+					waiters.push(() => {
+						clearTimeout(timer);
+						resolve();
+					});
+				});
 			}
 			return executions.slice(0, count);
 		},
-		async idle() {
+		async settle() {
 			while (underway.size > 0) await Promise.allSettled([...underway]);
 		},
 		credentialsStore,
 		logs,
 		async close() {
-			await harness.idle();
+			await harness.settle();
+			if (!server.listening) return;
 			await new Promise<void>((resolve) => {
 				server.close(() => resolve());
 				server.closeAllConnections();
@@ -389,4 +449,23 @@ export async function startTriggerHarness(opts: TriggerHarnessOptions): Promise<
 		},
 	};
 	return harness;
+}
+
+/**
+ * The trigger harnesses of a test file (or describe block), the one set-up every trigger test
+ * shares: the returned function starts one through `start`; after each test, once `settleProvider`
+ * says the provider sent every delivery it started (the emulator's own settle, when it is a
+ * useEmulator fixture that has one, runs before this), each harness the test started is closed.
+ */
+export function useTriggerHarnesses<A extends unknown[]>(start: (...args: A) => Promise<TriggerHarness>, settleProvider?: () => Promise<void>): (...args: A) => Promise<TriggerHarness> {
+	const open: TriggerHarness[] = [];
+	afterEach(async () => {
+		await settleProvider?.();
+		for (const harness of open.splice(0)) await harness.close();
+	});
+	return async (...args: A) => {
+		const harness = await start(...args);
+		open.push(harness);
+		return harness;
+	};
 }

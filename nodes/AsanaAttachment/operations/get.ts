@@ -7,7 +7,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { forOperation, optionsCollection, outputBinaryField, textContentOptions, timeoutOption } from '../../shared/description';
-import { executeOperation } from '../../shared/transport';
+import { executeOperation, recordFileDownload } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
 import { asanaProvider, attachmentIdField, attachmentNotFound, fieldsOption, optFieldsField } from '../provider';
 import { dataRecord, forAgents } from './records';
@@ -44,30 +44,13 @@ export const getAttachmentForDownload: OperationSpec = {
 	fields: [attachmentIdField, optFieldsField(['name', 'resource_subtype', 'host', 'size', 'download_url', 'view_url'])],
 };
 
-export const downloadAttachmentFile: OperationSpec = {
-	method: 'GET',
-	path: '',
-	url: ({ values }) => String(values.downloadUrl),
-	fields: [],
-	anonymous: true,
+export const downloadAttachmentFile = recordFileDownload({
 	target: 'the download URL Asana returned',
-	response: {
-		kind: 'binary',
-		outputParameter: 'binaryPropertyName',
-		fallback: ({ values }) => {
-			const record = values.record as IDataObject;
-			return {
-				fileName: typeof record.name === 'string' && record.name ? record.name : undefined,
-				size: typeof record.size === 'number' ? record.size : undefined,
-				// The storage host may name the file by its storage key; the record's name is the truth.
-				authoritative: true,
-			};
-		},
-		json: ({ values }) => values.record as IDataObject,
-		textContent: true,
-	},
-	idempotent: true,
-};
+	fields: { fileName: 'name', size: 'size' },
+	// The storage host may name the file by its storage key; the record's name is the truth.
+	authoritative: true,
+	textContent: true,
+});
 
 /**
  * The record with a `download_url`, or an error saying why there is no file to download. The
@@ -121,7 +104,7 @@ export async function downloadRecordFile(
 	let record = first;
 	try {
 		return await executeOperation(ctx, asanaProvider, downloadAttachmentFile, itemIndex, {
-			values: { downloadUrl: record.download_url, record: json(record) },
+			values: { url: record.download_url, record: json(record) },
 		});
 	} catch (error) {
 		// The URL lives about two minutes; one that ran out while waiting (retries) is renewed once.
@@ -133,7 +116,7 @@ export async function downloadRecordFile(
 		ctx.logger.debug('The download URL was refused (403); reading the attachment record again for a fresh one');
 		record = await readAgain();
 		return await executeOperation(ctx, asanaProvider, downloadAttachmentFile, itemIndex, {
-			values: { downloadUrl: record.download_url, record: json(record) },
+			values: { url: record.download_url, record: json(record) },
 		});
 	}
 }

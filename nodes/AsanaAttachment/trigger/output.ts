@@ -15,8 +15,8 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { executeOperation, runForEachItem } from '../../shared/transport';
-import { protectError, protectOutput } from '../../shared/transport/secrets';
+import { executeOperation } from '../../shared/transport';
+import { triggerOutputs } from '../../shared/trigger';
 import { asanaProvider } from '../provider';
 import { downloadRecordFile, getAttachmentForDownload, readRecord } from '../operations/get';
 import type { TriggerItem } from './deliveries';
@@ -47,16 +47,5 @@ async function itemFor(ctx: IExecuteFunctions, itemIndex: number): Promise<INode
 
 /** The node's execute(): every item of the delivery, a few at a time, in order. */
 export async function outputItems(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	return await runForEachItem(
-		ctx,
-		async (itemIndex) => {
-			const done = await itemFor(ctx, itemIndex).then(
-				(outputs) => ({ outputs }),
-				(error: Error) => ({ error }),
-			);
-			if ('error' in done) throw await protectError(ctx, asanaProvider, itemIndex, done.error);
-			return await protectOutput(ctx, asanaProvider, itemIndex, done.outputs);
-		},
-		TRIGGER_CONCURRENCY,
-	);
+	return await triggerOutputs(ctx, asanaProvider, TRIGGER_CONCURRENCY, async (itemIndex) => await itemFor(ctx, itemIndex));
 }

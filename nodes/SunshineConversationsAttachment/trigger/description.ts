@@ -4,21 +4,11 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { optionsCollection, outputBinaryField, timeoutOption } from '../../shared/description';
-import { APP_ID_EXAMPLE } from '../provider';
+import { downloadFileFields, optionsCollection, timeoutOption } from '../../shared/description';
+import { app, authentication } from '../description';
 
 export const sunshineTriggerProperties: INodeProperties[] = [
-	{
-		displayName: 'Authentication',
-		name: 'authentication',
-		type: 'options',
-		options: [
-			{ name: 'API Key', value: 'apiKey', description: 'Key ID and secret sent as Basic auth' },
-			{ name: 'JWT', value: 'jwt', description: "A token signed with the key's secret; the secret is never sent" },
-		],
-		default: 'apiKey',
-		description: 'How requests prove the API key',
-	},
+	authentication,
 	{
 		displayName:
 			'On activation this node adds a custom integration with a webhook for new messages to the app (Admin Center → Apps and integrations → Conversations integrations, named "n8n Attachment Trigger …"), and removes it on deactivation. Sunshine then sends every message of the app to n8n; the node keeps those with a file or an image.',
@@ -26,34 +16,7 @@ export const sunshineTriggerProperties: INodeProperties[] = [
 		type: 'notice',
 		default: '',
 	},
-	{
-		displayName: 'App',
-		name: 'appId',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: true,
-		description: 'The Sunshine Conversations app whose conversations to watch',
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchApps', searchable: true },
-			},
-			{
-				displayName: 'ID',
-				name: 'id',
-				type: 'string',
-				placeholder: `e.g. ${APP_ID_EXAMPLE}`,
-				validation: [
-					{
-						type: 'regex',
-						properties: { regex: '^[A-Za-z0-9][A-Za-z0-9_-]*$', errorMessage: 'Not a valid app ID (letters, digits, "-" and "_")' },
-					},
-				],
-			},
-		],
-	},
+	{ ...app, description: 'The Sunshine Conversations app whose conversations to watch' },
 	{
 		displayName: 'Message Types',
 		name: 'contentTypes',
@@ -78,13 +41,6 @@ export const sunshineTriggerProperties: INodeProperties[] = [
 		required: true,
 		description: 'Whose messages start the workflow. Choose only User if the workflow itself sends files to the conversation, so that it does not start itself.',
 	},
-	{
-		displayName: 'Download File',
-		name: 'download',
-		type: 'boolean',
-		default: true,
-		description: "Whether to download each file into a binary field, named and typed as the message says (otherwise the item has the file's media URL only)",
-	},
-	outputBinaryField({ show: { download: [true] } }),
+	...downloadFileFields("Whether to download each file into a binary field, named and typed as the message says (otherwise the item has the file's media URL only)"),
 	optionsCollection([timeoutOption], { show: { download: [true] } }),
 ];

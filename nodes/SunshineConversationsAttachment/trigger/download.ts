@@ -11,34 +11,11 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { executeOperation } from '../../shared/transport';
-import type { OperationSpec } from '../../shared/transport';
+import { executeOperation, recordFileDownload } from '../../shared/transport';
 import { sunshineApiBase, sunshineProvider } from '../provider';
 
-function downloadSpec(signed: boolean): OperationSpec {
-	return {
-		method: 'GET',
-		path: '',
-		url: ({ values }) => String(values.mediaUrl),
-		fields: [],
-		response: {
-			kind: 'binary',
-			outputParameter: 'binaryPropertyName',
-			fallback: ({ values }) => {
-				const record = values.record as IDataObject;
-				return {
-					fileName: typeof record.fileName === 'string' ? record.fileName : undefined,
-					mimeType: typeof record.mediaType === 'string' ? record.mediaType : undefined,
-					size: typeof record.mediaSize === 'number' ? record.mediaSize : undefined,
-				};
-			},
-			json: ({ values }) => values.record as IDataObject,
-		},
-		idempotent: true,
-		anonymous: !signed,
-		target: 'the media URL of the message',
-	};
-}
+const downloadSpec = (signed: boolean) =>
+	recordFileDownload({ target: 'the media URL of the message', fields: { fileName: 'fileName', mimeType: 'mediaType', size: 'mediaSize' }, signed });
 
 const SIGNED = downloadSpec(true);
 const ANONYMOUS = downloadSpec(false);
@@ -57,7 +34,7 @@ export async function downloadMessageFile(ctx: IExecuteFunctions, itemIndex: num
 	const credentialType = sunshineProvider.credentialType(ctx, itemIndex);
 	const apiOrigin = originOf(await sunshineApiBase(ctx, credentialType));
 	const spec = apiOrigin !== undefined && originOf(mediaUrl) === apiOrigin ? SIGNED : ANONYMOUS;
-	const [item] = await executeOperation(ctx, sunshineProvider, spec, itemIndex, { values: { record, mediaUrl } });
+	const [item] = await executeOperation(ctx, sunshineProvider, spec, itemIndex, { values: { record, url: mediaUrl } });
 	const field = Object.keys(item.binary ?? {})[0];
 	const stored = field ? item.binary![field] : undefined;
 	return [{ ...item, json: { ...record, ...(stored?.fileName ? { fileName: stored.fileName } : {}) } }];

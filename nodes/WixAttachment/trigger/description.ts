@@ -5,7 +5,7 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { optionsCollection, outputBinaryField, timeoutOption } from '../../shared/description';
+import { downloadFileFields, optionsCollection, timeoutOption } from '../../shared/description';
 import { ATTACHMENT_CREATED, ATTACHMENT_DELETED } from './events';
 
 export const WIX_DASHBOARD_NOTICE =
@@ -38,13 +38,6 @@ export const wixTriggerProperties: INodeProperties[] = [
 		placeholder: 'e.g. c3d9e2f1-6a7b-4c8d-9e0f-1a2b3c4d5e6f',
 		description: "Only events of the site where the app has this instance ID. Leave empty for every site the app is installed on (Wix sends all of them to one URL).",
 	},
-	{
-		displayName: 'Download File',
-		name: 'download',
-		type: 'boolean',
-		default: true,
-		description: "Whether to download a created attachment's file into a binary field, named and typed as the attachment record says",
-	},
-	outputBinaryField({ show: { download: [true] } }),
+	...downloadFileFields("Whether to download a created attachment's file into a binary field, named and typed as the attachment record says"),
 	optionsCollection([timeoutOption], { show: { download: [true] } }),
 ];

@@ -10,8 +10,8 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { executeOperation } from '../../shared/transport';
-import type { OperationSpec, ProviderSpec } from '../../shared/transport';
+import { executeOperation, recordFileDownload } from '../../shared/transport';
+import type { ProviderSpec } from '../../shared/transport';
 import { wixBaseUrl, wixProvider } from '../provider';
 
 export const WIX_WEBHOOK_CREDENTIAL_TYPE = 'wixAttachmentWebhookApi';
@@ -25,33 +25,12 @@ export const wixTriggerProvider: ProviderSpec = {
 	credentialRefresh: false,
 };
 
-const downloadFile: OperationSpec = {
-	method: 'GET',
-	path: '',
-	url: ({ values }) => String(values.mediaUrl),
-	fields: [],
-	response: {
-		kind: 'binary',
-		outputParameter: 'binaryPropertyName',
-		fallback: ({ values }) => {
-			const record = values.record as IDataObject;
-			return {
-				fileName: typeof record.fileName === 'string' ? record.fileName : undefined,
-				mimeType: typeof record.mimeType === 'string' ? record.mimeType : undefined,
-				// Wix's media host names files by media ID: the record's name and type are the file's.
-				authoritative: true,
-			};
-		},
-		json: ({ values }) => values.record as IDataObject,
-	},
-	idempotent: true,
-	anonymous: true,
-	target: 'the file URL of the attachment event',
-};
+// Wix's media host names files by media ID: the record's name and type are the file's.
+const downloadFile = recordFileDownload({ target: 'the file URL of the attachment event', fields: { fileName: 'fileName', mimeType: 'mimeType' }, authoritative: true });
 
 /** The item with its file, when it is a created attachment with a link; as it is otherwise. */
 export async function downloadAttachmentFile(ctx: IExecuteFunctions, itemIndex: number, record: IDataObject): Promise<INodeExecutionData[]> {
 	if (record.event !== 'attachmentCreated' || typeof record.mediaUrl !== 'string') return [{ json: record }];
-	const [item] = await executeOperation(ctx, wixTriggerProvider, downloadFile, itemIndex, { values: { record, mediaUrl: record.mediaUrl } });
+	const [item] = await executeOperation(ctx, wixTriggerProvider, downloadFile, itemIndex, { values: { record, url: record.mediaUrl } });
 	return [{ ...item, json: record }];
 }

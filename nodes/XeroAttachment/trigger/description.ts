@@ -1,49 +1,42 @@
 /** The parameters of the Xero Attachment Trigger, in the order the panel shows them (n8n adds Poll Times first). */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { optionsCollection, outputBinaryField, timeoutOption } from '../../shared/description';
-import { organization } from '../description';
+import { downloadFileFields, optionsCollection, timeoutOption } from '../../shared/description';
+import { organization, resource } from '../description';
 import { XERO_PARENT_TYPES } from '../parentTypes';
 import { DOCUMENT_LISTINGS } from './documentLists';
 
 const typesWhere = (test: (value: string) => boolean) => XERO_PARENT_TYPES.map((type) => type.value).filter(test);
 
+/** A notice shown only for one Document Type. */
+function noticeFor(type: string, name: string, text: string): INodeProperties {
+	return { displayName: text, name, type: 'notice', default: '', displayOptions: { show: { documentType: [type] } } };
+}
+
 const documentType: INodeProperties = {
+	...resource,
 	displayName: 'Document Type',
 	name: 'documentType',
-	type: 'options',
-	noDataExpression: true,
-	options: XERO_PARENT_TYPES.map((type) => ({ name: type.name, value: type.value })),
-	default: 'invoice',
 	description: 'The kind of Xero document whose new attachments start the workflow',
 };
 
-const receiptsNotice: INodeProperties = {
-	displayName:
-		"Xero is retiring Classic Expenses: its Receipts endpoint is deprecated, with February 2027 as the date. The credential's Trigger Documents must include Receipts (accounting.classicexpenses.read).",
-	name: 'receiptsNotice',
-	type: 'notice',
-	default: '',
-	displayOptions: { show: { documentType: ['receipt'] } },
-};
+const receiptsNotice = noticeFor(
+	'receipt',
+	'receiptsNotice',
+	"Xero is retiring Classic Expenses: its Receipts endpoint is deprecated, with February 2027 as the date. The credential's Trigger Documents must include Receipts (accounting.classicexpenses.read).",
+);
 
-const repeatingInvoicesNotice: INodeProperties = {
-	displayName:
-		'Xero gives repeating invoices no change time: the trigger sees the files of a repeating invoice the first time it has any, not a file added to one that already has some',
-	name: 'repeatingInvoicesNotice',
-	type: 'notice',
-	default: '',
-	displayOptions: { show: { documentType: ['repeatingInvoice'] } },
-};
+const repeatingInvoicesNotice = noticeFor(
+	'repeatingInvoice',
+	'repeatingInvoicesNotice',
+	'Xero gives repeating invoices no change time: the trigger sees the files of a repeating invoice the first time it has any, not a file added to one that already has some',
+);
 
-const quotesNotice: INodeProperties = {
-	displayName:
-		'Xero does not say which quotes have attachments: each poll lists the attachments of every quote changed since the last one (one call per quote)',
-	name: 'quotesNotice',
-	type: 'notice',
-	default: '',
-	displayOptions: { show: { documentType: ['quote'] } },
-};
+const quotesNotice = noticeFor(
+	'quote',
+	'quotesNotice',
+	'Xero does not say which quotes have attachments: each poll lists the attachments of every quote changed since the last one (one call per quote)',
+);
 
 const filter: INodeProperties = {
 	displayName: 'Filter',
@@ -56,14 +49,6 @@ const filter: INodeProperties = {
 	displayOptions: { show: { documentType: typesWhere((value) => DOCUMENT_LISTINGS[value]?.where) } },
 };
 
-const downloadFile: INodeProperties = {
-	displayName: 'Download File',
-	name: 'downloadFile',
-	type: 'boolean',
-	default: true,
-	description: 'Whether to download each new attachment into a binary field (one more call to Xero per file)',
-};
-
 export const xeroAttachmentTriggerProperties: INodeProperties[] = [
 	organization,
 	documentType,
@@ -71,8 +56,7 @@ export const xeroAttachmentTriggerProperties: INodeProperties[] = [
 	repeatingInvoicesNotice,
 	quotesNotice,
 	filter,
-	downloadFile,
-	outputBinaryField({ show: { downloadFile: [true] } }),
+	...downloadFileFields('Whether to download each new attachment into a binary field (one more call to Xero per file)', 'downloadFile'),
 	optionsCollection([
 		{
 			displayName: 'Include Recent on First Poll (Hours)',

@@ -14,4 +14,6 @@ export type { UploadSourceOptions } from './upload';
 export type { FullResponse, RequestPlan } from './request';
 export { encodePathSegment, buildPath } from './path';
 export { safeFileName } from './file-name';
+export { recordFileDownload } from './record-file';
+export type { RecordFileDownload } from './record-file';
 export * as validators from './validators';

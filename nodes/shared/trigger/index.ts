@@ -9,7 +9,10 @@
  * mode), through the shared transport like every other download of the package.
  */
 import { createHash, timingSafeEqual } from 'crypto';
-import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import { protectError, protectOutput, runForEachItem } from '../transport';
+import type { ProviderSpec } from '../transport';
 
 /**
  * Whether `given` equals `expected`, in time that does not depend on where they differ or on
@@ -109,4 +112,29 @@ export function claimNewEvents(ctx: IWebhookFunctions, eventKeys: string[][]): b
 /** Forgets what every trigger of this process saw (tests). */
 export function forgetDeliveriesInProcess(): void {
 	inProcess.clear();
+}
+
+/**
+ * A webhook trigger's `execute()`: the outputs `outputsOf` makes of each item `webhook` started
+ * the workflow with (its record read, its file fetched), `concurrency` items at a time, in order;
+ * outputs and errors kept free of the credential's secrets, as every operation's are.
+ */
+export async function triggerOutputs(
+	ctx: IExecuteFunctions,
+	provider: ProviderSpec,
+	concurrency: number,
+	outputsOf: (itemIndex: number) => Promise<INodeExecutionData[]>,
+): Promise<INodeExecutionData[][]> {
+	return await runForEachItem(
+		ctx,
+		async (itemIndex) => {
+			const done = await outputsOf(itemIndex).then(
+				(outputs) => ({ outputs }),
+				(error: Error) => ({ error }),
+			);
+			if ('error' in done) throw await protectError(ctx, provider, itemIndex, done.error);
+			return await protectOutput(ctx, provider, itemIndex, done.outputs);
+		},
+		concurrency,
+	);
 }

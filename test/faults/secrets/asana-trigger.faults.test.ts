@@ -9,86 +9,32 @@
  */
 import { inspect } from 'util';
 
-import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
-
 import type { RunNodeResult } from '../../support/n8n-harness';
 import { logsText } from '../../support/n8n-harness';
 import { DEFAULT_TASK, startAsanaServer } from '../../../sandbox/asana/server';
 import type { AsanaServer } from '../../../sandbox/asana/server';
-import { credentialTypes, oauthCredentials, tokenCredentials } from '../../nodes/AsanaAttachment/context';
 import type { Auth } from '../../nodes/AsanaAttachment/context';
-import { startTriggerHarness } from '../../support/n8n-webhooks';
+import { useAsanaTriggers } from '../../nodes/AsanaAttachment/trigger-context';
+import { useEmulator } from '../../support/emulator';
 import type { TriggerHarness } from '../../support/n8n-webhooks';
-import { AsanaAttachmentTrigger } from '../../../nodes/AsanaAttachment/AsanaAttachmentTrigger.node';
 import { itCase } from '../support/summary';
-import { findLeaks, placesOf, sentinel, withForms } from '../support/secrets';
+import { BASE_SENTINELS, SENTINEL_SERVER_OPTIONS, sentToken, sentinelCredentials } from '../support/asana-secrets';
+import { findLeaks, placesOf, withForms } from '../support/secrets';
 import type { Place, Sentinel } from '../support/secrets';
 
-const CLIENT_ID = 'asana-trigger-faults-client-id';
-const SECRET = {
-	personalAccessToken: sentinel('asana-trigger-personal-access-token'),
-	clientSecret: sentinel('asana-trigger-client-secret'),
-	accessToken: sentinel('asana-trigger-oauth-access-token'),
-	refreshToken: sentinel('asana-trigger-refresh-token'),
-};
 const TRIGGER = 'Asana Attachment Trigger';
 
-let server: AsanaServer;
-let trigger: TriggerHarness | undefined;
-beforeAll(async () => {
-	server = await startAsanaServer({
-		personalAccessTokens: [SECRET.personalAccessToken],
-		oauthAccessTokens: [SECRET.accessToken],
-		refreshTokens: [SECRET.refreshToken],
-		oauthClient: { clientId: CLIENT_ID, clientSecret: SECRET.clientSecret },
-		webhooks: { retryDelaysMs: [] },
-	});
+const server: AsanaServer = useEmulator({
+	name: 'Asana',
+	start: () => startAsanaServer({ ...SENTINEL_SERVER_OPTIONS, webhooks: { retryDelaysMs: [] } }),
 });
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(async () => {
-	await server.webhooks.idle();
-	await trigger?.close();
-	trigger = undefined;
-});
+const startTrigger = useAsanaTriggers(() => server);
 
-function credentials(auth: Auth): Record<string, ICredentialDataDecryptedObject> {
-	if (auth === 'accessToken') return { asanaAttachmentApi: tokenCredentials(server, SECRET.personalAccessToken) };
-	return {
-		asanaAttachmentOAuth2Api: {
-			...oauthCredentials(server, SECRET.accessToken),
-			clientId: CLIENT_ID,
-			clientSecret: SECRET.clientSecret,
-			oauthTokenData: { access_token: SECRET.accessToken, refresh_token: SECRET.refreshToken, token_type: 'bearer' },
-		},
-	};
-}
+const start = async (auth: Auth) => await startTrigger(DEFAULT_TASK.gid, {}, { auth, credentials: sentinelCredentials(server, auth) });
 
-async function start(auth: Auth): Promise<TriggerHarness> {
-	trigger = await startTriggerHarness({
-		nodeTypes: [new AsanaAttachmentTrigger()],
-		credentialTypes: credentialTypes(),
-		credentials: credentials(auth),
-		node: {
-			type: 'n8n-nodes-attachments.asanaAttachmentTrigger',
-			name: TRIGGER,
-			parameters: { authentication: auth, parent: { __rl: true, mode: 'id', value: DEFAULT_TASK.gid }, events: ['added'], download: true, binaryPropertyName: 'data', options: {} },
-		},
-	});
-	return trigger;
-}
-
+/** Every sentinel, the Authorization header `auth` sends, and the webhook's own secret. */
 function sentinels(auth: Auth, hookSecret?: string): Sentinel[] {
-	const list: Sentinel[] =
-		auth === 'accessToken'
-			? [{ label: 'Asana personal access token', value: SECRET.personalAccessToken }]
-			: [
-					{ label: 'Asana client secret', value: SECRET.clientSecret },
-					{ label: 'Asana OAuth access token', value: SECRET.accessToken },
-					{ label: 'Asana refresh token', value: SECRET.refreshToken },
-				];
-	const sent = auth === 'accessToken' ? SECRET.personalAccessToken : SECRET.accessToken;
-	list.push({ label: 'Authorization header', value: `Bearer ${sent}` });
+	const list: Sentinel[] = [...BASE_SENTINELS, { label: 'Authorization header', value: `Bearer ${sentToken(auth)}` }];
 	if (hookSecret) list.push({ label: 'webhook secret (X-Hook-Secret)', value: hookSecret });
 	return list;
 }
@@ -125,7 +71,7 @@ describe.each<Auth>(['accessToken', 'oAuth2'])('%s', (auth) => {
 		const hookSecret = String(harness.staticData().hookSecret);
 		server.seedAttachment(DEFAULT_TASK.gid, 'contract.pdf', Buffer.from('%PDF-1.4 contract'), 'application/pdf');
 		await server.webhooks.idle();
-		await harness.idle();
+		await harness.settle();
 		expect(harness.executions.map((execution) => execution.error)).toEqual([undefined]);
 		return noLeaks(harness, sentinels(auth, hookSecret));
 	});
@@ -134,18 +80,18 @@ describe.each<Auth>(['accessToken', 'oAuth2'])('%s', (auth) => {
 		const harness = await start(auth);
 		await harness.activate();
 		const hookSecret = String(harness.staticData().hookSecret);
-		const token = auth === 'accessToken' ? SECRET.personalAccessToken : SECRET.accessToken;
+		const token = sentToken(auth);
 		server.failNext(5, { status: 500, body: JSON.stringify({ errors: [{ message: `Server Error for Authorization: Bearer ${token}` }] }) }, { method: 'GET', path: /^\/api\/1\.0\/attachments\// });
 		server.seedAttachment(DEFAULT_TASK.gid, 'fails.pdf', Buffer.from('%PDF-1.4 fails'), 'application/pdf');
 		await server.webhooks.idle();
-		await harness.idle();
+		await harness.settle();
 		expect(harness.executions[0].error?.message).toMatch(/Server Error/);
 		return noLeaks(harness, sentinels(auth, hookSecret));
 	}, 60_000);
 
 	itCase(meta('POST /webhooks fails, Asana echoing the Authorization header', 'a clear activation error, no secret in it or in the logs'), async () => {
 		const harness = await start(auth);
-		const token = auth === 'accessToken' ? SECRET.personalAccessToken : SECRET.accessToken;
+		const token = sentToken(auth);
 		server.failNext(1, { status: 400, body: JSON.stringify({ errors: [{ message: `target: refused for Bearer ${token}` }] }) }, { method: 'POST', path: '/api/1.0/webhooks' });
 		const error = await harness.activate().then(
 			() => undefined,

@@ -1,6 +1,6 @@
 /**
  * The Sunshine Conversations Attachment Trigger under faults, through n8n-core's webhook path
- * (test/support/n8n-webhook-harness.ts) against the Sunshine emulator:
+ * (test/support/n8n-webhooks.ts) against the Sunshine emulator:
  * - deliveries that are not Sunshine's (no X-API-Key, a wrong one, another webhook's secret) are
  *   answered 401 and start nothing;
  * - a delivery seen before (a replay, Sunshine's retry, the same one twice at once) starts one
@@ -17,31 +17,17 @@ import type { AddressInfo } from 'node:net';
 import { NodeApiError } from 'n8n-workflow';
 
 import { binaryStats, logsText } from '../../support/n8n-harness';
-import type { TriggerHarness } from '../../support/n8n-webhook-harness';
-import { startSunshineServer } from '../../../sandbox/sunshine/server';
-import type { SunshineServer } from '../../../sandbox/sunshine/server';
+import type { TriggerHarness } from '../../support/n8n-webhooks';
 import { APP_ID, sunshineCredentials } from '../../nodes/SunshineConversationsAttachment/context';
-import { CONVERSATION_ID, mediaOf, postMessage, startTrigger } from '../../nodes/SunshineConversationsAttachment/trigger-context';
+import { CONVERSATION_ID, mediaOf, postMessage, useSunshineTrigger } from '../../nodes/SunshineConversationsAttachment/trigger-context';
 import { startRecorder } from '../support/recorder';
 import { itCase } from '../support/summary';
 
 const node = 'Sunshine Trigger';
-const STATIC = 'node:Sunshine Conversations Attachment Trigger';
 const PDF = Buffer.from(`%PDF-1.7 ${'claim form '.repeat(30_000)}`);
 
-let server: SunshineServer;
-let harness: TriggerHarness | undefined;
-
-beforeAll(async () => {
-	server = await startSunshineServer({ webhookRetries: 0 });
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(async () => {
-	await server.integrations.settle();
-	await harness?.close();
-	harness = undefined;
-});
+const { server, start } = useSunshineTrigger({ webhookRetries: 0 }, false);
+let harness: TriggerHarness;
 
 /** A URL on 127.0.0.1 where nothing listens any more (Sunshine down). */
 async function closedPort(): Promise<string> {
@@ -53,7 +39,7 @@ async function closedPort(): Promise<string> {
 }
 
 async function activeTrigger(): Promise<{ harness: TriggerHarness; secret: string }> {
-	harness = await startTrigger(server);
+	harness = await start();
 	await harness.activate();
 	return { harness, secret: server.integrations.list()[0].webhooks[0].secret };
 }
@@ -93,7 +79,7 @@ describe('deliveries that are not Sunshine\'s', () => {
 		const body = deliveryBody('m1', media.mediaUrl);
 		const attempts: Array<Record<string, string>> = [{}, { 'x-api-key': 'wrong' }, { 'x-api-key': secret.toUpperCase() }, { 'x-api-key': '8564b3e6a8b20a4bdb68b05ce9bc5936' }, { 'x-api-key': secret.slice(0, -1) }];
 		for (const headers of attempts) expect(await deliver(trigger.productionUrl, body, headers)).toEqual({ status: 401, body: refused });
-		expect(trigger.deliveries.map((d) => d.started)).toEqual(attempts.map(() => false));
+		expect(trigger.deliveries.map((d) => d.outcome)).toEqual(attempts.map(() => 'answered'));
 		await trigger.settle();
 		expect(trigger.executions).toEqual([]);
 		expect(trigger.staticData()).toEqual(before);
@@ -140,7 +126,7 @@ describe('the same event more than once', () => {
 		expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
 		await trigger.settle();
 		expect(trigger.executions).toHaveLength(1);
-		expect(trigger.deliveries.filter((d) => d.started)).toHaveLength(1);
+		expect(trigger.deliveries.filter((d) => d.outcome === 'started')).toHaveLength(1);
 		return { attempts: 5 };
 	});
 
@@ -154,11 +140,11 @@ describe('the same event more than once', () => {
 	});
 
 	itCase({ category: 'fault', node, operation: 'Delivery', name: '520 distinct file messages, one after another', expected: 'every one an execution; the memory of seen events keeps the last 1,000 keys (bounded), oldest forgotten first' }, async () => {
-		harness = await startTrigger(server, { download: false });
+		harness = await start({ download: false });
 		await harness.activate();
 		const secret = server.integrations.list()[0].webhooks[0].secret;
 		for (let i = 0; i < 520; i++) await deliver(harness.productionUrl, deliveryBody(`f${i}`, 'https://example.com/claim.pdf'), { 'x-api-key': secret });
-		const kept = (harness.staticData()[STATIC] as { recentDeliveries: string[] }).recentDeliveries;
+		const kept = (harness.staticData() as { recentDeliveries: string[] }).recentDeliveries;
 		// Two keys an event (its ID and its message's): 1,040 seen, the first 40 forgotten.
 		expect(kept).toHaveLength(1000);
 		expect(kept[0]).toBe('event:evt-f20');
@@ -172,18 +158,18 @@ describe('the same event more than once', () => {
 describe('registration', () => {
 	itCase({ category: 'fault', node, operation: 'Activate', name: 'Sunshine down (connection refused)', expected: 'activation fails naming Sunshine and the refused connection, nothing registered, no registration kept' }, async () => {
 		const down = await closedPort();
-		harness = await startTrigger(server, {}, { credentials: sunshineCredentials(server, undefined, { baseUrl: down }) });
+		harness = await start({}, { credentials: sunshineCredentials(server, undefined, { baseUrl: down }) });
 		const error = await harness.activate().then(() => undefined, (e: unknown) => e as NodeApiError);
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error!.message).toBe('Sunshine Conversations did not register the webhook: Could not connect to Sunshine Conversations (connection refused)');
 		expect(error!.description).toMatch(/Nothing was registered\./);
-		expect(harness.isActive()).toBe(false);
-		expect(harness.staticData()[STATIC] ?? {}).toEqual({});
+		expect(harness.active).toBe(false);
+		expect(harness.staticData()).toEqual({});
 		expect(server.integrations.list()).toEqual([]);
 	}, 120_000);
 
 	itCase({ category: 'fault', node, operation: 'Activate', name: 'Create Integration answered 500 after Sunshine made the integration (answer lost)', expected: 'activation fails, the integration Sunshine made is found by its name and deleted: nothing left registered' }, async () => {
-		harness = await startTrigger(server);
+		harness = await start();
 		server.integrations.loseNextCreateAnswers(1);
 		const error = await harness.activate().then(() => undefined, (e: unknown) => e as NodeApiError);
 		expect(error?.message).toBe('Sunshine Conversations did not register the webhook: Sunshine Conversations: Internal server error (internal_error)');
@@ -203,7 +189,7 @@ describe('registration', () => {
 	});
 
 	itCase({ category: 'fault', node, operation: 'Activate', name: 'Create Integration answered 503 without making it', expected: 'activation fails, Sunshine has none: nothing left registered' }, async () => {
-		harness = await startTrigger(server);
+		harness = await start();
 		const fail = { status: 503, headers: { 'content-type': 'application/json' }, body: '{"errors":[{"code":"service_unavailable","title":"Service Unavailable"}]}' };
 		server.failNext(1, { status: 200, body: '{"integrations":[],"meta":{"hasMore":false}}' });
 		server.failNext(1, fail);
@@ -214,7 +200,7 @@ describe('registration', () => {
 	});
 
 	itCase({ category: 'fault', node, operation: 'Activate', name: 'a wrong key secret (401)', expected: 'activation fails with Sunshine\'s message, nothing registered, no clean-up call after the refusal' }, async () => {
-		harness = await startTrigger(server, {}, { credentials: sunshineCredentials(server, undefined, { secret: 'not-the-secret' }) });
+		harness = await start({}, { credentials: sunshineCredentials(server, undefined, { secret: 'not-the-secret' }) });
 		const error = await harness.activate().then(() => undefined, (e: unknown) => e as NodeApiError);
 		expect(error?.message).toMatch(/^Sunshine Conversations did not register the webhook: Sunshine Conversations: /);
 		expect(error?.httpCode).toBe('401');
@@ -228,7 +214,7 @@ describe('registration', () => {
 		server.failNext(5, { status: 503, body: '{"errors":[{"code":"service_unavailable","title":"Service Unavailable"}]}' });
 		const error = await trigger.deactivate().then(() => undefined, (e: unknown) => e as NodeApiError);
 		expect(error?.message).toBe(`Sunshine Conversations did not delete the webhook's integration ${integration.id}: Sunshine Conversations: Service Unavailable (service_unavailable)`);
-		expect(trigger.staticData()[STATIC]).toMatchObject({ integrationId: integration.id });
+		expect(trigger.staticData()).toMatchObject({ integrationId: integration.id });
 		await trigger.deactivate();
 		expect(server.integrations.list()).toEqual([]);
 		return { attempts: 6 };

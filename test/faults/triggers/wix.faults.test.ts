@@ -1,6 +1,6 @@
 /**
  * The Wix Attachment Trigger under faults, through n8n-core's webhook path
- * (test/support/n8n-webhook-harness.ts) against the Wix emulator:
+ * (test/support/n8n-webhooks.ts) against the Wix emulator:
  * - bodies that are not Wix's webhooks (signed with another key, altered after signing, `alg`
  *   none or HS256 keyed with the public key, expired, issued in the future, not a JWT, empty) are
  *   answered 401 and start nothing;
@@ -12,33 +12,20 @@
 import { createHmac } from 'node:crypto';
 
 import { binaryStats } from '../../support/n8n-harness';
-import type { TriggerHarness } from '../../support/n8n-webhook-harness';
-import { ATTACHMENT_CREATED, DEFAULT_INSTANCE_ID, startWixServer } from '../../../sandbox/wix/server';
-import type { WixServer } from '../../../sandbox/wix/server';
+import type { TriggerHarness } from '../../support/n8n-webhooks';
+import { ATTACHMENT_CREATED, DEFAULT_INSTANCE_ID } from '../../../sandbox/wix/server';
 import { newKeyPair } from '../../../sandbox/wix/webhooks';
-import { attachFile, startTrigger, webhookCredentials } from '../../nodes/WixAttachment/trigger-context';
+import { attachFile, useWixTrigger, webhookCredentials } from '../../nodes/WixAttachment/trigger-context';
 import { startRecorder } from '../support/recorder';
 import { itCase } from '../support/summary';
 
 const node = 'Wix Trigger';
 const PDF = Buffer.from(`%PDF-1.7 ${'membership form '.repeat(20_000)}`);
 
-let server: WixServer;
-let harness: TriggerHarness | undefined;
-
-beforeAll(async () => {
-	server = await startWixServer({ webhookRetries: 0 });
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(async () => {
-	await server.webhooks.settle();
-	await harness?.close();
-	harness = undefined;
-});
+const { server, start, startSubscribed } = useWixTrigger({ webhookRetries: 0 });
 
 async function activeTrigger(parameters = {}): Promise<TriggerHarness> {
-	harness = await startTrigger(server, parameters);
+	const harness = await start(parameters);
 	await harness.activate();
 	return harness;
 }
@@ -90,7 +77,7 @@ describe('bodies that are not webhooks from Wix', () => {
 		}
 		await trigger.settle();
 		expect(trigger.executions).toEqual([]);
-		expect(trigger.deliveries.every((d) => !d.started)).toBe(true);
+		expect(trigger.deliveries.every((d) => d.outcome !== 'started')).toBe(true);
 		expect((await post(trigger.productionUrl, genuine)).status).toBe(200);
 		expect(await trigger.waitForExecutions(1)).toHaveLength(1);
 		return { attempts: cases.length + 1 };
@@ -113,8 +100,7 @@ describe('bodies that are not webhooks from Wix', () => {
 
 describe('the same event more than once', () => {
 	itCase({ category: 'fault', node, operation: 'Delivery', name: 'Wix retries a delivery (the same JWT 3 more times); the same JWT 5 times at once', expected: 'one execution each; repeats answered 200 "received before"' }, async () => {
-		const trigger = await activeTrigger();
-		server.webhooks.subscribe(trigger.productionUrl);
+		const trigger = await startSubscribed();
 		await attachFile(server, 'form.pdf', 'application/pdf', PDF);
 		await server.webhooks.settle();
 		const [first] = server.webhooks.deliveries;
@@ -137,9 +123,8 @@ describe('the same event more than once', () => {
 
 describe('the credential', () => {
 	itCase({ category: 'fault', node, operation: 'Activate, Delivery', name: 'a Public Key that is none (the app secret pasted instead)', expected: 'activation fails naming the field; a delivery fails the workflow visibly (500, an error execution in n8n)' }, async () => {
-		harness = await startTrigger(server, {}, webhookCredentials(server, { publicKey: 'test-app-secret-7c1e9a' }));
-		await expect(harness.activate()).rejects.toThrow('The credential\'s "Public Key" is not a public key (expected the PEM Wix shows: -----BEGIN PUBLIC KEY----- …)');
-		await harness.close();
+		const refused = await start({}, webhookCredentials(server, { publicKey: 'test-app-secret-7c1e9a' }));
+		await expect(refused.activate()).rejects.toThrow('The credential\'s "Public Key" is not a public key (expected the PEM Wix shows: -----BEGIN PUBLIC KEY----- …)');
 		// The credential edited after activation: each delivery fails where the user sees it.
 		const trigger = await activeTrigger();
 		trigger.credentialsStore.wixAttachmentWebhookApi.publicKey = 'test-app-secret-7c1e9a';
@@ -151,8 +136,7 @@ describe('the credential', () => {
 
 describe('the file', () => {
 	itCase({ category: 'fault', node, operation: 'Execution', name: 'file link cut off after 4 KiB', expected: 'retried, the whole file stored (SHA-256)' }, async () => {
-		const trigger = await activeTrigger();
-		server.webhooks.subscribe(trigger.productionUrl);
+		const trigger = await startSubscribed();
 		server.truncateNextDownload(4096);
 		await attachFile(server, 'form.pdf', 'application/pdf', PDF);
 		const [execution] = await trigger.waitForExecutions(1);

@@ -18,32 +18,17 @@ import {
 	DEFAULT_WORKSPACE,
 	SECOND_TASK,
 	startAsanaServer,
-	type AsanaServer,
 } from '../../../sandbox/asana/server';
 import { binaryStats } from '../../support/n8n-harness';
 import type { TriggerHarness } from '../../support/n8n-webhooks';
 import { type Auth, expectConformingRequests, header, targets } from './context';
-import { loadTriggerValidator, startTrigger } from './trigger-context';
+import { loadTriggerValidator, startTrigger, useAsanaTrigger } from './trigger-context';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const TOKENS: Record<Auth, string> = { accessToken: DEFAULT_PERSONAL_ACCESS_TOKEN, oAuth2: DEFAULT_OAUTH_ACCESS_TOKEN };
 
-let server: AsanaServer;
-let validator: Awaited<ReturnType<typeof loadTriggerValidator>>;
-let trigger: TriggerHarness | undefined;
-
-beforeAll(async () => {
-	server = await startAsanaServer({ webhooks: { retryDelaysMs: [100, 200] } });
-	validator = await loadTriggerValidator();
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(async () => {
-	await server.webhooks.idle();
-	await trigger?.close();
-	trigger = undefined;
-	expectConformingRequests(validator, server.requests);
-});
+const { server, start } = useAsanaTrigger();
+let trigger: TriggerHarness;
 
 /** A file attached through Asana's API (multipart POST /attachments), as a user's upload would be. */
 async function uploadThroughApi(parent: string, name: string, content: Buffer, mimeType: string): Promise<string> {
@@ -74,7 +59,7 @@ const triggerRequests = () => server.requests.filter((request) => !(request.meth
 
 describe.each<Auth>(['accessToken', 'oAuth2'])('with Authentication %s', (auth) => {
 	it('activation registers a webhook on the task (handshake answered, its secret kept); an upload starts one execution with the record, the parent ID and the file', async () => {
-		trigger = await startTrigger(server, DEFAULT_TASK.gid, {}, { auth });
+		trigger = await start(DEFAULT_TASK.gid, {}, { auth });
 		expect(await trigger.activate()).toEqual({ created: true });
 
 		expect(targets(triggerRequests())).toEqual([
@@ -85,18 +70,18 @@ describe.each<Auth>(['accessToken', 'oAuth2'])('with Authentication %s', (auth) 
 		for (const request of triggerRequests()) expect(header(request, 'authorization')).toBe(`Bearer ${TOKENS[auth]}`);
 		const post = triggerRequests()[2];
 		expect(JSON.parse(post.body!.toString('utf8'))).toEqual({
-			data: { resource: DEFAULT_TASK.gid, target: trigger.webhookUrl('production'), filters: [{ resource_type: 'attachment', action: 'added' }] },
+			data: { resource: DEFAULT_TASK.gid, target: trigger.productionUrl, filters: [{ resource_type: 'attachment', action: 'added' }] },
 		});
 		const [hook] = server.webhooks.all();
 		expect(server.webhooks.all()).toHaveLength(1);
 		expect(server.webhooks.deliveries.map((d) => ({ kind: d.kind, target: d.target, status: d.status }))).toEqual([
-			{ kind: 'handshake', target: trigger.webhookUrl('production'), status: 200 },
+			{ kind: 'handshake', target: trigger.productionUrl, status: 200 },
 		]);
 		expect(trigger.staticData()).toEqual({
 			webhookId: hook.gid,
 			hookSecret: hook.secret,
 			resource: DEFAULT_TASK.gid,
-			target: trigger.webhookUrl('production'),
+			target: trigger.productionUrl,
 			events: ['added'],
 		});
 
@@ -104,7 +89,7 @@ describe.each<Auth>(['accessToken', 'oAuth2'])('with Authentication %s', (auth) 
 		const gid = await uploadThroughApi(DEFAULT_TASK.gid, 'Lieferschein – März.pdf', content, 'application/pdf');
 		await server.webhooks.idle();
 		const [execution] = await trigger.waitForExecutions(1);
-		await trigger.idle();
+		await trigger.settle();
 		expect(trigger.executions).toHaveLength(1);
 		expect(execution.error).toBeUndefined();
 		expect(execution.mode).toBe('production');
@@ -132,7 +117,7 @@ describe.each<Auth>(['accessToken', 'oAuth2'])('with Authentication %s', (auth) 
 	});
 
 	it('re-activation (n8n restarting) keeps the webhook: GET /webhooks/{gid}, no new registration; deactivation deletes it and clears the node\'s data', async () => {
-		trigger = await startTrigger(server, DEFAULT_TASK.gid, {}, { auth });
+		trigger = await start(DEFAULT_TASK.gid, {}, { auth });
 		await trigger.activate();
 		const [hook] = server.webhooks.all();
 		server.requests.length = 0;
@@ -154,46 +139,46 @@ describe.each<Auth>(['accessToken', 'oAuth2'])('with Authentication %s', (auth) 
 
 it('on a project: an attachment of one of its tasks starts it (parentId: the task); a task outside the project does not', async () => {
 	const outside = server.addTask('Outside the project');
-	trigger = await startTrigger(server, DEFAULT_PROJECT.gid);
+	trigger = await start(DEFAULT_PROJECT.gid);
 	await trigger.activate();
 	const inside = server.seedAttachment(SECOND_TASK.gid, 'inside.txt', Buffer.from('inside'), 'text/plain');
 	server.seedAttachment(outside.gid, 'outside.txt', Buffer.from('outside'), 'text/plain');
 	await server.webhooks.idle();
-	await trigger.idle();
+	await trigger.settle();
 	expect(trigger.executions).toHaveLength(1);
 	expect(trigger.executions[0].items.map((item) => [item.json.gid, item.json.parentId])).toEqual([[inside.gid, SECOND_TASK.gid]]);
 	expect(server.webhooks.all()[0]).toMatchObject({ resourceGid: DEFAULT_PROJECT.gid });
 });
 
 it('Download File off: the record only, no request to the file host; on, into the field "Put Output File in Field" names', async () => {
-	trigger = await startTrigger(server, DEFAULT_TASK.gid, { download: false });
+	trigger = await start(DEFAULT_TASK.gid, { download: false });
 	await trigger.activate();
 	server.seedAttachment(DEFAULT_TASK.gid, 'record-only.txt', Buffer.from('record only'), 'text/plain');
 	await server.webhooks.idle();
-	await trigger.idle();
+	await trigger.settle();
 	expect(trigger.executions[0].items[0].binary).toBeUndefined();
 	expect(trigger.executions[0].items[0].json).toMatchObject({ name: 'record-only.txt', parentId: DEFAULT_TASK.gid });
 	expect(server.fileRequests).toEqual([]);
 	await trigger.deactivate();
 	await trigger.close();
 
-	trigger = await startTrigger(server, DEFAULT_TASK.gid, { binaryPropertyName: 'invoice' });
+	trigger = await start(DEFAULT_TASK.gid, { binaryPropertyName: 'invoice' });
 	await trigger.activate();
 	const content = Buffer.from('%PDF-1.4 invoice');
 	server.seedAttachment(DEFAULT_TASK.gid, 'invoice.pdf', content, 'application/pdf');
 	await server.webhooks.idle();
-	await trigger.idle();
+	await trigger.settle();
 	const [item] = trigger.executions[0].items;
 	expect(Object.keys(item.binary ?? {})).toEqual(['invoice']);
 	expect(await binaryStats(item.binary!.invoice)).toEqual({ size: content.length, sha256: sha256(content) });
 });
 
 it('an external link attached: its record, no file (it has none)', async () => {
-	trigger = await startTrigger(server, DEFAULT_TASK.gid);
+	trigger = await start(DEFAULT_TASK.gid);
 	await trigger.activate();
 	const link = server.seedLink(DEFAULT_TASK.gid, 'Specification v2', 'https://docs.example.com/specs/v2');
 	await server.webhooks.idle();
-	await trigger.idle();
+	await trigger.settle();
 	expect(trigger.executions[0].error).toBeUndefined();
 	expect(trigger.executions[0].items).toEqual([
 		{ json: expect.objectContaining({ gid: link.gid, resource_subtype: 'external', view_url: 'https://docs.example.com/specs/v2', parentId: DEFAULT_TASK.gid }), pairedItem: { item: 0 } },
@@ -202,7 +187,7 @@ it('an external link attached: its record, no file (it has none)', async () => {
 });
 
 it('Attachment Removed: filters for removed (and deleted), an item with the attachment\'s ID and its parent\'s; with only Removed, an upload starts nothing', async () => {
-	trigger = await startTrigger(server, DEFAULT_TASK.gid, { events: ['removed'] });
+	trigger = await start(DEFAULT_TASK.gid, { events: ['removed'] });
 	await trigger.activate();
 	expect(server.webhooks.all()[0].filters).toEqual([
 		{ resource_type: 'attachment', action: 'removed' },
@@ -221,7 +206,7 @@ it('Attachment Removed: filters for removed (and deleted), an item with the atta
 	});
 	expect(removed).toBe(200);
 	await server.webhooks.idle();
-	await trigger.idle();
+	await trigger.settle();
 	expect(trigger.executions).toHaveLength(1);
 	const [item] = trigger.executions[0].items;
 	expect(item.binary).toBeUndefined();
@@ -232,12 +217,12 @@ it('Attachment Removed: filters for removed (and deleted), an item with the atta
 it('Asana batches events: one delivery of three uploads is one execution with three items, in order, each with its file', async () => {
 	const batching = await startAsanaServer({ webhooks: { batchWindowMs: 300, retryDelaysMs: [100] } });
 	try {
-		trigger = await startTrigger(batching, DEFAULT_TASK.gid, { events: ['added', 'removed'] });
+		const trigger = await startTrigger(batching, DEFAULT_TASK.gid, { events: ['added', 'removed'] });
 		await trigger.activate();
 		const files = [randomBytes(1000), randomBytes(2000), randomBytes(3000)];
 		const records = files.map((content, i) => batching.seedAttachment(DEFAULT_TASK.gid, `page-${i + 1}.bin`, content, 'application/octet-stream'));
 		await batching.webhooks.idle();
-		await trigger.idle();
+		await trigger.settle();
 		const deliveries = batching.webhooks.deliveries.filter((d) => d.kind === 'events');
 		expect(deliveries).toHaveLength(1);
 		// Three attachments and three stories in the batch; the stories start nothing.
@@ -247,15 +232,14 @@ it('Asana batches events: one delivery of three uploads is one execution with th
 		expect(items.map((item) => item.json.gid)).toEqual(records.map((record) => record.gid));
 		for (const [i, item] of items.entries()) expect(await binaryStats(item.binary!.data)).toEqual({ size: files[i].length, sha256: sha256(files[i]) });
 		await trigger.close();
-		trigger = undefined;
-		expectConformingRequests(validator, batching.requests);
+		expectConformingRequests(await loadTriggerValidator(), batching.requests);
 	} finally {
 		await batching.close();
 	}
 });
 
 it('a heartbeat and events that are not attachments are answered 200 and start nothing', async () => {
-	trigger = await startTrigger(server, DEFAULT_TASK.gid);
+	trigger = await start(DEFAULT_TASK.gid);
 	await trigger.activate();
 	const [hook] = server.webhooks.all();
 	const [beat] = await server.webhooks.sendHeartbeat();
@@ -263,13 +247,13 @@ it('a heartbeat and events that are not attachments are answered 200 and start n
 	const story = { user: null, created_at: new Date().toISOString(), action: 'added', resource: { gid: '1209000000999001', resource_type: 'story', resource_subtype: 'attachment_added' }, parent: { gid: DEFAULT_TASK.gid, resource_type: 'task' } };
 	const changed = { ...story, action: 'changed', resource: { gid: DEFAULT_TASK.gid, resource_type: 'task' }, parent: null, change: { field: 'name', action: 'changed' } };
 	expect((await server.webhooks.sendRaw(hook.gid, { events: [story, changed] })).status).toBe(200);
-	await trigger.idle();
+	await trigger.settle();
 	expect(trigger.executions).toEqual([]);
-	expect(trigger.requests.map((request) => request.outcome)).toEqual(['answered', 'nothing', 'nothing']);
+	expect(trigger.deliveries.map((request) => request.outcome)).toEqual(['answered', 'nothing', 'nothing']);
 });
 
 it('a webhook of the node that n8n lost track of (static data lost) is removed before a new one is registered: one webhook, one execution', async () => {
-	trigger = await startTrigger(server, DEFAULT_TASK.gid);
+	trigger = await start(DEFAULT_TASK.gid);
 	await trigger.activate();
 	const [old] = server.webhooks.all();
 	trigger.setStaticData({});
@@ -280,12 +264,12 @@ it('a webhook of the node that n8n lost track of (static data lost) is removed b
 	expect(server.requests.filter((r) => r.method === 'DELETE').map((r) => r.path)).toEqual([`/api/1.0/webhooks/${old.gid}`]);
 	server.seedAttachment(DEFAULT_TASK.gid, 'once.txt', Buffer.from('once'), 'text/plain');
 	await server.webhooks.idle();
-	await trigger.idle();
+	await trigger.settle();
 	expect(trigger.executions).toHaveLength(1);
 });
 
 it('changed Events: the webhook with the old filters goes, one with the new ones is registered', async () => {
-	trigger = await startTrigger(server, DEFAULT_TASK.gid);
+	trigger = await start(DEFAULT_TASK.gid);
 	await trigger.activate();
 	const [old] = server.webhooks.all();
 	trigger.node.parameters.events = ['added', 'removed'];
@@ -296,14 +280,14 @@ it('changed Events: the webhook with the old filters goes, one with the new ones
 });
 
 it('the test URL ("Listen for test event"): registered on the webhook-test URL, one run in manual mode, then removed at Asana', async () => {
-	trigger = await startTrigger(server, SECOND_TASK.gid);
+	trigger = await start(SECOND_TASK.gid);
 	await trigger.listen();
 	const [hook] = server.webhooks.all();
-	expect(hook.target).toBe(trigger.webhookUrl('test'));
+	expect(hook.target).toBe(trigger.testUrl);
 	const content = randomBytes(50_000);
 	server.seedAttachment(SECOND_TASK.gid, 'listen.bin', content, 'application/octet-stream');
 	await server.webhooks.idle();
-	await trigger.idle();
+	await trigger.settle();
 	expect(trigger.executions.map((execution) => execution.mode)).toEqual(['test']);
 	expect(await binaryStats(trigger.executions[0].items[0].binary!.data)).toEqual({ size: content.length, sha256: sha256(content) });
 	expect(trigger.listening).toBe(false);

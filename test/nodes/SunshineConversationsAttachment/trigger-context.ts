@@ -1,19 +1,20 @@
 /**
  * Shared set-up of the Sunshine Conversations Attachment Trigger tests: the trigger in the
  * webhook harness (n8n-core's HookContext, WebhookContext and WorkflowExecute; see
- * test/support/n8n-webhook-harness.ts) with both credentials pointing at the emulator, messages
+ * test/support/n8n-webhooks.ts) with both credentials pointing at the emulator, messages
  * posted through the emulator's API (Post Message, which delivers them to the registered webhook),
  * and the spec check of every API request, integrations and messages included.
  */
 import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { SunshineConversationsAttachmentTrigger } from '../../../nodes/SunshineConversationsAttachment/SunshineConversationsAttachmentTrigger.node';
-import { startTriggerHarness } from '../../support/n8n-webhook-harness';
-import type { TriggerHarness } from '../../support/n8n-webhook-harness';
+import { useEmulator } from '../../support/emulator';
+import { startTriggerHarness, useTriggerHarnesses } from '../../support/n8n-webhooks';
+import type { TriggerHarness } from '../../support/n8n-webhooks';
 import { SPEC_FILES, loadSpecValidator, requireSpecs } from '../../support/spec';
 import type { SpecValidator } from '../../support/spec';
-import { DEFAULT_APP_KEY } from '../../../sandbox/sunshine/server';
-import type { RecordedRequest, SunshineKey, SunshineServer } from '../../../sandbox/sunshine/server';
+import { DEFAULT_APP_KEY, startSunshineServer } from '../../../sandbox/sunshine/server';
+import type { RecordedRequest, SunshineKey, SunshineServer, SunshineServerOptions } from '../../../sandbox/sunshine/server';
 import { APP_ID, BASIC, JWT, basicHeader, credentialTypes, sunshineCredentials } from './context';
 import type { Authentication } from './context';
 
@@ -34,7 +35,7 @@ export async function startTrigger(server: SunshineServer, parameters: INodePara
 		nodeTypes: [new SunshineConversationsAttachmentTrigger()],
 		credentialTypes: credentialTypes(),
 		credentials: { [BASIC]: credentials, [JWT]: credentials },
-		trigger: {
+		node: {
 			type: TRIGGER_TYPE,
 			parameters: { authentication: options.authentication ?? 'apiKey', appId: { __rl: true, mode: 'id', value: APP_ID }, ...parameters },
 		},
@@ -82,4 +83,21 @@ export function expectConformingTriggerRequests(validator: SpecValidator | undef
 		const label = `${request.method} ${request.url}`;
 		expect({ request: label, violations: validator.validate(request) }).toEqual({ request: label, violations: [] });
 	}
+}
+
+/**
+ * The Sunshine emulator of a trigger test file (reset before each test; after each, its deliveries
+ * settled and, with `specCheck`, every API request checked against the spec) and the function that
+ * starts the trigger on it, each harness closed after its test.
+ */
+export function useSunshineTrigger(options: SunshineServerOptions = {}, specCheck = true) {
+	// Declared first, so that after each test the harnesses close before the spec check.
+	const start = useTriggerHarnesses((parameters?: INodeParameters, triggerOptions?: TriggerOptions) => startTrigger(server, parameters, triggerOptions), () => server.integrations.settle());
+	const server = useEmulator({
+		name: 'Sunshine Conversations',
+		start: () => startSunshineServer(options),
+		...(specCheck ? { loadSpecs: loadTriggerValidator, expectConforming: (validator: SpecValidator, emulator: SunshineServer) => expectConformingTriggerRequests(validator, emulator.requests) } : {}),
+		setupTimeoutMs: 120_000,
+	});
+	return { server, start };
 }

@@ -8,37 +8,22 @@
 import { createHash } from 'crypto';
 
 import { binaryStats } from '../../support/n8n-harness';
-import type { TriggerHarness } from '../../support/n8n-webhook-harness';
+import type { TriggerHarness } from '../../support/n8n-webhooks';
 import { DEFAULT_ACCOUNT_KEY } from '../../../sandbox/sunshine/server';
-import type { SunshineServer } from '../../../sandbox/sunshine/server';
-import { APP_ID, type Authentication, expectAuthorization, startServer } from './context';
-import { CONVERSATION_ID, expectConformingTriggerRequests, loadTriggerValidator, mediaOf, postMessage, startTrigger } from './trigger-context';
+import { APP_ID, type Authentication, expectAuthorization } from './context';
+import { CONVERSATION_ID, mediaOf, postMessage, useSunshineTrigger } from './trigger-context';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
-let server: SunshineServer;
-let validator: Awaited<ReturnType<typeof loadTriggerValidator>>;
-let harness: TriggerHarness | undefined;
-
-beforeAll(async () => {
-	server = await startServer();
-	validator = await loadTriggerValidator();
-}, 120_000);
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(async () => {
-	await server.integrations.settle();
-	await harness?.close();
-	harness = undefined;
-	expectConformingTriggerRequests(validator, server.requests);
-});
+const { server, start } = useSunshineTrigger();
+let harness: TriggerHarness;
 
 const PDF = Buffer.from(`%PDF-1.7 ${'signed delivery note '.repeat(2000)}`);
 const PHOTO = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(70_000, 7)]);
 
 describe.each<Authentication>(['apiKey', 'jwt'])('with authentication %s', (authentication) => {
 	it('activation registers one custom integration for conversation:message at the production URL; a file message starts one execution with the message and the file; deactivation removes it', async () => {
-		harness = await startTrigger(server, {}, { authentication });
+		harness = await start({}, { authentication });
 		await harness.activate();
 
 		const [integration] = server.integrations.list(APP_ID);
@@ -49,7 +34,7 @@ describe.each<Authentication>(['apiKey', 'jwt'])('with authentication %s', (auth
 			webhooks: [{ target: harness.productionUrl, triggers: ['conversation:message'], includeFullUser: false, includeFullSource: false }],
 		});
 		// The secret Sunshine gave is kept with the registration (static data), to check deliveries.
-		expect(harness.staticData()['node:Sunshine Conversations Attachment Trigger']).toMatchObject({
+		expect(harness.staticData()).toMatchObject({
 			appId: APP_ID,
 			integrationId: integration.id,
 			webhookId: integration.webhooks[0].id,
@@ -68,7 +53,7 @@ describe.each<Authentication>(['apiKey', 'jwt'])('with authentication %s', (auth
 
 		const [delivery] = server.integrations.deliveries;
 		expect(delivery).toMatchObject({ target: harness.productionUrl, status: 200, attempt: 1, headers: expect.objectContaining({ 'x-api-key': integration.webhooks[0].secret }) });
-		expect(harness.deliveries.map((d) => ({ status: d.status, answer: d.answer, started: d.started }))).toEqual([{ status: 200, answer: { message: 'Workflow was started' }, started: true }]);
+		expect(harness.deliveries.map((d) => ({ status: d.status, answer: d.answer, outcome: d.outcome }))).toEqual([{ status: 200, answer: { message: 'Workflow was started' }, outcome: 'started' }]);
 
 		expect(execution.error).toBeUndefined();
 		expect(execution.mode).toBe('production');
@@ -102,12 +87,12 @@ describe.each<Authentication>(['apiKey', 'jwt'])('with authentication %s', (auth
 		await harness.deactivate();
 		expect(server.integrations.list()).toEqual([]);
 		expect(server.requests.at(-1)).toMatchObject({ method: 'DELETE', path: `/v2/apps/${APP_ID}/integrations/${integration.id}` });
-		expect(harness.staticData()['node:Sunshine Conversations Attachment Trigger']).not.toHaveProperty('secret');
+		expect(harness.staticData()).not.toHaveProperty('secret');
 	});
 });
 
 it('an image message is one item with its file; Download File off gives the media URL without a file', async () => {
-	harness = await startTrigger(server, { download: false });
+	harness = await start({ download: false });
 	await harness.activate();
 	const media = mediaOf(server, 'scratch.jpg', PHOTO, 'image/jpeg');
 	await postMessage(server, { type: 'image', mediaUrl: media.mediaUrl });
@@ -118,7 +103,7 @@ it('an image message is one item with its file; Download File off gives the medi
 });
 
 it('Put Output File in Field names the binary field; an account key registers too', async () => {
-	harness = await startTrigger(server, { binaryPropertyName: 'attachment' }, { key: DEFAULT_ACCOUNT_KEY });
+	harness = await start({ binaryPropertyName: 'attachment' }, { key: DEFAULT_ACCOUNT_KEY });
 	await harness.activate();
 	const media = mediaOf(server, 'scratch.jpg', PHOTO, 'image/jpeg');
 	await postMessage(server, { type: 'image', mediaUrl: media.mediaUrl });
@@ -128,7 +113,7 @@ it('Put Output File in Field names the binary field; an account key registers to
 });
 
 it('a text message, or a message of a type not chosen, starts nothing and is answered 200', async () => {
-	harness = await startTrigger(server, { contentTypes: ['file'], authorTypes: ['user'] });
+	harness = await start({ contentTypes: ['file'], authorTypes: ['user'] });
 	await harness.activate();
 	const media = mediaOf(server, 'scratch.jpg', PHOTO, 'image/jpeg');
 	await postMessage(server, { type: 'text', text: 'hello' });
@@ -145,7 +130,7 @@ it('a text message, or a message of a type not chosen, starts nothing and is ans
 });
 
 it('one delivery with several file events (Sunshine batches events) is one execution with one item per file, in order', async () => {
-	harness = await startTrigger(server);
+	harness = await start();
 	await harness.activate();
 	const secret = server.integrations.list()[0].webhooks[0].secret;
 	const a = mediaOf(server, 'a.pdf', PDF, 'application/pdf');
@@ -178,8 +163,8 @@ it('one delivery with several file events (Sunshine batches events) is one execu
 });
 
 it('"Listen for test event": registers the test URL, the delivery runs in manual mode, then the test registration is removed', async () => {
-	harness = await startTrigger(server);
-	await harness.activate('test');
+	harness = await start();
+	await harness.listen();
 	expect(server.integrations.list().map((integration) => integration.webhooks[0].target)).toEqual([harness.testUrl]);
 	const media = mediaOf(server, 'delivery note.pdf', PDF, 'application/pdf');
 	await postMessage(server, { type: 'file', mediaUrl: media.mediaUrl });
@@ -187,12 +172,12 @@ it('"Listen for test event": registers the test URL, the delivery runs in manual
 	expect(execution.mode).toBe('test');
 	expect(await binaryStats(execution.items[0].binary!.data)).toEqual({ size: PDF.length, sha256: sha256(PDF) });
 	await harness.settle();
-	expect(harness.isActive('test')).toBe(false);
+	expect(harness.listening).toBe(false);
 	expect(server.integrations.list()).toEqual([]);
 });
 
 it('activating again with the registration in place (n8n restarting) keeps it: one integration, no new secret', async () => {
-	harness = await startTrigger(server);
+	harness = await start();
 	await harness.activate();
 	const first = server.integrations.list()[0];
 	server.requests.length = 0;
@@ -202,23 +187,23 @@ it('activating again with the registration in place (n8n restarting) keeps it: o
 });
 
 it('a registration deleted at Sunshine (or pointing elsewhere) is made anew on activation', async () => {
-	harness = await startTrigger(server);
+	harness = await start();
 	await harness.activate();
 	const first = server.integrations.list()[0];
 	await fetch(`${server.url}/v2/apps/${APP_ID}/integrations/${first.id}`, { method: 'DELETE', headers: { authorization: `Basic ${Buffer.from(`${'app_6620f0c9a6b4e2001d7c3f2a'}:${'sentinel-app-secret-Xq7vT2pL9sK4wR8m'}`).toString('base64')}` } });
 	await harness.activate();
 	const [second] = server.integrations.list();
 	expect(second.id).not.toBe(first.id);
-	expect(harness.staticData()['node:Sunshine Conversations Attachment Trigger']).toMatchObject({ integrationId: second.id, secret: second.webhooks[0].secret });
+	expect(harness.staticData()).toMatchObject({ integrationId: second.id, secret: second.webhooks[0].secret });
 });
 
 it('an integration of this URL left behind (a crash before its answer was kept) is deleted before the new one is made: one registration, one delivery per message', async () => {
-	harness = await startTrigger(server);
+	harness = await start();
 	await harness.activate();
 	const orphan = server.integrations.list()[0];
 	// The static data is lost (as after a crash before n8n saved it): the orphan still points here.
 	await harness.close();
-	harness = await startTrigger(server);
+	harness = await start();
 	// Another harness has another URL: make the orphan one of this URL.
 	orphan.webhooks[0].target = harness.productionUrl;
 	orphan.displayName = (await import('../../../nodes/SunshineConversationsAttachment/trigger/integration')).integrationDisplayName(harness.productionUrl);

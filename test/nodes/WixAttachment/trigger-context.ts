@@ -1,6 +1,6 @@
 /**
  * Shared set-up of the Wix Attachment Trigger tests: the trigger in the webhook harness (n8n-core's
- * HookContext, WebhookContext and WorkflowExecute; test/support/n8n-webhook-harness.ts) with the
+ * HookContext, WebhookContext and WorkflowExecute; test/support/n8n-webhooks.ts) with the
  * webhook credential holding the emulator's public key, the subscription a developer makes in the
  * Wix app dashboard, and attachments made and deleted through Wix's API (as a site would), which
  * the emulator turns into signed webhooks.
@@ -9,10 +9,11 @@ import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workfl
 
 import { WixAttachmentWebhookApi } from '../../../credentials/WixAttachmentWebhookApi.credentials';
 import { WixAttachmentTrigger } from '../../../nodes/WixAttachment/WixAttachmentTrigger.node';
-import { startTriggerHarness } from '../../support/n8n-webhook-harness';
-import type { TriggerHarness } from '../../support/n8n-webhook-harness';
-import { DEFAULT_API_KEY, DEFAULT_CONTACT, DEFAULT_SITE_ID } from '../../../sandbox/wix/server';
-import type { WixServer } from '../../../sandbox/wix/server';
+import { useEmulator } from '../../support/emulator';
+import { startTriggerHarness, useTriggerHarnesses } from '../../support/n8n-webhooks';
+import type { TriggerHarness } from '../../support/n8n-webhooks';
+import { DEFAULT_API_KEY, DEFAULT_CONTACT, DEFAULT_SITE_ID, startWixServer } from '../../../sandbox/wix/server';
+import type { WixServer, WixServerOptions } from '../../../sandbox/wix/server';
 
 export const TRIGGER_TYPE = 'n8n-nodes-attachments.wixAttachmentTrigger';
 export const WEBHOOK_CREDENTIAL = 'wixAttachmentWebhookApi';
@@ -28,7 +29,7 @@ export async function startTrigger(server: WixServer, parameters: INodeParameter
 		nodeTypes: [new WixAttachmentTrigger()],
 		credentialTypes: [new WixAttachmentWebhookApi()],
 		credentials: { [WEBHOOK_CREDENTIAL]: credentials ?? webhookCredentials(server) },
-		trigger: { type: TRIGGER_TYPE, parameters },
+		node: { type: TRIGGER_TYPE, parameters },
 	});
 }
 
@@ -54,3 +55,22 @@ export async function deleteFile(server: WixServer, attachmentId: string, contac
 }
 
 export type { TriggerHarness };
+
+/**
+ * The Wix emulator of a trigger test file (reset before each test; after each, its deliveries
+ * settled) and the functions that start the trigger on it (`startSubscribed`: activated and
+ * subscribed too), each harness closed after its test.
+ * The trigger calls no Wix API (only the file links), so there is no spec check here.
+ */
+export function useWixTrigger(options: WixServerOptions = {}) {
+	const server = useEmulator({ name: 'Wix', start: () => startWixServer(options) });
+	const start = useTriggerHarnesses((parameters?: INodeParameters, credentials?: ICredentialDataDecryptedObject) => startTrigger(server, parameters, credentials), () => server.webhooks.settle());
+	/** The trigger activated, its production URL subscribed in the "app dashboard" to both events. */
+	const startSubscribed = async (parameters?: INodeParameters): Promise<TriggerHarness> => {
+		const harness = await start(parameters);
+		await harness.activate();
+		server.webhooks.subscribe(harness.productionUrl);
+		return harness;
+	};
+	return { server, start, startSubscribed };
+}

@@ -11,32 +11,19 @@ import { createHash } from 'crypto';
 import { WixAttachmentWebhookApi } from '../../../credentials/WixAttachmentWebhookApi.credentials';
 import { WixAttachmentTrigger } from '../../../nodes/WixAttachment/WixAttachmentTrigger.node';
 import { binaryStats } from '../../support/n8n-harness';
-import type { TriggerHarness } from '../../support/n8n-webhook-harness';
+import type { TriggerHarness } from '../../support/n8n-webhooks';
 import { ATTACHMENT_CREATED, ATTACHMENT_DELETED, DEFAULT_INSTANCE_ID } from '../../../sandbox/wix/server';
-import type { WixServer } from '../../../sandbox/wix/server';
-import { startServer } from './context';
-import { attachFile, deleteFile, startTrigger, webhookCredentials } from './trigger-context';
+import { attachFile, deleteFile, useWixTrigger, webhookCredentials } from './trigger-context';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const PDF = Buffer.from(`%PDF-1.7 ${'contract signed '.repeat(8000)}`);
 const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452000000400000003008060000', 'hex'), Buffer.alloc(40_000, 3)]);
 
-let server: WixServer;
-let harness: TriggerHarness | undefined;
-
-beforeAll(async () => {
-	server = await startServer();
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(async () => {
-	await server.webhooks.settle();
-	await harness?.close();
-	harness = undefined;
-});
+const { server, start, startSubscribed } = useWixTrigger();
+let harness: TriggerHarness;
 
 it('a file attached through the API arrives as a signed JWT at the production URL: one execution, the decoded record and the file (SHA-256); activation and deactivation call nothing at Wix', async () => {
-	harness = await startTrigger(server);
+	harness = await start();
 	await harness.activate();
 	expect(server.requests).toEqual([]); // no registration API: nothing was called
 	server.webhooks.subscribe(harness.productionUrl, [ATTACHMENT_CREATED]); // what the user does in the app dashboard
@@ -82,9 +69,7 @@ it('a file attached through the API arrives as a signed JWT at the production UR
 });
 
 it('an image; Put Output File in Field; Download File off gives the record and its link only', async () => {
-	harness = await startTrigger(server, { binaryPropertyName: 'photo' });
-	await harness.activate();
-	server.webhooks.subscribe(harness.productionUrl);
+	harness = await startSubscribed({ binaryPropertyName: 'photo' });
 	await attachFile(server, 'scan.png', 'image/png', PNG);
 	const [withFile] = await harness.waitForExecutions(1);
 	expect(withFile.items[0].json).toMatchObject({ attachmentType: 'IMAGE', mimeType: 'image/png', fileName: 'scan.png' });
@@ -93,9 +78,7 @@ it('an image; Put Output File in Field; Download File off gives the record and i
 	server.webhooks.unsubscribe(harness.productionUrl);
 	await harness.close();
 
-	harness = await startTrigger(server, { download: false });
-	await harness.activate();
-	server.webhooks.subscribe(harness.productionUrl);
+	harness = await startSubscribed({ download: false });
 	await attachFile(server, 'scan2.png', 'image/png', PNG);
 	const [withoutFile] = await harness.waitForExecutions(1);
 	expect(withoutFile.items[0].binary).toBeUndefined();
@@ -103,9 +86,7 @@ it('an image; Put Output File in Field; Download File off gives the record and i
 });
 
 it('Attachment Deleted, when chosen: an item naming the deleted attachment, no file; not chosen: nothing starts (answered 200)', async () => {
-	harness = await startTrigger(server, { events: [ATTACHMENT_CREATED, ATTACHMENT_DELETED] });
-	await harness.activate();
-	server.webhooks.subscribe(harness.productionUrl);
+	harness = await startSubscribed({ events: [ATTACHMENT_CREATED, ATTACHMENT_DELETED] });
 	const attachmentId = await attachFile(server, 'old.pdf', 'application/pdf', PDF);
 	await harness.waitForExecutions(1);
 	await deleteFile(server, attachmentId);
@@ -120,9 +101,7 @@ it('Attachment Deleted, when chosen: an item naming the deleted attachment, no f
 	server.webhooks.unsubscribe(harness.productionUrl);
 	await harness.close();
 
-	harness = await startTrigger(server); // Attachment Created only
-	await harness.activate();
-	server.webhooks.subscribe(harness.productionUrl);
+	harness = await startSubscribed(); // Attachment Created only
 	const other = await attachFile(server, 'another.pdf', 'application/pdf', PDF);
 	await harness.waitForExecutions(1);
 	await deleteFile(server, other);
@@ -135,9 +114,7 @@ it('Attachment Deleted, when chosen: an item naming the deleted attachment, no f
 });
 
 it('Instance ID: events of another site start nothing', async () => {
-	harness = await startTrigger(server, { instanceId: '00000000-0000-4000-8000-000000000000' });
-	await harness.activate();
-	server.webhooks.subscribe(harness.productionUrl);
+	harness = await startSubscribed({ instanceId: '00000000-0000-4000-8000-000000000000' });
 	await attachFile(server, 'a.pdf', 'application/pdf', PDF);
 	await server.webhooks.settle();
 	expect(server.webhooks.deliveries.map((d) => d.status)).toEqual([200]);
@@ -145,20 +122,20 @@ it('Instance ID: events of another site start nothing', async () => {
 });
 
 it('"Listen for test event": the test URL, subscribed at Wix, runs one delivery in manual mode', async () => {
-	harness = await startTrigger(server);
-	await harness.activate('test');
+	harness = await start();
+	await harness.listen();
 	server.webhooks.subscribe(harness.testUrl);
 	await attachFile(server, 'a.pdf', 'application/pdf', PDF);
 	const [execution] = await harness.waitForExecutions(1);
 	expect(execution.mode).toBe('test');
 	expect(await binaryStats(execution.items[0].binary!.data)).toEqual({ size: PDF.length, sha256: sha256(PDF) });
-	expect(harness.isActive('test')).toBe(false);
+	expect(harness.listening).toBe(false);
 });
 
 it('activation fails with a public key that is none; the credential test reads the key', async () => {
-	harness = await startTrigger(server, {}, webhookCredentials(server, { publicKey: 'not a key' }));
+	harness = await start({}, webhookCredentials(server, { publicKey: 'not a key' }));
 	await expect(harness.activate()).rejects.toThrow(/The credential's "Public Key" is not a public key/);
-	expect(harness.isActive()).toBe(false);
+	expect(harness.active).toBe(false);
 
 	const test = new WixAttachmentTrigger().methods.credentialTest.wixWebhookPublicKey;
 	const context = {} as ThisParameterType<typeof test>;
