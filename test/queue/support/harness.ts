@@ -18,26 +18,16 @@ import { publishWorkflows, startQueueInfrastructure, type QueueTopology } from '
 import { startSandbox, type Sandbox } from '../../../sandbox';
 import type { DemoCredential } from '../../../sandbox/types';
 import { createUserFolder, removeUserFolder } from '../../e2e/support/n8n';
-import { sha256 } from '../../e2e/support/workflows';
+import { sha256, type WorkflowNode } from '../../e2e/support/workflows';
 
 export { sha256 };
+export type { WorkflowNode };
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /* ------------------------------------------------------------------------------------------------
  * Workflows: Webhook trigger → node(s) → the answer of the last node
  * ---------------------------------------------------------------------------------------------- */
-
-export interface WorkflowNode {
-	id: string;
-	name: string;
-	type: string;
-	typeVersion: number;
-	position: [number, number];
-	parameters: Record<string, unknown>;
-	credentials?: Record<string, { id: string; name: string }>;
-	webhookId?: string;
-}
 
 export function node(name: string, type: string, parameters: Record<string, unknown>, extra: Partial<WorkflowNode> = {}): WorkflowNode {
 	return { id: randomUUID(), name, type, typeVersion: 1, position: [0, 0], parameters, ...extra };
@@ -102,6 +92,8 @@ export interface Harness {
 	credentials: Record<string, { id: string; name: string }>;
 	/** Imports and publishes workflows (n8n import:workflow --activeState=fromJson). */
 	publish(workflows: WebhookWorkflow[]): Promise<void>;
+	/** Throws if a Prism gate refused an exchange since the last call (each test's afterEach); resets the gates. */
+	checkGates(): void;
 	close(): Promise<void>;
 }
 
@@ -147,6 +139,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 					rmSync(workflowFile, { force: true });
 				}
 				await publishWorkflows(topology!, workflows.map((workflow) => workflow.id));
+			},
+			checkGates() {
+				const problems = sandbox.problems();
+				for (const provider of sandbox.providers) provider.gate.reset();
+				if (problems.length > 0) throw new Error(`Prism refused ${problems.length} exchange(s):\n${problems.join('\n')}`);
 			},
 			async close() {
 				await topology?.stop();
@@ -267,6 +264,30 @@ export async function executionsTagged(topology: QueueTopology, tag: string): Pr
 		 FROM execution_entity e JOIN execution_data d ON d."executionId" = e.id
 		 WHERE d.data LIKE '%${tag}%' ORDER BY e.id`,
 	);
+}
+
+const EXECUTION_COLUMNS = `id::text AS id, "workflowId", mode, status, finished, "startedAt", "stoppedAt"`;
+
+/** Every execution of a workflow (execution_entity), oldest first. */
+export async function executionsOfWorkflow(topology: QueueTopology, workflowId: string): Promise<ExecutionRecord[]> {
+	return await topology.postgres.query<ExecutionRecord>(`SELECT ${EXECUTION_COLUMNS} FROM execution_entity WHERE "workflowId" = '${workflowId.replace(/'/g, "''")}' ORDER BY id`);
+}
+
+/** One execution by its ID (execution_entity), if there is one. */
+export async function executionById(topology: QueueTopology, executionId: string): Promise<ExecutionRecord | undefined> {
+	const [found] = await topology.postgres.query<ExecutionRecord>(`SELECT ${EXECUTION_COLUMNS} FROM execution_entity WHERE id = ${Number(executionId)}`);
+	return found;
+}
+
+/** A file of n8n's `database` binary store (binary_data), by the binary's ID (`database:<fileId>`): its size and SHA-256, computed by Postgres. */
+export async function storedFile(topology: QueueTopology, binaryId: string | undefined): Promise<{ size: number; sha256: string }> {
+	const fileId = /^database:([0-9a-f-]{36})$/.exec(binaryId ?? '')?.[1];
+	if (!fileId) throw new Error(`binary "${binaryId}" is not in the database store`);
+	const [row] = await topology.postgres.query<{ size: number; sha256: string }>(
+		`SELECT octet_length(data)::int AS size, encode(sha256(data), 'hex') AS sha256 FROM binary_data WHERE "fileId" = '${fileId}'`,
+	);
+	if (!row) throw new Error(`no binary_data row for ${binaryId}`);
+	return row;
 }
 
 /** Waits until the call's execution is saved (n8n saves it as it ends) and returns it. */
