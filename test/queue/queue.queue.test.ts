@@ -157,7 +157,9 @@ describe('n8n queue mode: main + 2 workers (--concurrency=5), PostgreSQL, Redis,
 		for (const invoice of [INVOICE_WRITE, INVOICE_KILL]) xero.emulator.addDocument('Invoices', invoice);
 		W = suiteWorkflows(h.credentials);
 		await h.publish(Object.values(W));
+		const started = Date.now();
 		await h.topology.startN8n();
+		results.setUp = { ...h.timings, startN8nMs: Date.now() - started };
 	}, 20 * 60_000);
 
 	afterAll(async () => {

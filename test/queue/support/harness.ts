@@ -90,7 +90,9 @@ export interface Harness {
 	dataDir: string;
 	/** Imported credentials by key. */
 	credentials: Record<string, { id: string; name: string }>;
-	/** Imports and publishes workflows (n8n import:workflow --activeState=fromJson). */
+	/** How long each step of the set-up took (ms): sandboxMs, userFolderMs, postgresAndRedisMs, importCredentialsMs, importWorkflowsMs. */
+	timings: Record<string, number>;
+	/** Imports the workflows (n8n import:workflow) and publishes them (publishWorkflows, before main starts). */
 	publish(workflows: WebhookWorkflow[]): Promise<void>;
 	/** Throws if a Prism gate refused an exchange since the last call (each test's afterEach); resets the gates. */
 	checkGates(): void;
@@ -105,40 +107,62 @@ export interface HarnessOptions {
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-	const sandbox = await startSandbox({ noDemoData: true });
-	let userFolder: string | undefined;
-	let topology: QueueTopology | undefined;
+	const timings: Record<string, number> = {};
+	const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+		const started = Date.now();
+		try {
+			return await work();
+		} finally {
+			timings[name] = (timings[name] ?? 0) + Date.now() - started;
+		}
+	};
 	const dataDir = path.join(REPO_ROOT, '.queue-data', `test-${process.pid}-${randomBytes(3).toString('hex')}`);
+	mkdirSync(dataDir, { recursive: true });
+	let userFolder: string | undefined;
+	// The sandboxes (Prism's start-up is most of it) while the package is installed and PostgreSQL and Redis start.
+	const [started, infrastructure] = await Promise.allSettled([
+		timed('sandboxMs', () => startSandbox({ noDemoData: true })),
+		(async () => {
+			const folder = (userFolder = await timed('userFolderMs', () => createUserFolder('n8n-queue-')));
+			const infra = await timed('postgresAndRedisMs', () => startQueueInfrastructure({ userFolder: folder, dataDir, workers: 2, concurrency: 5, volatile: true, env: options.env }));
+			return { folder, infra };
+		})(),
+	]);
+	if (started.status === 'rejected' || infrastructure.status === 'rejected') {
+		if (infrastructure.status === 'fulfilled') await infrastructure.value.infra.stop().catch(() => undefined);
+		if (started.status === 'fulfilled') await started.value.close();
+		if (userFolder && !process.env.KEEP_QUEUE_DATA) removeUserFolder(userFolder);
+		throw started.status === 'rejected' ? started.reason : (infrastructure as PromiseRejectedResult).reason;
+	}
+	const sandbox = started.value;
+	const { folder, infra: topology } = infrastructure.value;
 	try {
-		userFolder = await createUserFolder('n8n-queue-');
-		mkdirSync(dataDir, { recursive: true });
-		topology = await startQueueInfrastructure({ userFolder, dataDir, workers: 2, concurrency: 5, volatile: true, env: options.env });
-
 		const named: Record<string, DemoCredential> = {};
 		for (const provider of sandbox.providers) for (const credential of provider.credentials) named[provider.name] = credential;
 		named.sunshineJwt = { ...named.sunshine, id: 'sunshineQueueJwt01', name: 'Sunshine Conversations JWT (local sandbox)', type: 'sunshineConversationsAttachmentJwtApi' };
 		Object.assign(named, (await options.extraCredentials?.(sandbox)) ?? {});
 		const file = path.join(dataDir, 'credentials.json');
 		writeFileSync(file, JSON.stringify(Object.values(named), null, 2));
-		await topology.cli(['import:credentials', `--input=${file}`]);
+		await timed('importCredentialsMs', () => topology.cli(['import:credentials', `--input=${file}`]));
 		rmSync(file, { force: true });
 		const credentials = Object.fromEntries(Object.entries(named).map(([key, credential]) => [key, { id: credential.id, name: credential.name }]));
 
 		const harness: Harness = {
 			sandbox,
 			topology,
-			userFolder,
+			userFolder: folder,
 			dataDir,
 			credentials,
+			timings,
 			async publish(workflows) {
 				const workflowFile = path.join(dataDir, `workflows-${randomBytes(4).toString('hex')}.json`);
 				writeFileSync(workflowFile, JSON.stringify(workflows.map((workflow) => ({ ...workflow, meta: undefined, active: false })), null, 2));
 				try {
-					await topology!.cli(['import:workflow', `--input=${workflowFile}`]);
+					await timed('importWorkflowsMs', () => topology.cli(['import:workflow', `--input=${workflowFile}`]));
 				} finally {
 					rmSync(workflowFile, { force: true });
 				}
-				await publishWorkflows(topology!, workflows.map((workflow) => workflow.id));
+				await publishWorkflows(topology, workflows.map((workflow) => workflow.id));
 			},
 			checkGates() {
 				const problems = sandbox.problems();
@@ -146,7 +170,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 				if (problems.length > 0) throw new Error(`Prism refused ${problems.length} exchange(s):\n${problems.join('\n')}`);
 			},
 			async close() {
-				await topology?.stop();
+				await topology.stop();
 				await sandbox.close();
 				if (!process.env.KEEP_QUEUE_DATA) {
 					// The logs of the last run stay (small, and what a failure is read from).
@@ -154,15 +178,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 					rmSync(lastLogs, { recursive: true, force: true });
 					cpSync(path.join(dataDir, 'logs'), lastLogs, { recursive: true });
 					rmSync(dataDir, { recursive: true, force: true });
-					if (userFolder) removeUserFolder(userFolder);
-				} else console.log(`kept ${dataDir} and ${userFolder}`);
+					removeUserFolder(folder);
+				} else console.log(`kept ${dataDir} and ${folder}`);
 			},
 		};
 		return harness;
 	} catch (error) {
-		await topology?.stop().catch(() => undefined);
+		await topology.stop().catch(() => undefined);
 		await sandbox.close();
-		if (userFolder && !process.env.KEEP_QUEUE_DATA) removeUserFolder(userFolder);
+		if (!process.env.KEEP_QUEUE_DATA) removeUserFolder(folder);
 		throw error;
 	}
 }
