@@ -94,7 +94,6 @@ interface Item {
 }
 
 interface Figures {
-	deliveries?: number;
 	executions: number;
 	statuses: Record<string, number>;
 	modes: Record<string, number>;
@@ -171,6 +170,27 @@ describe('the four triggers in queue mode, one topology: polls and deliveries at
 		if (sent.size > 1) expect(Object.keys(figures.byWorker).sort()).toEqual(['worker-1', 'worker-2']);
 		else expect(Object.keys(figures.byWorker)).toEqual([expect.stringMatching(/^worker-\d$/)]);
 		return figures;
+	}
+
+	/**
+	 * Each event sent once (first attempts), and each answered 200 by main: at the first attempt or,
+	 * when main (on a loaded machine) had not answered within the emulator's 10 s, at a retry of the
+	 * same event, as Sunshine and Wix retry; main answered no delivery with an error. (The executions
+	 * show that a retried event still started one execution.)
+	 */
+	function expectDelivered<D extends { attempt: number; status?: number; error?: string }>(deliveries: D[], eventOf: (delivery: D) => string): Record<string, unknown> {
+		const answered = new Set(deliveries.filter((d) => d.status === 200).map(eventOf));
+		const figures = {
+			firstAttempts: deliveries.filter((d) => d.attempt === 1).length,
+			eventsAnswered200: answered.size,
+			errorAnswers: deliveries.filter((d) => d.status !== undefined && d.status !== 200).map((d) => d.status),
+		};
+		expect(figures).toEqual({ firstAttempts: DELIVERIES, eventsAnswered200: DELIVERIES, errorAnswers: [] });
+		return {
+			attempts: deliveries.length,
+			firstAttemptsAnswered200: deliveries.filter((d) => d.attempt === 1 && d.status === 200).length,
+			unansweredAttempts: count(deliveries.filter((d) => d.status === undefined).map((d) => d.error ?? 'no answer')),
+		};
 	}
 
 	beforeAll(async () => {
@@ -328,8 +348,8 @@ describe('the four triggers in queue mode, one topology: polls and deliveries at
 		const sent = new Map(posted.map((p, i) => [(p.body.messages as Array<{ id: string }>)[0].id, sha256(files[i].content)]));
 		const figures = await expectOneExecutionEach(sunshineFlow, sent, 'messageId', started);
 		await sunshine.emulator.integrations.settle();
-		expect(sunshine.emulator.integrations.deliveries.map((d) => d.status)).toEqual(files.map(() => 200));
-		results.sunshine = { deliveries: DELIVERIES, ...figures };
+		const delivered = expectDelivered(sunshine.emulator.integrations.deliveries, (d) => d.eventIds.join());
+		results.sunshine = { deliveries: delivered, ...figures };
 	});
 
 	it(`Wix: ${DELIVERIES} attachments made at once → ${DELIVERIES} signed deliveries to main → ${DELIVERIES} executions on the workers, none lost, none twice, every file intact`, async () => {
@@ -339,8 +359,8 @@ describe('the four triggers in queue mode, one topology: polls and deliveries at
 		const ids = await Promise.all(files.map((file) => attachFile(wix.emulator, file.name, 'application/pdf', file.content)));
 		const figures = await expectOneExecutionEach(wixFlow, new Map(ids.map((id, i) => [id, sha256(files[i].content)])), 'attachmentId', started);
 		await wix.emulator.webhooks.settle();
-		expect(wix.emulator.webhooks.deliveries.map((d) => d.status)).toEqual(files.map(() => 200));
-		results.wix = { deliveries: DELIVERIES, ...figures };
+		const delivered = expectDelivered(wix.emulator.webhooks.deliveries, (d) => d.eventId);
+		results.wix = { deliveries: delivered, ...figures };
 	});
 
 	describe('Asana: registration by main at start-up, deliveries to main, executions on the workers', () => {
