@@ -381,14 +381,18 @@ export interface RunResult {
 	pending: string[];
 }
 
-/** Opens a workflow, clicks "Execute workflow" and waits until every node is marked (success or error). */
-export async function runWorkflowFromEditor(page: Page, baseUrl: string, workflowId: string, timeoutMs = 90_000): Promise<RunResult> {
+/**
+ * Opens a workflow, clicks "Execute workflow" (then `afterClick`: a trigger's event, once it
+ * listens) and waits until every node is marked (success or error).
+ */
+export async function runWorkflowFromEditor(page: Page, baseUrl: string, workflowId: string, timeoutMs = 90_000, afterClick?: () => Promise<void>): Promise<RunResult> {
 	await goTo(page, baseUrl, `/workflow/${workflowId}`);
 	const button = page.getByTestId('execute-workflow-button');
 	await button.waitFor({ timeout: 90_000 });
 	const nodes = page.getByTestId('canvas-node');
 	await nodes.first().waitFor();
 	await button.click();
+	await afterClick?.();
 	const deadline = Date.now() + timeoutMs;
 	let result: RunResult;
 	for (;;) {
