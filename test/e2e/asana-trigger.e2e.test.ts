@@ -9,11 +9,10 @@
  * registers on the test URL, runs once in manual mode, and removes it again.
  */
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
 
 import { EXAMPLES } from '../../examples';
 import { startSandbox, type RunningProvider, type Sandbox } from '../../sandbox';
-import { ASANA_DEMO } from '../../sandbox/asana/demo';
+import { ASANA_DEMO, attachThroughApi as upload } from '../../sandbox/asana/demo';
 import type { AsanaServer } from '../../sandbox/asana/server';
 
 import { describeIfDeclared, itemsOf, node, prismError, readBinary, sha256 } from './support/workflows';
@@ -25,31 +24,6 @@ const TRIGGER_TYPE = 'n8n-nodes-attachments.asanaAttachmentTrigger';
 const TRIGGER = 'Asana Attachment Trigger';
 const TASK = ASANA_DEMO.task.gid;
 const OTHER_TASK = ASANA_DEMO.secondTask.gid;
-
-/** A file attached to a task through the API (multipart POST /attachments through the gate), as a user's upload. */
-async function upload(baseUrl: string, parent: string, fileName: string, content: Buffer, mimeType: string): Promise<string> {
-	const boundary = `----e2e${randomBytes(8).toString('hex')}`;
-	const body = Buffer.concat([
-		Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="parent"\r\n\r\n${parent}\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${encodeURIComponent(fileName)}"\r\nContent-Type: ${mimeType}\r\n\r\n`),
-		content,
-		Buffer.from(`\r\n--${boundary}--\r\n`),
-	]);
-	const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-		const req = http.request(
-			`${baseUrl}/api/1.0/attachments`,
-			{ method: 'POST', agent: false, headers: { Authorization: `Bearer ${ASANA_DEMO.token}`, Accept: 'application/json', 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(body.length) } },
-			(res) => {
-				const chunks: Buffer[] = [];
-				res.on('data', (chunk: Buffer) => chunks.push(chunk));
-				res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-			},
-		);
-		req.on('error', reject);
-		req.end(body);
-	});
-	if (answer.status !== 200) throw new Error(`upload: ${answer.status} ${answer.text}`);
-	return (JSON.parse(answer.text) as { data: { gid: string } }).data.gid;
-}
 
 describeIfDeclared(TRIGGER_FILE)('Asana Attachment Trigger in a real n8n, through Prism', () => {
 	let sandbox: Sandbox;

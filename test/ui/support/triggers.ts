@@ -11,7 +11,6 @@
  * provider's event as a newcomer following `npm start` makes it, and every node turns green.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -23,7 +22,7 @@ import { AsanaAttachmentTrigger } from '../../../nodes/AsanaAttachment/AsanaAtta
 import { SunshineConversationsAttachmentTrigger } from '../../../nodes/SunshineConversationsAttachment/SunshineConversationsAttachmentTrigger.node';
 import { WixAttachmentTrigger } from '../../../nodes/WixAttachment/WixAttachmentTrigger.node';
 import { XeroAttachmentTrigger } from '../../../nodes/XeroAttachment/XeroAttachmentTrigger.node';
-import { ASANA_DEMO, asanaProvider } from '../../../sandbox/asana/demo';
+import { ASANA_DEMO, asanaProvider, attachThroughApi } from '../../../sandbox/asana/demo';
 import { SUNSHINE_DEMO, sunshineProvider } from '../../../sandbox/sunshine/demo';
 import { WIX_DEMO, wixProvider } from '../../../sandbox/wix/demo';
 import { XERO_DEMO } from '../../../sandbox/xero/demo';
@@ -201,13 +200,7 @@ const EVENTS: Record<string, ExampleEvent> = {
 		registered: async () => expect(await asanaTestHooks()).toHaveLength(1),
 		// A file attached to "Collect Q3 receipts" through Asana's API (what the Asana example's Upload does).
 		async fire() {
-			const boundary = `----ui${randomBytes(6).toString('hex')}`;
-			const body = Buffer.concat([
-				Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="parent"\r\n\r\n${ASANA_DEMO.secondTask.gid}\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="editor-receipt.pdf"\r\nContent-Type: application/pdf\r\n\r\n`),
-				Buffer.from('%PDF-1.4\nA receipt uploaded while the editor listened\n'),
-				Buffer.from(`\r\n--${boundary}--\r\n`),
-			]);
-			await sandboxCall(`${sandboxUrl(asanaProvider)}/api/1.0/attachments`, { method: 'POST', headers: { ...asanaHeaders, 'content-type': `multipart/form-data; boundary=${boundary}` }, body: new Uint8Array(body) });
+			await attachThroughApi(sandboxUrl(asanaProvider), ASANA_DEMO.secondTask.gid, 'editor-receipt.pdf', Buffer.from('%PDF-1.4\nA receipt uploaded while the editor listened\n'), 'application/pdf');
 		},
 		removed: async () => expect(await asanaTestHooks()).toEqual([]),
 	},
