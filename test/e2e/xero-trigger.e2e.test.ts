@@ -103,14 +103,14 @@ describe('Xero Attachment Trigger in a real n8n, through Prism', () => {
 		xero.emulator.requests.length = 0;
 		await n8n.activate(workflow.id!);
 		// n8n polls once as it activates the trigger (2.41: after the REST call answered): the
-		// inventory, one call, no execution; so does every poll after it while nothing changes.
+		// inventory, one call, no execution; nor does any poll after it while no file is added.
 		const activated = Date.now();
 		while (xero.emulator.requests.length === 0 && Date.now() - activated < 60_000) await new Promise((resolve) => setTimeout(resolve, 250));
 		await new Promise((resolve) => setTimeout(resolve, POLL_MS + 2_000));
-		const listCalls = xero.emulator.requests.map((request) => `${request.method} ${request.path}`);
-		expect(`${xero.emulator.requests[0].method} ${xero.emulator.requests[0].path} ${xero.emulator.requests[0].query.get('pageSize')}`).toBe('GET /api.xro/2.0/Invoices 500');
-		expect(listCalls.length).toBeGreaterThan(1);
-		expect(new Set(listCalls)).toEqual(new Set(['GET /api.xro/2.0/Invoices']));
+		// (A later poll may look into the demo invoice, changed minutes ago, and learn its files without reporting them.)
+		const [inventory] = xero.emulator.requests;
+		expect(`${inventory.method} ${inventory.path} ${inventory.query.get('pageSize')}`).toBe('GET /api.xro/2.0/Invoices 500');
+		expect(xero.emulator.requests.filter((request) => request.path === '/api.xro/2.0/Invoices').length).toBeGreaterThan(1);
 		expect(await n8n.executions(workflow.id!)).toEqual([]);
 
 		const invoice = xero.emulator.seedDocument('Invoices', undefined, { Type: 'ACCPAY', InvoiceNumber: 'BILL-E2E' });
