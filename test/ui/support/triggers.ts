@@ -126,15 +126,17 @@ async function creatorEntry(page: Page, baseUrl: string, trigger: TriggerCase): 
 	return page.locator('[data-test-id="node-creator-node-item"], [data-test-id="node-creator-action-item"]').filter({ has: name }).first();
 }
 
-/** The trigger's own actions in the node creator (its events, or its one entry). */
-const triggerActions = (page: Page, trigger: TriggerCase) => page.locator(`[data-keyboard-nav-id^="${trigger.type}"]`);
+/** The trigger's events in the node creator, offered as actions ("On …"). */
+const triggerActions = (page: Page, trigger: TriggerCase) => page.locator(`[data-keyboard-nav-type="action"][data-keyboard-nav-id^="${trigger.type}-"]`);
+/** Any entry of the trigger in the node creator's list (a trigger with no events is listed as itself). */
+const triggerEntries = (page: Page, trigger: TriggerCase) => page.locator(`[data-keyboard-nav-id^="${trigger.type}"]`);
 
-/** Adds the trigger from its entry (its first action, when the creator lists them) and waits for its panel. */
+/** Adds the trigger from its entry (its first event, or its own entry, when the creator lists them) and waits for its panel. */
 async function addTrigger(page: Page, baseUrl: string, trigger: TriggerCase): Promise<void> {
 	await (await creatorEntry(page, baseUrl, trigger)).click();
 	const ndv = page.getByTestId('ndv');
-	await ndv.or(triggerActions(page, trigger).first()).first().waitFor();
-	if (!(await ndv.isVisible())) await triggerActions(page, trigger).first().click();
+	await ndv.or(triggerEntries(page, trigger).first()).first().waitFor();
+	if (!(await ndv.isVisible())) await ((await triggerActions(page, trigger).count()) > 0 ? triggerActions(page, trigger) : triggerEntries(page, trigger)).first().click();
 	await ndv.waitFor();
 	await nodeParameters(page).waitFor();
 }
@@ -209,7 +211,7 @@ const EVENTS: Record<string, ExampleEvent> = {
 		// The curl command npm start printed under Sunshine Conversations, as printed: a customer's file.
 		async fire(context) {
 			const dataDir = context.dataDir();
-			const command = dataDir ? startLogTail(dataDir, 400).split('\n').find((line) => line.trim().startsWith('curl -u ')) : undefined;
+			const command = dataDir ? startLogTail(dataDir, Number.MAX_SAFE_INTEGER).split('\n').find((line) => line.trim().startsWith('curl -u ')) : undefined;
 			if (!command) throw new Error('npm start printed no curl command for a customer\'s message (needs the suite\'s own stack, not N8N_UI_URL)');
 			await new Promise<void>((resolve, reject) => execFile('bash', ['-c', `${command.trim()} --fail --silent --show-error`], (error, stdout, stderr) => (error ? reject(new Error(`${command}: ${stderr}`)) : resolve())));
 		},
