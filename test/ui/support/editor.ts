@@ -131,8 +131,13 @@ export async function loadedImage(img: Locator): Promise<{ src: string; naturalW
 /** Clicks a node's entry, then its first action: the node is added and its panel (NDV) opens. */
 export async function addNodeFromCreator(page: Page, entry: Locator, nodeType: string): Promise<void> {
 	await entry.click();
-	// The node's own actions (the panel lists suggested triggers first).
-	const action = page.locator(`[data-keyboard-nav-type="action"][data-keyboard-nav-id^="${nodeType}-"]`).first();
+	// The node's own actions (the panel lists suggested triggers first). A node whose package has a
+	// trigger of it too is one entry with both; on an empty canvas n8n lists its triggers and folds
+	// its actions ("Actions (N)"): unfold them.
+	const action = page.locator(`[data-keyboard-nav-type="action"][data-keyboard-nav-id^="${nodeType}-"]`).filter({ visible: true }).first();
+	const folded = page.getByText(/^\s*Actions \(\d+\)\s*$/).filter({ visible: true }).first();
+	await action.or(folded).first().waitFor();
+	if (!(await action.isVisible())) await folded.click();
 	await action.click();
 	await page.getByTestId('ndv').waitFor();
 	await page.getByTestId('node-parameters').waitFor();
