@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { EXAMPLES, EXAMPLE_CREDENTIALS, type Example } from '../../examples';
+import { EXAMPLES, EXAMPLE_CREDENTIALS, EXAMPLE_TRIGGER_CREDENTIALS, type Example } from '../../examples';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { PROVIDERS } from '../../sandbox/providers';
 import { runsExamples, type WorkflowToImport } from './support/n8n';
@@ -39,7 +39,8 @@ describe('examples/', () => {
 		expect(provider).toBeDefined();
 		const workflow = readExample(example);
 		expect({ id: workflow.id, name: workflow.name }).toEqual({ id: example.workflowId, name: example.title });
-		const credentialIds = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples', EXAMPLE_CREDENTIALS[example.provider]), 'utf8')) as Array<{ id: string }>).map((c) => c.id);
+		const files = [EXAMPLE_CREDENTIALS[example.provider], ...(example.trigger && EXAMPLE_TRIGGER_CREDENTIALS[example.provider] ? [EXAMPLE_TRIGGER_CREDENTIALS[example.provider]] : [])];
+		const credentialIds = files.flatMap((file) => (JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples', file), 'utf8')) as Array<{ id: string }>).map((c) => c.id));
 		for (const other of example.uses ?? []) expect(PROVIDERS.map((candidate) => candidate.name)).toContain(other);
 		const ours = workflow.nodes.filter((n) => n.type.startsWith('n8n-nodes-attachments.'));
 		expect(ours.length).toBeGreaterThan(0);

@@ -4,18 +4,20 @@
  * publishing the workflow registers a custom integration whose webhook is the production URL; a
  * message with a file posted through Sunshine's API (the emulator, as a client would) is delivered
  * there with the webhook's secret; the saved execution holds the message and the file (SHA-256);
- * a forged delivery is refused; unpublishing removes the integration. "Listen for test event"
- * registers the test URL, runs one delivery in manual mode, and removes it.
+ * a forged delivery is refused; unpublishing removes the integration. "Listen for test event" on
+ * the example of examples/ (as npm start imports it) registers the test URL, runs one customer's
+ * file in manual mode (SHA-256, and what its second node shows), and removes the registration.
  */
 import { randomBytes } from 'node:crypto';
 
+import { EXAMPLES } from '../../examples';
 import { startSandbox, type RunningProvider, type Sandbox } from '../../sandbox';
 import { SUNSHINE_DEMO } from '../../sandbox/sunshine/demo';
 import type { SunshineServer } from '../../sandbox/sunshine/server';
 import { CONVERSATION_ID, mediaOf, postMessage } from '../nodes/SunshineConversationsAttachment/trigger-context';
 
 import { connectN8n, type E2eN8n } from './support/server';
-import { createTriggerWorkflow, listenForTestEvent, publish, unpublish, until, waitForExecutions, webhookUrls, type TriggerWorkflow } from './support/triggers';
+import { exampleWorkflow, triggerWorkflow, until, waitForExecutions, webhookUrls } from './support/triggers';
 import { describeIfDeclared, itemsOf, node, prismError, readBinary, sha256 } from './support/workflows';
 
 const NODE_FILE = 'dist/nodes/SunshineConversationsAttachment/SunshineConversationsAttachmentTrigger.node.js';
@@ -24,6 +26,7 @@ const TRIGGER = 'Sunshine Trigger';
 const APP = SUNSHINE_DEMO.app.id;
 const PHOTO = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(2 * 1024 * 1024)]);
 const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(300 * 1024)]);
+const EXAMPLE = EXAMPLES.find((example) => example.trigger === TYPE)!;
 
 describeIfDeclared(NODE_FILE)('Sunshine Conversations Attachment Trigger in a real n8n', () => {
 	let sandbox: Sandbox;
@@ -52,10 +55,13 @@ describeIfDeclared(NODE_FILE)('Sunshine Conversations Attachment Trigger in a re
 	});
 
 	it('publish registers the production URL at Sunshine; a file message starts one execution with the file (SHA-256); a forged delivery starts nothing; unpublish removes the registration', async () => {
-		const workflow: TriggerWorkflow = await createTriggerWorkflow(n8n, 'e2e Sunshine trigger: production', trigger());
-		const urls = webhookUrls(n8n, workflow);
-		await publish(n8n, workflow);
-		const registeredIn = await until(() => sunshine.emulator.integrations.list().length > 0, 'the registration at Sunshine');
+		const workflow = triggerWorkflow('e2e Sunshine trigger: production', trigger());
+		await n8n.importWorkflows([workflow]);
+		const urls = webhookUrls(n8n, workflow.webhookId);
+		const published = Date.now();
+		await n8n.activate(workflow.id);
+		await until('the registration at Sunshine', () => (sunshine.emulator.integrations.list().length > 0 ? true : undefined));
+		const registeredIn = Date.now() - published;
 		console.log(`[e2e] Sunshine trigger registered ${registeredIn} ms after publishing`);
 
 		const [integration] = sunshine.emulator.integrations.list(APP);
@@ -74,7 +80,7 @@ describeIfDeclared(NODE_FILE)('Sunshine Conversations Attachment Trigger in a re
 		const media = mediaOf(sunshine.emulator, 'damaged parcel.jpg', PHOTO, 'image/jpeg');
 		const posted = await postMessage(sunshine.emulator, { type: 'image', mediaUrl: media.mediaUrl, text: 'Look at this' });
 		expect(posted.status).toBe(201);
-		const [execution] = await waitForExecutions(n8n, workflow, 1);
+		const [execution] = await waitForExecutions(n8n, workflow.id, 1);
 		await sunshine.emulator.integrations.settle();
 		expect(sunshine.emulator.integrations.deliveries.map((d) => ({ target: d.target, status: d.status }))).toEqual([{ target: urls.production, status: 200 }]);
 
@@ -84,29 +90,30 @@ describeIfDeclared(NODE_FILE)('Sunshine Conversations Attachment Trigger in a re
 		expect(item.binary?.data).toMatchObject({ fileName: 'damaged parcel.jpg', mimeType: 'image/jpeg' });
 		expect(sha256(readBinary(n8n.userFolder, item.binary!.data))).toBe(sha256(PHOTO));
 
-		await unpublish(n8n, workflow);
-		await until(() => sunshine.emulator.integrations.list().length === 0, 'the integration\'s removal at Sunshine');
+		await n8n.deactivate(workflow.id);
+		await until('the integration\'s removal at Sunshine', () => (sunshine.emulator.integrations.list().length === 0 ? true : undefined));
 		expect(sunshine.gate.exchanges.at(-1)).toMatchObject({ method: 'DELETE', status: 200 });
 		expect(prismError(sandbox)).toBeUndefined();
 		// Only the one execution, none for the forged delivery.
-		expect(await waitForExecutions(n8n, workflow, 1)).toHaveLength(1);
+		expect(await n8n.executions(workflow.id)).toHaveLength(1);
 	});
 
-	it('"Listen for test event" registers the test URL, the message runs in manual mode, then n8n removes the test registration', async () => {
-		const workflow = await createTriggerWorkflow(n8n, 'e2e Sunshine trigger: test URL', trigger());
-		const urls = webhookUrls(n8n, workflow);
-		await listenForTestEvent(n8n, workflow, TRIGGER);
-		await until(() => sunshine.emulator.integrations.list().length > 0, 'the test registration at Sunshine');
+	it(`"Listen for test event" on "${EXAMPLE.title}" (as npm start imports it): the test URL is registered, a customer's file runs it in manual mode, then n8n removes the test registration`, async () => {
+		const workflow = exampleWorkflow(EXAMPLE);
+		await n8n.importWorkflows([workflow]);
+		const urls = webhookUrls(n8n, workflow.webhookId!);
+		expect(await n8n.listen(workflow.id, 'When a customer sends a file')).toBe(true);
+		await until('the test registration at Sunshine', () => (sunshine.emulator.integrations.list().length > 0 ? true : undefined));
 		expect(sunshine.emulator.integrations.list().map((integration) => integration.webhooks[0].target)).toEqual([urls.test]);
 
 		const media = mediaOf(sunshine.emulator, 'invoice.pdf', PDF, 'application/pdf');
-		await postMessage(sunshine.emulator, { type: 'file', mediaUrl: media.mediaUrl });
-		const [execution] = await waitForExecutions(n8n, workflow, 1);
+		await postMessage(sunshine.emulator, { type: 'file', mediaUrl: media.mediaUrl }, { author: SUNSHINE_DEMO.customer });
+		const [execution] = await waitForExecutions(n8n, workflow.id, 1);
 		expect({ status: execution.status, mode: execution.mode }).toEqual({ status: 'success', mode: 'manual' });
-		const [item] = itemsOf(execution, TRIGGER);
+		const [item] = itemsOf(execution, 'When a customer sends a file');
 		expect(sha256(readBinary(n8n.userFolder, item.binary!.data))).toBe(sha256(PDF));
-		for (let i = 0; i < 50 && sunshine.emulator.integrations.list().length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
-		expect(sunshine.emulator.integrations.list()).toEqual([]);
+		expect(itemsOf(execution, 'What arrived').map((arrived) => arrived.json)).toEqual([{ file: 'invoice.pdf', bytes: PDF.length, conversation: CONVERSATION_ID, sentBy: SUNSHINE_DEMO.customer.displayName }]);
+		await until('the test registration\'s removal', () => (sunshine.emulator.integrations.list().length === 0 ? true : undefined), 10_000);
 		expect(prismError(sandbox)).toBeUndefined();
 	});
 });

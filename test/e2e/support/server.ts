@@ -371,11 +371,7 @@ export async function connectN8n(): Promise<E2eN8n> {
 			if (!trigger) throw new Error(`workflow ${workflowId} has no manual trigger to run it from`);
 			const started = Date.now();
 			const timeoutMs = options.timeoutMs ?? 300_000;
-			const start = () =>
-				api<{ executionId?: string; waitingForWebhook?: boolean }>('POST', `/rest/workflows/${workflow.serverId}/run`, {
-					...(line === '1x' ? { workflowData: workflow.saved } : {}),
-					triggerToStartFrom: { name: trigger },
-				});
+			const start = () => startRun(workflow, trigger);
 			// n8n checks the nodes' parameters before it starts a run, their regex validations (the
 			// pickers') in node:vm with a 250 ms timeout (n8n-workflow's safeRegex, 1.123 and 2.41
 			// alike); on a machine at load 10 and more the first one after start-up can take longer,
@@ -407,8 +403,7 @@ export async function connectN8n(): Promise<E2eN8n> {
 			return await api('GET', `/rest/workflows/${serverWorkflow(workflowId).serverId}/publication-status`);
 		},
 		async listen(workflowId, triggerName) {
-			const result = await api<{ waitingForWebhook?: boolean }>('POST', `/rest/workflows/${serverWorkflow(workflowId).serverId}/run`, { triggerToStartFrom: { name: triggerName } });
-			return result.waitingForWebhook === true;
+			return (await startRun(serverWorkflow(workflowId), triggerName)).waitingForWebhook === true;
 		},
 		async executions(workflowId) {
 			const filter = encodeURIComponent(JSON.stringify({ workflowId: serverWorkflow(workflowId).serverId }));
@@ -420,7 +415,15 @@ export async function connectN8n(): Promise<E2eN8n> {
 		},
 	};
 
-	function serverWorkflow(workflowId: string): { serverId: string; versionId?: string } {
+	/** A manual run from a trigger (the editor's *Execute workflow* or "Listen for test event"): n8n's answer. */
+	async function startRun(workflow: { serverId: string; saved: unknown }, trigger: string): Promise<{ executionId?: string; waitingForWebhook?: boolean }> {
+		return await api('POST', `/rest/workflows/${workflow.serverId}/run`, {
+			...(line === '1x' ? { workflowData: workflow.saved } : {}),
+			triggerToStartFrom: { name: trigger },
+		});
+	}
+
+	function serverWorkflow(workflowId: string): { serverId: string; versionId?: string; saved: unknown } {
 		const workflow = workflows.get(workflowId);
 		if (!workflow) throw new Error(`workflow ${workflowId} was not imported by this test file`);
 		return workflow;
