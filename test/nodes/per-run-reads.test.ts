@@ -1,0 +1,86 @@
+/**
+ * What a run asks of n8n per item (nodes/shared/transport/run.ts, secrets.ts), through n8n's real
+ * execution code: a parameter without an expression is resolved once per run, one with an
+ * expression once per item; a credential n8n signs with the object it is handed is read (loaded
+ * and decrypted) once per run, while an OAuth2 credential is read by n8n itself for every request,
+ * as n8n renews it, and by the node only once more.
+ */
+import { ExecuteContext } from 'n8n-core';
+
+import { HarnessCredentialsHelper } from '../support/n8n-harness';
+import { DEFAULT_TASK } from '../servers/asana-server';
+import type { AsanaServer } from '../servers/asana-server';
+import { runAsana, startServer as startAsana } from './AsanaAttachment/context';
+import { runXero, startServer as startXero } from './XeroAttachment/context';
+import type { XeroServer } from '../servers/xero-server';
+
+type Reader = { _getNodeParameter: (name: string, itemIndex: number, fallback?: unknown, options?: { rawExpressions?: boolean }) => unknown };
+
+/** Parameter reads n8n resolved (raw reads apart), by parameter name. */
+function spyParameters() {
+	const spy = jest.spyOn(ExecuteContext.prototype as unknown as Reader, '_getNodeParameter');
+	return {
+		resolved: (name: string) => spy.mock.calls.filter(([parameter, , , options]) => parameter === name && !options?.rawExpressions).length,
+		restore: () => spy.mockRestore(),
+	};
+}
+
+function spyCredentialReads() {
+	const spy = jest.spyOn(HarnessCredentialsHelper.prototype, 'getDecrypted');
+	return { reads: () => spy.mock.calls.length, restore: () => spy.mockRestore() };
+}
+
+describe('Asana, personal access token: Get with Download File, 4 items', () => {
+	let server: AsanaServer;
+	beforeAll(async () => (server = await startAsana()));
+	afterAll(async () => await server.close());
+
+	it('resolves constant parameters once per run and expressions once per item, and reads the credential once', async () => {
+		const gids = Array.from({ length: 4 }, (_, i) => server.seedAttachment(DEFAULT_TASK.gid, `file-${i}.txt`, Buffer.from(`content ${i}`), 'text/plain').gid);
+		const parameters = spyParameters();
+		const credentials = spyCredentialReads();
+		try {
+			const result = await runAsana(
+				server,
+				{ operation: 'get', attachmentId: '={{ $json.gid }}', download: true, binaryPropertyName: 'data', options: {} },
+				{ input: gids.map((gid) => ({ json: { gid } })) },
+			);
+			expect(result.error).toBeUndefined();
+			expect(result.items.map((item) => item.json.gid)).toEqual(gids);
+			// Two requests an item (the record, then the file), one credential read in all.
+			expect(credentials.reads()).toBe(1);
+			expect(parameters.resolved('download')).toBe(1);
+			expect(parameters.resolved('authentication')).toBe(1);
+			expect(parameters.resolved('options.timeout')).toBe(1);
+			expect(parameters.resolved('attachmentId')).toBe(4);
+		} finally {
+			parameters.restore();
+			credentials.restore();
+		}
+	});
+});
+
+describe('Xero (OAuth2): Get by attachment ID with the MIME type given, 3 items', () => {
+	let server: XeroServer;
+	beforeAll(async () => (server = await startXero()));
+	afterAll(async () => await server.close());
+
+	it('leaves every request to n8n to sign from its own read, and reads the credential itself only once', async () => {
+		const parentId = '5b1d3e0a-8c1f-4f6e-9a2d-7e3b1c0d9f01';
+		const ids = Array.from({ length: 3 }, (_, i) => server.seedAttachment('Invoices', parentId, `page-${i}.pdf`, Buffer.from(`page ${i}`), 'application/pdf').attachmentId);
+		const credentials = spyCredentialReads();
+		try {
+			const result = await runXero(
+				server,
+				{ resource: 'invoice', operation: 'get', parentId, getBy: 'attachmentId', attachmentId: '={{ $json.id }}', binaryPropertyName: 'data', options: { mimeType: 'application/pdf' } },
+				{ input: ids.map((id) => ({ json: { id } })) },
+			);
+			expect(result.error).toBeUndefined();
+			expect(result.items).toHaveLength(3);
+			// n8n's OAuth2 signing reads it for each of the 3 requests; the node once, at the first.
+			expect(credentials.reads()).toBe(3 + 1);
+		} finally {
+			credentials.restore();
+		}
+	});
+});
