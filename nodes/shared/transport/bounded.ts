@@ -143,14 +143,13 @@ export function endWhenIdle(body: BinaryStream, idleMs: number, abort: () => voi
 	let over = false;
 	let timedOut = false;
 	const stopper = new AbortController();
-	const timeout = Object.assign(new Error(`The answer went silent for ${idleMs} ms`), { code: 'ETIMEDOUT' });
 	const emit = body.emit.bind(body) as (event: string | symbol, ...args: unknown[]) => boolean;
 	body.emit = ((event: string | symbol, ...args: unknown[]) => {
 		if (event === 'data') last = Date.now();
 		else if (event === 'end' || event === 'close' || event === 'error') {
 			over = true;
 			stopper.abort();
-			if (event === 'error' && timedOut) return emit('error', timeout);
+			if (event === 'error' && timedOut) return emit('error', Object.assign(new Error(`The answer went silent for ${idleMs} ms`), { code: 'ETIMEDOUT' }));
 		}
 		return emit(event, ...args);
 	}) as typeof body.emit;
