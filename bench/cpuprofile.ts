@@ -11,7 +11,8 @@
  * those functions in their stack (with @: a function of a script whose URL holds the text);
  * `--window=ours` is our nodes' item loop (`worker@n8n-nodes-attachments`, resumed for every
  * item), `--window=http` the HTTP Request node's `execute@HttpRequestV3` (resumed for every
- * item). --items=N: ms per item beside ms.
+ * item). --items=N: ms per item beside ms. --inclusive: also the time of the samples under each
+ * function (its callees included; an async function's own resumptions only, not what it awaits).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -40,7 +41,7 @@ function moduleOf(url: string): string {
  * Self time per function and module; with `window`, only the samples between the first and the
  * last one whose stack holds a function of that name (e.g. socketOnData: the download itself).
  */
-export function summarise(file: string, top = 25, window?: string, items?: number): string {
+export function summarise(file: string, top = 25, window?: string, items?: number, inclusive = false): string {
 	const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
 	const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 	const parent = new Map<number, number>();
@@ -89,6 +90,20 @@ export function summarise(file: string, top = 25, window?: string, items?: numbe
 	};
 	list('self time by module', byModule);
 	list('self time by function', byFunction);
+	if (inclusive) {
+		const under = new Map<string, number>();
+		for (const [id, micros] of self) {
+			if (byId.get(id)!.callFrame.functionName === '(idle)') continue;
+			const names = new Set<string>();
+			for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+				const frame = byId.get(at)!.callFrame;
+				if (frame.functionName === '(root)') continue;
+				names.add(`${frame.functionName || '(anonymous)'}  ${frame.url ? `${frame.url.replace(/^.*node_modules\//, '')}:${frame.lineNumber + 1}` : ''}`);
+			}
+			for (const name of names) under.set(name, (under.get(name) ?? 0) + micros);
+		}
+		list('time under each function (inclusive)', under);
+	}
 	return lines.join('\n');
 }
 
@@ -97,9 +112,10 @@ if (require.main === module) {
 	const top = Number(args.find((arg) => arg.startsWith('--top='))?.slice(6) ?? 25);
 	const window = args.find((arg) => arg.startsWith('--window='))?.slice(9);
 	const items = Number(args.find((arg) => arg.startsWith('--items='))?.slice(8)) || undefined;
+	const inclusive = args.includes('--inclusive');
 	for (const dir of args.filter((arg) => !arg.startsWith('--'))) {
 		const files = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')).map((name) => path.join(dir, name));
 		const main = files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
-		if (main) console.log(summarise(main, top, window, items));
+		if (main) console.log(summarise(main, top, window, items, inclusive));
 	}
 }
