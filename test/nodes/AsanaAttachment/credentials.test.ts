@@ -49,9 +49,11 @@ describe('Asana Attachment API (personal access token)', () => {
 		expect(type.documentationUrl).toMatch(/^https:\/\/developers\.asana\.com\//);
 	});
 
-	it('signs requests with the token as a Bearer token', () => {
-		const resolve = resolver({ accessToken: 'pat-123' });
-		expect(resolve(type.authenticate.properties.headers!.Authorization as string)).toBe('Bearer pat-123');
+	it('signs requests with the token as a Bearer token, on the request\'s own headers', async () => {
+		const headers = { Accept: 'application/json' };
+		const signed = await type.authenticate({ accessToken: 'pat-123' }, { url: '/x', headers });
+		expect(signed.headers).toBe(headers);
+		expect(headers).toEqual({ Accept: 'application/json', Authorization: 'Bearer pat-123' });
 	});
 
 	it('tests GET /users/me on Asana, or on the override', () => {
@@ -71,7 +73,8 @@ describe('Asana Attachment API (personal access token)', () => {
 		const request = type.test.request as IHttpRequestOptions;
 		const url = new URL(`${resolve(request.baseURL!)}${request.url}`);
 		for (const [key, value] of Object.entries(request.qs ?? {})) url.searchParams.set(key, String(value));
-		const response = await fetch(url, { headers: { Authorization: resolve(type.authenticate.properties.headers!.Authorization as string), Accept: 'application/json' } });
+		const signed = await type.authenticate(credentials, { url: url.href, headers: {} });
+		const response = await fetch(url, { headers: { ...(signed.headers as Record<string, string>), Accept: 'application/json' } });
 		expect(response.status).toBe(status);
 		const body = (await response.json()) as { data?: { gid: string }; errors?: Array<{ message: string }> };
 		if (status === 200) expect(body.data!.gid).toBe(DEFAULT_USER.gid);
