@@ -179,7 +179,10 @@ export async function resolveBinaryUploadSource(
 	};
 	if (binary.id) {
 		const id = binary.id;
-		size = (await ctx.helpers.getBinaryMetadata(id)).fileSize;
+		// n8n 2.x records the exact size on the item when it stores the file (`bytes`); the store's
+		// metadata (one more file read per item) only where it does not (n8n 1.x).
+		const recorded = (binary as { bytes?: unknown }).bytes;
+		size = typeof recorded === 'number' && Number.isSafeInteger(recorded) && recorded >= 0 ? recorded : (await ctx.helpers.getBinaryMetadata(id)).fileSize;
 		open = async () => {
 			const stream = await ctx.helpers.getBinaryStream(id, UPLOAD_CHUNK_BYTES);
 			opened.add(stream);
