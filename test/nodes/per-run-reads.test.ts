@@ -83,4 +83,21 @@ describe('Xero (OAuth2): Get by attachment ID with the MIME type given, 3 items'
 			credentials.restore();
 		}
 	});
+
+	it('uploads the same way: where the files go (Xero\'s host or an override) comes from the run\'s one read', async () => {
+		const parentId = '5b1d3e0a-8c1f-4f6e-9a2d-7e3b1c0d9f02';
+		const credentials = spyCredentialReads();
+		try {
+			const result = await runXero(
+				server,
+				{ resource: 'invoice', operation: 'upload', parentId, binaryPropertyName: 'data', options: {} },
+				{ input: Array.from({ length: 3 }, (_, i) => ({ binary: { data: { data: Buffer.from(`page ${i}`), fileName: `page-${i}.pdf`, mimeType: 'application/pdf' } } })) },
+			);
+			expect(result.error).toBeUndefined();
+			expect(result.items).toHaveLength(3);
+			expect(credentials.reads()).toBe(3 + 1);
+		} finally {
+			credentials.restore();
+		}
+	});
 });

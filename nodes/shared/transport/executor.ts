@@ -132,7 +132,7 @@ export function readFileNameOverride(ctx: IExecuteFunctions, itemIndex: number, 
  * reports it (n8n reads the credential again and says what is wrong).
  */
 const apiBases = new WeakMap<object, Map<string, Promise<string>>>();
-async function apiBaseOf(ctx: IExecuteFunctions, provider: ProviderSpec, credentialType: string): Promise<string> {
+export async function apiBaseOf(ctx: IExecuteFunctions, provider: ProviderSpec, credentialType: string): Promise<string> {
 	let bases = apiBases.get(ctx);
 	if (!bases) apiBases.set(ctx, (bases = new Map()));
 	const key = `${provider.displayName}\u0000${credentialType}`;
