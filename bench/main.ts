@@ -628,8 +628,8 @@ async function main(): Promise<void> {
 	if (options.uploadChunk) {
 		const file = path.join(userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-attachments', 'dist', 'nodes', 'shared', 'transport', 'upload.js');
 		const source = readFileSync(file, 'utf8');
-		const patched = source.replace('ctx.helpers.getBinaryStream(id)', `ctx.helpers.getBinaryStream(id, ${options.uploadChunk})`);
-		if (patched === source) throw new Error(`--upload-chunk: getBinaryStream(id) not found in ${file}`);
+		const patched = source.replace(/const UPLOAD_CHUNK_BYTES = [^;]+;/, `const UPLOAD_CHUNK_BYTES = ${options.uploadChunk};`);
+		if (patched === source) throw new Error(`--upload-chunk: the UPLOAD_CHUNK_BYTES constant not found in ${file}`);
 		writeFileSync(file, patched);
 		log(`EXPERIMENT: the installed copy reads uploads in ${options.uploadChunk}-byte chunks`);
 	}
