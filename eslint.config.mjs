@@ -9,7 +9,7 @@ export default [
 	...config,
 	{ ignores: ['dist/**', 'coverage/**', '.n8n-host/**', 'node_modules/**'] },
 	{
-		files: ['test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
+		files: ['test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts', 'sandbox/**/*.ts'],
 		rules: {
 			'@n8n/community-nodes/no-restricted-globals': 'off',
 			'@n8n/community-nodes/no-restricted-imports': 'off',

@@ -42,7 +42,7 @@ export interface BulkOptions {
 	nodeOptions?: (run: string) => string | undefined;
 }
 
-/** The published limits the sandbox enforces (bench/server.ts, test/servers/common/rate-limits.ts). */
+/** The published limits the sandbox enforces (bench/server.ts, sandbox/common/rate-limits.ts). */
 export const VENDOR_LIMITS: Record<BulkProvider, { perMinute?: number; reads?: number; writes?: number; note: string }> = {
 	xero: { perMinute: 60, reads: 5, writes: 5, note: '5 in flight, 60/min, 5,000/day per organization; X-MinLimit-Remaining, X-DayLimit-Remaining, X-AppMinLimit-Remaining' },
 	asana: { perMinute: 1500, reads: 50, writes: 15, note: '1,500/min, 50 reads and 15 writes in flight' },

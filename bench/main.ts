@@ -17,10 +17,9 @@
  *
  * Writes bench/results.json and bench/chart.svg; prints the table. See README.md, "Benchmark".
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -41,7 +40,8 @@ import { PER_ITEM_CASES, PER_ITEM_RUNNERS, perItemMethod, perItemTable, runPerIt
 import { CASES, IDS, MEASURED, NODE_TYPES, READER, credentialRefs, credentialsFor, readerNode, type BenchCase } from './cases';
 import { renderChart } from './chart';
 import { SMALL, expectedSha256, fileChunks, invoiceId, largeFileName, smallFileSet, startBenchServer, type BenchServer } from './server';
-import { DATABASE_MAX_BYTES, STORES, clearStore, filesystemPath, storeDiskBytes, storeEnv, storedDigest, type BinaryStore } from './stores';
+import { runCommand } from './process';
+import { DATABASE_MAX_BYTES, STORES, clearStore, filesystemPath, sha256File, storeDiskBytes, storeEnv, storedDigest, type BinaryStore } from './stores';
 
 const BENCH_DIR = __dirname;
 const TMP = path.join(BENCH_DIR, 'tmp');
@@ -171,29 +171,6 @@ const median = (values: number[]): number => {
 	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 const formatSize = (bytes: number) => (bytes >= 1024 * MiB ? `${bytes / 1024 / MiB} GiB` : `${bytes / MiB} MiB`);
-
-function runCommand(command: string, args: string[], options: { cwd?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-	const started = process.hrtime.bigint();
-	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, { cwd: options.cwd ?? hostPaths.repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-		child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-		child.on('error', reject);
-		child.on('close', (code) => resolve({ code, stdout, stderr, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
-	});
-}
-
-async function sha256File(file: string): Promise<{ bytes: number; sha256: string }> {
-	const hash = createHash('sha256');
-	let bytes = 0;
-	for await (const chunk of createReadStream(file, { highWaterMark: MiB }) as AsyncIterable<Buffer>) {
-		hash.update(chunk);
-		bytes += chunk.length;
-	}
-	return { bytes, sha256: hash.digest('hex') };
-}
 
 /** Writes the generated file of `size` bytes for uploads (streamed; kept between runs). */
 async function ensureInputFile(size: number): Promise<string> {
@@ -760,7 +737,7 @@ async function main(): Promise<void> {
 				method: {
 					sandbox:
 						'bench/server.ts on 127.0.0.1 with `sandbox`: every request waits latencyMs before it is handled; each API has its vendor\'s published limits in front of it ' +
-						'(test/servers/common/rate-limits.ts, rolling windows: never more than the budget accepted in any 60 s; 429 with Retry-After in whole seconds beyond them); ' +
+						'(sandbox/common/rate-limits.ts, rolling windows: never more than the budget accepted in any 60 s; 429 with Retry-After in whole seconds beyond them); ' +
 						'storage and upload hosts (pre-signed URLs) have latency but no limit; every run starts on a fresh account',
 					least: 'bench/bulk.ts leastTime: max(budget bound floor((N-1)/B) min + latency, calls-in-flight bound, each item\'s calls in a row at the latency)',
 					time: "sum of the measured nodes' executionTime (List and Download, or Upload; the HTTP Request node's chain with its Code nodes)",

@@ -11,12 +11,12 @@
  * the binary store's read stream (fileHandle.createReadStream, 64 KiB chunks) → axios PUT, and
  * the same with 1 MiB chunks. curl is the reference.
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { hostPaths } from '../test/e2e/support/n8n';
+import { runCommand } from './process';
 import { fileChunks, largeFileName, startBenchServer } from './server';
 
 const TMP = path.join(__dirname, 'tmp', 'profile');
@@ -84,19 +84,6 @@ const VARIANTS: Record<string, { direction: 'download' | 'upload'; code: string;
 	},
 };
 
-function run(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-	const started = process.hrtime.bigint();
-	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-		child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-		child.on('error', reject);
-		child.on('close', (code) => resolve({ code, stdout, stderr, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
-	});
-}
-
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 export interface ProfileRow {
@@ -128,7 +115,7 @@ export async function profilePipelines(size: number, rounds: number): Promise<Pr
 				const script = path.join(TMP, 'variant.js');
 				writeFileSync(script, `${PRELUDE}${variant.code}${REPORT}`);
 				const url = variant.direction === 'download' ? downloadUrl : uploadUrl;
-				const result = await run(hostPaths.node, [...(variant.flags ?? []), script, url, variant.direction === 'download' ? output : input, String(size)]);
+				const result = await runCommand(hostPaths.node, [...(variant.flags ?? []), script, url, variant.direction === 'download' ? output : input, String(size)]);
 				if (result.code !== 0) throw new Error(`${name}: ${result.stderr}`);
 				(results[name] ??= []).push(JSON.parse(result.stdout) as { ms: number; rssGrowth: number; chunks?: number });
 				rmSync(output, { force: true });
@@ -139,7 +126,7 @@ export async function profilePipelines(size: number, rounds: number): Promise<Pr
 					direction === 'download'
 						? ['-sS', '-o', output, '-w', '%{time_total}', downloadUrl]
 						: ['-sS', '-o', '/dev/null', '-w', '%{time_total}', '-X', 'PUT', '-T', input, uploadUrl];
-				const result = await run('curl', args);
+				const result = await runCommand('curl', args);
 				(results[name] ??= []).push({ ms: Number(result.stdout) * 1000, rssGrowth: NaN });
 				rmSync(output, { force: true });
 			}

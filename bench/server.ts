@@ -13,7 +13,7 @@
  *   with Retry-After beyond either);
  * - with `sandbox` (the bulk bench), every request waits `latencyMs` before it is handled, and
  *   with `vendorLimits` each provider's API has its vendor's published limits in front of it
- *   (test/servers/common/rate-limits.ts: Xero per organization 5 in flight, 60 a minute, 5,000 a
+ *   (sandbox/common/rate-limits.ts: Xero per organization 5 in flight, 60 a minute, 5,000 a
  *   day, 10,000 a minute per app, with X-MinLimit-Remaining, X-DayLimit-Remaining and
  *   X-AppMinLimit-Remaining on every answer; Asana 1,500 a minute, 50 reads and 15 writes in
  *   flight; Wix 200 a minute; Sunshine publishes none, so none), 429 with Retry-After in whole
@@ -27,7 +27,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { VendorLimiter, asanaLimits, wixLimits, xeroLimits, type LimiterStats } from '../test/servers/common/rate-limits';
+import { VendorLimiter, asanaLimits, wixLimits, xeroLimits, type LimiterStats } from '../sandbox/common/rate-limits';
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic content

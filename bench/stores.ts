@@ -50,7 +50,8 @@ export function filesystemPath(userFolder: string, id: string | undefined): stri
 	return match ? path.join(storageDir(userFolder), match[1]) : undefined;
 }
 
-async function sha256File(file: string): Promise<{ bytes: number; sha256: string }> {
+/** Size and SHA-256 of a file, read 1 MiB at a time. */
+export async function sha256File(file: string): Promise<{ bytes: number; sha256: string }> {
 	const hash = createHash('sha256');
 	let bytes = 0;
 	for await (const chunk of createReadStream(file, { highWaterMark: MiB }) as AsyncIterable<Buffer>) {

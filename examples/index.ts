@@ -9,7 +9,7 @@
  */
 
 export interface Example {
-	/** The sandbox provider it runs against (scripts/sandbox/providers). */
+	/** The sandbox provider it runs against (sandbox/<provider>/demo.ts). */
 	provider: string;
 	/** Workflow file in this folder. */
 	file: string;

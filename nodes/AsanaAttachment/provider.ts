@@ -154,10 +154,10 @@ export function attachmentNotFound({ values }: OperationInput): { message: strin
 	};
 }
 
-/** A 404 of a call naming the parent. */
+/** A 404 of a call naming the parent (Get Many, Upload). */
 export function parentNotFound({ values }: OperationInput): { message: string; description: string } {
 	return {
-		message: `Asana has no task, project or project brief with ID "${String(values.parent)}"`,
+		message: `Asana has no task, project or project brief with ID "${String(values.parent)}" — check "Parent"`,
 		description: 'Check the Parent: pick it from the list, or paste its URL from Asana. It may have been deleted, or the credential\'s user may not see it.',
 	};
 }

@@ -107,10 +107,12 @@ export const attachmentIdField: FieldSpec = {
 	validate: validators.guid,
 };
 
-/** A 404 of a call naming a contact's attachment (Wix says whether the contact or the attachment is missing). */
-export function attachmentNotFound({ values }: OperationInput): { message: string; description: string } {
+/** A 404 of a call naming a contact's attachment: Wix says whether the contact or the attachment is missing. */
+export function attachmentNotFound(input: OperationInput, said: string): { message: string; description: string } {
+	const { values } = input;
+	if (/\bcontact\b.*\bnot found\b/i.test(said)) return contactNotFound(input);
 	return {
-		message: `Wix found no attachment "${String(values.attachmentId)}" on contact "${String(values.contactId)}"`,
+		message: `Wix found no attachment "${String(values.attachmentId)}" on contact "${String(values.contactId)}" — check "Attachment"`,
 		description:
 			'Check the Contact and the Attachment: the Attachment list (or Get Many) shows the attachments of the chosen contact. It may have been deleted, or the contact belongs to another site than the credential\'s.',
 	};
@@ -119,7 +121,7 @@ export function attachmentNotFound({ values }: OperationInput): { message: strin
 /** A 404 of a call naming only the contact. */
 export function contactNotFound({ values }: OperationInput): { message: string; description: string } {
 	return {
-		message: `Wix found no contact with ID "${String(values.contactId)}"`,
+		message: `Wix found no contact with ID "${String(values.contactId)}" — check "Contact"`,
 		description: 'Check the Contact: pick it from the list, which shows the contacts of the credential\'s site. It may have been deleted, or belong to another site.',
 	};
 }

@@ -149,27 +149,37 @@ export const parentIdField: FieldSpec = {
 	validate: validators.guid,
 };
 
-function documentOf({ ctx, itemIndex, values }: OperationInput): { kind: string; id: string } {
+/** The item's document: its kind ("invoice"), the parameter holding its ID ("Invoice ID"), Xero's name of that ID, the ID. */
+function documentOf({ ctx, itemIndex, values }: OperationInput): { kind: string; parameter: string; idField: string; id: string } {
 	const type = parentTypeByValue(ctx.getNodeParameter('resource', itemIndex) as string);
-	return { kind: type ? type.name.toLowerCase() : 'document', id: String(values.parentId) };
-}
-
-/** A 404 of a call naming one of a document's attachments. */
-export function attachmentNotFound(input: OperationInput): { message: string; description: string } {
-	const { kind, id } = documentOf(input);
-	const key = String(input.values.attachmentId ?? input.values.fileName);
 	return {
-		message: `Xero found no attachment "${key}" on ${kind} ${id}`,
-		description: `Check the ${kind} ID, the Organization and the attachment: Get Many lists the ${kind}'s attachments with their AttachmentID and FileName.`,
+		kind: type ? type.name.toLowerCase() : 'document',
+		parameter: type ? `${type.name} ID` : 'Parent ID',
+		idField: type?.idField ?? 'ID',
+		id: String(values.parentId),
 	};
 }
 
-/** A 404 of a call naming the document only. */
-export function documentNotFound(input: OperationInput): { message: string; description: string } {
-	const { kind, id } = documentOf(input);
+/**
+ * A 404 of a call naming one of a document's attachments. Xero answers the same 404 when the
+ * document itself is unknown, so both parameters are named.
+ */
+export function attachmentNotFound(input: OperationInput): { message: string; description: string } {
+	const { kind, parameter, id } = documentOf(input);
+	const byId = input.values.attachmentId !== undefined;
+	const key = String(input.values.attachmentId ?? input.values.fileName);
 	return {
-		message: `Xero found no ${kind} with ID ${id}`,
-		description: `Check the ${kind} ID (a GUID, as Xero's API returns it) and that the Organization is the one the ${kind} belongs to.`,
+		message: `Xero found no attachment "${key}" on ${kind} ${id} — check "${byId ? 'Attachment ID' : 'File Name'}" and "${parameter}"`,
+		description: `Xero answers the same when the ${kind} does not exist in the Organization. Get Many lists the ${kind}'s attachments with their AttachmentID and FileName, or says that no ${kind} has this ID.`,
+	};
+}
+
+/** A 404 of a call naming the document only (Get Many, Upload, and Get's listing): the document does not exist. */
+export function documentNotFound(input: OperationInput): { message: string; description: string } {
+	const { kind, parameter, idField, id } = documentOf(input);
+	return {
+		message: `No Xero ${kind} with ID ${id} — check "${parameter}"`,
+		description: `Xero has no ${kind} with this ID in the chosen Organization: check the ${parameter} (the ${kind}'s ${idField}, a GUID) and that the Organization is the one the ${kind} belongs to.`,
 	};
 }
 

@@ -4,6 +4,12 @@
  */
 import type { IDisplayOptions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import { CUSTOM_API_CALL_VALUE, DEFAULT_TEXT_CONTENT_MAX_BYTES, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS } from './transport/constants';
+import type { ConcurrencyLimit, ConcurrencySpec } from './transport/constants';
+
+export { CUSTOM_API_CALL_VALUE, DEFAULT_TEXT_CONTENT_MAX_BYTES, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS };
+export type { ConcurrencyLimit, ConcurrencySpec };
+
 /** "Return All" and "Limit" (default 50) of a Get Many operation. */
 export function returnAllAndLimit(displayOptions: IDisplayOptions = {}, maxLimit?: number): INodeProperties[] {
 	const show = displayOptions.show ?? {};
@@ -56,10 +62,6 @@ export function outputBinaryField(displayOptions: IDisplayOptions = {}, name = '
 	};
 }
 
-/** The longest wait n8n's HTTP client accepts (a 32-bit timer). */
-export const MAX_TIMEOUT_MS = 2_147_483_647;
-export const DEFAULT_TIMEOUT_MS = 300_000;
-
 /** "Timeout" of an Options collection: how long a silent server is waited for. */
 export const timeoutOption: INodeProperties = {
 	displayName: 'Timeout',
@@ -70,20 +72,6 @@ export const timeoutOption: INodeProperties = {
 	description:
 		'How long to wait, in milliseconds, while the server sends nothing, before giving up on the request (it is retried when that is safe). A large file that keeps moving is never cut off.',
 };
-
-/** How many items a node runs at once for an operation, and the most it allows. */
-export interface ConcurrencyLimit {
-	default: number;
-	max: number;
-}
-
-/** A provider's Concurrency: by operation (e.g. Asana's reads and writes), else `other`. */
-export interface ConcurrencySpec {
-	byOperation?: Record<string, ConcurrencyLimit>;
-	other: ConcurrencyLimit;
-	/** The provider's limit in one or two plain sentences, for the option's description and errors. */
-	limit: string;
-}
 
 /** Options → "Concurrency": how many items run at once, within what the provider allows. */
 export function concurrencyOption(limit: ConcurrencyLimit, providerLimit: string): INodeProperties {
@@ -266,9 +254,6 @@ export function fileNameOption(description = "Name to give the file. Leave empty
 	};
 }
 
-/** Default of Options → "Text Content Limit (Bytes)". */
-export const DEFAULT_TEXT_CONTENT_MAX_BYTES = 64 * 1024;
-
 /** Options → "Include Text Content" and its limit, for downloads (see transport/text-content.ts). */
 export const textContentOptions: INodeProperties[] = [
 	{
@@ -289,9 +274,6 @@ export const textContentOptions: INodeProperties[] = [
 			'The most of a text file to output in "textContent". A longer file is cut at this size (at a character boundary) and "textContentTruncated" is true.',
 	},
 ];
-
-/** The value n8n gives the "Custom API Call" option it adds to Resource and Operation. */
-export const CUSTOM_API_CALL_VALUE = '__CUSTOM_API_CALL__';
 
 function optionNames(parameter: INodeProperties): Record<string, string> {
 	const names: Record<string, string> = { [CUSTOM_API_CALL_VALUE]: 'Custom API Call' };

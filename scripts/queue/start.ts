@@ -10,27 +10,32 @@
  * (OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS). Ctrl-C stops every process (each process group) and
  * checks that none of their ports is left open.
  *
+ * Each example gets a webhook path of its own, named after its file (examples/xero-attachments,
+ * examples/ai-agent-attachments, …: exampleWebhookPath), so two examples of one provider never
+ * share one. The demo credentials imported are those of every example's provider and of the
+ * sandboxes it uses besides (the agent example's scripted model).
+ *
  * Everything lives in .queue-data/start/ (git-ignored): the cluster (postgres/), Redis' folder, the
  * user folder (n8n/), the logs (logs/). The demo credentials and examples are imported again at
- * every start. Options: --reset (empty .queue-data/start/ first), --verbose (n8n's logs on the console),
- * --port=<n> (main's port, default 5678), --random-ports (sandboxes on free ports instead of 40xx).
+ * every start. Options: --reset (empty the data folder first), --verbose (n8n's logs on the console),
+ * --port=<n> (main's port, default 5678), --random-ports (sandboxes on free ports instead of 40xx),
+ * --data=<dir> (the data folder instead of .queue-data/start/; the queue-demo test's own).
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { EXAMPLES } from '../../examples';
+import { EXAMPLES, type Example } from '../../examples';
 import * as hostEnv from '../n8n-host/env';
 import { DEMO_OWNER, ownerEnv } from '../start/demo-owner';
-import { startSandbox, type Sandbox } from '../sandbox';
-import { PROVIDERS } from '../sandbox/providers';
+import { startSandbox, type Sandbox } from '../../sandbox';
+import { PROVIDERS } from '../../sandbox/providers';
 import { portOpen } from './processes';
 import { publishWorkflows, startQueueInfrastructure, type QueueTopology } from './topology';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const DATA_DIR = path.join(REPO_ROOT, '.queue-data', 'start');
-const USER_FOLDER = path.join(DATA_DIR, 'n8n');
+const DEFAULT_DATA_DIR = path.join(REPO_ROOT, '.queue-data', 'start');
 
 const step = (text: string) => console.log(`[start --queue] ${text}`);
 const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
@@ -56,17 +61,28 @@ interface WorkflowJson {
 	[key: string]: unknown;
 }
 
+/**
+ * The production webhook path of an example: `examples/<its file name without .json>`, one per
+ * example (file names are unique; two examples of one provider, Asana's and the agent's, once got
+ * the same path and only one of them answered).
+ */
+export function exampleWebhookPath(example: Example): string {
+	return `examples/${example.file.replace(/\.json$/, '')}`;
+}
+
 /** The example with a Webhook trigger (GET <path>, answering the last node's items) beside its manual trigger. */
 export function withWebhookTrigger(workflow: WorkflowJson, webhookPath: string): WorkflowJson {
 	const manual = workflow.nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger');
 	if (!manual) throw new Error(`example "${workflow.name}" has no manual trigger to put a webhook beside`);
-	const [x, y] = manual.position ?? [0, 0];
+	const [x] = manual.position ?? [0, 0];
+	// Under the lowest node (an agent's model and tools sit below it), so it covers none of them.
+	const lowest = Math.max(...workflow.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote').map((n) => n.position?.[1] ?? 0));
 	const webhook = {
 		id: randomUUID(),
 		name: 'Webhook (queue mode)',
 		type: 'n8n-nodes-base.webhook',
 		typeVersion: 2.1,
-		position: [x, y + 200] as [number, number],
+		position: [x, lowest + 200] as [number, number],
 		webhookId: randomUUID(),
 		parameters: { httpMethod: 'GET', path: webhookPath, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
 	};
@@ -81,6 +97,10 @@ export function withWebhookTrigger(workflow: WorkflowJson, webhookPath: string):
 export async function startQueueMode(args: string[]): Promise<void> {
 	const flag = (name: string) => args.includes(`--${name}`);
 	const port = Number(/^--port=(\d+)$/.exec(args.find((a) => a.startsWith('--port=')) ?? '')?.[1] ?? 5678);
+	const dataArg = args.find((a) => a.startsWith('--data='))?.slice('--data='.length);
+	const DATA_DIR = dataArg ? path.resolve(REPO_ROOT, dataArg) : DEFAULT_DATA_DIR;
+	const USER_FOLDER = path.join(DATA_DIR, 'n8n');
+	const shown = (file: string) => (file.startsWith(`${REPO_ROOT}${path.sep}`) ? path.relative(REPO_ROOT, file) : file);
 	const started = Date.now();
 	let sandbox: Sandbox | undefined;
 	let topology: QueueTopology | undefined;
@@ -109,7 +129,7 @@ export async function startQueueMode(args: string[]): Promise<void> {
 
 	try {
 		if (flag('reset')) {
-			step(`--reset: removing ${path.relative(REPO_ROOT, DATA_DIR)}/`);
+			step(`--reset: removing ${shown(DATA_DIR)}/`);
 			rmSync(DATA_DIR, { recursive: true, force: true });
 		}
 		if (await portOpen(port)) throw new Error(`something already listens on 127.0.0.1:${port} (another npm start?); stop it or use --port=<n>`);
@@ -121,7 +141,7 @@ export async function startQueueMode(args: string[]): Promise<void> {
 		for (const f of [...(pkg.n8n.nodes ?? []), ...(pkg.n8n.credentials ?? [])]) if (existsSync(path.join(REPO_ROOT, f))) utimesSync(path.join(REPO_ROOT, f), now, now);
 		step('preparing the n8n host (the first time takes several minutes)…');
 		await run('n8n-host', 'bash', [hostEnv.hostPaths.prepareScript]);
-		step(`installing the package into ${path.relative(REPO_ROOT, USER_FOLDER)}/ as the Community Nodes panel does…`);
+		step(`installing the package into ${shown(USER_FOLDER)}/ as the Community Nodes panel does…`);
 		await run('install', 'bash', [hostEnv.hostPaths.installPackageScript, USER_FOLDER]);
 
 		step(`starting the sandboxes (emulators + Prism)${flag('random-ports') ? ' on free ports' : ''}…`);
@@ -130,7 +150,7 @@ export async function startQueueMode(args: string[]): Promise<void> {
 		const withNode = PROVIDERS.filter((provider) => declared.includes(provider.nodeFile)).map((provider) => provider.name);
 		const examples = EXAMPLES.filter((example) => withNode.includes(example.provider));
 
-		step('starting PostgreSQL and Redis (.queue-data/start/postgres, .queue-data/start/redis)…');
+		step(`starting PostgreSQL and Redis (${shown(DATA_DIR)}/postgres, ${shown(DATA_DIR)}/redis)…`);
 		topology = await startQueueInfrastructure({
 			userFolder: USER_FOLDER,
 			dataDir: DATA_DIR,
@@ -142,11 +162,13 @@ export async function startQueueMode(args: string[]): Promise<void> {
 		});
 
 		step('importing the demo credentials and the examples (with a Webhook trigger each), publishing them…');
-		const credentials = sandbox.providers.filter((provider) => withNode.includes(provider.name)).flatMap((provider) => provider.credentials);
+		// The credentials of every example's provider and of the sandboxes it uses besides (the agent's model).
+		const used = new Set(examples.flatMap((example) => [example.provider, ...(example.uses ?? [])]));
+		const credentials = sandbox.providers.filter((provider) => used.has(provider.name)).flatMap((provider) => provider.credentials);
 		const credentialFile = path.join(DATA_DIR, 'demo-credentials.json');
 		writeFileSync(credentialFile, JSON.stringify(credentials, null, 2));
 		await topology.cli(['import:credentials', `--input=${credentialFile}`]).finally(() => rmSync(credentialFile, { force: true }));
-		const hooks = examples.map((example) => ({ example, path: `examples/${example.provider}` }));
+		const hooks = examples.map((example) => ({ example, path: exampleWebhookPath(example) }));
 		const workflows = hooks.map(({ example, path: webhookPath }) =>
 			withWebhookTrigger(JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples', example.file), 'utf8')) as WorkflowJson, webhookPath),
 		);
@@ -155,7 +177,7 @@ export async function startQueueMode(args: string[]): Promise<void> {
 		await topology.cli(['import:workflow', `--input=${workflowFile}`]).finally(() => rmSync(workflowFile, { force: true }));
 		await publishWorkflows(topology, workflows.map((w) => w.id));
 
-		step(`starting n8n main on port ${port}, then 2 workers (logs: .queue-data/start/logs/)…`);
+		step(`starting n8n main on port ${port}, then 2 workers (logs: ${shown(DATA_DIR)}/logs/)…`);
 		await topology.startN8n();
 
 		const lines: string[] = [];
@@ -170,14 +192,14 @@ export async function startQueueMode(args: string[]): Promise<void> {
 		}
 		lines.push(
 			'',
-			'Which worker ran an execution: "Worker started execution <id>" in .queue-data/start/logs/worker-<n>.log;',
+			`Which worker ran an execution: "Worker started execution <id>" in ${shown(DATA_DIR)}/logs/worker-<n>.log;`,
 			'binary data is in PostgreSQL (n8n\'s database store, the default in queue mode).',
 			'',
 		);
 		console.log(lines.join('\n'));
 		const exits = [topology.main!, ...topology.workers].map((proc) => proc.exited.then(() => proc.name));
 		const first = await Promise.race(exits);
-		if (!stopping) await stop(`${first} exited; see .queue-data/start/logs/${first}.log`, 1);
+		if (!stopping) await stop(`${first} exited; see ${shown(DATA_DIR)}/logs/${first}.log`, 1);
 	} catch (error) {
 		console.error(`\n[start --queue] FAILED: ${error instanceof Error ? error.message : String(error)}`);
 		await stop('error', 1);

@@ -27,9 +27,9 @@ import path from 'node:path';
 
 import { EXAMPLES, type Example } from '../../examples';
 import * as hostEnv from '../n8n-host/env';
-import { startSandbox, type Sandbox } from '../sandbox';
-import { PROVIDERS } from '../sandbox/providers';
-import type { DemoCredential } from '../sandbox/providers/types';
+import { startSandbox, type Sandbox } from '../../sandbox';
+import { PROVIDERS } from '../../sandbox/providers';
+import type { DemoCredential } from '../../sandbox/types';
 import { DEMO_OWNER, ownerEnv } from './demo-owner';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');

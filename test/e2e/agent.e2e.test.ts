@@ -2,7 +2,7 @@
  * The nodes as an AI agent's tools, in a real n8n: the AI Agent node (3.1 on n8n 2.x, 3 on 1.x,
  * whose newest it is; 3.1 only adds a prompt source to the editor) with n8n's OpenAI Chat
  * Model (1.3, Responses API off) pointed at a scripted OpenAI-compatible model on 127.0.0.1
- * (test/servers/model-server.ts), and three Asana Attachment tools (asanaAttachmentTool) in front of
+ * (sandbox/model/server.ts), and three Asana Attachment tools (asanaAttachmentTool) in front of
  * the Asana emulator behind Prism. The script lists a task's attachments, reads a text file and a
  * PDF, and attaches a note it wrote; the test checks what n8n offered the model (tool names,
  * descriptions, schemas), the calls it made, what the model was given back (the text of the text
@@ -13,10 +13,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { startSandbox, type RunningProvider, type Sandbox } from '../../scripts/sandbox';
-import { ASANA_DEMO, asanaProvider } from '../../scripts/sandbox/providers/asana';
-import type { AsanaServer } from '../servers/asana-server';
-import { startModelServer, toolResults, type ChatRequest, type ModelReply, type ModelServer } from '../servers/model-server';
+import { startSandbox, type RunningProvider, type Sandbox } from '../../sandbox';
+import { ASANA_DEMO, asanaProvider } from '../../sandbox/asana/demo';
+import type { AsanaServer } from '../../sandbox/asana/server';
+import { startModelServer, toolResults, type ChatRequest, type ModelReply, type ModelServer } from '../../sandbox/model/server';
 import { n8nLine, newId, type WorkflowToImport } from './support/n8n';
 import { describeIfDeclared, expectSuccess, itemsOf, node, runWorkflow, sha256, type WorkflowNode } from './support/workflows';
 import { connectN8n, type E2eN8n } from './support/server';

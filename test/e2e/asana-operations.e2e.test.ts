@@ -1,14 +1,14 @@
 /**
  * Asana Attachment in a real n8n, every operation, through Prism (asana_oas.yaml) in front of the
- * emulator of test/servers/asana-server.ts. Waits for the node to be declared in package.json.
+ * emulator of sandbox/asana/server.ts. Waits for the node to be declared in package.json.
  * Downloads follow Asana's pre-signed `download_url` to the emulator's file host (S3's role),
  * which no spec describes.
  */
 import { randomBytes } from 'node:crypto';
 
-import { startSandbox, type RunningProvider, type Sandbox } from '../../scripts/sandbox';
-import { ASANA_DEMO, asanaProvider } from '../../scripts/sandbox/providers/asana';
-import type { AsanaServer } from '../servers/asana-server';
+import { startSandbox, type RunningProvider, type Sandbox } from '../../sandbox';
+import { ASANA_DEMO, asanaProvider } from '../../sandbox/asana/demo';
+import type { AsanaServer } from '../../sandbox/asana/server';
 
 import type { WorkflowToImport } from './support/n8n';
 import { describeIfDeclared, expectSuccess, itemsOf, makeFile, node, readBinary, runWorkflow, sha256, workflow, type WorkflowNode } from './support/workflows';

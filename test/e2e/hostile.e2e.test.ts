@@ -15,7 +15,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 
-import { asanaProvider } from '../../scripts/sandbox/providers/asana';
+import { asanaProvider } from '../../sandbox/asana/demo';
 import { startRecorder } from '../faults/support/recorder';
 import type { Recorder } from '../faults/support/recorder';
 import { echoesIn } from '../faults/support/hostile';

@@ -1,5 +1,5 @@
 /**
- * The sandbox's Prism gate (scripts/sandbox/prism/gate.ts) against the real thing: the same
+ * The sandbox's Prism gate (sandbox/prism/gate.ts) against the real thing: the same
  * requests sent to `prism proxy <spec> <upstream> --errors` (the CLI of @stoplight/prism-cli
  * 5.16.0) and to the gate get the same verdicts and the same problem+json bodies; and binary
  * bodies of several MiB go through the gate unchanged in both directions, which the CLI cannot do
@@ -9,10 +9,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 
-import { startSandbox, type RunningProvider, type Sandbox } from '../../scripts/sandbox';
-import { resolveSpecFile } from '../../scripts/sandbox/prism/specs';
-import { XERO_DEMO } from '../../scripts/sandbox/providers/xero';
-import type { XeroServer } from '../servers/xero-server';
+import { startSandbox, type RunningProvider, type Sandbox } from '../../sandbox';
+import { resolveSpecFile } from '../../sandbox/prism/specs';
+import { XERO_DEMO } from '../../sandbox/xero/demo';
+import type { XeroServer } from '../../sandbox/xero/server';
 import { freePort } from './support/n8n';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');

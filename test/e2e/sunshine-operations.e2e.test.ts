@@ -1,15 +1,15 @@
 /**
  * Sunshine Conversations Attachment in a real n8n, every operation, through Prism in front of the
- * emulator of test/servers/sunshine-server.ts: upload and delete checked against the current spec
+ * emulator of sandbox/sunshine/server.ts: upload and delete checked against the current spec
  * (v17.12.1), the media token and cookie calls against the legacy v12.8.0 spec, the last one that
  * documents them. Both authentications: API key (Basic) and JWT. Waits for the node to be declared
  * in package.json.
  */
 import { randomBytes } from 'node:crypto';
 
-import { startSandbox, type RunningProvider, type Sandbox } from '../../scripts/sandbox';
-import { SUNSHINE_DEMO, sunshineProvider } from '../../scripts/sandbox/providers/sunshine';
-import type { SunshineServer } from '../servers/sunshine-server';
+import { startSandbox, type RunningProvider, type Sandbox } from '../../sandbox';
+import { SUNSHINE_DEMO, sunshineProvider } from '../../sandbox/sunshine/demo';
+import type { SunshineServer } from '../../sandbox/sunshine/server';
 
 import type { WorkflowToImport } from './support/n8n';
 import { describeIfDeclared, expectSuccess, itemsOf, makeFile, node, runWorkflow, sha256, workflow, type WorkflowNode } from './support/workflows';

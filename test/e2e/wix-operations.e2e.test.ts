@@ -1,14 +1,14 @@
 /**
  * Wix Attachment in a real n8n, every operation, through Prism (wix_contact_attachments.yaml) in
- * front of the emulator of test/servers/wix-server.ts. Waits for the node to be declared in
+ * front of the emulator of sandbox/wix/server.ts. Waits for the node to be declared in
  * package.json. The upload URL and file links point at the emulator's media host, which no spec
  * describes (Wix's upload and static-media hosts).
  */
 import { randomBytes } from 'node:crypto';
 
-import { startSandbox, type RunningProvider, type Sandbox } from '../../scripts/sandbox';
-import { WIX_DEMO, wixProvider } from '../../scripts/sandbox/providers/wix';
-import type { WixServer } from '../servers/wix-server';
+import { startSandbox, type RunningProvider, type Sandbox } from '../../sandbox';
+import { WIX_DEMO, wixProvider } from '../../sandbox/wix/demo';
+import type { WixServer } from '../../sandbox/wix/server';
 
 import type { WorkflowToImport } from './support/n8n';
 import { describeIfDeclared, expectSuccess, itemsOf, makeFile, node, readBinary, runWorkflow, sha256, workflow, type WorkflowNode } from './support/workflows';

@@ -4,17 +4,17 @@
  * n8n (the pinned host, package installed as the Community Nodes panel installs it) runs each
  * workflow with `n8n execute --id`; the node's credential points at the sandbox's Prism gate,
  * which checks every request and response against Xero's specs before the emulator of
- * test/servers/xero-server.ts answers. Each run is checked three ways: Prism refused nothing,
+ * sandbox/xero/server.ts answers. Each run is checked three ways: Prism refused nothing,
  * the node's output (JSON fields, binary bytes by size and SHA-256), what the emulator received.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { startSandbox, type Sandbox, type RunningProvider } from '../../scripts/sandbox';
-import { XERO_CREDENTIAL_TYPE as CREDENTIAL_TYPE, XERO_DEMO } from '../../scripts/sandbox/providers/xero';
+import { startSandbox, type Sandbox, type RunningProvider } from '../../sandbox';
+import { XERO_CREDENTIAL_TYPE as CREDENTIAL_TYPE, XERO_DEMO } from '../../sandbox/xero/demo';
 import { EXAMPLES } from '../../examples';
-import type { XeroServer } from '../servers/xero-server';
+import type { XeroServer } from '../../sandbox/xero/server';
 import { XERO_NODE_TYPE, runsExamples } from './support/n8n';
 import type { WorkflowToImport } from './support/n8n';
 import {
@@ -68,6 +68,8 @@ describe('Xero Attachment in a real n8n, through Prism', () => {
 		server.seedAttachment('Invoices', READ_INVOICE, RECEIPT.fileName, RECEIPT.content, RECEIPT.mimeType);
 		bigAttachmentId = server.seedAttachment('Invoices', READ_INVOICE, BIG.fileName, BIG.content, BIG.mimeType).attachmentId;
 		for (let i = 1; i <= 10; i++) server.seedAttachment('Invoices', FULL_INVOICE, `page-${i}.txt`, Buffer.from(`page ${i}\n`), 'text/plain');
+		// Xero answers 404 for a document it does not have: the invoice the uploads go to exists.
+		server.addDocument('Invoices', WRITE_INVOICE);
 
 		n8n = await connectN8n();
 		userFolder = n8n.userFolder;

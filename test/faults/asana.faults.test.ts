@@ -12,21 +12,16 @@
  */
 import type { INodeParameters } from 'n8n-workflow';
 
-import { DEFAULT_OAUTH_ACCESS_TOKEN, DEFAULT_TASK } from '../servers/asana-server';
-import type { AsanaServer } from '../servers/asana-server';
+import { DEFAULT_OAUTH_ACCESS_TOKEN, DEFAULT_TASK } from '../../sandbox/asana/server';
+import type { AsanaServer } from '../../sandbox/asana/server';
 import { credentialsFor, locator, runAsana, startServer } from '../nodes/AsanaAttachment/context';
 import type { Auth, RunAsanaOptions } from '../nodes/AsanaAttachment/context';
 import { MiB, expectApiFailure, expectDownloaded, expected, fileItem, gapMs, generatedBytes } from './support/cases';
 import { useEmulatorBehindProxy } from './support/behind-proxy';
-import type { FaultProxy, RequestInfo } from './support/fault-proxy';
+import type { RequestInfo } from './support/fault-proxy';
 import { itCase } from './support/summary';
 
-let server: AsanaServer;
-let proxy: FaultProxy;
-useEmulatorBehindProxy(startServer, (emulator) => ({ api: emulator.url, files: emulator.filesUrl }), (emulator, faults) => {
-	server = emulator;
-	proxy = faults;
-});
+const { server, proxy } = useEmulatorBehindProxy<AsanaServer>(startServer, (emulator) => ({ api: emulator.url, files: emulator.filesUrl }));
 
 const task = DEFAULT_TASK.gid;
 const isUpload = (request: RequestInfo) => request.method === 'POST' && request.path.endsWith('/attachments');
@@ -63,6 +58,10 @@ describe('rate limits', () => {
 		const uploads = proxy.requests((entry) => entry.method === 'POST');
 		expect(uploads).toHaveLength(2);
 		expect(gapMs(uploads[0], uploads[1])).toBeGreaterThanOrEqual(950);
+		// Each attempt is a new form (a new boundary) around the same file, read again from the store.
+		expect(uploads.map((entry) => entry.requestComplete)).toEqual([true, true]);
+		expect(uploads[1].requestBytes).toBe(uploads[0].requestBytes);
+		expect(uploads[1].requestSha256).not.toBe(uploads[0].requestSha256);
 		expect(server.attachments(task)).toEqual([expect.objectContaining({ sha256: want.sha256 })]);
 		return { attempts: 2 };
 	});

@@ -9,11 +9,11 @@ import dns from 'node:dns';
 import type { INodeParameters } from 'n8n-workflow';
 
 import type { HarnessItem, RunNodeResult } from '../support/n8n-harness';
-import { startAsanaServer, DEFAULT_TASK } from '../servers/asana-server';
-import type { AsanaServer } from '../servers/asana-server';
-import type { SunshineServer } from '../servers/sunshine-server';
-import type { WixServer } from '../servers/wix-server';
-import type { XeroServer } from '../servers/xero-server';
+import { startAsanaServer, DEFAULT_TASK } from '../../sandbox/asana/server';
+import type { AsanaServer } from '../../sandbox/asana/server';
+import type { SunshineServer } from '../../sandbox/sunshine/server';
+import type { WixServer } from '../../sandbox/wix/server';
+import type { XeroServer } from '../../sandbox/xero/server';
 import { locator, runAsana } from '../nodes/AsanaAttachment/context';
 import { runSunshine, startServer as startSunshine } from '../nodes/SunshineConversationsAttachment/context';
 import { CONTACT_ID, runWix, startServer as startWix } from '../nodes/WixAttachment/context';
@@ -42,6 +42,7 @@ beforeAll(async () => {
 afterAll(async () => await Promise.all([xero.close(), asana.close(), wix.close(), sunshine.close()]));
 beforeEach(() => {
 	xero.reset();
+	xero.addDocument('Invoices', guid);
 	asana.reset();
 	wix.reset();
 	sunshine.reset();

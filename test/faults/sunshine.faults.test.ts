@@ -13,20 +13,15 @@
  */
 import type { INodeParameters } from 'n8n-workflow';
 
-import type { SunshineServer } from '../servers/sunshine-server';
+import type { SunshineServer } from '../../sandbox/sunshine/server';
 import { APP_ID, runSunshine, startServer, sunshineCredentials } from '../nodes/SunshineConversationsAttachment/context';
 import type { RunSunshineOptions } from '../nodes/SunshineConversationsAttachment/context';
 import { MiB, expectApiFailure, expected, fileItem, gapMs } from './support/cases';
 import { useEmulatorBehindProxy } from './support/behind-proxy';
-import type { FaultProxy, RequestInfo } from './support/fault-proxy';
+import type { RequestInfo } from './support/fault-proxy';
 import { itCase } from './support/summary';
 
-let server: SunshineServer;
-let proxy: FaultProxy;
-useEmulatorBehindProxy(startServer, (emulator) => ({ api: emulator.url }), (emulator, faults) => {
-	server = emulator;
-	proxy = faults;
-});
+const { server, proxy } = useEmulatorBehindProxy<SunshineServer>(startServer, (emulator) => ({ api: emulator.url }));
 
 const isUpload = (request: RequestInfo) => request.method === 'POST' && request.path.endsWith('/attachments');
 const isRemove = (request: RequestInfo) => request.path.endsWith('/attachments/remove');

@@ -11,20 +11,15 @@
  */
 import type { INodeParameters } from 'n8n-workflow';
 
-import type { WixServer } from '../servers/wix-server';
+import type { WixServer } from '../../sandbox/wix/server';
 import { CONTACT_ID, apiKeyCredentials, appCredentials, runWix, startServer } from '../nodes/WixAttachment/context';
 import type { RunWixOptions } from '../nodes/WixAttachment/context';
 import { MiB, expectApiFailure, expectDownloaded, expected, fileItem, gapMs, generatedBytes } from './support/cases';
 import { useEmulatorBehindProxy } from './support/behind-proxy';
-import type { FaultProxy, RequestInfo } from './support/fault-proxy';
+import type { RequestInfo } from './support/fault-proxy';
 import { itCase } from './support/summary';
 
-let server: WixServer;
-let proxy: FaultProxy;
-useEmulatorBehindProxy(startServer, (emulator) => ({ api: emulator.url, media: emulator.mediaUrl }), (emulator, faults) => {
-	server = emulator;
-	proxy = faults;
-});
+const { server, proxy } = useEmulatorBehindProxy<WixServer>(startServer, (emulator) => ({ api: emulator.url, media: emulator.mediaUrl }));
 
 const isAnnounce = (request: RequestInfo) => request.method === 'POST' && request.path.endsWith('/upload-url');
 const isPut = (request: RequestInfo) => request.method === 'PUT';
@@ -74,8 +69,11 @@ describe('rate limits', () => {
 		const puts = proxy.requests((entry) => entry.method === 'PUT');
 		expect(puts).toHaveLength(2);
 		expect(gapMs(puts[0], puts[1])).toBeGreaterThanOrEqual(900);
-		expect(puts[1]).toMatchObject({ requestComplete: true, requestSha256: want.sha256 });
-		expect(server.attachments(CONTACT_ID)).toHaveLength(1);
+		expect(puts[1]).toMatchObject({ requestComplete: true, requestSha256: want.sha256, url: puts[0].url });
+		expect(puts[1].headers['content-length']).toBe(String(want.size));
+		// The upload URL is asked for once: the same one takes the second PUT.
+		expect(proxy.requests(isAnnounce)).toHaveLength(1);
+		expect(server.attachments(CONTACT_ID)).toEqual([expect.objectContaining({ sha256: want.sha256 })]);
 		return { attempts: 3 };
 	});
 });

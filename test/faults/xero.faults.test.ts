@@ -10,23 +10,20 @@ import { randomUUID } from 'node:crypto';
 
 import type { INodeParameters } from 'n8n-workflow';
 
-import { DEFAULT_ACCESS_TOKEN } from '../servers/xero-server';
-import type { XeroServer } from '../servers/xero-server';
+import { DEFAULT_ACCESS_TOKEN } from '../../sandbox/xero/server';
+import type { XeroServer } from '../../sandbox/xero/server';
 import { runXero, startServer, xeroCredentials } from '../nodes/XeroAttachment/context';
 import type { RunXeroOptions } from '../nodes/XeroAttachment/context';
 import { MiB, expectApiFailure, expectDownloaded, expected, fileItem, gapMs, generatedBytes } from './support/cases';
 import { useEmulatorBehindProxy } from './support/behind-proxy';
-import type { FaultProxy, RequestInfo } from './support/fault-proxy';
+import type { RequestInfo } from './support/fault-proxy';
 import { itCase } from './support/summary';
 
-let server: XeroServer;
-let proxy: FaultProxy;
-useEmulatorBehindProxy(startServer, (emulator) => ({ api: emulator.url }), (emulator, faults) => {
-	server = emulator;
-	proxy = faults;
-});
+const { server, proxy } = useEmulatorBehindProxy<XeroServer>(startServer, (emulator) => ({ api: emulator.url }));
 
 const parentId = randomUUID();
+// Xero answers 404 for a document it does not have: the invoice the cases use exists.
+beforeEach(() => server.addDocument('Invoices', parentId));
 const isUpload = (request: RequestInfo) => request.method === 'PUT' || request.method === 'POST';
 const isDownload = (request: RequestInfo) => request.method === 'GET' && request.path.split('/').length > 6;
 
@@ -100,7 +97,11 @@ describe('server errors', () => {
 		proxy.inject({ kind: 'status', status: 503, afterUpstream: true }, { match: isUpload });
 		const result = await upload(MiB, 3);
 		expect(result.error).toBeUndefined();
-		expect(server.requests.filter((request) => request.method === 'PUT')).toHaveLength(2);
+		// The whole file both times, with the same key.
+		expect(server.requests.filter((request) => request.method === 'PUT').map((request) => [request.bodySize, request.bodySha256])).toEqual([
+			[want.size, want.sha256],
+			[want.size, want.sha256],
+		]);
 		const keys = server.requests.map((request) => request.headers['idempotency-key']);
 		expect(keys[0]).toBeDefined();
 		expect(keys[1]).toBe(keys[0]);
@@ -231,7 +232,9 @@ describe('expired token', () => {
 		const uploads = proxy.requests((entry) => entry.method === 'PUT');
 		expect(uploads).toHaveLength(2);
 		expect(uploads[0].upstreamStatus).toBe(401);
-		expect(uploads[1].authorization).not.toBe(`Bearer ${DEFAULT_ACCESS_TOKEN}`);
+		const renewed = (result.credentialsStore.xeroAttachmentOAuth2Api.oauthTokenData as { access_token: string }).access_token;
+		expect(renewed).not.toBe(DEFAULT_ACCESS_TOKEN);
+		expect(uploads[1].authorization).toBe(`Bearer ${renewed}`);
 		expect(uploads[1]).toMatchObject({ requestComplete: true, requestBytes: want.size, requestSha256: want.sha256 });
 		expect(server.attachments('Invoices', parentId)).toEqual([expect.objectContaining({ sha256: want.sha256 })]);
 		return { attempts: uploads.length };

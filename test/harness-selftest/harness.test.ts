@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 
-import { NodeApiError, NodeOperationError, NodeConnectionTypes } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialType,
@@ -33,6 +33,7 @@ import {
 	withMemoryPeak,
 } from '../support/n8n-harness';
 import { startLocalServer, type LocalServer } from '../support/local-server';
+import { optionsProperty, testNodeDescription } from '../support/test-node';
 
 // ----------------------------------------------------------------------------- test node & creds
 
@@ -92,48 +93,21 @@ class SelftestSessionApi implements ICredentialType {
 
 /** Uploads an input binary as a streamed body, or downloads a URL into a binary, or fails. */
 class SelftestTransfer implements INodeType {
-	description: INodeTypeDescription = {
+	description: INodeTypeDescription = testNodeDescription({
 		displayName: 'Selftest Transfer',
 		name: 'selftestTransfer',
-		group: ['transform'],
-		version: 1,
 		description: 'Harness self-test node',
-		defaults: { name: 'Selftest Transfer' },
-		usableAsTool: true,
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{ name: 'selftestApi', required: true, displayOptions: { show: { authentication: ['apiKey'] } } },
-			{ name: 'selftestOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
-			{ name: 'selftestSessionApi', required: true, displayOptions: { show: { authentication: ['session'] } } },
-		],
+		authentication: {
+			apiKey: { label: 'API Key', credential: 'selftestApi' },
+			oAuth2: { label: 'OAuth2', credential: 'selftestOAuth2Api' },
+			session: { label: 'Session', credential: 'selftestSessionApi' },
+		},
 		properties: [
-			{
-				displayName: 'Authentication',
-				name: 'authentication',
-				type: 'options',
-				options: [
-					{ name: 'API Key', value: 'apiKey' },
-					{ name: 'OAuth2', value: 'oAuth2' },
-					{ name: 'Session', value: 'session' },
-				],
-				default: 'apiKey',
-			},
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				options: [
-					{ name: 'Upload', value: 'upload' },
-					{ name: 'Download', value: 'download' },
-					{ name: 'Fail', value: 'fail' },
-				],
-				default: 'upload',
-			},
+			optionsProperty('Operation', 'operation', { Upload: 'upload', Download: 'download', Fail: 'fail' }),
 			{ displayName: 'URL', name: 'url', type: 'string', default: '' },
 			{ displayName: 'Binary Property', name: 'binaryPropertyName', type: 'string', default: 'data' },
 		],
-	};
+	});
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();

@@ -14,18 +14,14 @@ import { randomUUID } from 'node:crypto';
 
 import { CORE_BINARY_MODES, binaryStats, generatedStats, useBinaryDataMode } from '../support/n8n-harness';
 import type { HarnessItem, RunNodeResult } from '../support/n8n-harness';
-import type { AsanaServer } from '../servers/asana-server';
-import type { SunshineServer } from '../servers/sunshine-server';
-import type { WixServer } from '../servers/wix-server';
-import type { XeroServer } from '../servers/xero-server';
-import { DEFAULT_TASK } from '../servers/asana-server';
-import { barrier } from '../servers/common/traffic';
+import { DEFAULT_TASK } from '../../sandbox/asana/server';
+import { barrier } from '../../sandbox/common/traffic';
 import { startFaultProxy } from '../faults/support/fault-proxy';
 import type { FaultProxy } from '../faults/support/fault-proxy';
-import { locator, runAsana, startServer as startAsana } from './AsanaAttachment/context';
-import { APP_ID, runSunshine, startServer as startSunshine } from './SunshineConversationsAttachment/context';
-import { CONTACT_ID, runWix, startServer as startWix } from './WixAttachment/context';
-import { runXero, startServer as startXero, xeroCredentials } from './XeroAttachment/context';
+import { locator, runAsana, useAsanaEmulator } from './AsanaAttachment/context';
+import { APP_ID, runSunshine, useSunshineEmulator } from './SunshineConversationsAttachment/context';
+import { CONTACT_ID, runWix, useWixEmulator } from './WixAttachment/context';
+import { runXero, useXeroEmulator, xeroCredentials } from './XeroAttachment/context';
 
 const SIZE = 3 * 1024 * 1024 + 17; // several chunks, not a round number
 /** The many-items case: this many files of MANY_SIZE, all in flight at once. */
@@ -40,33 +36,27 @@ function ok(result: RunNodeResult): RunNodeResult {
 	return result;
 }
 
-let xero: XeroServer;
-let asana: AsanaServer;
-let wix: WixServer;
-let sunshine: SunshineServer;
+// Each reset before every case, its requests checked against the vendor's spec after it.
+const xero = useXeroEmulator();
+const asana = useAsanaEmulator();
+const wix = useWixEmulator();
+const sunshine = useSunshineEmulator();
 let proxy: FaultProxy;
 
-beforeAll(async () => {
-	[xero, asana, wix, sunshine] = await Promise.all([startXero(), startAsana(), startWix(), startSunshine()]);
-	proxy = await startFaultProxy({ api: xero.url });
-});
+beforeAll(async () => (proxy = await startFaultProxy({ api: xero.url })));
 afterAll(async () => {
 	await useBinaryDataMode('filesystem');
 	await proxy.close();
-	await Promise.all([xero.close(), asana.close(), wix.close(), sunshine.close()]);
 });
 
 describe.each(CORE_BINARY_MODES)('binary store "%s"', (mode) => {
 	beforeAll(async () => await useBinaryDataMode(mode));
 	beforeEach(() => proxy.reset());
-	afterEach(() => {
-		asana.traffic.reset();
-		asana.fileTraffic.reset();
-	});
 
 	it('Xero: Upload, then Get by ID and Get by file name, bytes intact', async () => {
 		const want = await generatedStats(SIZE, 11);
 		const parentId = randomUUID();
+		xero.addDocument('Invoices', parentId);
 		const up = ok(
 			await runXero(xero, { resource: 'invoice', operation: 'upload', parentId, binaryPropertyName: 'data', options: {} }, { input: file(11, 'scan.pdf', 'application/pdf') }),
 		);

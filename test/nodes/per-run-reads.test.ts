@@ -8,11 +8,9 @@
 import { ExecuteContext } from 'n8n-core';
 
 import { HarnessCredentialsHelper } from '../support/n8n-harness';
-import { DEFAULT_TASK } from '../servers/asana-server';
-import type { AsanaServer } from '../servers/asana-server';
-import { runAsana, startServer as startAsana } from './AsanaAttachment/context';
-import { runXero, startServer as startXero } from './XeroAttachment/context';
-import type { XeroServer } from '../servers/xero-server';
+import { DEFAULT_TASK } from '../../sandbox/asana/server';
+import { runAsana, useAsanaEmulator } from './AsanaAttachment/context';
+import { runXero, useXeroEmulator } from './XeroAttachment/context';
 
 type Reader = { _getNodeParameter: (name: string, itemIndex: number, fallback?: unknown, options?: { rawExpressions?: boolean }) => unknown };
 
@@ -31,9 +29,7 @@ function spyCredentialReads() {
 }
 
 describe('Asana, personal access token: Get with Download File, 4 items', () => {
-	let server: AsanaServer;
-	beforeAll(async () => (server = await startAsana()));
-	afterAll(async () => await server.close());
+	const server = useAsanaEmulator();
 
 	it('resolves constant parameters once per run and expressions once per item, and reads the credential once', async () => {
 		const gids = Array.from({ length: 4 }, (_, i) => server.seedAttachment(DEFAULT_TASK.gid, `file-${i}.txt`, Buffer.from(`content ${i}`), 'text/plain').gid);
@@ -61,9 +57,7 @@ describe('Asana, personal access token: Get with Download File, 4 items', () => 
 });
 
 describe('Xero (OAuth2): Get by attachment ID with the MIME type given, 3 items', () => {
-	let server: XeroServer;
-	beforeAll(async () => (server = await startXero()));
-	afterAll(async () => await server.close());
+	const server = useXeroEmulator();
 
 	it('leaves every request to n8n to sign from its own read, and reads the credential itself only once', async () => {
 		const parentId = '5b1d3e0a-8c1f-4f6e-9a2d-7e3b1c0d9f01';
@@ -86,6 +80,7 @@ describe('Xero (OAuth2): Get by attachment ID with the MIME type given, 3 items'
 
 	it('uploads the same way: where the files go (Xero\'s host or an override) comes from the run\'s one read', async () => {
 		const parentId = '5b1d3e0a-8c1f-4f6e-9a2d-7e3b1c0d9f02';
+		server.addDocument('Invoices', parentId);
 		const credentials = spyCredentialReads();
 		try {
 			const result = await runXero(

@@ -17,15 +17,11 @@ import { installNetworkGuard } from '../support/network-guard';
 import type { NetworkGuard } from '../support/network-guard';
 import { sampleMemory } from '../support/memory';
 import { startLocalServer } from '../support/local-server';
-import type { AsanaServer } from '../servers/asana-server';
-import type { SunshineServer } from '../servers/sunshine-server';
-import type { WixServer } from '../servers/wix-server';
-import type { XeroServer } from '../servers/xero-server';
-import { DEFAULT_TASK } from '../servers/asana-server';
-import { locator, runAsana, startServer as startAsana } from './AsanaAttachment/context';
-import { APP_ID, runSunshine, startServer as startSunshine } from './SunshineConversationsAttachment/context';
-import { CONTACT_ID, runWix, startServer as startWix } from './WixAttachment/context';
-import { runXero, startServer as startXero } from './XeroAttachment/context';
+import { DEFAULT_TASK } from '../../sandbox/asana/server';
+import { locator, runAsana, useAsanaEmulator } from './AsanaAttachment/context';
+import { APP_ID, runSunshine, useSunshineEmulator } from './SunshineConversationsAttachment/context';
+import { CONTACT_ID, runWix, useWixEmulator } from './WixAttachment/context';
+import { runXero, useXeroEmulator } from './XeroAttachment/context';
 
 const MiB = 1024 * 1024;
 
@@ -52,22 +48,15 @@ async function startFileServer(): Promise<FileServer> {
 	return { url: server.baseUrl, calls, close: server.close };
 }
 
-let files: FileServer;
-let xero: XeroServer;
-let asana: AsanaServer;
-let wix: WixServer;
-let sunshine: SunshineServer;
+const xero = useXeroEmulator();
+const asana = useAsanaEmulator();
+const wix = useWixEmulator();
+const sunshine = useSunshineEmulator();
 
-beforeAll(async () => {
-	[files, xero, asana, wix, sunshine] = await Promise.all([startFileServer(), startXero(), startAsana(), startWix(), startSunshine()]);
-});
-afterAll(async () => await Promise.all([files.close(), xero.close(), asana.close(), wix.close(), sunshine.close()]));
-beforeEach(() => {
-	files.calls.length = 0;
-	asana.reset();
-	wix.reset();
-	sunshine.reset();
-});
+let files: FileServer;
+beforeAll(async () => (files = await startFileServer()));
+afterAll(async () => await files.close());
+beforeEach(() => (files.calls.length = 0));
 
 const fromUrl = (url: string, extra: INodeParameters = {}): INodeParameters => ({ source: 'url', sourceUrl: url, allowInternalUrl: true, ...extra });
 
@@ -81,7 +70,9 @@ describe('each node uploads a file streamed from its URL, bytes intact', () => {
 
 	it('Xero', async () => {
 		const want = await generatedStats(size, 1);
-		const result = ok(await runXero(xero, { resource: 'invoice', operation: 'upload', parentId: randomUUID(), options: {}, ...fromUrl(`${files.url}/${size}/1/bill.pdf`) }));
+		const parentId = randomUUID();
+		xero.addDocument('Invoices', parentId);
+		const result = ok(await runXero(xero, { resource: 'invoice', operation: 'upload', parentId, options: {}, ...fromUrl(`${files.url}/${size}/1/bill.pdf`) }));
 		expect(result.items[0].json).toMatchObject({ FileName: 'bill.pdf', MimeType: 'application/pdf', ContentLength: size });
 		const put = xero.requests.filter((request) => request.method === 'PUT').at(-1)!;
 		expect({ size: put.bodySize, sha256: put.bodySha256 }).toEqual(want);

@@ -14,15 +14,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import type { RunningProvider } from '../../scripts/sandbox';
-import { ASANA_DEMO } from '../../scripts/sandbox/providers/asana';
-import { SUNSHINE_DEMO } from '../../scripts/sandbox/providers/sunshine';
-import { WIX_DEMO } from '../../scripts/sandbox/providers/wix';
-import type { AsanaServer } from '../servers/asana-server';
-import type { SunshineServer } from '../servers/sunshine-server';
-import type { WixServer } from '../servers/wix-server';
-import type { XeroServer } from '../servers/xero-server';
-import { barrier } from '../servers/common/traffic';
+import type { RunningProvider } from '../../sandbox';
+import { ASANA_DEMO } from '../../sandbox/asana/demo';
+import { SUNSHINE_DEMO } from '../../sandbox/sunshine/demo';
+import { WIX_DEMO } from '../../sandbox/wix/demo';
+import type { AsanaServer } from '../../sandbox/asana/server';
+import type { SunshineServer } from '../../sandbox/sunshine/server';
+import type { WixServer } from '../../sandbox/wix/server';
+import type { XeroServer } from '../../sandbox/xero/server';
+import { barrier } from '../../sandbox/common/traffic';
 import {
 	callWebhook,
 	executionData,
@@ -146,6 +146,8 @@ describe('n8n queue mode: main + 2 workers (--concurrency=5), PostgreSQL, Redis,
 		asana = h.sandbox.get<AsanaServer>('asana');
 		wix = h.sandbox.get<WixServer>('wix');
 		sunshine = h.sandbox.get<SunshineServer>('sunshine');
+		// Xero answers 404 for a document it does not have: the invoices uploads go to exist.
+		for (const invoice of [INVOICE_WRITE, INVOICE_KILL]) xero.emulator.addDocument('Invoices', invoice);
 		W = suiteWorkflows(h.credentials);
 		await h.publish(Object.values(W));
 		await h.topology.startN8n();

@@ -1,5 +1,5 @@
 /**
- * Self-test of the Asana emulator (test/servers/asana-server.ts), driven with Node's http client
+ * Self-test of the Asana emulator (sandbox/asana/server.ts), driven with Node's http client
  * and hand-written multipart bodies, so that it is checked independently of the node.
  */
 import { createHash } from 'crypto';
@@ -7,8 +7,6 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import * as v8 from 'v8';
-import * as vm from 'vm';
 
 import {
 	DEFAULT_OAUTH_ACCESS_TOKEN,
@@ -23,42 +21,9 @@ import {
 	SECOND_TASK,
 	startAsanaServer,
 	type AsanaServer,
-} from '../servers/asana-server';
-import { MultipartParser, type PartInfo } from '../servers/asana/multipart';
-
-interface Res {
-	status: number;
-	headers: http.IncomingHttpHeaders;
-	body: Buffer;
-	/** The response ended before Content-Length bytes arrived (or the socket was destroyed). */
-	incomplete: boolean;
-}
-
-type Body = Buffer | (() => AsyncIterable<Buffer>);
-
-function request(method: string, url: string, headers: Record<string, string> = {}, body?: Body): Promise<Res> {
-	return new Promise((resolve, reject) => {
-		const req = http.request(url, { method, headers, agent: false }, (res) => {
-			const chunks: Buffer[] = [];
-			let incomplete = false;
-			res.on('data', (c: Buffer) => chunks.push(c));
-			res.on('aborted', () => (incomplete = true));
-			res.on('error', () => (incomplete = true));
-			res.on('close', () =>
-				resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), incomplete: incomplete || !res.complete }),
-			);
-		});
-		req.on('error', reject);
-		if (body === undefined) return void req.end();
-		if (Buffer.isBuffer(body)) return void req.end(body);
-		void (async () => {
-			for await (const chunk of body()) {
-				if (!req.write(chunk)) await new Promise((r) => req.once('drain', r));
-			}
-			req.end();
-		})().catch(reject);
-	});
-}
+} from '../../sandbox/asana/server';
+import { MultipartParser, type PartInfo } from '../../sandbox/asana/multipart';
+import { MiB, collectGarbage, json, request, sha } from './client';
 
 const BOUNDARY = '----selftest7MA4YWxkTrZu0gW';
 type Part = { name: string; value: string } | { name: string; disposition?: string; fileName?: string; type?: string; content: Buffer };
@@ -76,18 +41,6 @@ function multipart(parts: Part[], boundary = BOUNDARY): Buffer {
 	}
 	chunks.push(Buffer.from(`--${boundary}--\r\n`));
 	return Buffer.concat(chunks);
-}
-
-const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
-const MiB = 1024 * 1024;
-
-async function collectGarbage(): Promise<void> {
-	v8.setFlagsFromString('--expose-gc');
-	const gc = vm.runInNewContext('gc') as () => void;
-	for (let i = 0; i < 3; i++) {
-		gc();
-		await new Promise((resolve) => setImmediate(resolve));
-	}
 }
 
 describe('the emulator\'s streaming multipart parser', () => {
@@ -144,7 +97,6 @@ describe('Asana emulator', () => {
 	let asana: AsanaServer;
 	const pat = { Authorization: `Bearer ${DEFAULT_PERSONAL_ACCESS_TOKEN}`, Accept: 'application/json' };
 	const api = (p: string) => `${asana.apiBaseUrl}${p}`;
-	const json = (r: Res) => JSON.parse(r.body.toString('utf8'));
 	const upload = (parts: Part[], headers: Record<string, string> = pat, query = '') =>
 		request('POST', api(`/attachments${query}`), { ...headers, 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}` }, multipart(parts));
 	const fileOf = (content: Buffer, fileName = 'a.bin', type = 'application/octet-stream'): Part => ({ name: 'file', fileName, type, content });

@@ -1,9 +1,9 @@
 /**
- * Self-test of the Sunshine Conversations emulator (test/servers/sunshine-server.ts), driven with
+ * Self-test of the Sunshine Conversations emulator (sandbox/sunshine/server.ts), driven with
  * Node's own http client: auth (Basic, JWT), every route, its errors in Sunshine's shape, the
  * streaming multipart parser, media access, faults, recording and reset.
  */
-import { createHash, createHmac } from 'crypto';
+import { createHmac } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as v8 from 'v8';
@@ -18,46 +18,12 @@ import {
 	type SunshineKey,
 	type SunshineServer,
 	startSunshineServer,
-} from '../servers/sunshine-server';
+} from '../../sandbox/sunshine/server';
+import { type Body, type Res, json, request as send, sha } from './client';
 
-interface Res {
-	status: number;
-	headers: http.IncomingHttpHeaders;
-	body: Buffer;
-	/** The response ended before Content-Length bytes arrived (or the socket was destroyed). */
-	incomplete: boolean;
-	/** The connection failed before any response. */
-	error?: string;
-}
+/** A connection error resolves as status 0 with its code (the reset cases provoke one). */
+const request = (method: string, url: string, headers: Record<string, string> = {}, body?: Body) => send(method, url, headers, body, { resolveOnError: true });
 
-type Body = Buffer | (() => AsyncIterable<Buffer>);
-
-function request(method: string, url: string, headers: Record<string, string> = {}, body?: Body): Promise<Res> {
-	return new Promise((resolve) => {
-		const req = http.request(url, { method, headers, agent: false }, (res) => {
-			const chunks: Buffer[] = [];
-			let incomplete = false;
-			res.on('data', (c: Buffer) => chunks.push(c));
-			res.on('aborted', () => (incomplete = true));
-			res.on('error', () => (incomplete = true));
-			res.on('close', () =>
-				resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), incomplete: incomplete || !res.complete }),
-			);
-		});
-		req.on('error', (error) => resolve({ status: 0, headers: {}, body: Buffer.alloc(0), incomplete: true, error: (error as NodeJS.ErrnoException).code }));
-		if (body === undefined) return void req.end();
-		if (Buffer.isBuffer(body)) return void req.end(body);
-		void (async () => {
-			for await (const chunk of body()) {
-				if (!req.write(chunk)) await new Promise((r) => req.once('drain', r));
-			}
-			req.end();
-		})();
-	});
-}
-
-const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
-const json = (r: Res) => JSON.parse(r.body.toString('utf8'));
 const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
 const basic = (key: SunshineKey, secret = key.secret) => ({ Authorization: `Basic ${Buffer.from(`${key.id}:${secret}`).toString('base64')}` });
 /** A JWT made here, independently of the node: any header and payload, signed with `secret`. */

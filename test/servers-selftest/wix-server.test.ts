@@ -1,5 +1,5 @@
 /**
- * Self-test of the Wix emulator (test/servers/wix-server.ts), driven with Node's http client.
+ * Self-test of the Wix emulator (sandbox/wix/server.ts), driven with Node's http client.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
@@ -19,35 +19,9 @@ import {
 	DEFAULT_SITE_ID,
 	startWixServer,
 	type WixServer,
-} from '../servers/wix-server';
+} from '../../sandbox/wix/server';
+import { json, request, sha } from './client';
 
-interface Res {
-	status: number;
-	headers: http.IncomingHttpHeaders;
-	body: Buffer;
-	/** The response ended before Content-Length bytes arrived (or the socket was destroyed). */
-	incomplete: boolean;
-}
-
-function request(method: string, url: string, headers: Record<string, string> = {}, body?: Buffer | string): Promise<Res> {
-	return new Promise((resolve, reject) => {
-		const req = http.request(url, { method, headers, agent: false }, (res) => {
-			const chunks: Buffer[] = [];
-			let incomplete = false;
-			res.on('data', (c: Buffer) => chunks.push(c));
-			res.on('aborted', () => (incomplete = true));
-			res.on('error', () => (incomplete = true));
-			res.on('close', () =>
-				resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), incomplete: incomplete || !res.complete }),
-			);
-		});
-		req.on('error', reject);
-		req.end(body);
-	});
-}
-
-const json = (r: Res) => JSON.parse(r.body.toString('utf8'));
-const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const CONTACT = DEFAULT_CONTACT.id;
 const apiKey = { Authorization: DEFAULT_API_KEY, 'wix-site-id': DEFAULT_SITE_ID };
 const jsonType = { 'Content-Type': 'application/json' };

@@ -1,74 +1,23 @@
 /**
- * Self-test of the Xero emulator (test/servers/xero-server.ts), driven with Node's http client.
+ * Self-test of the Xero emulator (sandbox/xero/server.ts), driven with Node's http client.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import * as v8 from 'v8';
-import * as vm from 'vm';
 import {
 	DEFAULT_ACCESS_TOKEN,
 	DEFAULT_TENANT,
 	PARENT_TYPES,
 	startXeroServer,
 	type XeroServer,
-} from '../servers/xero-server';
-
-interface Res {
-	status: number;
-	headers: http.IncomingHttpHeaders;
-	body: Buffer;
-	/** The response ended before Content-Length bytes arrived (or the socket was destroyed). */
-	incomplete: boolean;
-}
-
-type Body = Buffer | (() => AsyncIterable<Buffer>);
-
-function request(method: string, url: string, headers: Record<string, string> = {}, body?: Body): Promise<Res> {
-	return new Promise((resolve, reject) => {
-		const req = http.request(url, { method, headers, agent: false }, (res) => {
-			const chunks: Buffer[] = [];
-			let incomplete = false;
-			res.on('data', (c: Buffer) => chunks.push(c));
-			res.on('aborted', () => (incomplete = true));
-			res.on('error', () => (incomplete = true));
-			res.on('close', () =>
-				resolve({
-					status: res.statusCode ?? 0,
-					headers: res.headers,
-					body: Buffer.concat(chunks),
-					incomplete: incomplete || !res.complete,
-				}),
-			);
-		});
-		req.on('error', reject);
-		if (body === undefined) return void req.end();
-		if (Buffer.isBuffer(body)) return void req.end(body);
-		void (async () => {
-			for await (const chunk of body()) {
-				if (!req.write(chunk)) await new Promise((r) => req.once('drain', r));
-			}
-			req.end();
-		})().catch(reject);
-	});
-}
+} from '../../sandbox/xero/server';
+import { MiB, collectGarbage, json, request, sha } from './client';
 
 /** Per-segment encoding as the node does it (encodeURIComponent plus `!'()*`). */
 const seg = (value: string) =>
 	encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-/** A full GC, so that arrayBuffers measures live memory rather than uncollected garbage. */
-async function collectGarbage(): Promise<void> {
-	v8.setFlagsFromString('--expose-gc');
-	const gc = vm.runInNewContext('gc') as () => void;
-	for (let i = 0; i < 3; i++) {
-		gc();
-		await new Promise((resolve) => setImmediate(resolve));
-	}
-}
-
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 const INVOICE = '4074292c-09b3-456d-84e7-add864c6c39b';
 const CONTACT = '8138a266-fb42-49b2-a104-014b7045753d';
@@ -81,7 +30,6 @@ describe('Xero emulator', () => {
 		Accept: 'application/json',
 	});
 	const fileUrl = (type: string, id: string, name: string) => `${xero.accountingBaseUrl}/${type}/${id}/Attachments/${seg(name)}`;
-	const json = (r: Res) => JSON.parse(r.body.toString('utf8'));
 	const upload = (method: 'PUT' | 'POST', type: string, id: string, name: string, content: Buffer, extra: Record<string, string> = {}, query = '') =>
 		request(method, fileUrl(type, id, name) + query, { ...auth(), 'Content-Type': 'text/plain', ...extra }, content);
 
@@ -89,7 +37,11 @@ describe('Xero emulator', () => {
 		xero = await startXeroServer();
 	});
 	afterAll(() => xero.close());
-	beforeEach(() => xero.reset());
+	beforeEach(() => {
+		xero.reset();
+		// The documents the cases use; Xero answers 404 for the attachments of any other.
+		for (const type of PARENT_TYPES) for (const id of [INVOICE, CONTACT]) xero.addDocument(type, id);
+	});
 
 	it('listens on 127.0.0.1 only', () => {
 		expect(xero.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -276,6 +228,27 @@ describe('Xero emulator', () => {
 		expect(xml.body.toString()).toMatch(/<Attachments><Attachment><AttachmentID>[^<]+<\/AttachmentID><FileName>a&#38;b.txt<\/FileName>/);
 	});
 
+	it('answers 404 for a document it does not have (listing, download, upload), and an empty list for one without attachments', async () => {
+		const unknown = '0b6f2c1e-9d7a-4e3b-8c5f-2a1d0e9f8b7c';
+		for (const [method, url, body] of [
+			['GET', `${xero.accountingBaseUrl}/Invoices/${unknown}/Attachments`, undefined],
+			['GET', fileUrl('Invoices', unknown, 'receipt.pdf'), undefined],
+			['PUT', fileUrl('Invoices', unknown, 'receipt.pdf'), Buffer.from('%PDF')],
+			['POST', fileUrl('Invoices', unknown, 'receipt.pdf'), Buffer.from('%PDF')],
+		] as const) {
+			const r = await request(method, url, { ...auth(), 'Content-Type': 'application/pdf' }, body);
+			expect({ method, status: r.status, body: r.body.toString() }).toEqual({ method, status: 404, body: "The resource you're looking for cannot be found" });
+		}
+		expect(xero.attachments('Invoices', unknown)).toEqual([]);
+		// Known documents are per type: an invoice's ID is no contact's.
+		expect((await request('GET', `${xero.accountingBaseUrl}/Contacts/${unknown}/Attachments`, auth())).status).toBe(404);
+		xero.addDocument('Invoices', unknown.toUpperCase());
+		const empty = await request('GET', `${xero.accountingBaseUrl}/invoices/${unknown}/Attachments`, auth());
+		expect({ status: empty.status, attachments: json(empty).Attachments }).toEqual({ status: 200, attachments: [] });
+		xero.reset();
+		expect((await request('GET', `${xero.accountingBaseUrl}/Invoices/${unknown}/Attachments`, auth())).status).toBe(404);
+	});
+
 	it('serves all 11 parent types, case-insensitively, and seeds from buffers and files', async () => {
 		const tmp = path.join(os.tmpdir(), `xero-seed-${process.pid}.bin`);
 		fs.writeFileSync(tmp, Buffer.from('from a file'));
@@ -372,7 +345,6 @@ describe('Xero emulator', () => {
 	});
 
 	it('streams a 64 MiB upload to disk without holding it in memory', async () => {
-		const MiB = 1024 * 1024;
 		const chunk = Buffer.alloc(MiB);
 		for (let i = 0; i < MiB; i += 4) chunk.writeUInt32LE(i * 2654435761 >>> 0, i);
 		const expected = createHash('sha256');
@@ -415,6 +387,7 @@ describe('Xero emulator', () => {
 		});
 		try {
 			const headers = { Authorization: 'Bearer tok', 'xero-tenant-id': tenant.tenantId };
+			other.addDocument('Invoices', INVOICE);
 			const url = `${other.accountingBaseUrl}/Invoices/${INVOICE}/Attachments/a.txt`;
 			expect((await request('PUT', url, headers, Buffer.alloc(11))).status).toBe(413);
 			const ok = await request('PUT', url, headers, Buffer.from('small'));

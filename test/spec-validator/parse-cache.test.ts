@@ -1,5 +1,5 @@
 /**
- * scripts/sandbox/prism/parse-cache.ts: a spec read from the cache is exactly the document Prism's
+ * sandbox/prism/parse-cache.ts: a spec read from the cache is exactly the document Prism's
  * YAML parser makes of the file, for every spec the tests and sandboxes load; a changed file is
  * parsed afresh; a parse error is never cached.
  */
@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
 
-import { SPEC_CACHE_DIR_ENV, packageIdOf, parseSpecFile, type YamlParse } from '../../scripts/sandbox/prism/parse-cache';
+import { SPEC_CACHE_DIR_ENV, packageIdOf, parseSpecFile, type YamlParse } from '../../sandbox/prism/parse-cache';
 import { SPEC_FILES, describeWithSpecs, specPath } from '../support/spec';
 
 type Options = { ignoreDuplicateKeys: boolean; mergeKeys: boolean };
@@ -40,7 +40,7 @@ it('names the parser by its package and version', () => {
 
 const SPECS = Object.values(SPEC_FILES);
 describeWithSpecs('every spec, parsed and then read from the cache', SPECS, () => {
-	const files = [...SPECS.map((name) => specPath(name)), path.resolve(__dirname, '..', '..', 'scripts', 'sandbox', 'prism', 'wix_contacts_v4.yaml')];
+	const files = [...SPECS.map((name) => specPath(name)), path.resolve(__dirname, '..', '..', 'sandbox', 'wix', 'wix_contacts_v4.yaml')];
 	it.each(files.map((file) => [path.basename(file), file]))('%s: the cached document is the parsed one', (_name, file) => {
 		const fresh = parse(fs.readFileSync(file, 'utf8'), OPTIONS);
 		const first = parseSpecFile(file, parse, parserId, OPTIONS);

@@ -122,3 +122,16 @@ export async function sampleMemory<T>(fn: () => Promise<T>, options: SampleOptio
 		await sampler;
 	}
 }
+
+/**
+ * Prints the peaks of each run for the record (`label: upload peak +x MiB buffers / +y MiB RSS; …`)
+ * and checks each against `bounds`, set below the size of the file: a copy of it would exceed them.
+ */
+export function expectPeaksBelow(label: string, runs: Record<string, MemoryPeak<unknown>>, bounds: { arrayBuffers: number; rss: number }): void {
+	const mib = (bytes: number) => (bytes / MiB).toFixed(1);
+	console.log(`${label}: ${Object.entries(runs).map(([name, run]) => `${name} peak +${mib(run.arrayBuffers)} MiB buffers / +${mib(run.rss)} MiB RSS`).join('; ')}`);
+	for (const run of Object.values(runs)) {
+		expect(run.arrayBuffers).toBeLessThan(bounds.arrayBuffers);
+		expect(run.rss).toBeLessThan(bounds.rss);
+	}
+}

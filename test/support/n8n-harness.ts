@@ -68,6 +68,7 @@ import type {
 	Logger as WorkflowLogger,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
+import { optionsProperty } from './test-node';
 
 /*
  * n8n-core has its OWN nested copies of @n8n/di and @n8n/backend-common
@@ -489,17 +490,7 @@ export class HarnessOAuth2Api implements ICredentialType {
 	genericAuth = true;
 	properties: INodeProperties[] = [
 		{ displayName: 'Use Dynamic Client Registration', name: 'useDynamicClientRegistration', type: 'hidden', default: false },
-		{
-			displayName: 'Grant Type',
-			name: 'grantType',
-			type: 'options',
-			options: [
-				{ name: 'Authorization Code', value: 'authorizationCode' },
-				{ name: 'Client Credentials', value: 'clientCredentials' },
-				{ name: 'PKCE', value: 'pkce' },
-			],
-			default: 'authorizationCode',
-		},
+		optionsProperty('Grant Type', 'grantType', { 'Authorization Code': 'authorizationCode', 'Client Credentials': 'clientCredentials', PKCE: 'pkce' }),
 		{
 			displayName: 'Authorization URL',
 			name: 'authUrl',
@@ -526,16 +517,7 @@ export class HarnessOAuth2Api implements ICredentialType {
 			displayOptions: { show: { grantType: ['authorizationCode', 'pkce'] } },
 			default: '',
 		},
-		{
-			displayName: 'Authentication',
-			name: 'authentication',
-			type: 'options',
-			options: [
-				{ name: 'Body', value: 'body' },
-				{ name: 'Header', value: 'header' },
-			],
-			default: 'header',
-		},
+		optionsProperty('Authentication', 'authentication', { Body: 'body', Header: 'header' }, 'header'),
 		{ displayName: 'Ignore SSL Issues (Insecure)', name: 'ignoreSSLIssues', type: 'boolean', default: false, doNotInherit: true },
 		{ displayName: 'Token Expired Status Code', name: 'tokenExpiredStatusCode', type: 'number', default: 401, doNotInherit: true },
 	];

@@ -13,11 +13,11 @@ import type { INodeProperties } from 'n8n-workflow';
 import type { Browser, Page } from 'playwright-core';
 
 import { EXAMPLE_CREDENTIALS, EXAMPLES } from '../../examples';
-import { ASANA_DEMO } from '../../scripts/sandbox/providers/asana';
-import type { DemoCredential } from '../../scripts/sandbox/providers/types';
-import { SUNSHINE_DEMO } from '../../scripts/sandbox/providers/sunshine';
-import { WIX_DEMO } from '../../scripts/sandbox/providers/wix';
-import { XERO_DEMO } from '../../scripts/sandbox/providers/xero';
+import { ASANA_DEMO } from '../../sandbox/asana/demo';
+import type { DemoCredential } from '../../sandbox/types';
+import { SUNSHINE_DEMO } from '../../sandbox/sunshine/demo';
+import { WIX_DEMO } from '../../sandbox/wix/demo';
+import { XERO_DEMO } from '../../sandbox/xero/demo';
 import { DEMO_OWNER } from '../../scripts/start/demo-owner';
 import {
 	addNodeFromCreator,
@@ -30,14 +30,18 @@ import {
 	launchBrowser,
 	OAUTH_CONNECTED,
 	nodeParameters,
+	openNode,
 	openNodeCreator,
+	openWorkflow,
 	pickFirstFromList,
+	resourceLocatorsShown,
 	runWorkflowFromEditor,
 	screenshot,
 	screenshotParameters,
 	searchNode,
 	selectOption,
 	shownParameterNames,
+	stickiesCoveringNodes,
 	testCredential,
 	TESTED_OK,
 } from './support/editor';
@@ -222,6 +226,36 @@ describe('credentials', () => {
 		}
 		// OAuth2 credentials show "Account connected" (n8n offers no test button for them).
 		expect(result).toEqual({ ok: true, message: credential.type.endsWith('OAuth2Api') ? OAUTH_CONNECTED : TESTED_OK });
+	});
+});
+
+/** The nodes of this package in an example (its own or their AI-agent tool copies), by name. */
+function ourNodes(example: (typeof EXAMPLES)[number]): string[] {
+	const workflow = JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples', example.file), 'utf8')) as { nodes: Array<{ name: string; type: string }> };
+	return workflow.nodes.filter((node) => node.type.startsWith('n8n-nodes-attachments.')).map((node) => node.name);
+}
+
+describe('examples (examples/index.ts), as the editor shows them', () => {
+	test.each(RUNNABLE_EXAMPLES.map((example) => [example.title, example] as const))('"%s": no sticky note covers a node', async (_title, example) => {
+		await openWorkflow(page, baseUrl(), example.workflowId);
+		await screenshot(page, `canvas-${example.workflowId}`);
+		expect(await stickiesCoveringNodes(page)).toEqual([]);
+	});
+
+	test.each(RUNNABLE_EXAMPLES.map((example) => [example.title, example] as const))('"%s": every resource locator of its nodes shows its mode and a value', async (_title, example) => {
+		await openWorkflow(page, baseUrl(), example.workflowId);
+		const problems: string[] = [];
+		for (const name of ourNodes(example)) {
+			await openNode(page, name);
+			const shown = await resourceLocatorsShown(page);
+			console.log(`[ui] ${example.workflowId} › ${name}: ${JSON.stringify(shown)}`);
+			for (const locator of shown) {
+				if (locator.mode !== undefined && locator.mode === '') problems.push(`${name} › ${locator.name}: no mode shown`);
+				if (locator.value === '') problems.push(`${name} › ${locator.name}: no value shown`);
+			}
+			await closePanel(page);
+		}
+		expect(problems).toEqual([]);
 	});
 });
 

@@ -20,10 +20,10 @@ import { AsanaAttachment } from '../../nodes/AsanaAttachment/AsanaAttachment.nod
 import { SunshineConversationsAttachment } from '../../nodes/SunshineConversationsAttachment/SunshineConversationsAttachment.node';
 import { WixAttachment } from '../../nodes/WixAttachment/WixAttachment.node';
 import { XeroAttachment } from '../../nodes/XeroAttachment/XeroAttachment.node';
-import { asanaProvider } from '../../scripts/sandbox/providers/asana';
-import { sunshineProvider } from '../../scripts/sandbox/providers/sunshine';
-import { WIX_DEMO, wixProvider } from '../../scripts/sandbox/providers/wix';
-import { XERO_DEMO, xeroProvider } from '../../scripts/sandbox/providers/xero';
+import { asanaProvider } from '../../sandbox/asana/demo';
+import { sunshineProvider } from '../../sandbox/sunshine/demo';
+import { WIX_DEMO, wixProvider } from '../../sandbox/wix/demo';
+import { XERO_DEMO, xeroProvider } from '../../sandbox/xero/demo';
 
 const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
 

@@ -1,10 +1,10 @@
 /**
  * The arithmetic of pacing, on a fake clock: what is left of a budget the provider reports
  * (RollingBudget, nodes/shared/transport/pacing.ts), and the sandbox's rolling windows that
- * answer 429 (test/servers/common/rate-limits.ts).
+ * answer 429 (sandbox/common/rate-limits.ts).
  */
 import { RollingBudget, renewalText } from '../../nodes/shared/transport/pacing';
-import { SlidingWindow, VendorLimiter, xeroLimits } from '../servers/common/rate-limits';
+import { SlidingWindow, VendorLimiter, xeroLimits } from '../../sandbox/common/rate-limits';
 
 function clock(start = 1_000_000) {
 	let now = start;

@@ -11,7 +11,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { BINARY_SOURCE, TEXT_SOURCE, URL_SOURCE, fileNameOption, forOperation, inputBinaryField, optionsCollection, textUploadFields, timeoutOption, uploadSourceField, urlUploadFields } from '../../shared/description';
 import { executeOperation } from '../../shared/transport';
 import type { FieldSpec, OperationSpec } from '../../shared/transport';
-import { ASANA_MAX_FILE_BYTES, asanaProvider, fieldsOption, optFieldsField, parentFormField } from '../provider';
+import { ASANA_MAX_FILE_BYTES, asanaProvider, fieldsOption, optFieldsField, parentFormField, parentNotFound } from '../provider';
 import { dataRecord, forAgents } from './records';
 
 /** Besides Parent, which Get Many and Upload show (see description/index.ts). */
@@ -112,6 +112,7 @@ export const uploadFile: OperationSpec = {
 	},
 	response: { kind: 'json', items: dataRecord },
 	idempotent: false,
+	notFound: parentNotFound,
 };
 
 export const attachLink: OperationSpec = {
@@ -128,6 +129,7 @@ export const attachLink: OperationSpec = {
 	body: { kind: 'form' },
 	response: { kind: 'json', items: dataRecord },
 	idempotent: false,
+	notFound: parentNotFound,
 };
 
 export async function uploadAttachment(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {

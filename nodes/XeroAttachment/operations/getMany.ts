@@ -28,14 +28,11 @@ export const listAttachments: OperationSpec = {
 export async function getManyAttachments(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const items = await executeOperation(ctx, xeroProvider, listAttachments, itemIndex);
 	if (items.length === 0) {
-		// An empty list is a fine answer (n8n's "Always Output Data" makes it an item), but Xero
-		// gives one for an ID that matches no document too: say what to check.
+		// An empty list is a fine answer (n8n's "Always Output Data" makes it an item). An ID that
+		// matches no document is Xero's 404 instead (documentNotFound).
 		const kind = parentTypeByValue(ctx.getNodeParameter('resource', itemIndex) as string)?.name.toLowerCase() ?? 'document';
 		const id = String(ctx.getNodeParameter('parentId', itemIndex, '')).trim();
-		ctx.addExecutionHints({
-			message: `Xero listed no attachments for ${kind} ${id}. Xero answers the same for an ID that matches no ${kind}: if you expected attachments, check the ${kind} ID and the Organization.`,
-			location: 'outputPane',
-		});
+		ctx.addExecutionHints({ message: `Xero listed no attachments for ${kind} ${id}: the ${kind} has none.`, location: 'outputPane' });
 	}
 	return items;
 }

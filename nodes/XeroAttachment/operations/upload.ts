@@ -13,7 +13,7 @@ import { fileNameOption, forOperation, inputBinaryField, optionsCollection, text
 import { apiBaseOf, executeOperation, validators } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
 import { XERO_PARENT_TYPES, parentTypeByValue } from '../parentTypes';
-import { XERO_CREDENTIAL_TYPE, XERO_DEFAULT_HOST, XERO_FILE_NAME_MAX, XERO_MAX_FILE_BYTES, parentIdField, parentPathField, xeroProvider } from '../provider';
+import { XERO_CREDENTIAL_TYPE, XERO_DEFAULT_HOST, XERO_FILE_NAME_MAX, XERO_MAX_FILE_BYTES, documentNotFound, parentIdField, parentPathField, xeroProvider } from '../provider';
 import { attachmentsOf } from './getMany';
 
 const INCLUDE_ONLINE_RESOURCES = XERO_PARENT_TYPES.filter((type) => type.includeOnline).map((type) => type.value);
@@ -128,6 +128,7 @@ function uploadOperation(method: 'PUT' | 'POST', xeroLimits: boolean): Operation
 		body: { kind: 'binary', binaryParameter: 'binaryPropertyName', fileNameParameter: ['options.fileName', 'fileName'], maxBytes: xeroLimits ? XERO_MAX_FILE_BYTES : undefined },
 		response: { kind: 'json', items: (body) => attachmentsOf(body) },
 		idempotent: true,
+		notFound: documentNotFound,
 	};
 }
 

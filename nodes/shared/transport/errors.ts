@@ -5,6 +5,7 @@
 import { NodeApiError } from 'n8n-workflow';
 import type { IDataObject, JsonObject } from 'n8n-workflow';
 
+import { normaliseHeaders } from './headers';
 import { redact, sentCredentials } from './redact';
 import type { BinaryStream, ProviderError, ProviderSpec, TransportContext } from './types';
 
@@ -51,14 +52,6 @@ interface ErrorLike {
 	response?: { status?: number; headers?: Record<string, unknown>; data?: unknown };
 	/** The HTTP client's request (axios puts it on its errors). */
 	request?: { destroy?: (error?: Error) => void };
-}
-
-function normaliseHeaders(headers: Record<string, unknown> | undefined): Record<string, string | undefined> {
-	const result: Record<string, string | undefined> = {};
-	for (const [key, value] of Object.entries(headers ?? {})) {
-		result[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value === undefined ? undefined : String(value);
-	}
-	return result;
 }
 
 /**

@@ -252,7 +252,7 @@ function planRequest(
 		releaseBody: input.upload?.release,
 		missingOnRetryMeansDone: operation.missingOnRetryMeansDone,
 		target: operation.target,
-		notFound: operation.notFound?.(input),
+		notFound: operation.notFound ? (said) => operation.notFound!(input, said) : undefined,
 		providerUrl: operation.url !== undefined,
 		urlPolicy: { trustedHost: hostOf(apiBase) },
 		streamResponse: operation.response.kind === 'binary',

@@ -8,7 +8,8 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import type { ConcurrencySpec } from '../description';
+import { CUSTOM_API_CALL_VALUE } from './constants';
+import type { ConcurrencySpec } from './constants';
 
 import { executeOperation } from './executor';
 import { endItem, runContext } from './run';
@@ -106,9 +107,6 @@ export type OperationHandler = (ctx: IExecuteFunctions, itemIndex: number) => Pr
  */
 export type NodeOperation = OperationHandler | { spec: OperationSpec };
 
-/** The value n8n gives the "Custom API Call" option it adds to Resource and Operation. */
-const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
-
 /** Who the node talks to, for the answer to "Custom API Call". */
 export interface CustomApiCallHelp {
 	/** The service, e.g. "Xero". */
@@ -146,7 +144,7 @@ export async function runOperations(
 	return await runForEachItem(ctx, async (itemIndex) => {
 		const resource = ctx.getNodeParameter('resource', itemIndex, '') as string;
 		const operation = ctx.getNodeParameter('operation', itemIndex, '') as string;
-		if (customApiCall && (resource === CUSTOM_API_CALL || operation === CUSTOM_API_CALL)) {
+		if (customApiCall && (resource === CUSTOM_API_CALL_VALUE || operation === CUSTOM_API_CALL_VALUE)) {
 			throw customApiCallError(ctx, itemIndex, customApiCall);
 		}
 		const entry = Object.prototype.hasOwnProperty.call(operations, operation) ? operations[operation] : undefined;

@@ -8,10 +8,10 @@
  * (url-guard.ts).
  */
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
-
-import { DEFAULT_TIMEOUT_MS } from '../description';
 import type { ICredentialsDecrypted, IDataObject, IExecuteFunctions, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
 
+import { DEFAULT_TIMEOUT_MS } from './constants';
+import { normaliseHeaders } from './headers';
 import { BodyTooLargeError, JSON_BODY_LIMIT_BYTES, endWhenIdle, readBoundedText } from './bounded';
 import { OversizedDownloadError, TruncatedDownloadError, oversizedDownloadApiError, truncatedDownloadApiError } from './download';
 import { TRANSIENT_NETWORK_CODES, discardBody, isConnectionError, isStream, readFailureBody, toHttpFailure, toNodeApiError } from './errors';
@@ -50,8 +50,8 @@ export interface RequestPlan {
 	missingOnRetryMeansDone?: boolean;
 	/** See OperationSpec.target. */
 	target?: string;
-	/** See OperationSpec.notFound, resolved for the item. */
-	notFound?: { message: string; description: string };
+	/** See OperationSpec.notFound, for the item: given what the service said. */
+	notFound?: (said: string) => { message: string; description: string };
 	/**
 	 * Whether `url` came from a provider's answer (a download or upload URL): it is checked
 	 * (url-guard.ts) before any connection.
@@ -90,18 +90,6 @@ function describeTarget(url: string): string {
 	// The query of a pre-signed URL is a secret: log the origin and path only.
 	const queryStart = url.indexOf('?');
 	return queryStart === -1 ? url : url.slice(0, queryStart);
-}
-
-function normaliseHeaders(headers: unknown): Record<string, string | undefined> {
-	const result: Record<string, string | undefined> = {};
-	for (const [key, value] of Object.entries((headers as Record<string, unknown>) ?? {})) {
-		const name = key.toLowerCase();
-		// Cookies may hold commas (Expires=Mon, 01 Jan …): keep them apart with a line break, which
-		// no header value can contain.
-		const separator = name === 'set-cookie' ? '\n' : ', ';
-		result[name] = Array.isArray(value) ? value.join(separator) : value === undefined ? undefined : String(value);
-	}
-	return result;
 }
 
 /**
@@ -473,8 +461,9 @@ export async function sendRequest<T = FullResponse>(
 			});
 			if (failure.statusCode === 404 && plan.notFound) {
 				const said = error.message;
-				error.message = plan.notFound.message;
-				error.description = [plan.notFound.description, `${said}.`, error.description].filter(Boolean).join(' ');
+				const notFound = plan.notFound(said);
+				error.message = notFound.message;
+				error.description = [notFound.description, `${said}.`, error.description].filter(Boolean).join(' ');
 			}
 			if (!plan.idempotent && mayHaveActed(failure)) {
 				error.description = [

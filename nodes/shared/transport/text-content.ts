@@ -11,7 +11,7 @@
 import { BINARY_ENCODING, NodeOperationError } from 'n8n-workflow';
 import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { DEFAULT_TEXT_CONTENT_MAX_BYTES } from '../description';
+import { DEFAULT_TEXT_CONTENT_MAX_BYTES } from './constants';
 
 /**
  * Whether the node runs as an AI agent's tool: n8n runs a node with `usableAsTool` under the type

@@ -2,7 +2,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { MAX_TIMEOUT_MS } from '../description';
+import { MAX_TIMEOUT_MS } from './constants';
 
 /** Options > Timeout of the item, checked before anything is sent; undefined when not set. */
 export function readTimeout(ctx: IExecuteFunctions, itemIndex: number): number | undefined {

@@ -169,9 +169,10 @@ export interface OperationSpec {
 	anonymous?: boolean;
 	/**
 	 * What a 404 means for this operation, in the user's words (e.g. no attachment with that ID
-	 * on this task): the error says it, with what to check, and keeps the service's own message.
+	 * on this task): the error says it, with the parameter to check, and keeps the service's own
+	 * message. `said` is that message, for services that say which of two IDs they did not find.
 	 */
-	notFound?: (input: OperationInput) => { message: string; description: string };
+	notFound?: (input: OperationInput, said: string) => { message: string; description: string };
 	/**
 	 * What the request goes to when it is not the API at the credential's address, e.g. "the
 	 * upload URL Wix returned": network failures name it instead of pointing at the credential.

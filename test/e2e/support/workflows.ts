@@ -7,7 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import type { Sandbox } from '../../../scripts/sandbox';
+import type { Sandbox } from '../../../sandbox';
 import type { ExecutionJson, WorkflowToImport } from './n8n';
 import { E2E_FILES_DIR, hostPaths, n8nLine, newId, runN8n } from './n8n';
 import type { E2eN8n, RunResult } from './server';

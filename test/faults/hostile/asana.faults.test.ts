@@ -12,22 +12,17 @@ import { gzipSync } from 'node:zlib';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { placesOf } from '../support/secrets';
-import { DEFAULT_OAUTH_ACCESS_TOKEN, DEFAULT_PERSONAL_ACCESS_TOKEN, DEFAULT_TASK } from '../../servers/asana-server';
-import type { AsanaServer } from '../../servers/asana-server';
+import { DEFAULT_OAUTH_ACCESS_TOKEN, DEFAULT_PERSONAL_ACCESS_TOKEN, DEFAULT_TASK } from '../../../sandbox/asana/server';
+import type { AsanaServer } from '../../../sandbox/asana/server';
 import { credentialsFor, locator, runAsana, startServer } from '../../nodes/AsanaAttachment/context';
 import type { Auth, RunAsanaOptions } from '../../nodes/AsanaAttachment/context';
 import { MiB, expectApiFailure, expectDownloaded, expected, fileItem, generatedBytes } from '../support/cases';
 import { useEmulatorBehindProxy } from '../support/behind-proxy';
-import type { FaultProxy, RequestInfo } from '../support/fault-proxy';
+import type { RequestInfo } from '../support/fault-proxy';
 import { HOSTILE_NAMES, PUBLIC_ADDRESS, callsCarrying, echoesIn, echoingBody, flood, hostileCase, selfSignedCertificate, storedFiles, useHostileWorld, withTrustedCertificate } from '../support/hostile';
 import { startRecorder } from '../support/recorder';
 
-let server: AsanaServer;
-let proxy: FaultProxy;
-useEmulatorBehindProxy(startServer, (emulator) => ({ api: emulator.url, files: emulator.filesUrl }), (emulator, faults) => {
-	server = emulator;
-	proxy = faults;
-});
+const { server, proxy } = useEmulatorBehindProxy<AsanaServer>(startServer, (emulator) => ({ api: emulator.url, files: emulator.filesUrl }));
 const world = useHostileWorld();
 
 const node = 'Asana';

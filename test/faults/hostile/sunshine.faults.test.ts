@@ -10,21 +10,16 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { placesOf } from '../support/secrets';
 import { runListSearch } from '../../support/n8n-harness';
-import type { SunshineServer } from '../../servers/sunshine-server';
-import { DEFAULT_APP_KEY } from '../../servers/sunshine-server';
+import type { SunshineServer } from '../../../sandbox/sunshine/server';
+import { DEFAULT_APP_KEY } from '../../../sandbox/sunshine/server';
 import { APP_ID, BASIC, JWT, NODE_TYPE, credentialTypes, nodeTypes, runSunshine, startServer, sunshineCredentials } from '../../nodes/SunshineConversationsAttachment/context';
 import type { Authentication, RunSunshineOptions } from '../../nodes/SunshineConversationsAttachment/context';
 import { MiB, expectApiFailure, fileItem } from '../support/cases';
 import { useEmulatorBehindProxy } from '../support/behind-proxy';
-import type { FaultProxy, RequestInfo } from '../support/fault-proxy';
+import type { RequestInfo } from '../support/fault-proxy';
 import { echoesIn, echoingBody, expectFollowedBare, expectRedirectRefused, hostileCase, useHostileWorld } from '../support/hostile';
 
-let server: SunshineServer;
-let proxy: FaultProxy;
-useEmulatorBehindProxy(startServer, (emulator) => ({ api: emulator.url }), (emulator, faults) => {
-	server = emulator;
-	proxy = faults;
-});
+const { server, proxy } = useEmulatorBehindProxy<SunshineServer>(startServer, (emulator) => ({ api: emulator.url }));
 const world = useHostileWorld();
 
 const node = 'Sunshine';

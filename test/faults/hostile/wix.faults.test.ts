@@ -10,21 +10,16 @@ import { gzipSync } from 'node:zlib';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { placesOf } from '../support/secrets';
-import { DEFAULT_API_KEY, DEFAULT_APP, DEFAULT_SITE_ID } from '../../servers/wix-server';
-import type { WixServer } from '../../servers/wix-server';
+import { DEFAULT_API_KEY, DEFAULT_APP, DEFAULT_SITE_ID } from '../../../sandbox/wix/server';
+import type { WixServer } from '../../../sandbox/wix/server';
 import { CONTACT_ID, apiKeyCredentials, appCredentials, runWix, startServer } from '../../nodes/WixAttachment/context';
 import type { RunWixOptions } from '../../nodes/WixAttachment/context';
 import { MiB, expectApiFailure, expectDownloaded, expected, fileItem, generatedBytes } from '../support/cases';
 import { useEmulatorBehindProxy } from '../support/behind-proxy';
-import type { FaultProxy, RequestInfo } from '../support/fault-proxy';
+import type { RequestInfo } from '../support/fault-proxy';
 import { HOSTILE_NAMES, echoesIn, echoingBody, expectFollowedBare, expectRedirectRefused, hostileCase, useHostileWorld } from '../support/hostile';
 
-let server: WixServer;
-let proxy: FaultProxy;
-useEmulatorBehindProxy(startServer, (emulator) => ({ api: emulator.url, media: emulator.mediaUrl }), (emulator, faults) => {
-	server = emulator;
-	proxy = faults;
-});
+const { server, proxy } = useEmulatorBehindProxy<WixServer>(startServer, (emulator) => ({ api: emulator.url, media: emulator.mediaUrl }));
 const world = useHostileWorld();
 
 const node = 'Wix';

@@ -10,25 +10,22 @@ import { gzipSync } from 'node:zlib';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { placesOf } from '../support/secrets';
-import { DEFAULT_ACCESS_TOKEN } from '../../servers/xero-server';
-import type { XeroServer } from '../../servers/xero-server';
+import { DEFAULT_ACCESS_TOKEN } from '../../../sandbox/xero/server';
+import type { XeroServer } from '../../../sandbox/xero/server';
 import { TENANT_ID, runXero, startServer, xeroCredentials } from '../../nodes/XeroAttachment/context';
 import type { RunXeroOptions } from '../../nodes/XeroAttachment/context';
 import { MiB, expectApiFailure, expectDownloaded, expected, fileItem, generatedBytes } from '../support/cases';
 import { useEmulatorBehindProxy } from '../support/behind-proxy';
-import type { FaultProxy, RequestInfo } from '../support/fault-proxy';
+import type { RequestInfo } from '../support/fault-proxy';
 import { echoesIn, echoingBody, expectFollowedBare, expectRedirectRefused, flood, hostileCase, storedFiles, useHostileWorld } from '../support/hostile';
 
-let server: XeroServer;
-let proxy: FaultProxy;
-useEmulatorBehindProxy(startServer, (emulator) => ({ api: emulator.url }), (emulator, faults) => {
-	server = emulator;
-	proxy = faults;
-});
+const { server, proxy } = useEmulatorBehindProxy<XeroServer>(startServer, (emulator) => ({ api: emulator.url }));
 const world = useHostileWorld();
 
 const node = 'Xero';
 const parentId = randomUUID();
+// Xero answers 404 for a document it does not have: the invoice the cases use exists.
+beforeEach(() => server.addDocument('Invoices', parentId));
 const isList = (request: RequestInfo) => request.method === 'GET' && /\/Attachments$/.test(request.path);
 const isDownload = (request: RequestInfo) => request.method === 'GET' && /\/Attachments\/[^/]+$/.test(request.path);
 

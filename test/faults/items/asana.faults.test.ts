@@ -7,12 +7,11 @@ import { createHash, randomUUID } from 'crypto';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { binaryStats } from '../../support/n8n-harness';
-import { startAsanaServer } from '../../servers/asana-server';
-import type { AsanaServer } from '../../servers/asana-server';
+import { startAsanaServer } from '../../../sandbox/asana/server';
+import type { AsanaServer } from '../../../sandbox/asana/server';
 import { runAsana, tokenCredentials } from '../../nodes/AsanaAttachment/context';
 import { useEmulatorBehindProxy } from '../support/behind-proxy';
-import type { FaultProxy } from '../support/fault-proxy';
-import { describeFirstFailure, expectAllPaired, failEveryRequestFor } from '../support/items';
+import { describeItemCases, expectAllPaired, failEveryRequestFor } from '../support/items';
 import type { ItemPlan } from '../support/items';
 import { itCase } from '../support/summary';
 
@@ -20,16 +19,10 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 const FAULT_GID = '1209000000000666';
 const UNKNOWN_GID = '1209000000000404';
 
-let server: AsanaServer;
-let proxy: FaultProxy;
 // The faults below are queued for every request of a failing item, more than any case uses.
-useEmulatorBehindProxy(
+const { server, proxy } = useEmulatorBehindProxy<AsanaServer>(
 	async () => await startAsanaServer(),
 	(emulator) => ({ api: emulator.url }),
-	(emulator, faults) => {
-		server = emulator;
-		proxy = faults;
-	},
 	{ expectFaultsUsed: false },
 );
 beforeEach(() => {
@@ -76,21 +69,13 @@ function getPlans(): ItemPlan[] {
 	];
 }
 
-itCase(
-	{ category: 'items', node: 'Asana', operation: 'Get (download)', name: '6 items: bad ID, unknown attachment (404), 500 past the retries; Continue On Fail', expected: '6 outputs paired to their inputs, 3 errors, 3 files with the right SHA-256' },
-	async () => {
-		const plans = getPlans();
-		const result = await run(GET, plans, true);
-		const figures = await expectAllPaired(result, plans);
-		const faulted = proxy.requests((r) => r.fault !== undefined).length;
-		expect(faulted).toBe(5);
-		return { ...figures, attempts: proxy.log.length, note: `the 500 item was tried ${faulted} times` };
-	},
-);
-
-describeFirstFailure({
+describeItemCases({
 	node: 'Asana',
 	operation: 'Get (download)',
+	name: '6 items: bad ID, unknown attachment (404), 500 past the retries; Continue On Fail',
+	expected: '6 outputs paired to their inputs, 3 errors, 3 files with the right SHA-256',
+	faulted: () => proxy.requests((r) => r.fault !== undefined).length,
+	faultAttempts: 5,
 	failures: [
 		[1, 'bad ID'],
 		[3, 'unknown attachment (404)'],

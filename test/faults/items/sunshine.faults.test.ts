@@ -7,12 +7,11 @@
 import { createHash, randomBytes } from 'crypto';
 import type { INodeParameters } from 'n8n-workflow';
 
-import { DEFAULT_APP, SECOND_APP, startSunshineServer } from '../../servers/sunshine-server';
-import type { SunshineServer } from '../../servers/sunshine-server';
+import { DEFAULT_APP, SECOND_APP, startSunshineServer } from '../../../sandbox/sunshine/server';
+import type { SunshineServer } from '../../../sandbox/sunshine/server';
 import { runSunshine, sunshineCredentials } from '../../nodes/SunshineConversationsAttachment/context';
 import { useEmulatorBehindProxy } from '../support/behind-proxy';
-import type { FaultProxy } from '../support/fault-proxy';
-import { describeFirstFailure, expectAllPaired, failEveryRequestFor } from '../support/items';
+import { describeItemCases, expectAllPaired, failEveryRequestFor } from '../support/items';
 import type { ItemPlan } from '../support/items';
 import { itCase } from '../support/summary';
 
@@ -21,16 +20,10 @@ const APP_ID = DEFAULT_APP.id;
 const FAULT_CONVERSATION = 'fa017fa0fa017fa0fa017fa0';
 const FAULT_APP = 'fa017fa0fa017fa0fa01a990';
 
-let server: SunshineServer;
-let proxy: FaultProxy;
 // The faults below are queued for every request of a failing item, more than any case uses.
-useEmulatorBehindProxy(
+const { server, proxy } = useEmulatorBehindProxy<SunshineServer>(
 	async () => await startSunshineServer(),
 	(emulator) => ({ api: emulator.url }),
-	(emulator, faults) => {
-		server = emulator;
-		proxy = faults;
-	},
 	{ expectFaultsUsed: false },
 );
 beforeEach(() => {
@@ -99,22 +92,15 @@ function uploadPlans(): ItemPlan[] {
 	];
 }
 
-itCase(
-	{ category: 'items', node: 'Sunshine', operation: 'Upload', name: '6 items: no file, refused type (415), 500 (not retried); Continue On Fail', expected: '6 outputs paired to their inputs, 3 errors, 3 files stored with the right SHA-256' },
-	async () => {
-		const plans = uploadPlans();
-		const result = await run(UPLOAD, plans, true);
-		const figures = await expectAllPaired(result, plans);
-		// An upload is not repeated after a 500 (Sunshine may have stored it already).
-		expect(proxy.requests((r) => r.fault !== undefined)).toHaveLength(1);
-		expect(server.attachments(APP_ID)).toHaveLength(3);
-		return { ...figures, attempts: proxy.log.length, note: 'the 500 upload was sent once' };
-	},
-);
-
-describeFirstFailure({
+describeItemCases({
 	node: 'Sunshine',
 	operation: 'Upload',
+	name: '6 items: no file, refused type (415), 500 (not retried); Continue On Fail',
+	expected: '6 outputs paired to their inputs, 3 errors, 3 files stored with the right SHA-256',
+	faulted: () => proxy.requests((r) => r.fault !== undefined).length,
+	faultAttempts: 1,
+	// An upload is not repeated after a 500 (Sunshine may have stored it already); the other two failing items sent nothing.
+	alsoContinueOnFail: () => expect(server.attachments(APP_ID)).toHaveLength(3),
 	failures: [
 		[1, 'no file'],
 		[3, 'refused type (415)'],

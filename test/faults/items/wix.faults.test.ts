@@ -7,12 +7,11 @@ import { createHash, randomUUID } from 'crypto';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { binaryStats } from '../../support/n8n-harness';
-import { DEFAULT_CONTACT, startWixServer } from '../../servers/wix-server';
-import type { WixServer } from '../../servers/wix-server';
+import { DEFAULT_CONTACT, startWixServer } from '../../../sandbox/wix/server';
+import type { WixServer } from '../../../sandbox/wix/server';
 import { apiKeyCredentials, runWix } from '../../nodes/WixAttachment/context';
 import { useEmulatorBehindProxy } from '../support/behind-proxy';
-import type { FaultProxy } from '../support/fault-proxy';
-import { describeFirstFailure, expectAllPaired, failEveryRequestFor } from '../support/items';
+import { describeItemCases, expectAllPaired, failEveryRequestFor } from '../support/items';
 import type { ItemPlan } from '../support/items';
 import { itCase } from '../support/summary';
 
@@ -21,16 +20,10 @@ const FAULT_ID = 'fa017fa0-0000-4000-8000-00000000fa02';
 const UNKNOWN_ID = '0badc0de-0000-4000-8000-000000000404';
 const CONTACT_ID = DEFAULT_CONTACT.id;
 
-let server: WixServer;
-let proxy: FaultProxy;
 // The faults below are queued for every request of a failing item, more than any case uses.
-useEmulatorBehindProxy(
+const { server, proxy } = useEmulatorBehindProxy<WixServer>(
 	async () => await startWixServer(),
 	(emulator) => ({ api: emulator.url }),
-	(emulator, faults) => {
-		server = emulator;
-		proxy = faults;
-	},
 	{ expectFaultsUsed: false },
 );
 beforeEach(() => {
@@ -81,21 +74,13 @@ function getPlans(): ItemPlan[] {
 	];
 }
 
-itCase(
-	{ category: 'items', node: 'Wix', operation: 'Get (download)', name: '6 items: bad ID, unknown attachment (404), 503 past the retries; Continue On Fail', expected: '6 outputs paired to their inputs, 3 errors, 3 files with the right SHA-256' },
-	async () => {
-		const plans = getPlans();
-		const result = await run(GET, plans, true);
-		const figures = await expectAllPaired(result, plans);
-		const faulted = proxy.requests((r) => r.fault !== undefined).length;
-		expect(faulted).toBe(5);
-		return { ...figures, attempts: proxy.log.length, note: `the 503 item was tried ${faulted} times` };
-	},
-);
-
-describeFirstFailure({
+describeItemCases({
 	node: 'Wix',
 	operation: 'Get (download)',
+	name: '6 items: bad ID, unknown attachment (404), 503 past the retries; Continue On Fail',
+	expected: '6 outputs paired to their inputs, 3 errors, 3 files with the right SHA-256',
+	faulted: () => proxy.requests((r) => r.fault !== undefined).length,
+	faultAttempts: 5,
 	failures: [
 		[1, 'bad ID'],
 		[3, 'unknown attachment (404)'],

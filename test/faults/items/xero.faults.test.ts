@@ -8,28 +8,21 @@ import { createHash, randomUUID } from 'crypto';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { binaryStats } from '../../support/n8n-harness';
-import { startXeroServer } from '../../servers/xero-server';
-import type { XeroServer } from '../../servers/xero-server';
+import { startXeroServer } from '../../../sandbox/xero/server';
+import type { XeroServer } from '../../../sandbox/xero/server';
 import { runXero, xeroCredentials } from '../../nodes/XeroAttachment/context';
 import { useEmulatorBehindProxy } from '../support/behind-proxy';
-import type { FaultProxy } from '../support/fault-proxy';
-import { describeFirstFailure, expectAllPaired, failEveryRequestFor } from '../support/items';
+import { describeItemCases, expectAllPaired, failEveryRequestFor } from '../support/items';
 import type { ItemPlan } from '../support/items';
 import { itCase } from '../support/summary';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const FAULT_PARENT = 'fa017fa0-0000-4000-8000-00000000fa01';
 
-let server: XeroServer;
-let proxy: FaultProxy;
 // The faults below are queued for every request of a failing item, more than any case uses.
-useEmulatorBehindProxy(
+const { server, proxy } = useEmulatorBehindProxy<XeroServer>(
 	async () => await startXeroServer({ defaultFormat: 'xml' }),
 	(emulator) => ({ api: emulator.url }),
-	(emulator, faults) => {
-		server = emulator;
-		proxy = faults;
-	},
 	{ expectFaultsUsed: false },
 );
 beforeEach(() => {
@@ -83,21 +76,13 @@ function getPlans(): ItemPlan[] {
 	];
 }
 
-itCase(
-	{ category: 'items', node: 'Xero', operation: 'Get (download)', name: '6 items: bad parent ID, unknown file (404), 503 past the retries; Continue On Fail', expected: '6 outputs paired to their inputs, 3 errors, 3 files with the right SHA-256' },
-	async () => {
-		const plans = getPlans();
-		const result = await run(GET, plans, true);
-		const figures = await expectAllPaired(result, plans);
-		const faulted = proxy.requests((r) => r.fault !== undefined).length;
-		expect(faulted).toBe(5);
-		return { ...figures, attempts: proxy.log.length, note: `the 503 item was tried ${faulted} times` };
-	},
-);
-
-describeFirstFailure({
+describeItemCases({
 	node: 'Xero',
 	operation: 'Get (download)',
+	name: '6 items: bad parent ID, unknown file (404), 503 past the retries; Continue On Fail',
+	expected: '6 outputs paired to their inputs, 3 errors, 3 files with the right SHA-256',
+	faulted: () => proxy.requests((r) => r.fault !== undefined).length,
+	faultAttempts: 5,
 	failures: [
 		[1, 'bad parent ID'],
 		[3, 'unknown file (404)'],

@@ -5,10 +5,11 @@
  * that echoes the Authorization header; none of them may show up anywhere (see support/secrets.ts).
  */
 import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import type { HarnessItem, RunNodeResult } from '../../support/n8n-harness';
-import { DEFAULT_PROJECT, DEFAULT_TASK, startAsanaServer } from '../../servers/asana-server';
-import type { AsanaServer } from '../../servers/asana-server';
+import { DEFAULT_PROJECT, DEFAULT_TASK, startAsanaServer } from '../../../sandbox/asana/server';
+import type { AsanaServer } from '../../../sandbox/asana/server';
 import { locator, oauthCredentials, runAsana, tokenCredentials } from '../../nodes/AsanaAttachment/context';
 import type { Auth } from '../../nodes/AsanaAttachment/context';
 import { itCase } from '../support/summary';
@@ -182,7 +183,17 @@ describe.each(['accessToken', 'oAuth2'] as Auth[])('Asana with %s', (auth) => {
 			server.revokeToken(sentToken(auth));
 			if (auth === 'oAuth2') server.revokeToken(SECRET.refreshToken);
 			const result = await runAsana(server, { operation: 'getAll', parent: locator(DEFAULT_TASK.gid), returnAll: true, options: {} }, { auth, credentials: credentials(auth) });
-			expect(result.error).toBeDefined();
+			expect(result.error).toBeInstanceOf(NodeApiError);
+			expect(result.error).toMatchObject(
+				auth === 'oAuth2'
+					? // n8n's refresh was refused: the credential has to be connected again (no HTTP status of the API).
+						{ message: 'Could not reach Asana: The credential "Harness asanaAttachmentOAuth2Api" needs to be reconnected.', httpCode: null }
+					: {
+							message: 'Asana: Not Authorized',
+							httpCode: '401',
+							description: 'For more information on API status codes and how to handle them, read the docs on errors: https://developers.asana.com/docs/errors Check the credential: the token may have expired or been revoked.',
+						},
+			);
 			return expectNoLeaks(result, runSentinels(result));
 		},
 	);

@@ -6,11 +6,12 @@
  * anywhere (see support/secrets.ts).
  */
 import type { INodeParameters } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import { signSunshineJwt } from '../../../nodes/SunshineConversationsAttachment/jwt';
 import type { HarnessItem, RunNodeResult } from '../../support/n8n-harness';
-import { DEFAULT_APP, startSunshineServer } from '../../servers/sunshine-server';
-import type { SunshineKey, SunshineServer } from '../../servers/sunshine-server';
+import { DEFAULT_APP, startSunshineServer } from '../../../sandbox/sunshine/server';
+import type { SunshineKey, SunshineServer } from '../../../sandbox/sunshine/server';
 import { APP_ID, runSunshine } from '../../nodes/SunshineConversationsAttachment/context';
 import type { Authentication } from '../../nodes/SunshineConversationsAttachment/context';
 import { itCase } from '../support/summary';
@@ -140,7 +141,12 @@ describe.each(['apiKey', 'jwt'] as Authentication[])('Sunshine with %s', (auth) 
 		async () => {
 			const wrong = { ...KEYS[auth], secret: sentinel(`sunshine-wrong-secret-${auth}`) };
 			const result = await runSunshine(server, { operation: 'generateMediaToken', paths: [`/apps/${APP_ID}`] }, { authentication: auth, key: wrong });
-			expect(result.error).toBeDefined();
+			expect(result.error).toBeInstanceOf(NodeApiError);
+			expect(result.error).toMatchObject({
+				message: auth === 'jwt' ? 'Sunshine Conversations: Invalid JWT signature (unauthorized)' : 'Sunshine Conversations: Invalid key ID or secret (unauthorized)',
+				httpCode: '401',
+				description: 'Check the credential: the token may have expired or been revoked.',
+			});
 			const wrongSentinels: Sentinel[] = [
 				{ label: 'Sunshine wrong secret', value: wrong.secret },
 				{ label: 'Sunshine wrong Basic', value: basicToken(wrong) },

@@ -6,10 +6,11 @@
  * show up anywhere (see support/secrets.ts).
  */
 import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import type { HarnessItem, RunNodeResult } from '../../support/n8n-harness';
-import { DEFAULT_APP, DEFAULT_CONTACT, DEFAULT_INSTANCE_ID, DEFAULT_SITE_ID, startWixServer } from '../../servers/wix-server';
-import type { WixServer } from '../../servers/wix-server';
+import { DEFAULT_APP, DEFAULT_CONTACT, DEFAULT_INSTANCE_ID, DEFAULT_SITE_ID, startWixServer } from '../../../sandbox/wix/server';
+import type { WixServer } from '../../../sandbox/wix/server';
 import { APP_CREDENTIAL, appCredentials, apiKeyCredentials, runWix } from '../../nodes/WixAttachment/context';
 import { itCase } from '../support/summary';
 import { authorizationHeaders, expectNoLeaks, headerSentinels, sentinel } from '../support/secrets';
@@ -151,7 +152,12 @@ itCase(
 			{ authentication: 'appOAuth', operation: 'getAll', contactId: CONTACT_ID, returnAll: true },
 			{ credentials: appCredentials(server, { appSecret: sentinel('wix-wrong-app-secret') }) },
 		);
-		expect(result.error).toBeDefined();
+		expect(result.error).toBeInstanceOf(NodeApiError);
+		expect(result.error).toMatchObject({
+			message: 'Wix: invalid_client: Unknown app ID or wrong app secret',
+			httpCode: '401',
+			description: 'Check the credential: the token may have expired or been revoked.',
+		});
 		return expectNoLeaks(result, [...runSentinels(result), { label: 'Wix wrong app secret', value: sentinel('wix-wrong-app-secret') }]);
 	},
 );

@@ -6,10 +6,11 @@
  */
 import { randomUUID } from 'crypto';
 import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import type { HarnessItem, RunNodeResult } from '../../support/n8n-harness';
-import { startXeroServer } from '../../servers/xero-server';
-import type { XeroServer } from '../../servers/xero-server';
+import { startXeroServer } from '../../../sandbox/xero/server';
+import type { XeroServer } from '../../../sandbox/xero/server';
 import { runXero, xeroCredentials } from '../../nodes/XeroAttachment/context';
 import { itCase } from '../support/summary';
 import { authorizationHeaders, expectNoLeaks, headerSentinels, sentinel } from '../support/secrets';
@@ -38,7 +39,10 @@ beforeAll(async () => {
 	});
 });
 afterAll(async () => await server.close());
-beforeEach(() => server.reset());
+beforeEach(() => {
+	server.reset();
+	server.addDocument('Invoices', parentId);
+});
 
 function credentials(): ICredentialDataDecryptedObject {
 	return {
@@ -150,7 +154,9 @@ itCase(
 		server.expireToken(SECRET.accessToken);
 		server.revokeToken(SECRET.refreshToken);
 		const result = await runXero(server, OPERATIONS[0].parameters(), { credentials: credentials() });
-		expect(result.error).toBeDefined();
+		// n8n's refresh was refused: the credential has to be connected again (no HTTP status of the API).
+		expect(result.error).toBeInstanceOf(NodeApiError);
+		expect(result.error).toMatchObject({ message: 'Could not reach Xero: The credential "Harness xeroAttachmentOAuth2Api" needs to be reconnected.', httpCode: null });
 		return expectNoLeaks(result, runSentinels(result));
 	},
 );

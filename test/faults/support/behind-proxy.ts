@@ -3,6 +3,7 @@
  * front of the origins it serves, both reset before each case, and (by default) a check after
  * each case that every fault it queued was met: a fault the node never ran into proved nothing.
  */
+import { standIn } from '../../support/emulator';
 import { startFaultProxy } from './fault-proxy';
 import type { FaultProxy } from './fault-proxy';
 
@@ -11,18 +12,22 @@ export interface Emulator {
 	close(): Promise<void>;
 }
 
+/** The emulator and the fault proxy of a file: stand-ins that forward to them once beforeAll has started them. */
+export interface BehindProxy<S extends Emulator> {
+	server: S;
+	proxy: FaultProxy;
+}
+
 export function useEmulatorBehindProxy<S extends Emulator>(
 	start: () => Promise<S>,
 	origins: (server: S) => Record<string, string>,
-	ready: (server: S, proxy: FaultProxy) => void,
 	options: { expectFaultsUsed?: boolean } = {},
-): void {
+): BehindProxy<S> {
 	let server: S | undefined;
 	let proxy: FaultProxy | undefined;
 	beforeAll(async () => {
 		server = await start();
 		proxy = await startFaultProxy(origins(server));
-		ready(server, proxy);
 	});
 	afterAll(async () => {
 		await proxy?.close();
@@ -33,4 +38,5 @@ export function useEmulatorBehindProxy<S extends Emulator>(
 		proxy?.reset();
 	});
 	if (options.expectFaultsUsed !== false) afterEach(() => expect(proxy?.pending()).toBe(0));
+	return { server: standIn('The emulator', () => server), proxy: standIn('The fault proxy', () => proxy) };
 }

@@ -195,3 +195,32 @@ export function describeFirstFailure<P extends object>(cases: FirstFailureCases<
 		});
 	});
 }
+
+export interface ItemCases<P extends object> extends FirstFailureCases<P> {
+	/** The Continue On Fail case over `plans()`, as the summary names it. */
+	name: string;
+	expected: string;
+	/** How many requests met a fault: 5 for an item tried past the retries, 1 for one not repeated. */
+	faulted: () => number;
+	faultAttempts: number;
+	/** More to check after the Continue On Fail run (e.g. what the provider stored). */
+	alsoContinueOnFail?: () => void;
+}
+
+/**
+ * The cases of one operation over six items: with Continue On Fail every input paired to its
+ * outputs (expectAllPaired) and the fault item tried `faultAttempts` times; without it, the first
+ * failure at each of `failures` (describeFirstFailure).
+ */
+export function describeItemCases<P extends object>(cases: ItemCases<P>): void {
+	itCase({ category: 'items', node: cases.node, operation: cases.operation, name: cases.name, expected: cases.expected }, async () => {
+		const plans = cases.plans();
+		const result = await cases.run(cases.parameters, plans, true);
+		const figures = await expectAllPaired(result, plans);
+		const faulted = cases.faulted();
+		expect(faulted).toBe(cases.faultAttempts);
+		cases.alsoContinueOnFail?.();
+		return { ...figures, attempts: cases.attempts(), note: faulted === 1 ? 'the fault item was sent once (not repeated)' : `the fault item was tried ${faulted} times` };
+	});
+	describeFirstFailure(cases);
+}

@@ -1,24 +1,20 @@
 /**
  * Several items at once (Options → Concurrency), run through n8n's real execution code against
  * the Asana emulator, which holds requests so that answers come back out of order and records
- * every arrival and answer in order (test/servers/common/traffic.ts). Assertions are on the order
+ * every arrival and answer in order (sandbox/common/traffic.ts). Assertions are on the order
  * of those events and on what the node output, never on wall-clock gaps.
  */
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { readBinary } from '../../support/n8n-harness';
-import { DEFAULT_TASK } from '../../servers/asana-server';
-import type { AsanaServer } from '../../servers/asana-server';
-import { VendorLimiter, asanaLimits } from '../../servers/common/rate-limits';
-import { barrier } from '../../servers/common/traffic';
-import type { TrafficEvent } from '../../servers/common/traffic';
-import { locator, runAsana, startServer } from './context';
+import { DEFAULT_TASK } from '../../../sandbox/asana/server';
+import { VendorLimiter, asanaLimits } from '../../../sandbox/common/rate-limits';
+import { barrier } from '../../../sandbox/common/traffic';
+import type { TrafficEvent } from '../../../sandbox/common/traffic';
+import { locator, runAsana, useAsanaEmulator } from './context';
 
-let server: AsanaServer;
-beforeAll(async () => (server = await startServer()));
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
+const server = useAsanaEmulator();
 
 /** Seeds `count` attachments on the demo task; their gids in order. */
 function seed(count: number): string[] {

@@ -13,6 +13,7 @@ import { AsanaAttachment } from '../../../nodes/AsanaAttachment/AsanaAttachment.
 import { asTool, toolType } from '../../support/tool';
 import { runListSearch, runNode, runWorkflow } from '../../support/n8n-harness';
 import type { HarnessItem, HarnessWorkflow, RunNodeResult } from '../../support/n8n-harness';
+import { expectRequestsConform, header, useEmulator } from '../../support/emulator';
 import { SPEC_FILES, loadSpecValidator, requireSpecs } from '../../support/spec';
 import type { SpecValidator } from '../../support/spec';
 import {
@@ -20,8 +21,8 @@ import {
 	DEFAULT_PERSONAL_ACCESS_TOKEN,
 	DEFAULT_REFRESH_TOKEN,
 	startAsanaServer,
-} from '../../servers/asana-server';
-import type { AsanaServer, AsanaServerOptions, RecordedRequest } from '../../servers/asana-server';
+} from '../../../sandbox/asana/server';
+import type { AsanaServer, AsanaServerOptions, RecordedRequest } from '../../../sandbox/asana/server';
 
 export const NODE_TYPE = 'n8n-nodes-attachments.asanaAttachment';
 export const CLIENT_ID = 'asana-test-client-id';
@@ -114,9 +115,7 @@ export async function runAsanaWorkflow(server: AsanaServer, fixture: string, ove
 	return { ...result, output: result.error ? [] : result.outputOf(node.name) };
 }
 
-export async function startServer(options: AsanaServerOptions = {}): Promise<AsanaServer> {
-	return await startAsanaServer(options);
-}
+export const startServer = startAsanaServer;
 
 /** Loads Asana's spec (attachment, user and workspace paths) unless it is missing outside CI. */
 export async function loadAsanaValidator(): Promise<SpecValidator | undefined> {
@@ -128,21 +127,17 @@ export async function loadAsanaValidator(): Promise<SpecValidator | undefined> {
 
 /** Every API request the emulator received (OAuth token calls aside) must be one Asana's spec accepts. */
 export function expectConformingRequests(validator: SpecValidator | undefined, requests: RecordedRequest[]): void {
-	if (!validator) return;
-	for (const request of requests) {
-		if (!request.path.startsWith('/api/1.0/')) continue;
-		const violations = validator.validate(request);
-		expect({ request: `${request.method} ${request.url}`, violations }).toEqual({
-			request: `${request.method} ${request.url}`,
-			violations: [],
-		});
-	}
+	if (validator) expectRequestsConform(requests, (request) => (request.path.startsWith('/api/1.0/') ? validator : undefined));
 }
 
-export function header(request: RecordedRequest, name: string): string | undefined {
-	const value = request.headers[name.toLowerCase()];
-	return Array.isArray(value) ? value.join(', ') : value;
-}
+export { header };
+
+/**
+ * The Asana emulator of a test file (or describe block): started before its tests, reset before
+ * each, every API request of each checked against Asana's spec, closed after them.
+ */
+export const useAsanaEmulator = (options: AsanaServerOptions = {}): AsanaServer =>
+	useEmulator({ name: 'Asana', start: () => startAsanaServer(options), loadSpecs: loadAsanaValidator, expectConforming: (validator, server) => expectConformingRequests(validator, server.requests) });
 
 /** The API requests as `METHOD target` lines. */
 export function targets(requests: RecordedRequest[]): string[] {

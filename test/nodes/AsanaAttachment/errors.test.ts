@@ -6,19 +6,10 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { logsText } from '../../support/n8n-harness';
-import { DEFAULT_PERSONAL_ACCESS_TOKEN, DEFAULT_PROJECT, DEFAULT_TASK } from '../../servers/asana-server';
-import type { AsanaServer } from '../../servers/asana-server';
-import { SECRETS, expectConformingRequests, loadAsanaValidator, locator, runAsana, startServer } from './context';
+import { DEFAULT_PERSONAL_ACCESS_TOKEN, DEFAULT_PROJECT, DEFAULT_TASK } from '../../../sandbox/asana/server';
+import { SECRETS, locator, runAsana, useAsanaEmulator } from './context';
 
-let server: AsanaServer;
-let validator: Awaited<ReturnType<typeof loadAsanaValidator>>;
-beforeAll(async () => {
-	server = await startServer();
-	validator = await loadAsanaValidator();
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validator, server.requests));
+const server = useAsanaEmulator();
 
 const pdf = { data: Buffer.from('%PDF-1.4 x'), fileName: 'x.pdf', mimeType: 'application/pdf' };
 const link = (overrides: Record<string, unknown>) => ({
@@ -65,28 +56,6 @@ describe('bad input fails before any request, naming the parameter', () => {
 		await expect(
 			runAsana(server, { operation: 'getAll', parent: locator('https://trello.com/c/1234', 'url'), returnAll: true }),
 		).rejects.toThrow(/has issues:\s+- Not the URL of an Asana task or project/);
-		expect(server.requests).toHaveLength(0);
-	});
-
-	it('a missing binary field names the field and lists the ones there are', async () => {
-		const result = await runAsana(
-			server,
-			{ operation: 'upload', parent: locator(DEFAULT_TASK.gid), source: 'binary', binaryPropertyName: 'attachment', options: {} },
-			{ input: [{ binary: { data: pdf } }] },
-		);
-		expect(result.error).toBeInstanceOf(NodeOperationError);
-		expect(result.error!.message).toBe('The input item has no binary field "attachment" (parameter "Input Binary Field")');
-		expect((result.error as NodeOperationError).description).toContain('data');
-		expect(server.requests).toHaveLength(0);
-	});
-
-	it('an empty file is refused', async () => {
-		const result = await runAsana(
-			server,
-			{ operation: 'upload', parent: locator(DEFAULT_TASK.gid), source: 'binary', binaryPropertyName: 'data', options: {} },
-			{ input: [{ binary: { data: { data: Buffer.alloc(0), fileName: 'empty.pdf', mimeType: 'application/pdf' } } }] },
-		);
-		expect(result.error!.message).toBe('The file in binary field "data" is empty (parameter "Input Binary Field")');
 		expect(server.requests).toHaveLength(0);
 	});
 
@@ -150,10 +119,19 @@ describe("Asana's errors", () => {
 		expect(result.error!.message).toBe('Asana has no attachment with ID "1209000000999998"');
 	});
 
-	it('a parent Asana does not know gives its 404 message', async () => {
-		const result = await runAsana(server, { operation: 'getAll', parent: locator('1209000000888888'), returnAll: true, options: {} });
-		expect((result.error as NodeApiError).message).toBe('Asana has no task, project or project brief with ID "1209000000888888"');
-		expect((result.error as NodeApiError).description).toMatch(/^Check the Parent: .* Asana: parent: Unknown object: 1209000000888888\./);
+	it.each([
+		['Get Many', { operation: 'getAll', returnAll: true, options: {} }, undefined],
+		['Upload of a file', { operation: 'upload', source: 'binary', binaryPropertyName: 'data', options: {} }, { binary: { data: pdf } }],
+		['Upload of a text', { operation: 'upload', source: 'text', text: '# Notes', fileName: 'notes.md', options: {} }, undefined],
+		['Upload of a link', link({}), undefined],
+	] as const)('a parent Asana does not know (%s): its 404, naming the Parent to check', async (_name, parameters, item) => {
+		const result = await runAsana(server, { ...parameters, parent: locator('1209000000888888') }, item ? { input: [item] } : {});
+		const error = result.error as NodeApiError;
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.httpCode).toBe('404');
+		expect(error.message).toBe('Asana has no task, project or project brief with ID "1209000000888888" — check "Parent"');
+		expect(error.description).toMatch(/^Check the Parent: .* Asana: parent: Unknown object: 1209000000888888\./);
+		expect(server.requests).toHaveLength(1);
 	});
 
 	it('a parent without attachments gives no items, and a hint saying what to check', async () => {

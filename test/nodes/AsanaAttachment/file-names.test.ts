@@ -6,19 +6,10 @@
 import { createHash } from 'crypto';
 
 import { binaryStats } from '../../support/n8n-harness';
-import { DEFAULT_TASK } from '../../servers/asana-server';
-import type { AsanaServer } from '../../servers/asana-server';
-import { expectConformingRequests, loadAsanaValidator, locator, runAsana, startServer } from './context';
+import { DEFAULT_TASK } from '../../../sandbox/asana/server';
+import { locator, runAsana, useAsanaEmulator } from './context';
 
-let server: AsanaServer;
-let validator: Awaited<ReturnType<typeof loadAsanaValidator>>;
-beforeAll(async () => {
-	server = await startServer();
-	validator = await loadAsanaValidator();
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validator, server.requests));
+const server = useAsanaEmulator();
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const percent = (value: string) => encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -73,9 +64,7 @@ it("the binary's own name is used when no File Name is given", async () => {
 });
 
 describe.each(['storageKey', 'none'] as const)('when the storage host names the file by %s', (downloadDisposition) => {
-	let other: AsanaServer;
-	beforeAll(async () => (other = await startServer({ downloadDisposition })));
-	afterAll(async () => await other.close());
+	const other = useAsanaEmulator({ downloadDisposition });
 
 	it("the downloaded file keeps the attachment's name", async () => {
 		const record = other.seedAttachment(DEFAULT_TASK.gid, 'Übersicht 2026.xlsx', Buffer.from('PK'), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');

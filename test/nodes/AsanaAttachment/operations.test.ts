@@ -12,22 +12,12 @@ import {
 	DEFAULT_PROJECT,
 	DEFAULT_TASK,
 	SECOND_TASK,
-} from '../../servers/asana-server';
-import type { AsanaServer } from '../../servers/asana-server';
-import { type Auth, expectConformingRequests, header, loadAsanaValidator, locator, runAsana, startServer, targets } from './context';
+} from '../../../sandbox/asana/server';
+import { type Auth, header, locator, runAsana, targets, useAsanaEmulator } from './context';
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
-let server: AsanaServer;
-let validator: Awaited<ReturnType<typeof loadAsanaValidator>>;
-
-beforeAll(async () => {
-	server = await startServer();
-	validator = await loadAsanaValidator();
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validator, server.requests));
+const server = useAsanaEmulator();
 
 const TOKENS: Record<Auth, string> = { accessToken: DEFAULT_PERSONAL_ACCESS_TOKEN, oAuth2: DEFAULT_OAUTH_ACCESS_TOKEN };
 

@@ -3,9 +3,8 @@
  * (`/0/…` and `/1/<workspace>/…`); each reaches Asana as the right `parent` gid.
  */
 import { parseParentReference } from '../../../nodes/AsanaAttachment/parent';
-import { DEFAULT_PROJECT, DEFAULT_TASK, DEFAULT_WORKSPACE } from '../../servers/asana-server';
-import type { AsanaServer } from '../../servers/asana-server';
-import { expectConformingRequests, loadAsanaValidator, locator, runAsana, startServer } from './context';
+import { DEFAULT_PROJECT, DEFAULT_TASK, DEFAULT_WORKSPACE } from '../../../sandbox/asana/server';
+import { locator, runAsana, useAsanaEmulator } from './context';
 
 describe('parseParentReference', () => {
 	it.each([
@@ -45,15 +44,7 @@ describe('parseParentReference', () => {
 });
 
 describe('through the node', () => {
-	let server: AsanaServer;
-	let validator: Awaited<ReturnType<typeof loadAsanaValidator>>;
-	beforeAll(async () => {
-		server = await startServer();
-		validator = await loadAsanaValidator();
-	});
-	afterAll(async () => await server.close());
-	beforeEach(() => server.reset());
-	afterEach(() => expectConformingRequests(validator, server.requests));
+	const server = useAsanaEmulator();
 
 	it.each([
 		['V0 task URL', `https://app.asana.com/0/${DEFAULT_PROJECT.gid}/${DEFAULT_TASK.gid}/f`, DEFAULT_TASK.gid],

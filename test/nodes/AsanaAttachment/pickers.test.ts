@@ -2,20 +2,11 @@
  * The parent picker through n8n-core's real LoadOptionsContext: tasks and projects from the
  * typeahead search of each workspace, signed by whichever credential the node uses.
  */
-import { DEFAULT_OAUTH_ACCESS_TOKEN, DEFAULT_PERSONAL_ACCESS_TOKEN, DEFAULT_PROJECT, DEFAULT_TASK, DEFAULT_WORKSPACE, SECOND_TASK } from '../../servers/asana-server';
-import type { AsanaServer } from '../../servers/asana-server';
+import { DEFAULT_OAUTH_ACCESS_TOKEN, DEFAULT_PERSONAL_ACCESS_TOKEN, DEFAULT_PROJECT, DEFAULT_TASK, DEFAULT_WORKSPACE, SECOND_TASK } from '../../../sandbox/asana/server';
 import { runListSearch } from '../../support/n8n-harness';
-import { NODE_TYPE, credentialTypes, credentialsFor, expectConformingRequests, header, loadAsanaValidator, locator, nodeTypes, runAsana, runParentSearch, startServer, targets } from './context';
+import { NODE_TYPE, credentialTypes, credentialsFor, header, locator, nodeTypes, runAsana, runParentSearch, targets, useAsanaEmulator } from './context';
 
-let server: AsanaServer;
-let validator: Awaited<ReturnType<typeof loadAsanaValidator>>;
-beforeAll(async () => {
-	server = await startServer();
-	validator = await loadAsanaValidator();
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validator, server.requests));
+const server = useAsanaEmulator();
 
 it('lists the tasks and projects of the workspace', async () => {
 	const { result } = await runParentSearch(server);

@@ -1,49 +1,23 @@
 /**
  * A 64 MiB file up (multipart) and down (pre-signed URL) through the node: the process must never
- * hold the file. Sampled while the workflow runs, each sample after a full garbage collection, so
- * only memory still referenced counts: Buffer memory and RSS would both grow by 64 MiB if anything
- * held the file.
+ * hold the file (../streaming.ts). Buffer memory and RSS would both grow by 64 MiB if anything
+ * held it.
  */
-import { binaryStats, generatedStats } from '../../support/n8n-harness';
-import { DEFAULT_TASK } from '../../servers/asana-server';
-import type { AsanaServer } from '../../servers/asana-server';
-import { locator, runAsana, startServer } from './context';
-import { sampleMemory } from '../../support/memory';
+import { DEFAULT_TASK } from '../../../sandbox/asana/server';
+import { MiB, itStreams64MiB } from '../streaming';
+import { locator, runAsana, useAsanaEmulator } from './context';
 
-const SIZE = 64 * 1024 * 1024;
-const MiB = 1024 * 1024;
+const server = useAsanaEmulator();
 
-let server: AsanaServer;
-beforeAll(async () => (server = await startServer()));
-afterAll(async () => await server.close());
-
-
-it('uploads and downloads 64 MiB without holding the file in memory', async () => {
-	const expected = await generatedStats(SIZE, 64);
-
-	const up = await sampleMemory(() =>
-		runAsana(
-			server,
-			{ operation: 'upload', parent: locator(DEFAULT_TASK.gid), source: 'binary', binaryPropertyName: 'data', options: {} },
-			{ input: [{ binary: { data: { generate: { size: SIZE, seed: 64 }, fileName: 'large.bin', mimeType: 'application/octet-stream' } } }] },
-		),
-	);
-	expect(up.result.error).toBeUndefined();
-	const part = server.requests[0].multipart!.parts.find((candidate) => candidate.name === 'file')!;
-	expect(part).toMatchObject({ size: SIZE, sha256: expected.sha256 });
-
-	const down = await sampleMemory(() =>
-		runAsana(server, { operation: 'get', attachmentId: up.result.items[0].json.gid as string, download: true, binaryPropertyName: 'data', options: {} }),
-	);
-	expect(down.result.error).toBeUndefined();
-	expect(await binaryStats(down.result.items[0].binary!.data)).toEqual(expected);
-
-	console.log(
-		`Asana 64 MiB streaming: upload peak +${(up.arrayBuffers / MiB).toFixed(1)} MiB buffers / +${(up.rss / MiB).toFixed(1)} MiB RSS; ` +
-			`download peak +${(down.arrayBuffers / MiB).toFixed(1)} MiB buffers / +${(down.rss / MiB).toFixed(1)} MiB RSS`,
-	);
-	for (const run of [up, down]) {
-		expect(run.arrayBuffers).toBeLessThan(16 * MiB);
-		expect(run.rss).toBeLessThan(40 * MiB);
-	}
-}, 300_000);
+itStreams64MiB({
+	label: 'Asana 64 MiB streaming',
+	fileName: 'large.bin',
+	mimeType: 'application/octet-stream',
+	upload: (input) => runAsana(server, { operation: 'upload', parent: locator(DEFAULT_TASK.gid), source: 'binary', binaryPropertyName: 'data', options: {} }, { input }),
+	received: () => {
+		const { size, sha256 } = server.requests[0].multipart!.parts.find((candidate) => candidate.name === 'file')!;
+		return { size, sha256 };
+	},
+	download: (up) => runAsana(server, { operation: 'get', attachmentId: up.items[0].json.gid as string, download: true, binaryPropertyName: 'data', options: {} }),
+	bounds: { arrayBuffers: 16 * MiB, rss: 40 * MiB },
+});

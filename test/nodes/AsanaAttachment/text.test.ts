@@ -8,22 +8,12 @@ import { createHash } from 'crypto';
 import { NodeOperationError } from 'n8n-workflow';
 import type { INodeParameters } from 'n8n-workflow';
 
-import { DEFAULT_PROJECT, DEFAULT_TASK } from '../../servers/asana-server';
-import type { AsanaServer } from '../../servers/asana-server';
-import { expectConformingRequests, loadAsanaValidator, locator, runAsana, startServer, targets } from './context';
+import { DEFAULT_PROJECT, DEFAULT_TASK } from '../../../sandbox/asana/server';
+import { locator, runAsana, targets, useAsanaEmulator } from './context';
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
-let server: AsanaServer;
-let validator: Awaited<ReturnType<typeof loadAsanaValidator>>;
-
-beforeAll(async () => {
-	server = await startServer();
-	validator = await loadAsanaValidator();
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validator, server.requests));
+const server = useAsanaEmulator();
 
 const upload = (parameters: INodeParameters): INodeParameters => ({ operation: 'upload', parent: locator(DEFAULT_TASK.gid), source: 'text', options: {}, ...parameters });
 

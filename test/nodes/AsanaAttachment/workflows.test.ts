@@ -5,20 +5,11 @@
 import { createHash } from 'crypto';
 
 import { readBinary } from '../../support/n8n-harness';
-import { DEFAULT_PROJECT, DEFAULT_TASK } from '../../servers/asana-server';
-import type { AsanaServer } from '../../servers/asana-server';
-import { expectConformingRequests, header, loadAsanaValidator, runAsanaWorkflow, startServer, targets } from './context';
+import { DEFAULT_PROJECT, DEFAULT_TASK } from '../../../sandbox/asana/server';
+import { header, runAsanaWorkflow, targets, useAsanaEmulator } from './context';
 
 const FIRST_GID = '1209000000100000';
-let server: AsanaServer;
-let validator: Awaited<ReturnType<typeof loadAsanaValidator>>;
-beforeAll(async () => {
-	server = await startServer();
-	validator = await loadAsanaValidator();
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validator, server.requests));
+const server = useAsanaEmulator();
 
 it('upload-file.json attaches the scan to the task named by its V1 URL, under the given name', async () => {
 	const { error, output } = await runAsanaWorkflow(server, 'upload-file.json');

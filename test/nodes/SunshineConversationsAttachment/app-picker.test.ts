@@ -5,24 +5,16 @@
 import { NodeApiError } from 'n8n-workflow';
 
 import { runListSearch } from '../../support/n8n-harness';
-import { DEFAULT_ACCOUNT_KEY, DEFAULT_APP_KEY, startSunshineServer } from '../../servers/sunshine-server';
-import type { SunshineApp, SunshineKey, SunshineServer } from '../../servers/sunshine-server';
-import { BASIC, JWT, NODE_TYPE, type Authentication, credentialTypes, expectAuthorization, expectConformingRequests, header, loadSunshineValidators, nodeTypes, sunshineCredentials } from './context';
+import { DEFAULT_ACCOUNT_KEY, DEFAULT_APP_KEY } from '../../../sandbox/sunshine/server';
+import type { SunshineApp, SunshineKey } from '../../../sandbox/sunshine/server';
+import { BASIC, JWT, NODE_TYPE, type Authentication, credentialTypes, expectAuthorization, header, nodeTypes, sunshineCredentials, useSunshineEmulator } from './context';
 
 const hex = (n: number) => n.toString(16).padStart(24, '0');
 const apps: SunshineApp[] = [
 	{ id: DEFAULT_APP_KEY.appId!, displayName: 'Support Messaging' },
 	...Array.from({ length: 149 }, (_, i) => ({ id: hex(i + 1), displayName: `Brand ${String(i + 1).padStart(3, '0')}` })),
 ];
-let server: SunshineServer;
-let validators: Awaited<ReturnType<typeof loadSunshineValidators>>;
-beforeAll(async () => {
-	server = await startSunshineServer({ apps });
-	validators = await loadSunshineValidators();
-}, 120_000);
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validators, server.requests));
+const server = useSunshineEmulator({ apps });
 
 async function search(options: { key?: SunshineKey; authentication?: Authentication; filter?: string; paginationToken?: string; appId?: string } = {}) {
 	const credentials = sunshineCredentials(server, options.key ?? DEFAULT_ACCOUNT_KEY, options.appId === undefined ? {} : { appId: options.appId });

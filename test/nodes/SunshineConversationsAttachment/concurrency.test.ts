@@ -1,16 +1,12 @@
 /**
  * Several uploads at once against the Sunshine Conversations emulator, which records every
- * arrival and answer in order (test/servers/common/traffic.ts). Sunshine gives no Retry-After:
+ * arrival and answer in order (sandbox/common/traffic.ts). Sunshine gives no Retry-After:
  * a 429 makes the whole run back off (with jitter) before going on.
  */
-import { barrier } from '../../servers/common/traffic';
-import type { SunshineServer } from '../../servers/sunshine-server';
-import { APP_ID, runSunshine, startServer } from './context';
+import { barrier } from '../../../sandbox/common/traffic';
+import { APP_ID, runSunshine, useSunshineEmulator } from './context';
 
-let server: SunshineServer;
-beforeAll(async () => (server = await startServer()));
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
+const server = useSunshineEmulator();
 
 const files = (count: number) => Array.from({ length: count }, (_, i) => ({ binary: { data: { data: Buffer.from(`file ${i}`), fileName: `file-${i}.txt`, mimeType: 'text/plain' } } }));
 

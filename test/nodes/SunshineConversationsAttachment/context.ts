@@ -13,10 +13,11 @@ import { SunshineConversationsAttachmentJwtApi } from '../../../credentials/Suns
 import { SunshineConversationsAttachment } from '../../../nodes/SunshineConversationsAttachment/SunshineConversationsAttachment.node';
 import { runNode, runWorkflow } from '../../support/n8n-harness';
 import type { HarnessItem, HarnessWorkflow, RunNodeResult } from '../../support/n8n-harness';
+import { expectRequestsConform, header, useEmulator } from '../../support/emulator';
 import { SPEC_FILES, loadSpecValidator, requireSpecs } from '../../support/spec';
 import type { SpecValidator } from '../../support/spec';
-import { DEFAULT_APP, DEFAULT_APP_KEY, startSunshineServer } from '../../servers/sunshine-server';
-import type { RecordedRequest, SunshineKey, SunshineServer, SunshineServerOptions } from '../../servers/sunshine-server';
+import { DEFAULT_APP, DEFAULT_APP_KEY, startSunshineServer } from '../../../sandbox/sunshine/server';
+import type { RecordedRequest, SunshineKey, SunshineServer, SunshineServerOptions } from '../../../sandbox/sunshine/server';
 
 export const NODE_TYPE = 'n8n-nodes-attachments.sunshineConversationsAttachment';
 export const APP_ID = DEFAULT_APP.id;
@@ -82,9 +83,7 @@ export async function runSunshineWorkflow(server: SunshineServer, fixture: strin
 	return { ...result, output: result.error ? [] : result.outputOf(last.name) };
 }
 
-export async function startServer(options: SunshineServerOptions = {}): Promise<SunshineServer> {
-	return await startSunshineServer(options);
-}
+export const startServer = startSunshineServer;
 
 export interface SunshineValidators {
 	current: SpecValidator;
@@ -104,21 +103,24 @@ const LEGACY_PATH = /\/attachments\/(token|cookie)$/;
 /** Every API request the emulator received must be one the spec of its call accepts. */
 export function expectConformingRequests(validators: SunshineValidators | undefined, requests: RecordedRequest[]): void {
 	if (!validators) return;
-	for (const request of requests) {
-		if (request.path.startsWith('/media/')) continue; // the media host, not the API
-		const legacy = LEGACY_PATH.test(request.path);
+	expectRequestsConform(requests, (request) => {
+		if (request.path.startsWith('/media/')) return undefined; // the media host, not the API
+		if (!LEGACY_PATH.test(request.path)) return validators.current;
 		// The v12.8.0 spec predates the Zendesk host (and its /sc prefix).
-		const checked = legacy && request.url.startsWith('/sc/') ? { ...request, url: request.url.slice('/sc'.length) } : request;
-		const violations = (legacy ? validators.legacy : validators.current).validate(checked);
-		const label = `${request.method} ${request.url}`;
-		expect({ request: label, violations }).toEqual({ request: label, violations: [] });
-	}
+		return { validator: validators.legacy, as: request.url.startsWith('/sc/') ? { ...request, url: request.url.slice('/sc'.length) } : request };
+	});
 }
 
-export function header(request: RecordedRequest, name: string): string | undefined {
-	const value = request.headers[name.toLowerCase()];
-	return Array.isArray(value) ? value.join(', ') : value;
-}
+export { header };
+
+/**
+ * The Sunshine Conversations emulator of a test file (or describe block): started before its
+ * tests, reset before each, every API request of each checked against the spec of its call
+ * (current, or v12.8.0 for media tokens and cookies), closed after them.
+ */
+export const useSunshineEmulator = (options: SunshineServerOptions = {}): SunshineServer =>
+	// Two specs, the current one of 3 MB: slow to load in a busy jest worker.
+	useEmulator({ name: 'Sunshine Conversations', start: () => startSunshineServer(options), loadSpecs: loadSunshineValidators, expectConforming: (validators, server) => expectConformingRequests(validators, server.requests), setupTimeoutMs: 120_000 });
 
 /** `Basic base64(keyId:secret)`. */
 export function basicHeader(key: SunshineKey): string {

@@ -9,49 +9,18 @@ import { Workflow } from 'n8n-workflow';
 import { SunshineConversationsAttachmentApi } from '../../../credentials/SunshineConversationsAttachmentApi.credentials';
 import { SunshineConversationsAttachmentJwtApi } from '../../../credentials/SunshineConversationsAttachmentJwtApi.credentials';
 import { resolveApiBase } from '../../../nodes/SunshineConversationsAttachment/location';
-import { runNode } from '../../support/n8n-harness';
-import { DEFAULT_ACCOUNT_KEY, DEFAULT_APP_KEY } from '../../servers/sunshine-server';
-import type { SunshineKey, SunshineServer } from '../../servers/sunshine-server';
-import { basicHeader, expectConformingRequests, expectSunshineJwt, header, loadSunshineValidators, startServer, sunshineCredentials } from './context';
+import { runCredentialTest } from '../../support/credential-test';
+import { DEFAULT_ACCOUNT_KEY, DEFAULT_APP_KEY } from '../../../sandbox/sunshine/server';
+import type { SunshineKey } from '../../../sandbox/sunshine/server';
+import { basicHeader, expectSunshineJwt, header, sunshineCredentials, useSunshineEmulator } from './context';
 
-let server: SunshineServer;
-let validators: Awaited<ReturnType<typeof loadSunshineValidators>>;
-beforeAll(async () => {
-	server = await startServer();
-	validators = await loadSunshineValidators();
-}, 120_000);
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validators, server.requests));
+const server = useSunshineEmulator();
 
 const basic = new SunshineConversationsAttachmentApi();
 const jwt = new SunshineConversationsAttachmentJwtApi();
 
-/** What n8n's CredentialsTester builds for a credential with a `test` request. */
-function credentialTestNode(type: ICredentialType): INodeType {
-	return {
-		description: {
-			displayName: 'Credential Test',
-			name: 'harnessCredentialTest',
-			group: ['transform'],
-			version: 1,
-			description: 'Runs a credential test request',
-			defaults: { name: 'Credential Test' },
-			inputs: ['main'],
-			outputs: ['main'],
-			credentials: [{ name: type.name, required: true }],
-			properties: [{ displayName: 'Temp', name: 'temp', type: 'string', routing: { request: type.test!.request }, default: '' }],
-		},
-	} as unknown as INodeType;
-}
-
 async function testCredential(type: ICredentialType, data: ICredentialDataDecryptedObject) {
-	return await runNode({
-		nodeTypes: [credentialTestNode(type)],
-		credentialTypes: [basic, jwt],
-		node: { type: 'harnessCredentialTest', parameters: {} },
-		credentials: { [type.name]: data },
-	});
+	return await runCredentialTest(type, data, [basic, jwt]);
 }
 
 describe.each([

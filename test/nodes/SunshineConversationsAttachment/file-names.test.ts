@@ -2,18 +2,9 @@
  * Odd file names arrive intact in the multipart header (raw UTF-8, as browsers send them), become
  * the last segment of the media URL, and the media serves the same bytes under that URL.
  */
-import type { SunshineServer } from '../../servers/sunshine-server';
-import { APP_ID, expectConformingRequests, fetchLocal, loadSunshineValidators, runSunshine, startServer } from './context';
+import { APP_ID, fetchLocal, runSunshine, useSunshineEmulator } from './context';
 
-let server: SunshineServer;
-let validators: Awaited<ReturnType<typeof loadSunshineValidators>>;
-beforeAll(async () => {
-	server = await startServer();
-	validators = await loadSunshineValidators();
-}, 120_000);
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validators, server.requests));
+const server = useSunshineEmulator();
 
 async function upload(fileName: string, content: Buffer, fromOption: boolean) {
 	return await runSunshine(

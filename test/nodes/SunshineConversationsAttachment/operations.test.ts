@@ -7,33 +7,12 @@
 import { createHash } from 'crypto';
 
 import { generatedStats } from '../../support/n8n-harness';
-import { DEFAULT_ACCOUNT_KEY, MEDIA_COOKIE } from '../../servers/sunshine-server';
-import type { SunshineServer } from '../../servers/sunshine-server';
-import {
-	APP_ID,
-	type Authentication,
-	expectAuthorization,
-	expectConformingRequests,
-	expectSunshineJwt,
-	fetchLocal,
-	header,
-	loadSunshineValidators,
-	runSunshine,
-	startServer,
-} from './context';
+import { DEFAULT_ACCOUNT_KEY, MEDIA_COOKIE } from '../../../sandbox/sunshine/server';
+import { APP_ID, type Authentication, expectAuthorization, expectSunshineJwt, fetchLocal, header, runSunshine, useSunshineEmulator } from './context';
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
-let server: SunshineServer;
-let validators: Awaited<ReturnType<typeof loadSunshineValidators>>;
-
-beforeAll(async () => {
-	server = await startServer();
-	validators = await loadSunshineValidators();
-}, 120_000);
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validators, server.requests));
+const server = useSunshineEmulator();
 
 /** The exact multipart body form-data writes for one file in `source`. */
 function expectedMultipart(boundary: string, fileName: string, mimeType: string, content: Buffer): Buffer {

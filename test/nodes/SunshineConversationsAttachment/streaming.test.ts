@@ -1,52 +1,17 @@
 /**
  * A file of exactly the 50 MB Sunshine accepts goes through the node as a streamed multipart
- * body: the process never holds it. Sampled while the workflow runs, each sample after a full
- * garbage collection, so only memory still referenced counts.
+ * body: the process never holds it. Sampled while the workflow runs (test/support/memory.ts: a
+ * collection only when memory grew past the last peak), so only memory still referenced counts.
  */
-import * as v8 from 'v8';
-import * as vm from 'vm';
-
 import { generatedStats } from '../../support/n8n-harness';
-import { SUNSHINE_MAX_UPLOAD_BYTES } from '../../servers/sunshine-server';
-import type { SunshineServer } from '../../servers/sunshine-server';
-import { APP_ID, fetchLocal, header, runSunshine, startServer } from './context';
+import { expectPeaksBelow, sampleMemory } from '../../support/memory';
+import { SUNSHINE_MAX_UPLOAD_BYTES } from '../../../sandbox/sunshine/server';
+import { APP_ID, fetchLocal, header, runSunshine, useSunshineEmulator } from './context';
 
 const MiB = 1024 * 1024;
 const SIZE = SUNSHINE_MAX_UPLOAD_BYTES;
 
-let server: SunshineServer;
-beforeAll(async () => (server = await startServer()));
-afterAll(async () => await server.close());
-
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-
-async function sampled<T>(fn: () => Promise<T>): Promise<{ result: T; arrayBuffers: number; rss: number }> {
-	gc();
-	const start = process.memoryUsage();
-	let arrayBuffers = 0;
-	let rss = 0;
-	const sample = () => {
-		gc();
-		const now = process.memoryUsage();
-		arrayBuffers = Math.max(arrayBuffers, now.arrayBuffers - start.arrayBuffers);
-		rss = Math.max(rss, now.rss - start.rss);
-	};
-	// A full GC blocks everything: leave the upload 250 ms of work between two samples, also on a busy machine.
-	let timer: NodeJS.Timeout | undefined;
-	const tick = () => {
-		sample();
-		timer = setTimeout(tick, 250);
-	};
-	timer = setTimeout(tick, 250);
-	try {
-		const result = await fn();
-		sample();
-		return { result, arrayBuffers, rss };
-	} finally {
-		clearTimeout(timer);
-	}
-}
+const server = useSunshineEmulator();
 
 it('uploads the largest accepted file (50 MB) as a stream, without holding it in memory', async () => {
 	const expected = await generatedStats(SIZE, 50);
@@ -58,7 +23,7 @@ it('uploads the largest accepted file (50 MB) as a stream, without holding it in
 	);
 	expect(warmUp.error).toBeUndefined();
 	server.reset();
-	const up = await sampled(() =>
+	const up = await sampleMemory(() =>
 		runSunshine(
 			server,
 			{ operation: 'upload', binaryPropertyName: 'data', options: { for: 'message', conversationId: 'c616a583e4c240a871818541' } },
@@ -75,9 +40,7 @@ it('uploads the largest accepted file (50 MB) as a stream, without holding it in
 	const media = await fetchLocal(server.mediaUrl(stored));
 	expect(media.body.length).toBe(SIZE);
 
-	console.log(`50 MB multipart upload: peak +${(up.arrayBuffers / MiB).toFixed(1)} MiB buffers / +${(up.rss / MiB).toFixed(1)} MiB RSS`);
 	// Holding the file would add all of its 50 MiB. Sockets and file streams on both ends (node and
 	// emulator share this process) account for what is seen: 0 to 18 MiB, depending on the load.
-	expect(up.arrayBuffers).toBeLessThan(SIZE * 0.7);
-	expect(up.rss).toBeLessThan(40 * MiB);
+	expectPeaksBelow('50 MB multipart', { upload: up }, { arrayBuffers: SIZE * 0.7, rss: 40 * MiB });
 }, 300_000);

@@ -8,21 +8,11 @@ import { createHash } from 'crypto';
 import { NodeOperationError } from 'n8n-workflow';
 import type { INodeParameters } from 'n8n-workflow';
 
-import type { SunshineServer } from '../../servers/sunshine-server';
-import { APP_ID, expectConformingRequests, fetchLocal, header, loadSunshineValidators, runSunshine, startServer } from './context';
+import { APP_ID, fetchLocal, header, runSunshine, useSunshineEmulator } from './context';
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
-let server: SunshineServer;
-let validators: Awaited<ReturnType<typeof loadSunshineValidators>>;
-
-beforeAll(async () => {
-	server = await startServer();
-	validators = await loadSunshineValidators();
-}, 120_000);
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validators, server.requests));
+const server = useSunshineEmulator();
 
 const upload = (parameters: INodeParameters): INodeParameters => ({ operation: 'upload', source: 'text', options: {}, ...parameters });
 

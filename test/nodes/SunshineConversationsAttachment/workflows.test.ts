@@ -4,19 +4,10 @@
  */
 import { createHash } from 'crypto';
 
-import type { SunshineServer } from '../../servers/sunshine-server';
-import { APP_ID, expectConformingRequests, fetchLocal, loadSunshineValidators, runSunshineWorkflow, startServer } from './context';
+import { APP_ID, fetchLocal, runSunshineWorkflow, useSunshineEmulator } from './context';
 
 const INVOICE = '%PDF-1.4 invoice for ticket 4711\n';
-let server: SunshineServer;
-let validators: Awaited<ReturnType<typeof loadSunshineValidators>>;
-beforeAll(async () => {
-	server = await startServer();
-	validators = await loadSunshineValidators();
-}, 120_000);
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validators, server.requests));
+const server = useSunshineEmulator();
 
 it('upload.json uploads the invoice for a message of the conversation the item names', async () => {
 	const { error, output } = await runSunshineWorkflow(server, 'upload.json');

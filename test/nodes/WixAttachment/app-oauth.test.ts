@@ -6,20 +6,8 @@
 import { NodeApiError } from 'n8n-workflow';
 
 import { logsText } from '../../support/n8n-harness';
-import { DEFAULT_APP, DEFAULT_INSTANCE_ID } from '../../servers/wix-server';
-import type { WixServer } from '../../servers/wix-server';
-import {
-	APP_CREDENTIAL,
-	CONTACT_ID,
-	SECRETS,
-	apiCalls,
-	appCredentials,
-	expectConformingRequests,
-	header,
-	loadWixValidator,
-	runWix,
-	startServer,
-} from './context';
+import { DEFAULT_APP, DEFAULT_INSTANCE_ID } from '../../../sandbox/wix/server';
+import { APP_CREDENTIAL, CONTACT_ID, SECRETS, apiCalls, appCredentials, header, runWix, useWixEmulator } from './context';
 
 const base = `/contacts/v4/attachments/${CONTACT_ID}`;
 const listAll = { authentication: 'appOAuth', operation: 'getAll', contactId: CONTACT_ID, returnAll: true };
@@ -30,15 +18,7 @@ const exchange = {
 	instance_id: DEFAULT_INSTANCE_ID,
 };
 
-let server: WixServer;
-let validator: Awaited<ReturnType<typeof loadWixValidator>>;
-beforeAll(async () => {
-	server = await startServer();
-	validator = await loadWixValidator();
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validator, server.requests));
+const server = useWixEmulator();
 
 function storedToken(result: { credentialsStore: Record<string, Record<string, unknown>> }): string {
 	return result.credentialsStore[APP_CREDENTIAL].accessToken as string;
@@ -85,9 +65,10 @@ it('renews an expired token after the 401 and repeats the call', async () => {
 	expect(server.tokenRequests).toEqual([exchange]);
 });
 
-it('renews a token that ran out of time between two runs', async () => {
-	const shortLived = await startServer({ tokenTtlSeconds: 1 });
-	try {
+describe('with an emulator started with { tokenTtlSeconds: 1 }', () => {
+	const shortLived = useWixEmulator({ tokenTtlSeconds: 1 });
+
+	it('renews a token that ran out of time between two runs', async () => {
 		const first = await runWix(shortLived, listAll, { credentials: appCredentials(shortLived) });
 		expect(first.error).toBeUndefined();
 		const token = storedToken(first);
@@ -103,9 +84,7 @@ it('renews a token that ran out of time between two runs', async () => {
 		]);
 		expect(storedToken(second)).not.toBe(token);
 		expect(shortLived.acceptedTokens()).toEqual([storedToken(second)]);
-	} finally {
-		await shortLived.close();
-	}
+	});
 });
 
 it('uploads with the app token: the token goes to the API, never to the upload URL', async () => {

@@ -1,16 +1,12 @@
 /**
  * Several items at once against the Wix emulator (answers held so that they come back out of
- * order; every arrival and answer recorded in order, test/servers/common/traffic.ts).
+ * order; every arrival and answer recorded in order, sandbox/common/traffic.ts).
  */
 import { readBinary } from '../../support/n8n-harness';
-import { barrier } from '../../servers/common/traffic';
-import type { WixServer } from '../../servers/wix-server';
-import { CONTACT_ID, runWix, startServer } from './context';
+import { barrier } from '../../../sandbox/common/traffic';
+import { CONTACT_ID, runWix, useWixEmulator } from './context';
 
-let server: WixServer;
-beforeAll(async () => (server = await startServer()));
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
+const server = useWixEmulator();
 
 it('downloads several files at once (5 by default), in the input order, each paired and whole', async () => {
 	const records = Array.from({ length: 8 }, (_, i) => server.seedAttachment(CONTACT_ID, `doc-${i}.pdf`, Buffer.from(`%PDF doc ${i}`), 'application/pdf'));

@@ -10,14 +10,15 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } fro
 import { WixAttachmentApi } from '../../../credentials/WixAttachmentApi.credentials';
 import { WixAttachmentAppOAuthApi } from '../../../credentials/WixAttachmentAppOAuthApi.credentials';
 import { WixAttachment } from '../../../nodes/WixAttachment/WixAttachment.node';
-import { WIX_CONTACTS_SPEC } from '../../../scripts/sandbox/providers/wix';
+import { WIX_CONTACTS_SPEC } from '../../../sandbox/wix/demo';
 import { asTool, toolType } from '../../support/tool';
 import { runListSearch, runNode, runWorkflow } from '../../support/n8n-harness';
 import type { HarnessItem, HarnessWorkflow, RunNodeResult } from '../../support/n8n-harness';
+import { expectRequestsConform, header, useEmulator } from '../../support/emulator';
 import { SPEC_FILES, loadSpecValidator, requireSpecs } from '../../support/spec';
 import type { SpecValidator } from '../../support/spec';
-import { DEFAULT_API_KEY, DEFAULT_APP, DEFAULT_CONTACT, DEFAULT_INSTANCE_ID, DEFAULT_SITE_ID, startWixServer } from '../../servers/wix-server';
-import type { RecordedRequest, WixServer, WixServerOptions } from '../../servers/wix-server';
+import { DEFAULT_API_KEY, DEFAULT_APP, DEFAULT_CONTACT, DEFAULT_INSTANCE_ID, DEFAULT_SITE_ID, startWixServer } from '../../../sandbox/wix/server';
+import type { RecordedRequest, WixServer, WixServerOptions } from '../../../sandbox/wix/server';
 
 export const NODE_TYPE = 'n8n-nodes-attachments.wixAttachment';
 export const CONTACT_ID = DEFAULT_CONTACT.id;
@@ -121,9 +122,7 @@ export async function runWixWorkflow(server: WixServer, fixture: string, overrid
 	return { ...result, output: result.error ? [] : result.outputOf(node.name) };
 }
 
-export async function startServer(options: WixServerOptions = {}): Promise<WixServer> {
-	return await startWixServer(options);
-}
+export const startServer = startWixServer;
 
 export interface WixValidators {
 	attachments: SpecValidator;
@@ -144,26 +143,26 @@ export async function loadWixValidator(): Promise<WixValidators | undefined> {
  */
 export function expectConformingRequests(validators: WixValidators | undefined, requests: RecordedRequest[]): void {
 	if (!validators) return;
-	for (const request of requests) {
-		if (request.host !== 'api') continue;
-		const validator = request.path.startsWith('/contacts/v4/attachments')
-			? validators.attachments
-			: request.path.startsWith('/contacts/v4/contacts')
-				? validators.contacts
-				: undefined;
-		if (!validator) continue;
-		const violations = validator.validate(request);
-		expect({ request: `${request.method} ${request.url}`, violations }).toEqual({
-			request: `${request.method} ${request.url}`,
-			violations: [],
-		});
-	}
+	expectRequestsConform(requests, (request) =>
+		request.host !== 'api'
+			? undefined
+			: request.path.startsWith('/contacts/v4/attachments')
+				? validators.attachments
+				: request.path.startsWith('/contacts/v4/contacts')
+					? validators.contacts
+					: undefined,
+	);
 }
 
-export function header(request: RecordedRequest, name: string): string | undefined {
-	const value = request.headers[name.toLowerCase()];
-	return Array.isArray(value) ? value.join(', ') : value;
-}
+export { header };
+
+/**
+ * The Wix emulator of a test file (or describe block): started before its tests, reset before
+ * each, every attachments and contacts request of each checked against Wix's specs, closed after
+ * them.
+ */
+export const useWixEmulator = (options: WixServerOptions = {}): WixServer =>
+	useEmulator({ name: 'Wix', start: () => startWixServer(options), loadSpecs: loadWixValidator, expectConforming: (validators, server) => expectConformingRequests(validators, server.requests) });
 
 export function apiCalls(server: WixServer): string[] {
 	return server.requests.map((r) => `${r.host} ${r.method} ${r.url}`);

@@ -5,52 +5,26 @@
  */
 import { Readable } from 'node:stream';
 
-import type { ICredentialDataDecryptedObject, ICredentialType, IHttpRequestOptions, INodeType } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialType, IHttpRequestOptions } from 'n8n-workflow';
 
 import { WixAttachmentApi } from '../../../credentials/WixAttachmentApi.credentials';
 import { WixAttachmentAppOAuthApi } from '../../../credentials/WixAttachmentAppOAuthApi.credentials';
 import { WixAttachment } from '../../../nodes/WixAttachment/WixAttachment.node';
-import { logsText, runNode } from '../../support/n8n-harness';
-import { DEFAULT_API_KEY, DEFAULT_APP, DEFAULT_INSTANCE_ID, DEFAULT_SITE_ID } from '../../servers/wix-server';
-import type { WixServer } from '../../servers/wix-server';
-import { API_KEY_CREDENTIAL, APP_CREDENTIAL, SECRETS, apiKeyCredentials, appCredentials, header, startServer } from './context';
+import { runCredentialTest } from '../../support/credential-test';
+import { logsText } from '../../support/n8n-harness';
+import { DEFAULT_API_KEY, DEFAULT_APP, DEFAULT_INSTANCE_ID, DEFAULT_SITE_ID } from '../../../sandbox/wix/server';
+import { API_KEY_CREDENTIAL, APP_CREDENTIAL, SECRETS, apiKeyCredentials, appCredentials, header, useWixEmulator } from './context';
 
 /** A credential's `authenticate` as a function (not a generic, expression one). */
 type Signer = (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) => Promise<IHttpRequestOptions>;
 
-let server: WixServer;
-beforeAll(async () => (server = await startServer()));
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
+const server = useWixEmulator();
 
 const apiKey = new WixAttachmentApi();
 const app = new WixAttachmentAppOAuthApi();
 
-/** As n8n's CredentialsTester: a node with one parameter whose routing is the test request. */
-function credentialTester(credential: ICredentialType): INodeType {
-	return {
-		description: {
-			displayName: 'Credential Test',
-			name: 'wixCredentialTest',
-			group: ['transform'],
-			version: 1,
-			description: 'Runs a credential test request',
-			defaults: { name: 'Credential Test' },
-			inputs: ['main'],
-			outputs: ['main'],
-			credentials: [{ name: credential.name, required: true }],
-			properties: [{ displayName: 'Temp', name: 'temp', type: 'string', default: '', routing: { request: credential.test!.request } }],
-		},
-	} as unknown as INodeType;
-}
-
 async function runTest(credential: ICredentialType, data: Record<string, unknown>) {
-	return await runNode({
-		nodeTypes: [credentialTester(credential)],
-		credentialTypes: [apiKey, app],
-		node: { type: 'wixCredentialTest', parameters: {} },
-		credentials: { [credential.name]: data as never },
-	});
+	return await runCredentialTest(credential, data as ICredentialDataDecryptedObject, [apiKey, app]);
 }
 
 describe('Wix Attachment API (API key)', () => {
@@ -82,8 +56,13 @@ describe('Wix Attachment API (API key)', () => {
 
 	it('its test request fails for a wrong key', async () => {
 		const result = await runTest(apiKey, { ...apiKeyCredentials(server), apiKey: 'IST.wrong' });
-		expect(result.error).toBeDefined();
-		expect(JSON.stringify(result.error)).toContain('401');
+		// n8n's credential test says so in its own words; Wix's 401 code is the description.
+		expect(result.error).toMatchObject({ message: 'Authorization failed - please check your credentials', httpCode: '401', description: 'UNAUTHENTICATED' });
+		expect(server.requests.length).toBeGreaterThan(0);
+		for (const request of server.requests) {
+			expect(`${request.method} ${request.url}`).toBe('GET /contacts/v4/contacts?paging.limit=1');
+			expect(header(request, 'authorization')).toBe('IST.wrong');
+		}
 	});
 });
 
@@ -159,7 +138,11 @@ describe('Wix Attachment App OAuth API', () => {
 
 	it('its test request fails for a wrong secret without showing it', async () => {
 		const result = await runTest(app, appCredentials(server, { appSecret: 'wrong-secret-9f2d' }));
-		expect(result.error).toBeDefined();
+		// Refused at the token endpoint: no contact is asked for.
+		expect(result.error).toMatchObject({ message: 'Authorization failed - please check your credentials', httpCode: '401' });
+		expect(server.requests.length).toBeGreaterThan(0);
+		expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual(server.requests.map(() => 'POST /oauth2/token'));
+		expect(server.acceptedTokens()).toEqual([]);
 		const visible = JSON.stringify({ message: result.error!.message, items: result.items }) + logsText(result.logs);
 		for (const secret of [...SECRETS, 'wrong-secret-9f2d']) expect(visible).not.toContain(secret);
 	});

@@ -10,18 +10,9 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { logsText } from '../../support/n8n-harness';
-import type { WixServer } from '../../servers/wix-server';
-import { CONTACT_ID, SECRETS, apiKeyCredentials, expectConformingRequests, loadWixValidator, runWix, startServer } from './context';
+import { CONTACT_ID, SECRETS, apiKeyCredentials, runWix, useWixEmulator } from './context';
 
-let server: WixServer;
-let validator: Awaited<ReturnType<typeof loadWixValidator>>;
-beforeAll(async () => {
-	server = await startServer();
-	validator = await loadWixValidator();
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validator, server.requests));
+const server = useWixEmulator();
 
 const pdf = { data: Buffer.from('%PDF-1.4 x'), fileName: 'x.pdf', mimeType: 'application/pdf' };
 const upload = (options: INodeParameters = {}, binary: Record<string, unknown> = pdf) =>
@@ -103,23 +94,6 @@ describe('bad input fails before any request, naming the parameter', () => {
 		expect(server.requests).toHaveLength(0);
 	});
 
-	it('a missing binary field names the field and lists the ones there are', async () => {
-		const result = await runWix(
-			server,
-			{ operation: 'upload', contactId: CONTACT_ID, binaryPropertyName: 'attachment', options: {} },
-			{ input: [{ binary: { data: pdf } }] },
-		);
-		expect(result.error).toBeInstanceOf(NodeOperationError);
-		expect(result.error!.message).toBe('The input item has no binary field "attachment" (parameter "Input Binary Field")');
-		expect((result.error as NodeOperationError).description).toContain('data');
-		expect(server.requests).toHaveLength(0);
-	});
-
-	it('an empty file', async () => {
-		const result = await upload({}, { data: Buffer.alloc(0), fileName: 'empty.pdf', mimeType: 'application/pdf' });
-		expect(result.error!.message).toMatch(/is empty/);
-		expect(server.requests).toHaveLength(0);
-	});
 });
 
 describe("Wix's errors", () => {
@@ -127,15 +101,25 @@ describe("Wix's errors", () => {
 		const result = await runWix(server, { operation: 'get', contactId: CONTACT_ID, attachmentId: byId(randomUUID()) });
 		const error = result.error as NodeApiError;
 		expect(error).toBeInstanceOf(NodeApiError);
-		expect(error.message).toMatch(/^Wix found no attachment "[0-9a-f-]{36}" on contact "513c1bfc-61b6-427d-a7f8-ceeedb1eb763"$/);
+		expect(error.message).toMatch(/^Wix found no attachment "[0-9a-f-]{36}" on contact "513c1bfc-61b6-427d-a7f8-ceeedb1eb763" — check "Attachment"$/);
 		expect(error.httpCode).toBe('404');
 		expect(error.description).toMatch(/^Check the Contact and the Attachment: .* Wix: Attachment not found\. NOT_FOUND /);
 	});
 
-	it('a contact Wix does not have', async () => {
-		const result = await runWix(server, { operation: 'getAll', contactId: randomUUID(), returnAll: true });
-		expect(result.error!.message).toMatch(/^Wix found no contact with ID "[0-9a-f-]{36}"$/);
-		expect((result.error as NodeApiError).description).toMatch(/^Check the Contact: .* Wix: Contact not found\. NOT_FOUND: Contact [0-9a-f-]{36} not found/);
+	it.each([
+		['Get Many', { operation: 'getAll', returnAll: true }, undefined],
+		['Get', { operation: 'get', attachmentId: byId(randomUUID()) }, undefined],
+		['Delete', { operation: 'delete', attachmentId: byId(randomUUID()) }, undefined],
+		['Upload', { operation: 'upload', binaryPropertyName: 'data', options: {} }, { binary: { data: pdf } }],
+	] as const)('a contact Wix does not have (%s): its 404, naming the Contact to check', async (_name, parameters, item) => {
+		const contactId = randomUUID();
+		const result = await runWix(server, { ...parameters, contactId }, item ? { input: [item] } : {});
+		const error = result.error as NodeApiError;
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.httpCode).toBe('404');
+		expect(error.message).toBe(`Wix found no contact with ID "${contactId}" — check "Contact"`);
+		expect(error.description).toMatch(/^Check the Contact: .* Wix: Contact not found\. NOT_FOUND: Contact [0-9a-f-]{36} not found/);
+		expect(server.requests).toHaveLength(1);
 	});
 
 	it('a contact without attachments gives no items, and a hint that says so', async () => {
@@ -223,17 +207,16 @@ describe("Wix's errors", () => {
 		}
 	});
 
-	it('an expired file link is a clear error', async () => {
-		const stale = await startServer({ mediaUrlTtlSeconds: -1 });
-		try {
+	describe('with an emulator started with { mediaUrlTtlSeconds: -1 }', () => {
+		const stale = useWixEmulator({ mediaUrlTtlSeconds: -1 });
+
+		it('an expired file link is a clear error', async () => {
 			const record = stale.seedAttachment(CONTACT_ID, 'old.pdf', Buffer.from('%PDF old'), 'application/pdf');
 			const result = await runWix(stale, { operation: 'get', contactId: CONTACT_ID, attachmentId: byId(record.id), download: true });
 			expect(result.error).toBeInstanceOf(NodeApiError);
 			expect(result.error!.message).toBe('Wix: Forbidden: the link has expired');
 			expect(result.items).toEqual([]);
-		} finally {
-			await stale.close();
-		}
+		});
 	});
 
 	it('a wrong API key is an authentication error that names no secret, in the error, output or logs', async () => {

@@ -6,18 +6,9 @@
 import { createHash } from 'crypto';
 
 import { binaryStats } from '../../support/n8n-harness';
-import type { WixServer } from '../../servers/wix-server';
-import { CONTACT_ID, expectConformingRequests, loadWixValidator, runWix, startServer } from './context';
+import { CONTACT_ID, runWix, useWixEmulator } from './context';
 
-let server: WixServer;
-let validator: Awaited<ReturnType<typeof loadWixValidator>>;
-beforeAll(async () => {
-	server = await startServer();
-	validator = await loadWixValidator();
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validator, server.requests));
+const server = useWixEmulator();
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 

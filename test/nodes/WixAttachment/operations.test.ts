@@ -7,9 +7,8 @@
 import { createHash } from 'crypto';
 
 import { binaryStats, generatedStats } from '../../support/n8n-harness';
-import type { WixServer } from '../../servers/wix-server';
-import { DEFAULT_API_KEY, DEFAULT_SITE_ID } from '../../servers/wix-server';
-import { CONTACT_ID, apiCalls, expectConformingRequests, header, loadWixValidator, runWix, startServer } from './context';
+import { DEFAULT_API_KEY, DEFAULT_SITE_ID } from '../../../sandbox/wix/server';
+import { CONTACT_ID, apiCalls, header, runWix, useWixEmulator } from './context';
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 const base = `/contacts/v4/attachments/${CONTACT_ID}`;
@@ -20,16 +19,7 @@ const PNG = Buffer.concat([
 	Buffer.from('deadbeef', 'hex'),
 ]);
 
-let server: WixServer;
-let validator: Awaited<ReturnType<typeof loadWixValidator>>;
-
-beforeAll(async () => {
-	server = await startServer();
-	validator = await loadWixValidator();
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validator, server.requests));
+const server = useWixEmulator();
 
 describe('Upload', () => {
 	it('announces the file, then streams it to the upload URL without the Wix credential', async () => {
@@ -142,9 +132,10 @@ describe('Upload', () => {
 		]);
 	});
 
-	it('works with upload URLs that already carry a query', async () => {
-		const other = await startServer({ uploadTokenInQuery: true });
-		try {
+	describe('with an emulator started with { uploadTokenInQuery: true }', () => {
+		const other = useWixEmulator({ uploadTokenInQuery: true });
+
+		it('works with upload URLs that already carry a query', async () => {
 			const result = await runWix(
 				other,
 				{ operation: 'upload', contactId: CONTACT_ID, binaryPropertyName: 'data', options: {} },
@@ -155,9 +146,7 @@ describe('Upload', () => {
 			const [pending] = other.pendingUploads();
 			expect(put.url).toBe(`/upload?upload_token=${pending.token}&filename=a%26b%3Dc.pdf`);
 			expect(other.attachments(CONTACT_ID)[0].fileName).toBe('a&b=c.pdf');
-		} finally {
-			await other.close();
-		}
+		});
 	});
 });
 
@@ -228,10 +217,7 @@ describe('Get Many', () => {
 });
 
 describe('Get Many when Wix cannot count', () => {
-	let uncounted: WixServer;
-	beforeAll(async () => (uncounted = await startServer({ countTotals: false })));
-	afterAll(async () => await uncounted.close());
-	afterEach(() => expectConformingRequests(validator, uncounted.requests));
+	const uncounted = useWixEmulator({ countTotals: false });
 
 	it.each([
 		[150, ['', '&paging.offset=100']],
@@ -303,9 +289,10 @@ describe('Get', () => {
 		expect(await binaryStats(binary)).toEqual({ size: PNG.length, sha256: sha256(PNG) });
 	});
 
-	it('types the file from the record even when the storage host says octet-stream', async () => {
-		const other = await startServer({ mediaContentType: 'binary/octet-stream' });
-		try {
+	describe("with an emulator started with { mediaContentType: 'binary/octet-stream' }", () => {
+		const other = useWixEmulator({ mediaContentType: 'binary/octet-stream' });
+
+		it('types the file from the record even when the storage host says octet-stream', async () => {
 			const record = other.seedAttachment(CONTACT_ID, 'budget.xlsx', Buffer.from('PK\u0003\u0004 sheet'), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
 			const result = await runWix(other, {
 				operation: 'get',
@@ -318,9 +305,7 @@ describe('Get', () => {
 				fileName: 'budget.xlsx',
 				mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 			});
-		} finally {
-			await other.close();
-		}
+		});
 	});
 });
 

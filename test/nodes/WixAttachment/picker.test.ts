@@ -3,19 +3,10 @@
  * site's contacts (Query Contacts), through n8n-core's real LoadOptionsContext, signed by the
  * credential the Authentication parameter picks.
  */
-import { DEFAULT_API_KEY } from '../../servers/wix-server';
-import type { WixServer } from '../../servers/wix-server';
-import { CONTACT_ID, expectConformingRequests, header, loadWixValidator, runWix, searchAttachments, searchContacts, startServer } from './context';
+import { DEFAULT_API_KEY } from '../../../sandbox/wix/server';
+import { CONTACT_ID, header, runWix, searchAttachments, searchContacts, useWixEmulator } from './context';
 
-let server: WixServer;
-let validator: Awaited<ReturnType<typeof loadWixValidator>>;
-beforeAll(async () => {
-	server = await startServer();
-	validator = await loadWixValidator();
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validator, server.requests));
+const server = useWixEmulator();
 
 const base = `/contacts/v4/attachments/${CONTACT_ID}`;
 

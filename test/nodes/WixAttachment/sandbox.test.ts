@@ -3,37 +3,18 @@
  * `npm start`: the emulator behind the Prism gate, which refuses any request Wix's specs do not
  * describe. Its call (List Contacts) is one the real Wix API serves with the same key.
  */
-import type { ICredentialType, INodeType } from 'n8n-workflow';
 
 import { WixAttachmentApi } from '../../../credentials/WixAttachmentApi.credentials';
 import { WixAttachmentAppOAuthApi } from '../../../credentials/WixAttachmentAppOAuthApi.credentials';
-import { wixProvider } from '../../../scripts/sandbox/providers/wix';
-import type { RunningProvider } from '../../../scripts/sandbox/providers/types';
-import { runNode } from '../../support/n8n-harness';
+import { wixProvider } from '../../../sandbox/wix/demo';
+import type { RunningProvider } from '../../../sandbox/types';
+import { runCredentialTest } from '../../support/credential-test';
 import { requireSpecs } from '../../support/spec';
-import { DEFAULT_API_KEY, DEFAULT_SITE_ID } from '../../servers/wix-server';
-import type { WixServer } from '../../servers/wix-server';
+import { DEFAULT_API_KEY, DEFAULT_SITE_ID } from '../../../sandbox/wix/server';
+import type { WixServer } from '../../../sandbox/wix/server';
 
 const haveSpecs = requireSpecs(['wix_contact_attachments.yaml'], 'the Wix sandbox (Prism gate)');
 const describeSandbox = haveSpecs ? describe : describe.skip;
-
-/** As n8n's CredentialsTester: a node with one parameter whose routing is the test request. */
-function credentialTester(credential: ICredentialType): INodeType {
-	return {
-		description: {
-			displayName: 'Credential Test',
-			name: 'wixCredentialTest',
-			group: ['transform'],
-			version: 1,
-			description: 'Runs a credential test request',
-			defaults: { name: 'Credential Test' },
-			inputs: ['main'],
-			outputs: ['main'],
-			credentials: [{ name: credential.name, required: true }],
-			properties: [{ displayName: 'Temp', name: 'temp', type: 'string', default: '', routing: { request: credential.test!.request } }],
-		},
-	} as unknown as INodeType;
-}
 
 describeSandbox('the Wix sandbox (Prism gate in front of the emulator)', () => {
 	let sandbox: RunningProvider<WixServer>;
@@ -45,12 +26,7 @@ describeSandbox('the Wix sandbox (Prism gate in front of the emulator)', () => {
 
 	it('passes the API key credential’s test (GET /contacts/v4/contacts)', async () => {
 		const apiKey = new WixAttachmentApi();
-		const result = await runNode({
-			nodeTypes: [credentialTester(apiKey)],
-			credentialTypes: [apiKey, new WixAttachmentAppOAuthApi()],
-			node: { type: 'wixCredentialTest', parameters: {} },
-			credentials: { [apiKey.name]: { apiKey: DEFAULT_API_KEY, siteId: DEFAULT_SITE_ID, baseUrl: sandbox.baseUrl } },
-		});
+		const result = await runCredentialTest(apiKey, { apiKey: DEFAULT_API_KEY, siteId: DEFAULT_SITE_ID, baseUrl: sandbox.baseUrl }, [apiKey, new WixAttachmentAppOAuthApi()]);
 		expect({ error: result.error?.message, lines }).toEqual({ error: undefined, lines: expect.any(Array) });
 		expect(result.items[0].json).toMatchObject({ contacts: [{ id: expect.any(String) }], pagingMetadata: { count: 1 } });
 		expect(sandbox.emulator.requests.map((request) => `${request.method} ${request.url}`)).toEqual(['GET /contacts/v4/contacts?paging.limit=1']);

@@ -4,7 +4,7 @@
  */
 import { describeWithSpecs, SPEC_FILES } from '../../support/spec';
 import type { RecordedRequest } from '../../support/spec';
-import { DEFAULT_API_KEY, DEFAULT_SITE_ID } from '../../servers/wix-server';
+import { DEFAULT_API_KEY, DEFAULT_SITE_ID } from '../../../sandbox/wix/server';
 import { CONTACT_ID, loadWixValidator } from './context';
 
 const auth = { authorization: DEFAULT_API_KEY, 'wix-site-id': DEFAULT_SITE_ID };

@@ -8,22 +8,12 @@ import { createHash } from 'crypto';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INodeParameters } from 'n8n-workflow';
 
-import type { WixServer } from '../../servers/wix-server';
-import { CONTACT_ID, expectConformingRequests, header, loadWixValidator, runWix, startServer } from './context';
+import { CONTACT_ID, header, runWix, useWixEmulator } from './context';
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 const byId = (value: string) => ({ __rl: true, mode: 'id', value });
 
-let server: WixServer;
-let validator: Awaited<ReturnType<typeof loadWixValidator>>;
-
-beforeAll(async () => {
-	server = await startServer({ maxAttachmentBytes: 64 });
-	validator = await loadWixValidator();
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validator, server.requests));
+const server = useWixEmulator({ maxAttachmentBytes: 64 });
 
 const upload = (parameters: INodeParameters): INodeParameters => ({ operation: 'upload', contactId: CONTACT_ID, source: 'text', options: {}, ...parameters });
 

@@ -5,18 +5,9 @@
 import { createHash } from 'crypto';
 
 import { readBinary } from '../../support/n8n-harness';
-import type { WixServer } from '../../servers/wix-server';
-import { CONTACT_ID, expectConformingRequests, header, loadWixValidator, runWixWorkflow, startServer } from './context';
+import { CONTACT_ID, header, runWixWorkflow, useWixEmulator } from './context';
 
-let server: WixServer;
-let validator: Awaited<ReturnType<typeof loadWixValidator>>;
-beforeAll(async () => {
-	server = await startServer();
-	validator = await loadWixValidator();
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validator, server.requests));
+const server = useWixEmulator();
 
 const byId = (value: string) => ({ __rl: true, mode: 'id', value });
 

@@ -6,16 +6,18 @@ import { randomUUID } from 'crypto';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { logsText } from '../../support/n8n-harness';
-import { DEFAULT_ACCESS_TOKEN, DEFAULT_REFRESH_TOKEN } from '../../servers/xero-server';
-import type { XeroServer } from '../../servers/xero-server';
-import { CLIENT_SECRET, runXero, startServer } from './context';
+import { DEFAULT_ACCESS_TOKEN, DEFAULT_REFRESH_TOKEN } from '../../../sandbox/xero/server';
+import { CLIENT_SECRET, runXero, useXeroEmulator } from './context';
 
-let server: XeroServer;
-beforeAll(async () => (server = await startServer()));
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
+const server = useXeroEmulator();
 
 const parentId = '4074292c-09b3-456d-84e7-add864c6c39b';
+/** No document of any type has this ID: Xero answers 404 for its attachments. */
+const unknown = '0b6f2c1e-9d7a-4e3b-8c5f-2a1d0e9f8b7c';
+beforeEach(() => {
+	server.reset();
+	server.addDocument('Invoices', parentId);
+});
 const pdf = { data: Buffer.from('%PDF-1.4 x'), fileName: 'x.pdf', mimeType: 'application/pdf' };
 
 function expectNoSecrets(text: string): void {
@@ -36,28 +38,6 @@ describe('bad input fails before any request, naming the parameter', () => {
 		const result = await runXero(server, parameters);
 		expect(result.error).toBeInstanceOf(NodeOperationError);
 		expect(result.error!.message).toMatch(message);
-		expect(server.requests).toHaveLength(0);
-	});
-
-	it('a missing binary field names the field and lists the ones there are', async () => {
-		const result = await runXero(
-			server,
-			{ resource: 'invoice', operation: 'upload', parentId, binaryPropertyName: 'attachment', options: {} },
-			{ input: [{ binary: { data: pdf } }] },
-		);
-		expect(result.error).toBeInstanceOf(NodeOperationError);
-		expect(result.error!.message).toBe('The input item has no binary field "attachment" (parameter "Input Binary Field")');
-		expect((result.error as NodeOperationError).description).toContain('data');
-		expect(server.requests).toHaveLength(0);
-	});
-
-	it('an empty file is refused', async () => {
-		const result = await runXero(
-			server,
-			{ resource: 'invoice', operation: 'upload', parentId, binaryPropertyName: 'data', options: {} },
-			{ input: [{ binary: { data: { data: Buffer.alloc(0), fileName: 'empty.pdf', mimeType: 'application/pdf' } } }] },
-		);
-		expect(result.error!.message).toMatch(/is empty/);
 		expect(server.requests).toHaveLength(0);
 	});
 
@@ -96,7 +76,7 @@ describe("Xero's errors", () => {
 		expect(server.requests).toHaveLength(1);
 	});
 
-	it('a file Xero does not have gives its 404 text', async () => {
+	it('a file Xero does not have gives its 404 text, naming the file and the document parameters', async () => {
 		const result = await runXero(server, {
 			resource: 'invoice',
 			operation: 'get',
@@ -109,23 +89,70 @@ describe("Xero's errors", () => {
 		const error = result.error as NodeApiError;
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.httpCode).toBe('404');
-		expect(error.message).toBe(`Xero found no attachment "missing.pdf" on invoice ${parentId}`);
-		expect(error.description).toMatch(/^Check the invoice ID, the Organization and the attachment: .* Xero: The resource you're looking for cannot be found\./);
+		expect(error.message).toBe(`Xero found no attachment "missing.pdf" on invoice ${parentId} — check "File Name" and "Invoice ID"`);
+		expect(error.description).toMatch(/^Xero answers the same when the invoice does not exist in the Organization\. .* Xero: The resource you're looking for cannot be found\./);
+	});
+});
+
+describe('a document Xero does not have (its 404): a NodeApiError naming the parameter to check', () => {
+	function expectDocumentNotFound(error: Error | undefined, kind: string, parameter: string): void {
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect((error as NodeApiError).httpCode).toBe('404');
+		expect(error!.message).toBe(`No Xero ${kind} with ID ${unknown} — check "${parameter}"`);
+		expect((error as NodeApiError).description).toMatch(
+			new RegExp(`^Xero has no ${kind} with this ID in the chosen Organization: check the ${parameter} .* and that the Organization is the one the ${kind} belongs to\\. Xero: The resource you're looking for cannot be found\\.`),
+		);
+	}
+
+	it('Get Many', async () => {
+		const result = await runXero(server, { resource: 'account', operation: 'getAll', parentId: unknown, returnAll: true });
+		expectDocumentNotFound(result.error, 'account', 'Account ID');
+		expect(server.requests).toHaveLength(1);
 	});
 
-	it('a document ID that matches nothing gives no items, and a hint saying what to check', async () => {
-		const unknown = '0b6f2c1e-9d7a-4e3b-8c5f-2a1d0e9f8b7c';
+	it('Get by file name (its listing finds no document, rather than no attachment)', async () => {
+		const result = await runXero(server, { resource: 'invoice', operation: 'get', parentId: unknown, getBy: 'fileName', fileName: 'receipt.pdf', binaryPropertyName: 'data', options: {} });
+		expectDocumentNotFound(result.error, 'invoice', 'Invoice ID');
+		expect(server.requests).toHaveLength(1);
+	});
+
+	it('Get with a MIME type given (no listing): names the attachment and the document parameters', async () => {
+		const result = await runXero(server, {
+			resource: 'creditNote',
+			operation: 'get',
+			parentId: unknown,
+			getBy: 'attachmentId',
+			attachmentId: randomUUID(),
+			binaryPropertyName: 'data',
+			options: { mimeType: 'application/pdf' },
+		});
+		expect(result.error).toBeInstanceOf(NodeApiError);
+		expect(result.error!.message).toMatch(new RegExp(`^Xero found no attachment "[0-9a-f-]{36}" on credit note ${unknown} — check "Attachment ID" and "Credit Note ID"$`));
+	});
+
+	it('Upload: nothing is stored', async () => {
+		const result = await runXero(
+			server,
+			{ resource: 'bankTransaction', operation: 'upload', parentId: unknown, binaryPropertyName: 'data', options: {} },
+			{ input: [{ binary: { data: pdf } }] },
+		);
+		expectDocumentNotFound(result.error, 'bank transaction', 'Bank Transaction ID');
+		expect(server.attachments('BankTransactions', unknown)).toEqual([]);
+		expect(server.requests).toHaveLength(1);
+	});
+
+	it('a document without attachments gives no items, and a hint', async () => {
+		server.addDocument('Accounts', unknown);
 		const result = await runXero(server, { resource: 'account', operation: 'getAll', parentId: unknown, returnAll: true });
 		expect(result.error).toBeUndefined();
 		expect(result.items).toEqual([]);
 		expect(result.run.data.resultData.runData['Node Under Test'][0].hints).toEqual([
-			{
-				message: `Xero listed no attachments for account ${unknown}. Xero answers the same for an ID that matches no account: if you expected attachments, check the account ID and the Organization.`,
-				location: 'outputPane',
-			},
+			{ message: `Xero listed no attachments for account ${unknown}: the account has none.`, location: 'outputPane' },
 		]);
 	});
+});
 
+describe('other errors', () => {
 	it('an attachment ID not on the document says which files it has', async () => {
 		server.seedAttachment('Invoices', parentId, 'one.pdf', Buffer.from('1'), 'application/pdf');
 		const result = await runXero(server, {
@@ -160,13 +187,14 @@ describe('items', () => {
 			{ resource: 'invoice', operation: 'getAll', parentId: '={{ $json.parent }}', returnAll: true },
 			{
 				continueOnFail: true,
-				input: [{ json: { parent: parentId } }, { json: { parent: 'not-a-guid' } }, { json: { parent: randomUUID() } }],
+				input: [{ json: { parent: parentId } }, { json: { parent: 'not-a-guid' } }, { json: { parent: unknown } }],
 			},
 		);
 		expect(result.error).toBeUndefined();
-		expect(result.items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(result.items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		expect(result.items[0].json.FileName).toBe('a.pdf');
 		expect(result.items[1].json.error).toMatch(/Invalid "Invoice ID"/);
+		expect(result.items[2].json).toMatchObject({ error: `No Xero invoice with ID ${unknown} — check "Invoice ID"`, httpCode: '404' });
 	});
 
 	it('without Continue On Fail the first failure stops the node with its item index', async () => {

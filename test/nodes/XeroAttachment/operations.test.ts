@@ -7,26 +7,18 @@ import { createHash, randomUUID } from 'crypto';
 
 import { XERO_PARENT_TYPES } from '../../../nodes/XeroAttachment/parentTypes';
 import { binaryStats, generatedStats } from '../../support/n8n-harness';
-import type { XeroServer } from '../../servers/xero-server';
-import { DEFAULT_ACCESS_TOKEN } from '../../servers/xero-server';
-import { TENANT_ID, expectConformingRequests, header, loadXeroValidators, runXero, startServer } from './context';
+import { DEFAULT_ACCESS_TOKEN } from '../../../sandbox/xero/server';
+import { TENANT_ID, header, runXero, useXeroEmulator } from './context';
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
-let server: XeroServer;
-let validators: Awaited<ReturnType<typeof loadXeroValidators>>;
-
-beforeAll(async () => {
-	server = await startServer();
-	validators = await loadXeroValidators();
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validators, server.requests));
+const server = useXeroEmulator();
 
 describe.each(XERO_PARENT_TYPES)('Xero Attachment on $name', (type) => {
 	const parentId = randomUUID();
 	const base = `/api.xro/2.0/${type.path}/${parentId}/Attachments`;
+	// Xero answers 404 for a document it does not have: this one it has.
+	beforeEach(() => server.addDocument(type.path, parentId));
 
 	it('Upload (PUT) streams the file with its type and length, and outputs the new attachment', async () => {
 		const size = 300_001;

@@ -5,23 +5,14 @@
 import { XeroAttachmentOAuth2Api } from '../../../credentials/XeroAttachmentOAuth2Api.credentials';
 import { XeroAttachment } from '../../../nodes/XeroAttachment/XeroAttachment.node';
 import { runListSearch } from '../../support/n8n-harness';
-import { DEFAULT_ACCESS_TOKEN, startXeroServer } from '../../servers/xero-server';
-import type { XeroServer } from '../../servers/xero-server';
-import { NODE_TYPE, expectConformingRequests, header, loadXeroValidators, xeroCredentials } from './context';
+import { DEFAULT_ACCESS_TOKEN } from '../../../sandbox/xero/server';
+import { NODE_TYPE, header, xeroCredentials, useXeroEmulator } from './context';
 
 const tenants = [
 	{ tenantId: '2f4c1a6e-7b3d-4e9a-8c5f-1d2e3f4a5b6c', tenantName: 'Zeta Trading Ltd' },
 	{ tenantId: '9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d', tenantName: 'Acme Holdings' },
 ];
-let server: XeroServer;
-let validators: Awaited<ReturnType<typeof loadXeroValidators>>;
-beforeAll(async () => {
-	server = await startXeroServer({ tenants });
-	validators = await loadXeroValidators();
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validators, server.requests));
+const server = useXeroEmulator({ tenants });
 
 const search = async (filter?: string) =>
 	(

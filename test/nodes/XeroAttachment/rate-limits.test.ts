@@ -1,6 +1,6 @@
 /**
  * Xero's limits under concurrency, through n8n's real execution code against the Xero emulator
- * with Xero-like limits in front of it (test/servers/common/rate-limits.ts: 5 calls in flight, a
+ * with Xero-like limits in front of it (sandbox/common/rate-limits.ts: 5 calls in flight, a
  * rolling minute and day, the X-MinLimit-Remaining, X-DayLimit-Remaining and
  * X-AppMinLimit-Remaining headers, 429 with Retry-After and X-Rate-Limit-Problem beyond them).
  * Xero's minute is shortened to 2 s, in the emulator and in the node's budget alike, so that a
@@ -9,21 +9,17 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { XERO_MINUTE_BUDGET } from '../../../nodes/XeroAttachment/provider';
-import { VendorLimiter, xeroLimits } from '../../servers/common/rate-limits';
-import { barrier } from '../../servers/common/traffic';
-import { DEFAULT_ACCESS_TOKEN, DEFAULT_TENANT, startXeroServer } from '../../servers/xero-server';
-import type { XeroServer } from '../../servers/xero-server';
-import { runXero } from './context';
+import { VendorLimiter, xeroLimits } from '../../../sandbox/common/rate-limits';
+import { barrier } from '../../../sandbox/common/traffic';
+import { DEFAULT_ACCESS_TOKEN, DEFAULT_TENANT } from '../../../sandbox/xero/server';
+import { runXero, useXeroEmulator } from './context';
 
 const SECOND_TENANT = { tenantId: '0b9c8a7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d', tenantName: 'Second Company' };
 const MINUTE_MS = 2000;
 
-let server: XeroServer;
-beforeAll(async () => (server = await startXeroServer({ defaultFormat: 'xml', tenants: [DEFAULT_TENANT, SECOND_TENANT] })));
-afterAll(async () => await server.close());
+const server = useXeroEmulator({ tenants: [DEFAULT_TENANT, SECOND_TENANT] });
 let restoreWindow: () => void;
 beforeEach(() => {
-	server.reset();
 	restoreWindow = jest.replaceProperty(XERO_MINUTE_BUDGET, 'windowMs', MINUTE_MS).restore;
 });
 afterEach(() => restoreWindow());
@@ -137,6 +133,7 @@ it('fails at once when X-DayLimit-Remaining is 0, saying when the day renews, wi
 	expect(limiter.stats.rejected).toBe(0);
 
 	server.reset();
+	seedInvoices(ids);
 	const spent = new VendorLimiter(xeroLimits({ perDay: 1, minuteMs: MINUTE_MS }));
 	server.traffic.options = { limiter: () => spent };
 	const failed = await runXero(server, listInvoices({ options: { concurrency: 1 } }), { input: input(ids) });

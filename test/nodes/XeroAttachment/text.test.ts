@@ -10,21 +10,13 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { binaryStats } from '../../support/n8n-harness';
-import type { XeroServer } from '../../servers/xero-server';
-import { expectConformingRequests, header, loadXeroValidators, runXero, startServer, xeroCredentials } from './context';
+import { header, runXero, xeroCredentials, useXeroEmulator } from './context';
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
-let server: XeroServer;
-let validators: Awaited<ReturnType<typeof loadXeroValidators>>;
-
-beforeAll(async () => {
-	server = await startServer();
-	validators = await loadXeroValidators();
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validators, server.requests));
+const server = useXeroEmulator();
+// Xero answers 404 for the attachments of a document it does not have.
+beforeEach(() => server.addDocument('Invoices', parentId));
 
 const parentId = randomUUID();
 const base = `/api.xro/2.0/Invoices/${parentId}/Attachments`;

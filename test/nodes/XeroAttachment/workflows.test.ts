@@ -5,19 +5,12 @@
 import { createHash } from 'crypto';
 
 import { readBinary } from '../../support/n8n-harness';
-import type { XeroServer } from '../../servers/xero-server';
-import { expectConformingRequests, loadXeroValidators, runXeroWorkflow, startServer } from './context';
+import { runXeroWorkflow, useXeroEmulator } from './context';
 
 const parentId = '4074292c-09b3-456d-84e7-add864c6c39b';
-let server: XeroServer;
-let validators: Awaited<ReturnType<typeof loadXeroValidators>>;
-beforeAll(async () => {
-	server = await startServer();
-	validators = await loadXeroValidators();
-});
-afterAll(async () => await server.close());
-beforeEach(() => server.reset());
-afterEach(() => expectConformingRequests(validators, server.requests));
+const server = useXeroEmulator();
+// Xero answers 404 for the attachments of a document it does not have.
+beforeEach(() => server.addDocument('Invoices', parentId));
 
 it('get-many.json lists the invoice attachments', async () => {
 	server.seedAttachment('Invoices', parentId, 'receipt.pdf', Buffer.from('%PDF'), 'application/pdf');

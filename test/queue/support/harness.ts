@@ -15,8 +15,8 @@ import path from 'node:path';
 
 import * as hostEnv from '../../../scripts/n8n-host/env';
 import { publishWorkflows, startQueueInfrastructure, type QueueTopology } from '../../../scripts/queue/topology';
-import { startSandbox, type Sandbox } from '../../../scripts/sandbox';
-import type { DemoCredential } from '../../../scripts/sandbox/providers/types';
+import { startSandbox, type Sandbox } from '../../../sandbox';
+import type { DemoCredential } from '../../../sandbox/types';
 import { createUserFolder, removeUserFolder } from '../../e2e/support/n8n';
 import { sha256 } from '../../e2e/support/workflows';
 

@@ -2,10 +2,10 @@
  * The suite's webhook workflows: one per operation of every node (parameters from the call's
  * query string), published on main and executed by the workers.
  */
-import { asanaProvider } from '../../../scripts/sandbox/providers/asana';
-import { sunshineProvider } from '../../../scripts/sandbox/providers/sunshine';
-import { wixProvider } from '../../../scripts/sandbox/providers/wix';
-import { XERO_DEMO, xeroProvider } from '../../../scripts/sandbox/providers/xero';
+import { asanaProvider } from '../../../sandbox/asana/demo';
+import { sunshineProvider } from '../../../sandbox/sunshine/demo';
+import { wixProvider } from '../../../sandbox/wix/demo';
+import { XERO_DEMO, xeroProvider } from '../../../sandbox/xero/demo';
 import { fromQuery, node, webhookWorkflow, type WebhookWorkflow, type WorkflowNode } from './harness';
 
 type Credentials = Record<string, { id: string; name: string }>;

@@ -1,2 +1,2 @@
-export * from './specs-dir';
+export * from '../../../sandbox/prism/specs-dir';
 export * from './validator';

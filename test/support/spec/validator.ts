@@ -41,18 +41,18 @@
  *  - Query parameters the operation does not declare are warnings (Prism ignores them).
  *  - Specs are handed to Prism with responses reduced (see "Loading" below).
  */
-import * as fs from 'fs';
 import * as path from 'path';
-import { performance } from 'perf_hooks';
-// Not the package index (see above); `getHttpOperationsFromSpec` is the function it re-exports.
+// Not the package index (see above).
 import type { IHttpRequest } from '@stoplight/prism-http';
-import { getHttpOperationsFromSpec } from '@stoplight/prism-http/dist/utils/operations';
 import route from '@stoplight/prism-http/dist/router';
 import { matchPath } from '@stoplight/prism-http/dist/router/matchPath';
 import { MatchType } from '@stoplight/prism-http/dist/router/types';
 import { validateInput, validateSecurity } from '@stoplight/prism-http/dist/validator';
-import { packageIdOf, parseSpecFile } from '../../../scripts/sandbox/prism/parse-cache';
-import { SPECS_DIR_ENV, specPath } from './specs-dir';
+import { headerParameters } from '../../../sandbox/common/http';
+import { type HttpOperation, type LoadedSpec, type PathFilter, clearSpecCache, loadSpec, operationKey, resolveSpecFile, searchParamsToNameValues } from '../../../sandbox/prism/specs';
+
+export { clearSpecCache, resolveSpecFile };
+export type { HttpOperation, LoadedSpec };
 
 /** A request as recorded by the fake servers. */
 export interface RecordedRequest {
@@ -107,7 +107,6 @@ export interface SpecValidator {
 	check(req: RecordedRequest): SpecCheckResult;
 }
 
-export type HttpOperation = Awaited<ReturnType<typeof getHttpOperationsFromSpec>>[number];
 type PrismValidation = ReturnType<typeof validateInput>;
 type PrismDiagnostic = Extract<PrismValidation, { _tag: 'Left' }>['left'][number];
 type HttpMethod = IHttpRequest['method'];
@@ -120,184 +119,18 @@ function requireFromPrism<T>(id: string, fromDir = PRISM_VALIDATOR_DIR): T {
 	return require(require.resolve(id, { paths: [fromDir] })) as T;
 }
 
-type YamlParseWithPointers = (
-	text: string,
-	options: { ignoreDuplicateKeys: boolean; mergeKeys: boolean },
-) => { data: unknown; diagnostics: Array<{ severity: number; message: string; range: { start: { line: number } } }> };
-
-/** `@stoplight/yaml` as used by the ref-parser Prism's loader calls, and its package name and version. */
-function yamlParser(): { parse: YamlParseWithPointers; id: string } {
-	const refParserDir = path.dirname(require.resolve('@stoplight/json-schema-ref-parser', { paths: [PRISM_VALIDATOR_DIR] }));
-	const file = require.resolve('@stoplight/yaml', { paths: [refParserDir] });
-	return { parse: requireFromPrism<{ parseWithPointers: YamlParseWithPointers }>('@stoplight/yaml', refParserDir).parseWithPointers, id: packageIdOf(file) };
-}
-
 /* ------------------------------------------------------------------------------------------------
- * Loading, cached per spec file (and `paths` filter) per process (module instance: in jest, per
- * test file).
- *
- * Prism's loader dereferences the whole document and then expands every shared $ref into a copy
- * (`decycle`), which for Xero's 900 kB spec takes ~9 s in plain node and ~20 s inside jest. Request
- * validation never looks at responses, so Prism is handed the document parsed by the same YAML
- * parser its ref-parser uses (`@stoplight/yaml`, same options) with each operation's `responses`
- * reduced to their codes and descriptions. The request side of every operation stays the same:
- * identical for Asana, Sunshine and Wix (asserted by test/spec-validator); in Xero's recursive
- * schemas (Contact ↔ ContactGroups, CreditNote ↔ Allocations) the depth at which Prism's decycle
- * cuts the recursion moves, which does not change what they accept (and more of them compile).
- * The load time roughly halves; `paths` goes much further (see SpecValidatorOptions).
+ * Loading: the one spec loader of sandbox/prism/specs.ts, the one the sandbox's Prism gates use,
+ * with `responses: 'codes'`: Prism is handed the document parsed by the same YAML parser its
+ * ref-parser uses, with each operation's `responses` reduced to their codes and descriptions
+ * (request validation never looks at them; the load time roughly halves), and with `paths` as its
+ * `fullPaths` (see SpecValidatorOptions). Cached per spec file and filter per process (module
+ * instance: in jest, per test file); the YAML is parsed once per machine.
  * ---------------------------------------------------------------------------------------------- */
-
-export interface LoadedSpec {
-	file: string;
-	operations: HttpOperation[];
-	/** `${method} ${path}` of operations reduced to routing skeletons by the `paths` filter. */
-	skeletons: Set<string>;
-	loadMs: number;
-}
-
-type PathFilter = RegExp | readonly string[];
-
-const specCache = new Map<string, Promise<LoadedSpec>>();
-const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
-
-/** Resolves a bare file name against the specs directory; paths are resolved against the cwd. */
-export function resolveSpecFile(specFile: string): string {
-	if (path.isAbsolute(specFile) || specFile.includes('/') || specFile.includes(path.sep)) {
-		return path.resolve(specFile);
-	}
-	return specPath(specFile);
-}
-
-const opKey = (method: string, pathTemplate: string) => `${method.toLowerCase()} ${pathTemplate}`;
-
-function filterAccepts(filter: PathFilter | undefined, pathTemplate: string): boolean {
-	if (!filter) return true;
-	if (filter instanceof RegExp) {
-		filter.lastIndex = 0;
-		return filter.test(pathTemplate);
-	}
-	return filter.includes(pathTemplate);
-}
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function hasNonLocalRef(value: unknown): boolean {
-	if (Array.isArray(value)) return value.some(hasNonLocalRef);
-	if (!isObject(value)) return false;
-	if (typeof value.$ref === 'string' && !value.$ref.startsWith('#')) return true;
-	return Object.values(value).some(hasNonLocalRef);
-}
-
-/** Keeps only the `components` entries reachable through local $refs from the rest of the document. */
-function pruneComponents(doc: Json): Json {
-	const components = doc.components;
-	if (!isObject(components)) return doc;
-	const reached = new Set<string>();
-	const resolve = (ref: string): unknown =>
-		ref
-			.slice(2)
-			.split('/')
-			.map((s) => decodeURIComponent(s).replace(/~1/g, '/').replace(/~0/g, '~'))
-			.reduce<unknown>((node, key) => (isObject(node) || Array.isArray(node) ? (node as Json)[key] : undefined), doc);
-	const walk = (value: unknown): void => {
-		if (Array.isArray(value)) return value.forEach(walk);
-		if (!isObject(value)) return;
-		if (typeof value.$ref === 'string' && value.$ref.startsWith('#/') && !reached.has(value.$ref)) {
-			reached.add(value.$ref);
-			walk(resolve(value.$ref));
-		}
-		for (const v of Object.values(value)) walk(v);
-	};
-	const rest: Record<string, unknown> = { ...doc };
-	delete rest.components;
-	walk(rest);
-	walk(components.securitySchemes);
-	const kept: Json = {};
-	for (const [kind, entries] of Object.entries(components)) {
-		if (kind === 'securitySchemes' || !isObject(entries)) {
-			kept[kind] = entries;
-			continue;
-		}
-		const ptr = (name: string) => `#/components/${kind}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-		kept[kind] = Object.fromEntries(Object.entries(entries).filter(([name]) => reached.has(ptr(name))));
-	}
-	return { ...doc, components: kept };
-}
-
-/**
- * The document reduced to what request validation reads: responses → `{ code: { description } }`;
- * operations outside `filter` → routing skeletons (operationId, servers, security only).
- */
-function reduceForRequestValidation(doc: Json, filter: PathFilter | undefined, skeletons: Set<string>): Json {
-	if (!isObject(doc.paths)) return doc;
-	const paths: Json = {};
-	for (const [pathTemplate, item] of Object.entries(doc.paths)) {
-		if (!isObject(item)) {
-			paths[pathTemplate] = item;
-			continue;
-		}
-		const full = filterAccepts(filter, pathTemplate);
-		const reduced: Json = {};
-		// Same key order as the spec: Prism's router breaks ties by operation order.
-		for (const [key, op] of Object.entries(item)) {
-			const method = key.toLowerCase();
-			if (!(HTTP_METHODS as readonly string[]).includes(method) || !isObject(op)) {
-				if (full || key === 'servers') reduced[key] = op;
-				continue;
-			}
-			const responses: Json = {};
-			for (const [code, response] of Object.entries(isObject(op.responses) ? op.responses : {})) {
-				const description = isObject(response) && typeof response.description === 'string' ? response.description : '';
-				responses[code] = { description };
-			}
-			if (full) {
-				reduced[key] = { ...op, responses };
-			} else {
-				skeletons.add(opKey(method, pathTemplate));
-				const skeleton: Json = { responses };
-				for (const field of ['operationId', 'servers', 'security'] as const) if (field in op) skeleton[field] = op[field];
-				reduced[key] = skeleton;
-			}
-		}
-		paths[pathTemplate] = reduced;
-	}
-	const out = { ...doc, paths };
-	return filter ? pruneComponents(out) : out;
-}
 
 /** Prism's operations of a spec, reduced for request validation (cached per file and filter). */
 export function loadSpecOperations(specFile: string, paths?: PathFilter): Promise<LoadedSpec> {
-	const file = resolveSpecFile(specFile);
-	const key = `${file}\u0000${paths === undefined ? '' : paths instanceof RegExp ? String(paths) : JSON.stringify(paths)}`;
-	let loading = specCache.get(key);
-	if (!loading) {
-		loading = (async () => {
-			if (!fs.existsSync(file)) {
-				throw new Error(`OpenAPI spec not found: ${file} (the specs directory can be set with ${SPECS_DIR_ENV})`);
-			}
-			const started = performance.now();
-			// The same parser and options as @stoplight/json-schema-ref-parser's YAML plugin; parsed once
-			// per machine and spec version (scripts/sandbox/prism/parse-cache.ts), not per test file.
-			const parser = yamlParser();
-			const parsed = parseSpecFile(file, parser.parse, parser.id, { ignoreDuplicateKeys: true, mergeKeys: false });
-			const skeletons = new Set<string>();
-			// External $refs are resolved relative to the file: let Prism load it unchanged then.
-			const operations =
-				isObject(parsed.data) && !hasNonLocalRef(parsed.data)
-					? await getHttpOperationsFromSpec(reduceForRequestValidation(parsed.data, paths, skeletons))
-					: await getHttpOperationsFromSpec(file);
-			return { file, operations, skeletons, loadMs: Math.round(performance.now() - started) };
-		})();
-		specCache.set(key, loading);
-		loading.catch(() => specCache.delete(key));
-	}
-	return loading;
-}
-
-/** Drops cached specs (frees the memory: the full Xero spec takes ~150 MB of heap once parsed). */
-export function clearSpecCache(): void {
-	specCache.clear();
+	return loadSpec({ file: specFile, fullPaths: paths, responses: 'codes' });
 }
 
 /** A validator for requests against `specFile` (a file name in the specs directory, or a path). */
@@ -366,15 +199,6 @@ function parseContentType(value: string | undefined): { mediaType?: string; boun
 
 const isJsonMediaType = (mt: string | undefined) => !!mt && (mt === 'application/json' || /^application\/[^/]+\+json$/.test(mt));
 
-function searchParamsToNameValues(searchParams: URLSearchParams): Record<string, string | string[]> {
-	const params: Record<string, string | string[]> = {};
-	for (const key of new Set(searchParams.keys())) {
-		const values = searchParams.getAll(key);
-		params[key] = values.length === 1 ? values[0] : values;
-	}
-	return params;
-}
-
 function flattenHeaders(headers: RecordedRequest['headers']): Record<string, string> {
 	const out: Record<string, string> = {};
 	for (const [name, value] of Object.entries(headers)) {
@@ -393,17 +217,6 @@ export interface MultipartPart {
 	filename?: string;
 	contentType?: string;
 	data: Buffer;
-}
-
-function parseHeaderParams(value: string): Record<string, string> {
-	const params: Record<string, string> = {};
-	const re = /;\s*([^=;\s]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)/g;
-	let m: RegExpExecArray | null;
-	while ((m = re.exec(value))) {
-		const raw = m[2].trim();
-		params[m[1].toLowerCase()] = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
-	}
-	return params;
 }
 
 export function parseMultipart(body: Buffer, boundary: string): { parts: MultipartPart[]; errors: string[] } {
@@ -446,7 +259,7 @@ export function parseMultipart(body: Buffer, boundary: string): { parts: Multipa
 			if (!disposition || !/^form-data\s*(;|$)/i.test(disposition)) {
 				errors.push(`part #${parts.length + 1} has no "Content-Disposition: form-data" header`);
 			} else {
-				const params = parseHeaderParams(disposition);
+				const params = headerParameters(disposition);
 				part.name = params.name;
 				part.filename = params.filename ?? params['filename*'];
 				if (!part.name) errors.push(`part #${parts.length + 1} has no name in its Content-Disposition`);
@@ -717,7 +530,7 @@ function checkRequest(spec: LoadedSpec, basePaths: readonly string[], checkSecur
 		};
 	}
 	let chosen = routed.right;
-	const isSkeleton = (op: HttpOperation) => skeletons.has(opKey(op.method, op.path));
+	const isSkeleton = (op: HttpOperation) => skeletons.has(operationKey(op.method, op.path));
 	const sameTemplatedMatch = (op: HttpOperation) =>
 		op !== chosen && !isSkeleton(op) && op.method.toLowerCase() === prepared.input.method && isMatch(stripped, op, MatchType.TEMPLATED);
 	if (isSkeleton(chosen) && isMatch(stripped, chosen, MatchType.TEMPLATED)) {

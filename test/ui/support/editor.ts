@@ -303,6 +303,76 @@ export async function closeCredential(page: Page): Promise<void> {
 	await page.getByTestId('editCredential-modal').waitFor({ state: 'hidden' });
 }
 
+/** Opens a workflow and waits until its canvas shows its nodes. */
+export async function openWorkflow(page: Page, baseUrl: string, workflowId: string): Promise<void> {
+	await goTo(page, baseUrl, `/workflow/${workflowId}`);
+	await page.getByTestId('canvas-node').first().waitFor({ timeout: 90_000 });
+	// The canvas fits the view after the nodes are placed: let it settle before measuring.
+	await page.waitForTimeout(1000);
+}
+
+/**
+ * The sticky notes of the open canvas that cover a node, as "<sticky> covers <node>": the boxes
+ * the editor draws (a sticky's `sticky` element, a node's `canvas-node` element) intersect.
+ */
+export async function stickiesCoveringNodes(page: Page): Promise<string[]> {
+	return await page.evaluate(() => {
+		const box = (element: Element) => element.getBoundingClientRect();
+		const nameOf = (element: Element) => element.closest('[data-node-name]')?.getAttribute('data-node-name') ?? '?';
+		const stickies = Array.from(document.querySelectorAll('[data-test-id="sticky"]'));
+		const nodes = Array.from(document.querySelectorAll('[data-test-id="canvas-node"]'));
+		const found: string[] = [];
+		for (const sticky of stickies) {
+			const a = box(sticky);
+			for (const node of nodes) {
+				const b = box(node);
+				if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) found.push(`${nameOf(sticky)} covers ${nameOf(node)}`);
+			}
+		}
+		return found;
+	});
+}
+
+/** Opens a node of the open canvas (double-click), waiting for its panel. */
+export async function openNode(page: Page, nodeName: string): Promise<void> {
+	await page.locator(`[data-test-id="canvas-node"][data-node-name="${nodeName.replace(/"/g, '\\"')}"]`).dblclick();
+	await page.getByTestId('ndv').waitFor();
+	await page.getByTestId('node-parameters').waitFor();
+}
+
+export interface LocatorShown {
+	/** The parameter's name (resource-locator-<name>). */
+	name: string;
+	/** What its mode selector shows ('' when it shows only its placeholder); undefined without one. */
+	mode?: string;
+	/** What it shows as its value: the input's value, or the text of what stands in for it (an expression, the model's $fromAI). */
+	value: string;
+}
+
+/** Every resource locator the open panel shows, with what its mode selector and its value show. */
+export async function resourceLocatorsShown(page: Page): Promise<LocatorShown[]> {
+	return await nodeParameters(page).evaluate((root) => {
+		const shown: LocatorShown[] = [];
+		for (const element of Array.from(root.querySelectorAll<HTMLElement>('[data-test-id^="resource-locator-"]'))) {
+			if (element.getClientRects().length === 0) continue;
+			const name = element.getAttribute('data-test-id')!.slice('resource-locator-'.length);
+			const selector = element.querySelector<HTMLElement>('[data-test-id="rlc-mode-selector"]');
+			let mode: string | undefined;
+			if (selector) {
+				// A selected mode's label, not the placeholder the select shows when none is.
+				const selected = Array.from(selector.querySelectorAll<HTMLElement>('.el-select__selected-item:not(.is-transparent), .el-select__placeholder:not(.is-transparent)'));
+				const input = selector.querySelector('input');
+				mode = (selected.map((item) => item.innerText.trim()).find(Boolean) ?? input?.value ?? '').trim();
+			}
+			const input = element.querySelector<HTMLInputElement>('[data-test-id="rlc-input"] input, input[data-test-id="rlc-input"]');
+			const container = element.querySelector<HTMLElement>('[data-test-id="rlc-input-container"]');
+			const value = (input?.value || container?.innerText || '').trim();
+			shown.push({ name, mode, value });
+		}
+		return shown;
+	});
+}
+
 export interface RunResult {
 	nodes: string[];
 	succeeded: string[];

@@ -1,14 +1,14 @@
 /**
  * What the editor should show for each node, derived from the node classes of nodes/ (not a hand
- * list): the nodes of scripts/sandbox/providers, each operation of each resource, and the top-level
+ * list): the nodes of sandbox/<provider>/demo.ts, each operation of each resource, and the top-level
  * parameters n8n displays for it (n8n-workflow's own displayOptions logic, defaults applied).
  */
 import path from 'node:path';
 
 import { NodeHelpers, type INodeProperties, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
-import { PROVIDERS } from '../../../scripts/sandbox/providers';
-import type { SandboxProvider } from '../../../scripts/sandbox/providers/types';
+import { PROVIDERS } from '../../../sandbox/providers';
+import type { SandboxProvider } from '../../../sandbox/types';
 import { REPO_ROOT } from './stack';
 
 export interface Operation {

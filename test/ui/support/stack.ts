@@ -13,7 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { PROVIDERS } from '../../../scripts/sandbox/providers';
+import { PROVIDERS } from '../../../sandbox/providers';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -63,7 +63,7 @@ export async function healthy(port: number): Promise<boolean> {
 	});
 }
 
-/** Every fixed port of the sandboxes (scripts/sandbox/providers). */
+/** Every fixed port of the sandboxes (sandbox/<provider>/demo.ts). */
 export const SANDBOX_PORTS = PROVIDERS.flatMap((provider) => Object.values(provider.defaultPorts));
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
