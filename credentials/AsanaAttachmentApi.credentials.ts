@@ -1,5 +1,7 @@
 import type { ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
+import { baseUrlOverride } from '../nodes/shared/description';
+
 /**
  * An Asana personal access token, sent as a Bearer token. Kept apart from n8n's built-in Asana
  * credential (`asanaApi`) so that this package's nodes never ask for it.
@@ -23,15 +25,7 @@ export class AsanaAttachmentApi implements ICredentialType {
 			required: true,
 			description: 'Create one in Asana under My Settings → Apps → Developer console → Create new token',
 		},
-		{
-			displayName: 'Base URL Override',
-			name: 'baseUrl',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. http://127.0.0.1:4020',
-			description:
-				'Leave empty to talk to Asana (https://app.asana.com). Set it to send the requests to a sandbox or proxy instead; /api/1.0 is added to it.',
-		},
+		baseUrlOverride(4020, 'Leave empty to talk to Asana (https://app.asana.com). Set it to send the requests to a sandbox or proxy instead; /api/1.0 is added to it.'),
 	];
 
 	/**

@@ -1,12 +1,17 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { authorizationCodeFields, baseUrlOverride } from '../nodes/shared/description';
+
 /**
  * What an Asana app is registered for decides what it may ask: granular scopes (the attachment
- * scopes and what the parent picker reads: workspaces and their typeahead search) or, for an app
- * registered for "Full permissions", only `default`. Asana refuses the other (the two are exclusive).
+ * scopes, what the parent picker reads: workspaces and their typeahead search, and the webhooks the
+ * Asana Attachment Trigger registers, lists and removes: `webhooks:write`, `webhooks:read`,
+ * `webhooks:delete`) or, for an app registered for "Full permissions", only `default`. Asana
+ * refuses the other (the two are exclusive).
  */
 export const ASANA_SCOPES = {
-	granular: 'attachments:read attachments:write attachments:delete workspaces:read workspaces.typeahead:read',
+	granular:
+		'attachments:read attachments:write attachments:delete workspaces:read workspaces.typeahead:read webhooks:read webhooks:write webhooks:delete',
 	full: 'default',
 } as const;
 
@@ -26,21 +31,7 @@ export class AsanaAttachmentOAuth2Api implements ICredentialType {
 	documentationUrl = 'https://developers.asana.com/docs/oauth';
 
 	properties: INodeProperties[] = [
-		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
-		{
-			displayName: 'Authorization URL',
-			name: 'authUrl',
-			type: 'hidden',
-			default: 'https://app.asana.com/-/oauth_authorize',
-			required: true,
-		},
-		{
-			displayName: 'Access Token URL',
-			name: 'accessTokenUrl',
-			type: 'hidden',
-			default: 'https://app.asana.com/-/oauth_token',
-			required: true,
-		},
+		...authorizationCodeFields('https://app.asana.com/-/oauth_authorize', 'https://app.asana.com/-/oauth_token'),
 		{
 			displayName: 'App Permissions',
 			name: 'permissions',
@@ -60,14 +51,6 @@ export class AsanaAttachmentOAuth2Api implements ICredentialType {
 		},
 		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },
 		{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'body' },
-		{
-			displayName: 'Base URL Override',
-			name: 'baseUrl',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. http://127.0.0.1:4020',
-			description:
-				'Leave empty to talk to Asana (https://app.asana.com). Set it to send the API requests to a sandbox or proxy instead; /api/1.0 is added to it.',
-		},
+		baseUrlOverride(4020, 'Leave empty to talk to Asana (https://app.asana.com). Set it to send the API requests to a sandbox or proxy instead; /api/1.0 is added to it.'),
 	];
 }

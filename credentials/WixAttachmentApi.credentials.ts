@@ -1,5 +1,7 @@
 import type { ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
+import { baseUrlOverride } from '../nodes/shared/description';
+
 /**
  * A Wix API key (sent raw in `Authorization`, no "Bearer") with the ID of the site whose
  * contacts it reaches (`wix-site-id`: the Contacts APIs are site-level).
@@ -33,15 +35,7 @@ export class WixAttachmentApi implements ICredentialType {
 			placeholder: 'e.g. 5ae1c2b8-0c43-4e36-b0c7-1f7d2a9e6b31',
 			description: 'The ID of the site, as it appears after /dashboard/ in the URL of the site\'s dashboard',
 		},
-		{
-			displayName: 'Base URL Override',
-			name: 'baseUrl',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. http://127.0.0.1:4030',
-			description:
-				'Leave empty to talk to Wix (https://www.wixapis.com). Set it to send the requests to a sandbox or proxy instead.',
-		},
+		baseUrlOverride(4030, 'Leave empty to talk to Wix (https://www.wixapis.com). Set it to send the requests to a sandbox or proxy instead.'),
 	];
 
 	/**

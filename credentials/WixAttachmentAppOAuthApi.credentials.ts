@@ -11,6 +11,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { baseUrlOverride } from '../nodes/shared/description';
+
 const WIX_API = 'https://www.wixapis.com';
 
 /** A token answer is a few hundred bytes. */
@@ -64,15 +66,7 @@ export class WixAttachmentAppOAuthApi implements ICredentialType {
 			default: '',
 			description: 'The ID of the app\'s installation on the site whose contacts to reach',
 		},
-		{
-			displayName: 'Base URL Override',
-			name: 'baseUrl',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. http://127.0.0.1:4030',
-			description:
-				'Leave empty to talk to Wix (https://www.wixapis.com). Set it to send the requests, the token request included, to a sandbox or proxy instead.',
-		},
+		baseUrlOverride(4030, 'Leave empty to talk to Wix (https://www.wixapis.com). Set it to send the requests, the token request included, to a sandbox or proxy instead.'),
 		{
 			displayName: 'Access Token',
 			name: 'accessToken',

@@ -29,6 +29,8 @@ export interface RunningProvider<Emulator = unknown> {
 	baseUrl: string;
 	/** The demo credentials of examples/credentials (examples/index.ts), pointed at this gate and emulator. */
 	credentials: DemoCredential[];
+	/** Demo credentials only a trigger example uses (examples/index.ts EXAMPLE_TRIGGER_CREDENTIALS), pointed at this sandbox. */
+	triggerCredentials?: DemoCredential[];
 	/** What the demo data is, one line each (printed by npm start / npm run sandbox). */
 	demo: string[];
 	close(): Promise<void>;

@@ -8,7 +8,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { withConcurrencyOption } from '../shared/description';
 import { runOperations } from '../shared/transport';
-import { asanaAttachmentProperties, asanaAttachmentSubtitle } from './description';
+import { asanaAttachmentProperties, asanaAttachmentSubtitle, asanaCredentials } from './description';
 import { ASANA_CONCURRENCY, asanaProvider } from './provider';
 import { searchAttachments, searchParents } from './methods/listSearch';
 import { deleteAttachmentOperation } from './operations/delete';
@@ -40,18 +40,7 @@ export class AsanaAttachment implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{
-				name: 'asanaAttachmentApi',
-				required: true,
-				displayOptions: { show: { authentication: ['accessToken'] } },
-			},
-			{
-				name: 'asanaAttachmentOAuth2Api',
-				required: true,
-				displayOptions: { show: { authentication: ['oAuth2'] } },
-			},
-		],
+		credentials: asanaCredentials,
 		properties: withConcurrencyOption(asanaAttachmentProperties, ASANA_CONCURRENCY),
 	};
 

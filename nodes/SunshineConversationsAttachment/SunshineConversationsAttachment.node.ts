@@ -3,7 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { withConcurrencyOption } from '../shared/description';
 import { runOperations } from '../shared/transport';
-import { sunshineAttachmentProperties, sunshineAttachmentSubtitle } from './description';
+import { sunshineAttachmentProperties, sunshineAttachmentSubtitle, sunshineCredentials } from './description';
 import { SUNSHINE_CONCURRENCY, sunshineProvider } from './provider';
 import { searchApps } from './methods/listSearch';
 import { deleteAttachmentOperation } from './operations/delete';
@@ -34,18 +34,7 @@ export class SunshineConversationsAttachment implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{
-				name: 'sunshineConversationsAttachmentApi',
-				required: true,
-				displayOptions: { show: { authentication: ['apiKey'] } },
-			},
-			{
-				name: 'sunshineConversationsAttachmentJwtApi',
-				required: true,
-				displayOptions: { show: { authentication: ['jwt'] } },
-			},
-		],
+		credentials: sunshineCredentials,
 		properties: withConcurrencyOption(sunshineAttachmentProperties, SUNSHINE_CONCURRENCY),
 	};
 

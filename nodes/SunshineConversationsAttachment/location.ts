@@ -5,6 +5,8 @@
  */
 import type { ICredentialDataDecryptedObject, ICredentialTestRequest, INodeProperties } from 'n8n-workflow';
 
+import { baseUrlOverride } from '../shared/description';
+
 export const SUNSHINE_US_URL = 'https://api.smooch.io';
 export const SUNSHINE_EU_URL = 'https://api.eu-1.smooch.io';
 
@@ -99,15 +101,7 @@ export function sunshineCredentialProperties(secretDescription: string): INodePr
 			description: 'The base URL the API paths (/v2/apps/…) are appended to',
 			displayOptions: { show: { region: ['custom'] } },
 		},
-		{
-			displayName: 'Base URL Override',
-			name: 'baseUrl',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. http://127.0.0.1:4040',
-			description: 'Leave empty to use the region\'s URL. Set it to send the requests to a sandbox or proxy instead.',
-			displayOptions: { hide: { region: ['custom'] } },
-		},
+		{ ...baseUrlOverride(4040, 'Leave empty to use the region\'s URL. Set it to send the requests to a sandbox or proxy instead.'), displayOptions: { hide: { region: ['custom'] } } },
 		{
 			displayName: 'Key ID',
 			name: 'keyId',

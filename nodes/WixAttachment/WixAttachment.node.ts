@@ -8,7 +8,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { withConcurrencyOption } from '../shared/description';
 import { runOperations } from '../shared/transport';
-import { wixAttachmentProperties, wixAttachmentSubtitle } from './description';
+import { wixAttachmentProperties, wixAttachmentSubtitle, wixCredentials } from './description';
 import { WIX_CONCURRENCY, wixProvider } from './provider';
 import { searchAttachments, searchContacts } from './methods/listSearch';
 import { deleteAttachmentOperation } from './operations/delete';
@@ -40,18 +40,7 @@ export class WixAttachment implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{
-				name: 'wixAttachmentApi',
-				required: true,
-				displayOptions: { show: { authentication: ['apiKey'] } },
-			},
-			{
-				name: 'wixAttachmentAppOAuthApi',
-				required: true,
-				displayOptions: { show: { authentication: ['appOAuth'] } },
-			},
-		],
+		credentials: wixCredentials,
 		properties: withConcurrencyOption(wixAttachmentProperties, WIX_CONCURRENCY),
 	};
 

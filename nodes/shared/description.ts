@@ -2,13 +2,95 @@
  * Parameters every node of the package shows the same way, named and worded as n8n's own
  * nodes do, so that users (and AI agents) meet one convention everywhere.
  */
-import type { IDisplayOptions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type { IDisplayOptions, INodeCredentialDescription, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { CUSTOM_API_CALL_VALUE, DEFAULT_TEXT_CONTENT_MAX_BYTES, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS } from './transport/constants';
 import type { ConcurrencyLimit, ConcurrencySpec } from './transport/constants';
 
 export { CUSTOM_API_CALL_VALUE, DEFAULT_TEXT_CONTENT_MAX_BYTES, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS };
 export type { ConcurrencyLimit, ConcurrencySpec };
+
+/**
+ * The credentials of a node with an Authentication parameter: one per value of it, required and
+ * shown when that value is chosen (the action node and the trigger of a provider share them).
+ */
+export function credentialsByAuthentication(authenticationByCredential: Record<string, string>): INodeCredentialDescription[] {
+	return Object.entries(authenticationByCredential).map(([name, value]) => ({ name, required: true, displayOptions: { show: { authentication: [value] } } }));
+}
+
+/** The Resource of a node with one resource, the attachment (n8n adds "Custom API Call" to it). */
+export function attachmentResource(name = 'Attachment', value = 'attachment'): INodeProperties {
+	return { displayName: 'Resource', name: 'resource', type: 'options', noDataExpression: true, options: [{ name, value }], default: value };
+}
+
+/** A trigger's "Download File" switch (on by default) and, shown when it is on, the binary field the file goes into. */
+export function downloadFileFields(description: string, name = 'download'): INodeProperties[] {
+	return [{ displayName: 'Download File', name, type: 'boolean', default: true, description }, outputBinaryField({ show: { [name]: [true] } })];
+}
+
+/**
+ * The Base URL Override every credential of the package has (read by the transport as `baseUrl`):
+ * empty for the vendor; a sandbox's or a proxy's URL (http://127.0.0.1:<port> in the sandboxes).
+ */
+export function baseUrlOverride(port: number, description: string): INodeProperties {
+	return { displayName: 'Base URL Override', name: 'baseUrl', type: 'string', default: '', placeholder: `e.g. http://127.0.0.1:${port}`, description };
+}
+
+/**
+ * The hidden fields of an OAuth2 credential (extending n8n's `oAuth2Api`) that n8n's OAuth2 flow
+ * reads for the authorization-code grant: the grant type and the vendor's authorization and
+ * token URLs. The scope, the auth query parameters and how the client authenticates follow them.
+ */
+export function authorizationCodeFields(authUrl: string, accessTokenUrl: string): INodeProperties[] {
+	return [
+		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
+		{ displayName: 'Authorization URL', name: 'authUrl', type: 'hidden', default: authUrl, required: true },
+		{ displayName: 'Access Token URL', name: 'accessTokenUrl', type: 'hidden', default: accessTokenUrl, required: true },
+	];
+}
+
+/** A mode of a picker that takes a typed value (an ID, a URL), checked by a regular expression. */
+export interface TypedPickerMode {
+	name: string;
+	displayName: string;
+	placeholder: string;
+	regex: string;
+	errorMessage: string;
+	hint?: string;
+}
+
+/** The ID mode of a picker. */
+export function idMode(placeholder: string, regex: string, errorMessage: string, hint?: string): TypedPickerMode {
+	return { name: 'id', displayName: 'ID', placeholder, regex, errorMessage, ...(hint ? { hint } : {}) };
+}
+
+/**
+ * A picker (resource locator) as every node of the package shows one: From List first (the
+ * searchable list `searchListMethod` gives, the default mode), then the modes that take a typed
+ * value, each checked by its regular expression.
+ */
+export function listPicker(
+	field: Pick<INodeProperties, 'displayName' | 'name' | 'description' | 'displayOptions' | 'required'>,
+	list: { searchListMethod: string; placeholder?: string },
+	typed: TypedPickerMode[],
+): INodeProperties {
+	return {
+		...field,
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		modes: [
+			{ displayName: 'From List', name: 'list', type: 'list', ...(list.placeholder ? { placeholder: list.placeholder } : {}), typeOptions: { searchListMethod: list.searchListMethod, searchable: true } },
+			...typed.map(({ name, displayName, placeholder, hint, regex, errorMessage }) => ({
+				displayName,
+				name,
+				type: 'string' as const,
+				placeholder,
+				...(hint ? { hint } : {}),
+				validation: [{ type: 'regex' as const, properties: { regex, errorMessage } }],
+			})),
+		],
+	};
+}
 
 /** "Return All" and "Limit" (default 50) of a Get Many operation. */
 export function returnAllAndLimit(displayOptions: IDisplayOptions = {}, maxLimit?: number): INodeProperties[] {
@@ -199,17 +281,17 @@ export function textUploadFields(displayOptions: IDisplayOptions = {}, sizeNote?
 			description: 'Name to give the file, with its extension',
 			displayOptions: show,
 		},
-		{
-			displayName: 'MIME Type',
-			name: 'mimeType',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. text/csv',
-			description:
-				"The file's type. Leave empty to take it from the file name's extension (e.g. text/csv for .csv, text/markdown for .md, the JSON, HTML, XML and YAML types for theirs; text/plain for any other).",
-			displayOptions: show,
-		},
+		mimeTypeParameter(
+			"The file's type. Leave empty to take it from the file name's extension (e.g. text/csv for .csv, text/markdown for .md, the JSON, HTML, XML and YAML types for theirs; text/plain for any other).",
+			show,
+			'e.g. text/csv',
+		),
 	];
+}
+
+/** A "MIME Type" parameter (a field or an option): a file's type where the provider needs one given. */
+export function mimeTypeParameter(description: string, displayOptions?: IDisplayOptions, placeholder = 'e.g. application/pdf'): INodeProperties {
+	return { displayName: 'MIME Type', name: 'mimeType', type: 'string', default: '', placeholder, description, ...(displayOptions ? { displayOptions } : {}) };
 }
 
 /**

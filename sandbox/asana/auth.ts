@@ -8,6 +8,7 @@ import { randomBytes } from 'crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'http';
 
 import { jsonReply, writeReply } from '../common/http';
+import { BearerTokens, clientAuthenticated } from '../common/tokens';
 import type { User } from './store';
 
 export type TokenKind = 'personalAccessToken' | 'oauth';
@@ -25,75 +26,49 @@ export interface IssuedToken {
 	data: { id: number; gid: string; name: string; email: string };
 }
 
-interface TokenState {
-	kind: TokenKind;
-	expired: boolean;
-	/** ms since epoch; undefined = never expires. */
-	expiresAt?: number;
-}
-
 export type AuthCheck = { ok: true; token: string; kind: TokenKind } | { ok: false };
 
-export class AsanaAuth {
-	private tokens = new Map<string, TokenState>();
-	private refreshTokens = new Set<string>();
+export class AsanaAuth extends BearerTokens<TokenKind> {
 	private codes = new Set<string>();
 
 	constructor(
-		private readonly initialPersonalAccessTokens: string[],
-		private readonly initialOAuthTokens: string[],
-		private readonly initialRefreshTokens: string[],
+		personalAccessTokens: string[],
+		oauthTokens: string[],
+		refreshTokens: string[],
 		private readonly user: User,
-		private readonly tokenTtlSeconds: number,
+		tokenTtlSeconds: number,
 		private readonly client?: OAuthClient,
 	) {
-		this.reset();
+		super(
+			[...personalAccessTokens.map((token) => [token, 'personalAccessToken'] as const), ...oauthTokens.map((token) => [token, 'oauth'] as const)],
+			refreshTokens,
+			tokenTtlSeconds,
+		);
 	}
 
 	reset(): void {
-		this.tokens = new Map<string, TokenState>();
-		for (const token of this.initialPersonalAccessTokens) this.tokens.set(token, { kind: 'personalAccessToken', expired: false });
-		for (const token of this.initialOAuthTokens) this.tokens.set(token, { kind: 'oauth', expired: false });
-		this.refreshTokens = new Set(this.initialRefreshTokens);
+		this.resetTokens();
 		this.codes.clear();
 	}
 
 	check(headers: IncomingHttpHeaders): AuthCheck {
-		const match = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
-		const state = match ? this.tokens.get(match[1]) : undefined;
-		if (!match || !state || state.expired || (state.expiresAt !== undefined && Date.now() >= state.expiresAt)) return { ok: false };
-		return { ok: true, token: match[1], kind: state.kind };
+		const { token, state } = this.bearer(headers);
+		if (!token || !state || BearerTokens.isExpired(state)) return { ok: false };
+		return { ok: true, token, kind: state.kind };
 	}
 
 	/** Mints an OAuth access token (and a refresh token unless asked not to), as the token endpoint does. */
 	issue(withRefreshToken = true): IssuedToken {
 		const accessToken = `2/${this.user.gid}/${Date.now()}:${randomBytes(16).toString('hex')}`;
-		this.tokens.set(accessToken, { kind: 'oauth', expired: false, expiresAt: Date.now() + this.tokenTtlSeconds * 1000 });
 		const issued: IssuedToken = {
 			access_token: accessToken,
 			token_type: 'bearer',
 			expires_in: this.tokenTtlSeconds,
 			data: { id: Number(this.user.gid), gid: this.user.gid, name: this.user.name, email: this.user.email },
 		};
-		if (withRefreshToken) {
-			issued.refresh_token = `2/${this.user.gid}/${randomBytes(16).toString('hex')}`;
-			this.refreshTokens.add(issued.refresh_token);
-		}
+		if (withRefreshToken) issued.refresh_token = `2/${this.user.gid}/${randomBytes(16).toString('hex')}`;
+		this.mint(accessToken, 'oauth', issued.refresh_token);
 		return issued;
-	}
-
-	expire(token: string): void {
-		const state = this.tokens.get(token);
-		if (state) state.expired = true;
-	}
-
-	revoke(token: string): void {
-		this.tokens.delete(token);
-		this.refreshTokens.delete(token);
-	}
-
-	acceptedTokens(): string[] {
-		return [...this.tokens.keys()];
 	}
 
 	/** `GET /-/oauth_authorize`: approves at once, redirecting to `redirect_uri` with a code. */
@@ -120,7 +95,7 @@ export class AsanaAuth {
 		const form = new URLSearchParams((body ?? Buffer.alloc(0)).toString('utf8'));
 		const fail = (error: string, description: string) =>
 			writeReply(res, jsonReply(400, { error, error_description: description }, { 'Cache-Control': 'no-store' }));
-		if (this.client && !this.clientAuthenticated(headers, form)) return fail('invalid_client', 'The client credentials are not valid');
+		if (this.client && !clientAuthenticated(headers, form, this.client)) return fail('invalid_client', 'The client credentials are not valid');
 		const ok = (token: IssuedToken) => writeReply(res, jsonReply(200, token, { 'Cache-Control': 'no-store' }));
 		switch (form.get('grant_type')) {
 			case 'authorization_code': {
@@ -135,18 +110,5 @@ export class AsanaAuth {
 			default:
 				return fail('unsupported_grant_type', 'grant_type must be authorization_code or refresh_token');
 		}
-	}
-
-	private clientAuthenticated(headers: IncomingHttpHeaders, form: URLSearchParams): boolean {
-		let id = form.get('client_id');
-		let secret = form.get('client_secret');
-		const basic = /^Basic\s+(\S+)$/i.exec(headers.authorization ?? '');
-		if (basic) {
-			const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
-			const colon = decoded.indexOf(':');
-			id = decodeURIComponent(decoded.slice(0, colon));
-			secret = decodeURIComponent(decoded.slice(colon + 1));
-		}
-		return id === this.client?.clientId && secret === this.client?.clientSecret;
 	}
 }

@@ -38,6 +38,22 @@ export const ASANA_DEMO = {
 	},
 } as const;
 
+/**
+ * A file attached to a task or project through Asana's API (multipart `POST /attachments` at
+ * `baseUrl`, e.g. the gate), as a user's upload makes one: what starts the Asana Attachment
+ * Trigger's examples and tests. Resolves with the attachment's gid.
+ */
+export async function attachThroughApi(baseUrl: string, parent: string, fileName: string, content: Buffer, mimeType: string): Promise<string> {
+	const form = new FormData();
+	form.append('parent', parent);
+	// Asana asks for a non-ASCII file name percent-encoded.
+	form.append('file', new Blob([new Uint8Array(content)], { type: mimeType }), encodeURIComponent(fileName));
+	const response = await fetch(`${baseUrl}/api/1.0/attachments`, { method: 'POST', headers: { authorization: `Bearer ${DEFAULT_PERSONAL_ACCESS_TOKEN}`, accept: 'application/json' }, body: form });
+	const text = await response.text();
+	if (response.status !== 200) throw new Error(`POST /attachments: ${response.status} ${text}`);
+	return (JSON.parse(text) as { data: { gid: string } }).data.gid;
+}
+
 export const asanaProvider: SandboxProvider<AsanaServer> = {
 	name: 'asana',
 	displayName: 'Asana',

@@ -10,6 +10,9 @@
  *    `resource_subtype=external` with `url` and `name`; files over 100 MiB refused;
  *  - `download_url`s that are short-lived pre-signed URLs of a second host (own port): refused with
  *    an `Authorization` header, once expired or with a wrong signature, in S3's XML shape;
+ *  - `GET|POST /webhooks`, `GET|DELETE /webhooks/{gid}` with the `X-Hook-Secret` handshake, and
+ *    signed deliveries of the events of attachments added and removed, heartbeats and retries
+ *    (./asana/webhooks.ts; `webhooks` below);
  *  - `GET /-/oauth_authorize` (approves at once) and `POST /-/oauth_token`;
  *  - faults: `failNext` (any status/body, optionally only for a method/path), `rateLimitNext`
  *    (Asana's 429 with Retry-After), `failNextDownload`, `truncateNextDownload`,
@@ -32,6 +35,7 @@ import { API_PREFIX, AsanaApi, RATE_LIMIT_MESSAGE, asanaError, optFields } from 
 import { AsanaAuth, type IssuedToken, type OAuthClient, type TokenKind } from './auth';
 import { FileHost, s3Error } from './files';
 import { MultipartParser, multipartBoundary, type PartSink } from './multipart';
+import { AsanaWebhooks, type AsanaWebhookOptions } from './webhooks';
 import {
 	AsanaStore,
 	DEFAULT_PROJECT,
@@ -49,6 +53,7 @@ import { Traffic } from '../common/traffic';
 
 export { DEFAULT_PROJECT, DEFAULT_TASK, DEFAULT_USER, DEFAULT_WORKSPACE, SECOND_TASK, RATE_LIMIT_MESSAGE };
 export type { AttachmentRecord, IssuedToken, OAuthClient, Parent, User, Workspace };
+export type { AsanaEvent, AsanaWebhookOptions, AsanaWebhooks, Delivery, WebhookFilter, WebhookRecord } from './webhooks';
 
 export const DEFAULT_PERSONAL_ACCESS_TOKEN = '2/1209000000000001/1209000000009999:0f3c8e2a9b7d4c15a6e8f0b2d4c6a8e0';
 export const DEFAULT_OAUTH_ACCESS_TOKEN = '2/1209000000000001/oauth:7d1e5b3a9c2f4e6081a3c5e7f9b1d3a5';
@@ -100,6 +105,8 @@ export interface AsanaServerOptions {
 	user?: User;
 	/** Where file bodies go. Default: a fresh temp dir, removed by close(). */
 	storageDir?: string;
+	/** Handshake and delivery timeouts, retries, batching, heartbeats (see ./asana/webhooks.ts). */
+	webhooks?: AsanaWebhookOptions;
 }
 
 export interface FaultResponse {
@@ -165,6 +172,8 @@ export interface AsanaServer {
 	expireToken(token: string): void;
 	revokeToken(token: string): void;
 	acceptedTokens(): string[];
+	/** The webhooks, their deliveries (handshakes included) and knobs: heartbeats, raw and duplicate deliveries, idle(). */
+	webhooks: AsanaWebhooks;
 }
 
 interface PendingFault {
@@ -274,6 +283,8 @@ export async function startAsanaServer(opts: AsanaServerOptions = {}): Promise<A
 	// Assigned once the ports, and so the URLs, are known.
 	// eslint-disable-next-line prefer-const
 	let api: AsanaApi | undefined;
+	// eslint-disable-next-line prefer-const
+	let webhooks: AsanaWebhooks | undefined;
 
 
 	/** Reads a body to its end (recording it); call once per request. */
@@ -452,6 +463,18 @@ export async function startAsanaServer(opts: AsanaServerOptions = {}): Promise<A
 				case 'DELETE attachments/{}':
 					reply = a.deleteAttachment(segments[1]);
 					break;
+				case 'GET webhooks':
+					reply = webhooks!.list(query);
+					break;
+				case 'POST webhooks':
+					reply = await webhooks!.create(record.body, req.headers['content-type'], query);
+					break;
+				case 'GET webhooks/{}':
+					reply = webhooks!.get(segments[1]);
+					break;
+				case 'DELETE webhooks/{}':
+					reply = webhooks!.delete(segments[1]);
+					break;
 				default:
 					reply = asanaError(404, 'No matching route for request');
 			}
@@ -528,6 +551,8 @@ export async function startAsanaServer(opts: AsanaServerOptions = {}): Promise<A
 	}
 	files.baseUrl = filesUrl;
 	api = new AsanaApi(store, files, url + API_PREFIX, url);
+	webhooks = new AsanaWebhooks(store, user, api.paginator, opts.webhooks);
+	store.onAttachmentChange = (action, record) => webhooks!.attachmentChanged(action, record);
 
 	return {
 		url,
@@ -551,10 +576,12 @@ export async function startAsanaServer(opts: AsanaServerOptions = {}): Promise<A
 			downloadFaults.length = 0;
 			truncations.length = 0;
 			files.expireNext = 0;
+			webhooks!.reset();
 			store.reset();
 			auth.reset();
 		},
 		async close() {
+			webhooks!.close();
 			await Promise.all([closeServer(apiServer), closeServer(filesServer)]);
 			store.reset();
 			if (ownsDir) fs.rmSync(storageDir, { recursive: true, force: true });
@@ -602,6 +629,7 @@ export async function startAsanaServer(opts: AsanaServerOptions = {}): Promise<A
 		expireToken: (token) => auth.expire(token),
 		revokeToken: (token) => auth.revoke(token),
 		acceptedTokens: () => auth.acceptedTokens(),
+		webhooks,
 	};
 }
 

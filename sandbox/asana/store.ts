@@ -67,6 +67,8 @@ export class AsanaStore {
 	readonly workspaces = new Map<string, Workspace>();
 	readonly parents = new Map<string, Parent>();
 	private readonly attachmentsById = new Map<string, AttachmentRecord>();
+	/** Hears of every attachment added (by the API or seeded) and removed (webhooks.ts). */
+	onAttachmentChange?: (action: 'added' | 'removed', record: AttachmentRecord) => void;
 
 	constructor(
 		readonly dir: string,
@@ -177,6 +179,7 @@ export class AsanaStore {
 			filePath,
 		};
 		this.attachmentsById.set(gid, record);
+		this.onAttachmentChange?.('added', record);
 		return record;
 	}
 
@@ -191,6 +194,7 @@ export class AsanaStore {
 			connectedToApp,
 		};
 		this.attachmentsById.set(record.gid, record);
+		this.onAttachmentChange?.('added', record);
 		return record;
 	}
 
@@ -208,6 +212,7 @@ export class AsanaStore {
 		const record = this.attachmentsById.get(gid);
 		if (!record) return false;
 		this.attachmentsById.delete(gid);
+		this.onAttachmentChange?.('removed', record);
 		// A download in progress keeps reading the file through its open descriptor.
 		if (record.filePath) fs.rmSync(record.filePath, { force: true });
 		return true;

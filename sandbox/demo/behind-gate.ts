@@ -14,6 +14,8 @@ export interface BehindGate<E> {
 	seedDemo(emulator: E): string[];
 	/** The demo credentials, pointed at the gate (default: examples/credentials/<name>.json as it is). */
 	credentials(gateUrl: string, emulator: E): DemoCredential[];
+	/** Demo credentials only a trigger example uses (none by default). */
+	triggerCredentials?(gateUrl: string, emulator: E): DemoCredential[];
 }
 
 export async function startBehindGate<E>(provider: SandboxProvider<E>, options: StartOptions, setup: BehindGate<E>): Promise<RunningProvider<E>> {
@@ -28,6 +30,7 @@ export async function startBehindGate<E>(provider: SandboxProvider<E>, options: 
 			gate,
 			baseUrl: gate.url,
 			credentials: setup.credentials(gate.url, emulator),
+			...(setup.triggerCredentials ? { triggerCredentials: setup.triggerCredentials(gate.url, emulator) } : {}),
 			demo: options.noDemoData ? [] : setup.seedDemo(emulator),
 			async close() {
 				await gate.close();

@@ -29,9 +29,11 @@ import { MediaTokens, authenticate, mayAccessApp, pathCovers, type SunshineKey }
 import { BodyRecorder, type Reply, errorReply, httpDate, jsonReply, pumpBody, writeReply } from './http';
 import { MultipartParser, formDataBoundary } from './multipart';
 import { type AttachmentRecord, AttachmentStore } from './store';
+import { SunshineIntegrations, integrationRouteOf } from './integrations';
 
 export { type AttachmentRecord, type SunshineKey };
 export { signHs256, decodeJwt, hs256Valid } from './auth';
+export type { SunshineIntegration, SunshineWebhook, WebhookDelivery } from './integrations';
 
 export interface AppSettings {
 	/** `private`: media downloads need a media token (Bearer or cookie). Default `public`. */
@@ -70,6 +72,9 @@ export interface SunshineServerOptions {
 	legacyMediaEndpoints?: boolean;
 	/** Lifetime of media tokens unless the app says otherwise. Default 7200 (two hours, as documented). */
 	mediaTokenTtlSeconds?: number;
+	/** Webhook deliveries: retries after a 5xx or no answer (default 2) and the wait before each (ms, default 250). */
+	webhookRetries?: number;
+	webhookRetryDelayMs?: number;
 }
 
 export interface SunshineServer {
@@ -102,6 +107,8 @@ export interface SunshineServer {
 	/** Mints a media token as the token endpoint would. */
 	issueMediaToken(appId: string, tokenPath: string, ttlSeconds?: number): string;
 	setAppSettings(appId: string, settings: AppSettings): void;
+	/** Custom integrations, posted messages and the webhook deliveries they caused (sunshine/integrations.ts). */
+	integrations: SunshineIntegrations;
 }
 
 export const DEFAULT_APP: SunshineApp = { id: '6620f0c1a6b4e2001d7c3f10', displayName: 'Support Messaging' };
@@ -242,6 +249,11 @@ export async function startSunshineServer(opts: SunshineServerOptions = {}): Pro
 	const truncations: number[] = [];
 	let seq = 0;
 	let url = '';
+	const integrations = new SunshineIntegrations({
+		mediaRecord: (given) => (given.startsWith(`${url}/media/`) ? store.findByMediaPath(canonicalMediaPath(new URL(given).pathname.slice('/media'.length)) ?? '') : undefined),
+		retries: opts.webhookRetries,
+		retryDelayMs: opts.webhookRetryDelayMs,
+	});
 
 	const findApp = (appId: string) => apps.find((app) => app.id === appId);
 	const appJson = (app: SunshineApp) => ({
@@ -517,6 +529,17 @@ export async function startSunshineServer(opts: SunshineServerOptions = {}): Pro
 				return writeReply(res, faultReply(fault.response));
 			}
 			let reply: Reply | undefined;
+			const integrationRoute = route.kind === 'notFound' ? integrationRouteOf(record.method, rawPath.replace(/^\/sc\//, '/')) : undefined;
+			if (integrationRoute) {
+				// Integrations and messages (sunshine/integrations.ts): auth and app first, then the body.
+				if (integrationRoute.kind === 'methodNotAllowed') {
+					await exchange.drain();
+					return writeReply(res, errorReply(405, 'method_not_allowed', 'Method not allowed', { Allow: integrationRoute.allow }));
+				}
+				const refused = authorizeApp(req.headers, integrationRoute.appId);
+				const json = ['createIntegration', 'postMessage'].includes(integrationRoute.kind) ? await readJson(exchange) : (await exchange.drain(), undefined);
+				return writeReply(res, refused ?? (json && 'reply' in json ? json.reply : integrations.handle(integrationRoute, json?.value)));
+			}
 			switch (route.kind) {
 				case 'listApps':
 					await exchange.drain();
@@ -586,6 +609,7 @@ export async function startSunshineServer(opts: SunshineServerOptions = {}): Pro
 			faults.length = 0;
 			truncations.length = 0;
 			store.clear();
+			integrations.reset();
 			for (const app of apps) app.settings = { ...(initialSettings.get(app.id) ?? {}) };
 		},
 		async close() {
@@ -611,6 +635,7 @@ export async function startSunshineServer(opts: SunshineServerOptions = {}): Pro
 		issueMediaToken(appId, tokenPath, ttlSeconds) {
 			return mediaTokens.issue(appId, tokenPath, ttlSeconds ?? findApp(appId)?.settings?.attachmentsTokenExpirationSeconds ?? defaultTtl);
 		},
+		integrations,
 		setAppSettings(appId, settings) {
 			const app = findApp(appId);
 			if (!app) throw new RangeError(`Unknown app "${appId}"`);

@@ -7,10 +7,11 @@
  */
 import * as path from 'node:path';
 
-import { DEFAULT_API_KEY, DEFAULT_CONTACT, DEFAULT_SITE_ID, startWixServer, type WixServer } from './server';
+import { ATTACHMENT_CREATED, DEFAULT_API_KEY, DEFAULT_CONTACT, DEFAULT_SITE_ID, startWixServer, type WixServer } from './server';
 import { demoPdf } from '../demo/files';
 import { startBehindGate } from '../demo/behind-gate';
 import { loadDemoCredentials } from '../demo/credentials';
+import { EXAMPLE_TRIGGER_CREDENTIALS } from '../../examples';
 import type { SandboxProvider } from '../types';
 
 /** Wix Contacts V4 (list and query), written from Wix's SDK: see its header. */
@@ -26,6 +27,16 @@ export const WIX_DEMO = {
 		content: demoPdf(['Signed membership form (demo)', 'Ada Lovelace', 'Served by the local Wix sandbox']),
 	},
 } as const;
+
+/**
+ * What a developer does in the Wix app's dashboard for examples/wix-trigger.json: subscribe its
+ * trigger's Production and Test URLs (on the n8n of `n8nUrl`) to Attachment Created. Returns the URLs.
+ */
+export function subscribeDemoWebhooks(emulator: WixServer, n8nUrl: string, webhookId: string): string[] {
+	const urls = [`${n8nUrl}/webhook/${webhookId}/webhook`, `${n8nUrl}/webhook-test/${webhookId}/webhook`];
+	for (const url of urls) emulator.webhooks.subscribe(url, [ATTACHMENT_CREATED]);
+	return urls;
+}
 
 export const wixProvider: SandboxProvider<WixServer> = {
 	name: 'wix',
@@ -50,6 +61,9 @@ export const wixProvider: SandboxProvider<WixServer> = {
 				];
 			},
 			credentials: (gateUrl) => loadDemoCredentials('wix', gateUrl),
+			// The trigger's webhook credential holds the public key of the emulator's app (a key pair
+			// made when it starts: no private key is kept anywhere but in the emulator's process).
+			triggerCredentials: (gateUrl, emulator) => loadDemoCredentials('wix', gateUrl, { publicKey: emulator.webhooks.publicKeyPem }, EXAMPLE_TRIGGER_CREDENTIALS.wix),
 		});
 	},
 };

@@ -28,8 +28,11 @@ import { AuthState, type IssuedToken, type WixApiKey, type WixApp } from './auth
 import { type Reply, jsonReply, reply, writeReply } from './http';
 import { type Drain, MediaHost, parseMediaRoute } from './media';
 import { type AttachmentRecord, type PendingUpload, type WixContact, WixStore } from './store';
+import { WixWebhooks } from './webhooks';
 
 export type { AttachmentRecord, IssuedToken, PendingUpload, WixApiKey, WixApp, WixContact };
+export { ATTACHMENT_CREATED, ATTACHMENT_DELETED } from './webhooks';
+export type { WixDelivery, WixSubscription } from './webhooks';
 
 export interface RecordedRequest extends CommonRecordedRequest {
 	/** Which listener got it: the REST gateway or the media host. */
@@ -80,6 +83,10 @@ export interface WixServerOptions {
 	mediaContentType?: string;
 	/** Name files by media ID in Content-Disposition. Default true. */
 	mediaContentDisposition?: boolean;
+	/** Webhook deliveries: retries after a non-2xx answer (default 2), the wait (ms), the JWTs' lifetime (s). */
+	webhookRetries?: number;
+	webhookRetryDelayMs?: number;
+	webhookTokenTtlSeconds?: number;
 }
 
 export interface WixServer {
@@ -121,6 +128,8 @@ export interface WixServer {
 	expireToken(token: string): void;
 	expireAllTokens(): void;
 	acceptedTokens(): string[];
+	/** The app's webhook subscriptions, the signed events they were sent, and the public key (wix/webhooks.ts). */
+	webhooks: WixWebhooks;
 }
 
 export const DEFAULT_SITE_ID = '5ae1c2b8-0c43-4e36-b0c7-1f7d2a9e6b31';
@@ -168,6 +177,7 @@ export async function startWixServer(opts: WixServerOptions = {}): Promise<WixSe
 	}));
 	const store = new WixStore(storageDir);
 	store.resetContacts(initialContacts);
+	const webhooks = new WixWebhooks({ appId: apps[0].appId, retries: opts.webhookRetries, retryDelayMs: opts.webhookRetryDelayMs, tokenTtlSeconds: opts.webhookTokenTtlSeconds });
 	const auth = new AuthState(apiKeys, apps, opts.tokenTtlSeconds ?? 14400);
 	const requests: RecordedRequest[] = [];
 	const faults: Record<FaultTarget, FaultResponse[]> = { api: [], token: [], upload: [], download: [] };
@@ -182,6 +192,11 @@ export async function startWixServer(opts: WixServerOptions = {}): Promise<WixSe
 		uploadUrlTtlSeconds: opts.uploadUrlTtlSeconds ?? 3600,
 		uploadTokenInQuery: opts.uploadTokenInQuery ?? false,
 	});
+	store.onChange = (change, record) => {
+		const siteId = store.contact(record.contactId)?.siteId.toLowerCase();
+		const instance = apps.flatMap((app) => app.instances).find((candidate) => candidate.siteId.toLowerCase() === siteId);
+		webhooks.emit(change, instance?.instanceId ?? '', toWixAttachment(record, links) as Record<string, unknown>);
+	};
 	const media = new MediaHost(store, links, {
 		rejectAuthorization: opts.rejectAuthorizationOnMedia ?? true,
 		maxBytes: opts.maxAttachmentBytes ?? Number.POSITIVE_INFINITY,
@@ -300,6 +315,7 @@ export async function startWixServer(opts: WixServerOptions = {}): Promise<WixSe
 			store.clear();
 			store.resetContacts(initialContacts);
 			auth.reset();
+			webhooks.reset();
 		},
 		async close() {
 			await Promise.all([closeServer(apiServer), ...(mediaServer ? [closeServer(mediaServer)] : [])]);
@@ -322,5 +338,6 @@ export async function startWixServer(opts: WixServerOptions = {}): Promise<WixSe
 		expireToken: (token) => auth.expire(token),
 		expireAllTokens: () => auth.expireAll(),
 		acceptedTokens: () => auth.acceptedTokens(),
+		webhooks,
 	};
 }

@@ -141,6 +141,8 @@ export class WixStore {
 	private readonly uploads = new Map<string, PendingUpload>();
 	/** The site-specific prefix of media IDs, as Wix's `2acbb8_…`. */
 	private readonly mediaPrefix = randomBytes(3).toString('hex');
+	/** Told of every attachment made and deleted (the emulator's webhooks, wix/webhooks.ts). */
+	onChange?: (change: 'created' | 'deleted', record: AttachmentRecord) => void;
 
 	constructor(readonly dir: string) {}
 
@@ -184,6 +186,7 @@ export class WixStore {
 		this.byMediaId.delete(record.mediaId);
 		// A download in progress keeps reading through its open descriptor.
 		fs.rmSync(record.filePath, { force: true });
+		this.onChange?.('deleted', record);
 		return record;
 	}
 
@@ -237,6 +240,7 @@ export class WixStore {
 		if (isImage) Object.assign(record, imageSize(filePath) ?? {});
 		this.byContact.set(record.contactId, [...this.list(record.contactId), record]);
 		this.byMediaId.set(mediaId, record);
+		this.onChange?.('created', record);
 		return record;
 	}
 

@@ -4,6 +4,8 @@
  */
 import { randomBytes, randomUUID } from 'crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'http';
+
+import { BearerTokens, clientAuthenticated } from '../common/tokens';
 import { identityDate, sendJson } from './http-util';
 
 export interface Tenant {
@@ -24,12 +26,6 @@ export interface IssuedToken {
 	scope: string;
 }
 
-interface TokenState {
-	/** ms since epoch; undefined = never expires. */
-	expiresAt?: number;
-	expired: boolean;
-}
-
 export type AuthResult =
 	| { ok: true; token: string }
 	| { ok: false; status: 401; detail: string; wwwAuthenticate: string }
@@ -37,77 +33,56 @@ export type AuthResult =
 
 const DEFAULT_SCOPE = 'openid profile email accounting.attachments offline_access';
 
-export class AuthState {
-	private tokens = new Map<string, TokenState>();
-	private refreshTokens = new Set<string>();
+export class AuthState extends BearerTokens<'access'> {
 	readonly authEventId = randomUUID();
 	readonly connections: Array<Tenant & { id: string; createdDateUtc: string; updatedDateUtc: string }>;
 
 	constructor(
-		private readonly initialAccessTokens: string[],
-		private readonly initialRefreshTokens: string[],
+		accessTokens: string[],
+		refreshTokens: string[],
 		readonly tenants: Tenant[],
-		private readonly tokenTtlSeconds: number,
+		tokenTtlSeconds: number,
 		private readonly client?: OAuthClient,
 	) {
+		super(
+			accessTokens.map((token) => [token, 'access'] as const),
+			refreshTokens,
+			tokenTtlSeconds,
+		);
 		const now = identityDate(new Date());
 		this.connections = tenants.map((t) => ({ ...t, id: randomUUID(), createdDateUtc: now, updatedDateUtc: now }));
-		this.reset();
 	}
 
 	reset(): void {
-		this.tokens = new Map(this.initialAccessTokens.map((t) => [t, { expired: false }]));
-		this.refreshTokens = new Set(this.initialRefreshTokens);
+		this.resetTokens();
 	}
 
 	/** Mints a new accepted access token (and refresh token), as the token endpoint does. */
 	issue(scope = DEFAULT_SCOPE, withRefreshToken = true): IssuedToken {
 		const accessToken = `xat_${randomBytes(24).toString('hex')}`;
-		this.tokens.set(accessToken, {
-			expired: false,
-			expiresAt: Date.now() + this.tokenTtlSeconds * 1000,
-		});
 		const issued: IssuedToken = {
 			access_token: accessToken,
 			expires_in: this.tokenTtlSeconds,
 			token_type: 'Bearer',
 			scope,
 		};
-		if (withRefreshToken) {
-			issued.refresh_token = `xrt_${randomBytes(24).toString('hex')}`;
-			this.refreshTokens.add(issued.refresh_token);
-		}
+		if (withRefreshToken) issued.refresh_token = `xrt_${randomBytes(24).toString('hex')}`;
+		this.mint(accessToken, 'access', issued.refresh_token);
 		return issued;
-	}
-
-	/** From now on the token answers 401 `TokenExpired`, like an access token past its 30 minutes. */
-	expire(token: string): void {
-		const state = this.tokens.get(token);
-		if (state) state.expired = true;
-	}
-
-	revoke(token: string): void {
-		this.tokens.delete(token);
-		this.refreshTokens.delete(token);
-	}
-
-	acceptedTokens(): string[] {
-		return [...this.tokens.keys()];
 	}
 
 	/** Bearer check, then (for the accounting API) the `xero-tenant-id` check. */
 	check(headers: IncomingHttpHeaders, needTenant: boolean): AuthResult {
-		const match = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
-		const state = match ? this.tokens.get(match[1]) : undefined;
-		if (!match || !state) {
+		const { token, state } = this.bearer(headers);
+		if (!token || !state) {
 			return {
 				ok: false,
 				status: 401,
 				detail: 'AuthenticationUnsuccessful',
-				wwwAuthenticate: match ? 'Bearer error="invalid_token"' : 'Bearer',
+				wwwAuthenticate: token ? 'Bearer error="invalid_token"' : 'Bearer',
 			};
 		}
-		if (state.expired || (state.expiresAt !== undefined && Date.now() >= state.expiresAt)) {
+		if (BearerTokens.isExpired(state)) {
 			const at = new Date(state.expiresAt ?? Date.now()).toISOString();
 			return {
 				ok: false,
@@ -122,13 +97,13 @@ export class AuthState {
 				return { ok: false, status: 403 };
 			}
 		}
-		return { ok: true, token: match[1] };
+		return { ok: true, token };
 	}
 
 	/** The `POST /identity/connect/token` endpoint (form-encoded body, RFC 6749). */
 	tokenEndpoint(res: ServerResponse, headers: IncomingHttpHeaders, body: Buffer | undefined): void {
 		const form = new URLSearchParams((body ?? Buffer.alloc(0)).toString('utf8'));
-		if (this.client && !this.clientAuthenticated(headers, form)) {
+		if (this.client && !clientAuthenticated(headers, form, this.client)) {
 			return sendJson(res, 400, { error: 'invalid_client' });
 		}
 		const scope = form.get('scope') ?? DEFAULT_SCOPE;
@@ -148,19 +123,6 @@ export class AuthState {
 			default:
 				return sendJson(res, 400, { error: 'unsupported_grant_type' });
 		}
-	}
-
-	private clientAuthenticated(headers: IncomingHttpHeaders, form: URLSearchParams): boolean {
-		let id = form.get('client_id');
-		let secret = form.get('client_secret');
-		const basic = /^Basic\s+(\S+)$/i.exec(headers.authorization ?? '');
-		if (basic) {
-			const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
-			const colon = decoded.indexOf(':');
-			id = decodeURIComponent(decoded.slice(0, colon));
-			secret = decodeURIComponent(decoded.slice(colon + 1));
-		}
-		return id === this.client?.clientId && secret === this.client?.clientSecret;
 	}
 
 	/** `GET /connections` per xero-identity.yaml. */

@@ -10,7 +10,7 @@
  * Access Token URL points at the emulator directly. The demo token never expires, so n8n never
  * needs it unless the emulator is told to expire the token.
  */
-import { DEFAULT_ACCESS_TOKEN, DEFAULT_REFRESH_TOKEN, DEFAULT_TENANT, startXeroServer, type XeroServer } from './server';
+import { DEFAULT_ACCESS_TOKEN, DEFAULT_REFRESH_TOKEN, DEFAULT_TENANT, PARENT_TYPES, startXeroServer, type XeroServer } from './server';
 import { demoPdf, demoText } from '../demo/files';
 import { startBehindGate } from '../demo/behind-gate';
 import { XERO_DOWNLOAD_MEDIA_TYPES, XERO_IDENTITY_DATES } from '../prism/specs';
@@ -40,8 +40,11 @@ export const XERO_DEMO = {
 
 export const XERO_CREDENTIAL_TYPE = 'xeroAttachmentOAuth2Api';
 
-/** Xero's operations the node uses: the attachment ones (all parent types). */
-const ATTACHMENT_PATHS = /\/Attachments(\/|$)/;
+/**
+ * Xero's operations the nodes use: the attachment ones (all parent types), and the documents'
+ * lists the trigger reads (`/Invoices`, `/Contacts`, … the 11 parent types).
+ */
+const ATTACHMENT_PATHS = new RegExp(`/Attachments(/|$)|^/(${PARENT_TYPES.join('|')})$`);
 
 /** The demo credentials of examples/credentials/xero.json, pointed at a running gate and emulator. */
 export function xeroCredentials(gateUrl: string, emulatorUrl: string): DemoCredential[] {

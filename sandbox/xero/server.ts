@@ -25,8 +25,9 @@ import { ACCOUNTING_PREFIX, Accounting, type AccountingRoute, type Drain, parseA
 import { AuthState, type IssuedToken, type OAuthClient, sendAuthFailure, type Tenant } from './auth';
 import { jsonReply, notFoundReply, type Reply, textReply, TEXT_TYPE, writeReply } from './http-util';
 import { type AttachmentRecord, AttachmentStore, canonicalParentType, PARENT_TYPES, type ParentType } from './storage';
+import { DocumentStore, parseDocumentListRoute, type XeroDocument } from './documents';
 
-export { PARENT_TYPES, type AttachmentRecord, type ParentType, type Tenant, type IssuedToken };
+export { PARENT_TYPES, type AttachmentRecord, type ParentType, type Tenant, type IssuedToken, type XeroDocument };
 
 export type RecordedRequest = CommonRecordedRequest;
 
@@ -57,6 +58,11 @@ export interface XeroServerOptions {
 	maxAttachmentBytes?: number;
 	/** `ProviderName` of the response envelopes. */
 	providerName?: string;
+	/**
+	 * Whether adding or replacing an attachment moves its document's modification time (what
+	 * `If-Modified-Since` filters on). Default true; see xero/documents.ts.
+	 */
+	attachmentsTouchDocuments?: boolean;
 }
 
 export interface FaultResponse {
@@ -111,6 +117,16 @@ export interface XeroServer {
 	expireToken(token: string): void;
 	revokeToken(token: string): void;
 	acceptedTokens(): string[];
+	/**
+	 * A document of a type (a fresh ID unless given; the existing one if it exists), as `GET /{Type}`
+	 * lists it, last changed now or `at`.
+	 */
+	seedDocument(parentType: string, id?: string, fields?: Record<string, unknown>, at?: Date): XeroDocument;
+	/** An edit of a document that is not about attachments: its modification time moves. */
+	editDocument(parentType: string, id: string, fields?: Record<string, unknown>): XeroDocument;
+	documents(parentType: string): XeroDocument[];
+	/** Changes `attachmentsTouchDocuments` while the server runs. */
+	setAttachmentsTouchDocuments(value: boolean): void;
 }
 
 export const DEFAULT_ACCESS_TOKEN = 'test-access-token';
@@ -139,6 +155,11 @@ export async function startXeroServer(opts: XeroServerOptions = {}): Promise<Xer
 	const storageDir = opts.storageDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'xero-emulator-'));
 	fs.mkdirSync(storageDir, { recursive: true });
 	const store = new AttachmentStore(storageDir, opts.maxAttachmentsPerParent ?? 10);
+	const documents = new DocumentStore({
+		attachmentsTouchDocuments: opts.attachmentsTouchDocuments ?? true,
+		providerName: opts.providerName ?? 'Xero Emulator',
+		defaultFormat: opts.defaultFormat ?? 'xml',
+	});
 	const tenants = opts.tenants ?? [DEFAULT_TENANT];
 	const auth = new AuthState(
 		opts.accessTokens ?? [DEFAULT_ACCESS_TOKEN],
@@ -199,7 +220,27 @@ export async function startXeroServer(opts: XeroServerOptions = {}): Promise<Xer
 		const attempt = api.upload(req, route, query, drain);
 		if (key) idempotent.set(cacheKey, attempt.then((r) => (r && r.status < 300 ? r : undefined), () => undefined));
 		const reply = await attempt;
+		if (reply && reply.status < 300) documents.attachmentChanged(route.type, route.parentId);
 		if (reply) writeReply(res, reply);
+	}
+
+	/** `GET /api.xro/2.0/{Type}`: faults and auth as for the attachment routes, then the list. */
+	async function handleDocumentList(
+		req: IncomingMessage,
+		res: ServerResponse,
+		route: NonNullable<ReturnType<typeof parseDocumentListRoute>>,
+		query: URLSearchParams,
+		drain: Drain,
+	): Promise<void> {
+		await drain();
+		const fault = faults.shift();
+		if (fault) return writeReply(res, faultReply(fault));
+		const authResult = auth.check(req.headers, true);
+		if (!authResult.ok) return sendAuthFailure(res, authResult);
+		if (req.method !== 'GET' && req.method !== 'HEAD') {
+			return writeReply(res, jsonReply(405, { Message: `The emulator lists documents only (GET), not ${req.method}.` }, { Allow: 'GET' }));
+		}
+		writeReply(res, documents.listReply(req, route, query));
 	}
 
 	async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -209,6 +250,8 @@ export async function startXeroServer(opts: XeroServerOptions = {}): Promise<Xer
 		const drain: Drain = body.drain;
 		res.setHeader('Xero-Correlation-Id', randomUUID());
 		try {
+			const listRoute = parseDocumentListRoute(rawPath);
+			if (listRoute) return await handleDocumentList(req, res, listRoute, query, drain);
 			const route = parseAccountingRoute(record.method, rawPath);
 			if (route) return await handleAccounting(req, res, route, query, drain);
 			const lower = rawPath.toLowerCase();
@@ -262,6 +305,7 @@ export async function startXeroServer(opts: XeroServerOptions = {}): Promise<Xer
 			truncations.length = 0;
 			idempotent.clear();
 			store.clear();
+			documents.clear();
 			auth.reset();
 		},
 		async close() {
@@ -270,10 +314,16 @@ export async function startXeroServer(opts: XeroServerOptions = {}): Promise<Xer
 			if (ownsDir) fs.rmSync(storageDir, { recursive: true, force: true });
 		},
 		addDocument(parentType, parentId) {
-			store.addDocument(requireType(parentType), parentId);
+			// One document, seen by both its attachment routes and its type's list.
+			const type = requireType(parentType);
+			store.addDocument(type, parentId);
+			documents.ensure(type, parentId);
 		},
 		seedAttachment(parentType, parentId, fileName, content, mimeType, options) {
-			return { ...store.seed(requireType(parentType), parentId, fileName, content, mimeType, options?.includeOnline) };
+			const type = requireType(parentType);
+			const record = { ...store.seed(type, parentId, fileName, content, mimeType, options?.includeOnline) };
+			documents.attachmentChanged(type, parentId);
+			return record;
 		},
 		attachments(parentType, parentId) {
 			return store.list(requireType(parentType), parentId).map((r) => ({ ...r }));
@@ -289,5 +339,13 @@ export async function startXeroServer(opts: XeroServerOptions = {}): Promise<Xer
 		expireToken: (token) => auth.expire(token),
 		revokeToken: (token) => auth.revoke(token),
 		acceptedTokens: () => auth.acceptedTokens(),
+		seedDocument(parentType, id, fields, at) {
+			const document = documents.ensure(requireType(parentType), id, fields, at);
+			store.addDocument(document.type, document.id);
+			return { ...document };
+		},
+		editDocument: (parentType, id, fields) => ({ ...documents.edit(requireType(parentType), id, fields) }),
+		documents: (parentType) => documents.list(requireType(parentType)).map((document) => ({ ...document })),
+		setAttachmentsTouchDocuments: (value) => documents.setAttachmentsTouchDocuments(value),
 	};
 }

@@ -148,7 +148,8 @@ export async function startQueueMode(args: string[]): Promise<void> {
 		sandbox = await startSandbox({ fixedPorts: !flag('random-ports') });
 		const declared = pkg.n8n.nodes ?? [];
 		const withNode = PROVIDERS.filter((provider) => declared.includes(provider.nodeFile)).map((provider) => provider.name);
-		const examples = EXAMPLES.filter((example) => withNode.includes(example.provider));
+		// Each example gets a Webhook trigger beside its manual one; an example a provider's event starts has none.
+		const examples = EXAMPLES.filter((example) => withNode.includes(example.provider) && !example.trigger);
 
 		step(`starting PostgreSQL and Redis (${shown(DATA_DIR)}/postgres, ${shown(DATA_DIR)}/redis)…`);
 		topology = await startQueueInfrastructure({

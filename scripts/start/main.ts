@@ -29,6 +29,8 @@ import { EXAMPLES, type Example } from '../../examples';
 import * as hostEnv from '../n8n-host/env';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { PROVIDERS } from '../../sandbox/providers';
+import { subscribeDemoWebhooks } from '../../sandbox/wix/demo';
+import type { WixServer } from '../../sandbox/wix/server';
 import type { DemoCredential } from '../../sandbox/types';
 import { DEMO_OWNER, ownerEnv } from './demo-owner';
 
@@ -43,6 +45,8 @@ export { DEMO_OWNER };
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
 const PORT = Number(/^--port=(\d+)$/.exec(args.find((a) => a.startsWith('--port=')) ?? '')?.[1] ?? 5678);
+
+const WIX_TRIGGER_TYPE = 'n8n-nodes-attachments.wixAttachmentTrigger';
 
 const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
 const step = (text: string) => console.log(`[start] ${text}`);
@@ -121,7 +125,8 @@ async function build(): Promise<void> {
 }
 
 interface ImportMarker {
-	credentials?: string;
+	/** Per demo credential (by id), the hash of what was imported. */
+	credentials?: Record<string, string> | string;
 	workflows?: Record<string, string>;
 }
 
@@ -140,19 +145,24 @@ async function importDemo(sandbox: Sandbox, examples: Example[]): Promise<{ impo
 	const marker = readMarker();
 	// Only the credentials of the nodes n8n will load: a credential of a type n8n does not know shows as broken.
 	const providers = new Set(examples.flatMap((example) => [example.provider, ...(example.uses ?? [])]));
-	const credentials: DemoCredential[] = sandbox.providers.filter((provider) => providers.has(provider.name)).flatMap((provider) => provider.credentials);
+	const credentials: DemoCredential[] = sandbox.providers.filter((provider) => providers.has(provider.name)).flatMap((provider) => [...provider.credentials, ...(provider.triggerCredentials ?? [])]);
 	const imported: string[] = [];
 	const kept: string[] = [];
-	if (marker.credentials !== hash(credentials) || flag('reimport')) {
+	// Only the credentials that changed: the Wix webhook credential holds the key of the sandbox's
+	// app, made anew at each start; your edits to the others are kept.
+	const importedCredentials: Record<string, string> = typeof marker.credentials === 'object' ? marker.credentials : {};
+	const changed = credentials.filter((credential) => importedCredentials[credential.id] !== hash(credential) || flag('reimport'));
+	if (changed.length > 0) {
 		const file = path.join(USER_FOLDER, 'demo-credentials.json');
-		writeFileSync(file, JSON.stringify(credentials, null, 2));
+		writeFileSync(file, JSON.stringify(changed, null, 2));
 		try {
 			await runN8n(['import:credentials', `--input=${file}`]);
 		} finally {
 			rmSync(file, { force: true });
 		}
-		marker.credentials = hash(credentials);
-		imported.push(`${credentials.length} demo credential(s)`);
+		for (const credential of changed) importedCredentials[credential.id] = hash(credential);
+		marker.credentials = importedCredentials;
+		imported.push(`${changed.length} demo credential(s)`);
 	}
 	marker.workflows ??= {};
 	const toImport: unknown[] = [];
@@ -178,6 +188,18 @@ async function importDemo(sandbox: Sandbox, examples: Example[]): Promise<{ impo
 	}
 	writeFileSync(MARKER, JSON.stringify(marker, null, 2));
 	return { imported, kept };
+}
+
+/**
+ * A Wix app subscribes webhooks in its dashboard, not through an API: the sandbox's app is
+ * subscribed to the Production and Test URLs of each Wix trigger example, as a user pastes them.
+ */
+function subscribeWixExamples(sandbox: Sandbox, examples: Example[]): void {
+	for (const example of examples.filter((candidate) => candidate.trigger === WIX_TRIGGER_TYPE)) {
+		const workflow = JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples', example.file), 'utf8')) as { nodes: Array<{ type: string; webhookId?: string }> };
+		const webhookId = workflow.nodes.find((node) => node.type === WIX_TRIGGER_TYPE)?.webhookId;
+		if (webhookId) subscribeDemoWebhooks(sandbox.get<WixServer>('wix').emulator, `http://localhost:${PORT}`, webhookId);
+	}
 }
 
 async function healthy(port: number): Promise<boolean> {
@@ -330,6 +352,7 @@ async function main(): Promise<void> {
 		const withNode = PROVIDERS.filter((provider) => declared.includes(provider.nodeFile)).map((provider) => provider.name);
 		const examples = EXAMPLES.filter((example) => withNode.includes(example.provider));
 
+		subscribeWixExamples(sandbox, examples);
 		step('importing the demo credentials and example workflows…');
 		const { imported, kept } = await importDemo(sandbox, examples);
 
@@ -356,6 +379,12 @@ async function main(): Promise<void> {
 			const loaded = types?.includes(provider.nodeType);
 			const state = loaded ? 'loaded' : declared.includes(provider.nodeFile) ? 'declared, but n8n did not load it!' : 'not in package.json yet';
 			lines.push(`  ${provider.displayName} Attachment (${provider.nodeType}): ${state}`);
+		}
+		const triggers = [...new Set(examples.flatMap((example) => (example.trigger ? [example.trigger] : [])))];
+		if (triggers.length > 0) lines.push('', 'Triggers of this package (each in an example below):');
+		for (const trigger of triggers) {
+			const example = examples.find((candidate) => candidate.trigger === trigger)!;
+			lines.push(`  ${trigger}: ${types?.includes(trigger) ? 'loaded' : 'n8n did not load it!'}, in "${example.title}"`);
 		}
 		lines.push('', 'Example workflows (Overview → Workflows):');
 		for (const example of examples) {

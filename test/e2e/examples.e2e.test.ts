@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { EXAMPLES, EXAMPLE_CREDENTIALS, type Example } from '../../examples';
+import { EXAMPLES, EXAMPLE_CREDENTIALS, EXAMPLE_TRIGGER_CREDENTIALS, type Example } from '../../examples';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { PROVIDERS } from '../../sandbox/providers';
 import { runsExamples, type WorkflowToImport } from './support/n8n';
@@ -29,8 +29,9 @@ const declared: string[] = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'packag
 const providerOf = (example: Example) => PROVIDERS.find((provider) => provider.name === example.provider);
 type ExampleWorkflow = Omit<WorkflowToImport, 'nodes'> & { nodes: Array<{ name: string; type: string; credentials?: Record<string, { id: string }> }> };
 const readExample = (example: Example) => JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples', example.file), 'utf8')) as ExampleWorkflow;
-const toRun = EXAMPLES.filter((example) => !RUN_ELSEWHERE[example.workflowId] && declared.includes(providerOf(example)?.nodeFile ?? ''));
-const pending = EXAMPLES.filter((example) => !RUN_ELSEWHERE[example.workflowId] && !toRun.includes(example));
+/** Examples a provider's event starts (examples/index.ts `trigger`) run in their trigger's own e2e file. */
+const toRun = EXAMPLES.filter((example) => !example.trigger && !RUN_ELSEWHERE[example.workflowId] && declared.includes(providerOf(example)?.nodeFile ?? ''));
+const pending = EXAMPLES.filter((example) => !example.trigger && !RUN_ELSEWHERE[example.workflowId] && !toRun.includes(example));
 
 describe('examples/', () => {
 	it.each(EXAMPLES.map((example) => [example.file, example] as const))('%s uses its provider\'s node and demo credential', (_file, example) => {
@@ -38,16 +39,17 @@ describe('examples/', () => {
 		expect(provider).toBeDefined();
 		const workflow = readExample(example);
 		expect({ id: workflow.id, name: workflow.name }).toEqual({ id: example.workflowId, name: example.title });
-		const credentialIds = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples', EXAMPLE_CREDENTIALS[example.provider]), 'utf8')) as Array<{ id: string }>).map((c) => c.id);
+		const files = [EXAMPLE_CREDENTIALS[example.provider], ...(example.trigger && EXAMPLE_TRIGGER_CREDENTIALS[example.provider] ? [EXAMPLE_TRIGGER_CREDENTIALS[example.provider]] : [])];
+		const credentialIds = files.flatMap((file) => (JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples', file), 'utf8')) as Array<{ id: string }>).map((c) => c.id));
 		for (const other of example.uses ?? []) expect(PROVIDERS.map((candidate) => candidate.name)).toContain(other);
 		const ours = workflow.nodes.filter((n) => n.type.startsWith('n8n-nodes-attachments.'));
 		expect(ours.length).toBeGreaterThan(0);
 		for (const node of ours) {
-			// The node itself, or its copy as an AI agent's tool.
-			expect([provider!.nodeType, `${provider!.nodeType}Tool`]).toContain(node.type);
+			// The node itself, its copy as an AI agent's tool, or the example's trigger.
+			expect([provider!.nodeType, `${provider!.nodeType}Tool`, ...(example.trigger ? [example.trigger] : [])]).toContain(node.type);
 			expect(credentialIds).toContain(Object.values(node.credentials ?? {})[0]?.id);
 		}
-		expect(workflow.nodes[0].type).toBe('n8n-nodes-base.manualTrigger');
+		expect(workflow.nodes[0].type).toBe(example.trigger ?? 'n8n-nodes-base.manualTrigger');
 	});
 });
 

@@ -54,6 +54,7 @@ module.exports = {
 			'**/examples.e2e.test.ts',
 			'**/agent.e2e.test.ts',
 			'**/hostile.e2e.test.ts',
+			'**/*-trigger.e2e.test.ts',
 		]),
 	],
 	maxWorkers: 1,

@@ -37,7 +37,7 @@ describeIfDeclared(sunshineProvider.nodeFile)('Sunshine Conversations Attachment
 		);
 
 	beforeAll(async () => {
-		sandbox = await startSandbox({ only: ['sunshine'] });
+		sandbox = await startSandbox({ only: ['sunshine'], noDemoData: true });
 		sunshine = sandbox.get<SunshineServer>('sunshine');
 		n8n = await connectN8n();
 		const [demo] = sunshine.credentials;

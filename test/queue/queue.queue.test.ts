@@ -25,6 +25,7 @@ import type { XeroServer } from '../../sandbox/xero/server';
 import { barrier } from '../../sandbox/common/traffic';
 import {
 	callWebhook,
+	executionById,
 	executionData,
 	executionOf,
 	executionsTagged,
@@ -114,13 +115,19 @@ describe('n8n queue mode: main + 2 workers (--concurrency=5), PostgreSQL, Redis,
 	async function finishedExecution(id: string, timeoutMs: number): Promise<ExecutionRecord> {
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
-			const [found] = await h.topology.postgres.query<ExecutionRecord>(
-				`SELECT id::text AS id, "workflowId", mode, status, finished, "startedAt", "stoppedAt" FROM execution_entity WHERE id = ${Number(id)}`,
-			);
+			const found = await executionById(h.topology, id);
 			if (found && found.status !== 'running' && found.status !== 'new') return found;
 			if (Date.now() > deadline) throw new Error(`execution ${id} still ${found?.status} after ${timeoutMs / 1000} s`);
 			await new Promise((resolve) => setTimeout(resolve, 500));
 		}
+	}
+
+	/** Calls the workflow's production webhook: answered 200, and the call's execution ran on a worker. */
+	async function callOnWorker(workflow: WebhookWorkflow, query: Record<string, string> = {}, upload?: Upload): Promise<CallResult> {
+		const call = await callWebhook(h.topology, workflow, query, upload);
+		expectOk(call);
+		await expectRunOnWorker(call);
+		return call;
 	}
 
 	function expectOk(call: CallResult): void {
@@ -150,7 +157,9 @@ describe('n8n queue mode: main + 2 workers (--concurrency=5), PostgreSQL, Redis,
 		for (const invoice of [INVOICE_WRITE, INVOICE_KILL]) xero.emulator.addDocument('Invoices', invoice);
 		W = suiteWorkflows(h.credentials);
 		await h.publish(Object.values(W));
+		const started = Date.now();
 		await h.topology.startN8n();
+		results.setUp = { ...h.timings, startN8nMs: Date.now() - started };
 	}, 20 * 60_000);
 
 	afterAll(async () => {
@@ -162,45 +171,33 @@ describe('n8n queue mode: main + 2 workers (--concurrency=5), PostgreSQL, Redis,
 		console.log(`queue-mode figures (${path.relative(REPO_ROOT, out)}):\n${JSON.stringify(results, null, 2)}`);
 	}, 5 * 60_000);
 
-	afterEach(() => {
-		const problems = h.sandbox.problems();
-		for (const provider of h.sandbox.providers) provider.gate.reset();
-		if (problems.length > 0) throw new Error(`Prism refused ${problems.length} exchange(s):\n${problems.join('\n')}`);
-	});
+	afterEach(() => h.checkGates());
 
 	describe('every operation of every node, through a production webhook, on a worker', () => {
 		it('Xero: Get Many, Get by ID, Get by file name, Upload (PUT), Upload replace (POST)', async () => {
 			const pdf = file('receipt.pdf', 'application/pdf', 3 * MiB);
 			const seeded = xero.emulator.seedAttachment('Invoices', INVOICE_READ, pdf.fileName, pdf.content, pdf.mimeType);
 
-			const list = await callWebhook(h.topology, W.xeroList, { invoice: INVOICE_READ });
-			expectOk(list);
+			const list = await callOnWorker(W.xeroList, { invoice: INVOICE_READ });
 			expect(list.json).toEqual([expect.objectContaining({ AttachmentID: seeded.attachmentId, FileName: pdf.fileName, ContentLength: pdf.content.length })]);
-			await expectRunOnWorker(list);
 
 			for (const [workflow, query] of [
 				[W.xeroGetById, { invoice: INVOICE_READ, id: seeded.attachmentId }],
 				[W.xeroGetByName, { invoice: INVOICE_READ, name: pdf.fileName }],
 			] as Array<[WebhookWorkflow, Record<string, string>]>) {
-				const download = await callWebhook(h.topology, workflow, query);
-				expectOk(download);
+				const download = await callOnWorker(workflow, query);
 				expect({ size: download.body.length, sha256: sha256(download.body) }).toEqual({ size: pdf.content.length, sha256: sha256(pdf.content) });
 				expect(download.headers['content-type']).toContain(pdf.mimeType);
-				await expectRunOnWorker(download);
 			}
 
 			// Not text/plain: n8n parses JSON, text/plain, XML and form bodies instead of taking them as a file.
 			const note = file('delivery note.pdf', 'application/pdf', 40 * 1024);
-			const upload = await callWebhook(h.topology, W.xeroUpload, { invoice: INVOICE_WRITE }, note);
-			expectOk(upload);
+			const upload = await callOnWorker(W.xeroUpload, { invoice: INVOICE_WRITE }, note);
 			expect(upload.json).toMatchObject({ FileName: note.fileName, MimeType: note.mimeType, ContentLength: note.content.length });
-			await expectRunOnWorker(upload);
 
 			const corrected = file('delivery note.pdf', 'application/pdf', 50 * 1024);
-			const replace = await callWebhook(h.topology, W.xeroReplace, { invoice: INVOICE_WRITE, name: note.fileName }, corrected);
-			expectOk(replace);
+			const replace = await callOnWorker(W.xeroReplace, { invoice: INVOICE_WRITE, name: note.fileName }, corrected);
 			expect(replace.json).toMatchObject({ FileName: note.fileName, ContentLength: corrected.content.length });
-			await expectRunOnWorker(replace);
 
 			expect(xero.emulator.attachments('Invoices', INVOICE_WRITE).map((a) => ({ name: a.fileName, sha256: a.sha256 }))).toEqual([
 				{ name: note.fileName, sha256: sha256(corrected.content) },
@@ -213,42 +210,30 @@ describe('n8n queue mode: main + 2 workers (--concurrency=5), PostgreSQL, Redis,
 			const zip = file('site-photos.zip', 'application/zip', 4 * MiB);
 			const seeded = asana.emulator.seedAttachment(TASK, zip.fileName, zip.content, zip.mimeType);
 
-			const list = await callWebhook(h.topology, W.asanaList, { task: TASK });
-			expectOk(list);
+			const list = await callOnWorker(W.asanaList, { task: TASK });
 			expect(list.json).toEqual([expect.objectContaining({ gid: seeded.gid, name: zip.fileName })]);
-			await expectRunOnWorker(list);
 
-			const get = await callWebhook(h.topology, W.asanaGet, { id: seeded.gid });
-			expectOk(get);
+			const get = await callOnWorker(W.asanaGet, { id: seeded.gid });
 			expect(get.json).toMatchObject({ gid: seeded.gid, name: zip.fileName });
-			await expectRunOnWorker(get);
 
-			const download = await callWebhook(h.topology, W.asanaDownload, { id: seeded.gid });
-			expectOk(download);
+			const download = await callOnWorker(W.asanaDownload, { id: seeded.gid });
 			expect({ size: download.body.length, sha256: sha256(download.body) }).toEqual({ size: zip.content.length, sha256: sha256(zip.content) });
-			await expectRunOnWorker(download);
 
 			const contract = file('Vertrag unterschrieben.pdf', 'application/pdf', 2 * MiB);
-			const upload = await callWebhook(h.topology, W.asanaUpload, { task: OTHER_TASK }, contract);
-			expectOk(upload);
+			const upload = await callOnWorker(W.asanaUpload, { task: OTHER_TASK }, contract);
 			const uploaded = upload.json as { gid: string; name: string };
 			expect(uploaded).toMatchObject({ name: contract.fileName });
-			await expectRunOnWorker(upload);
 
-			const link = await callWebhook(h.topology, W.asanaLink, { task: OTHER_TASK, url: 'https://docs.example.com/specs/v2', name: 'Specification v2' });
-			expectOk(link);
+			const link = await callOnWorker(W.asanaLink, { task: OTHER_TASK, url: 'https://docs.example.com/specs/v2', name: 'Specification v2' });
 			expect(link.json).toMatchObject({ name: 'Specification v2' });
-			await expectRunOnWorker(link);
 
 			expect(asana.emulator.attachments(OTHER_TASK).map((a) => ({ name: a.name, sha256: a.sha256 }))).toEqual([
 				{ name: contract.fileName, sha256: sha256(contract.content) },
 				{ name: 'Specification v2', sha256: undefined },
 			]);
 
-			const remove = await callWebhook(h.topology, W.asanaDelete, { id: uploaded.gid });
-			expectOk(remove);
+			const remove = await callOnWorker(W.asanaDelete, { id: uploaded.gid });
 			expect(remove.json).toEqual({ deleted: true });
-			await expectRunOnWorker(remove);
 			expect(asana.emulator.attachments(OTHER_TASK).map((a) => a.name)).toEqual(['Specification v2']);
 		});
 
@@ -256,62 +241,42 @@ describe('n8n queue mode: main + 2 workers (--concurrency=5), PostgreSQL, Redis,
 			const scan = file('passport scan.pdf', 'application/pdf', 3 * MiB);
 			const seeded = wix.emulator.seedAttachment(CONTACT, scan.fileName, scan.content, scan.mimeType);
 
-			const list = await callWebhook(h.topology, W.wixList, { contact: CONTACT });
-			expectOk(list);
+			const list = await callOnWorker(W.wixList, { contact: CONTACT });
 			expect(list.json).toEqual([expect.objectContaining({ id: seeded.id, fileName: scan.fileName })]);
-			await expectRunOnWorker(list);
 
-			const get = await callWebhook(h.topology, W.wixGet, { contact: CONTACT, id: seeded.id });
-			expectOk(get);
+			const get = await callOnWorker(W.wixGet, { contact: CONTACT, id: seeded.id });
 			expect(get.json).toMatchObject({ id: seeded.id, fileName: scan.fileName });
-			await expectRunOnWorker(get);
 
-			const download = await callWebhook(h.topology, W.wixDownload, { contact: CONTACT, id: seeded.id });
-			expectOk(download);
+			const download = await callOnWorker(W.wixDownload, { contact: CONTACT, id: seeded.id });
 			expect({ size: download.body.length, sha256: sha256(download.body) }).toEqual({ size: scan.content.length, sha256: sha256(scan.content) });
-			await expectRunOnWorker(download);
 
 			const form = file('new form (signed).pdf', 'application/pdf', 1 * MiB);
-			const upload = await callWebhook(h.topology, W.wixUpload, { contact: CONTACT }, form);
-			expectOk(upload);
-			await expectRunOnWorker(upload);
+			await callOnWorker(W.wixUpload, { contact: CONTACT }, form);
 			const stored = wix.emulator.attachments(CONTACT).find((a) => a.fileName === form.fileName);
 			expect(stored?.sha256).toBe(sha256(form.content));
 
-			const remove = await callWebhook(h.topology, W.wixDelete, { contact: CONTACT, id: seeded.id });
-			expectOk(remove);
+			const remove = await callOnWorker(W.wixDelete, { contact: CONTACT, id: seeded.id });
 			expect(remove.json).toEqual({ deleted: true });
-			await expectRunOnWorker(remove);
 			expect(wix.emulator.attachments(CONTACT).map((a) => a.fileName)).toEqual([form.fileName]);
 		});
 
 		it('Sunshine Conversations: Upload (API key; JWT, for a message), Generate Media Token, Set Cookie, Delete', async () => {
 			const photo = file('damaged parcel.jpg', 'image/jpeg', 3 * MiB);
-			const upload = await callWebhook(h.topology, W.sunshineUpload, { app: APP }, photo);
-			expectOk(upload);
+			const upload = await callOnWorker(W.sunshineUpload, { app: APP }, photo);
 			expect(upload.json).toMatchObject({ mediaUrl: expect.stringContaining(`${sunshine.emulator.mediaBaseUrl}/`), mediaType: photo.mimeType });
-			await expectRunOnWorker(upload);
 
 			const note = file('note.csv', 'text/csv', 2048);
-			const uploadJwt = await callWebhook(h.topology, W.sunshineUploadJwt, { app: APP, conversation: 'c616a583e4c240a871818541' }, note);
-			expectOk(uploadJwt);
+			const uploadJwt = await callOnWorker(W.sunshineUploadJwt, { app: APP, conversation: 'c616a583e4c240a871818541' }, note);
 			const noteUrl = (uploadJwt.json as { mediaUrl: string }).mediaUrl;
-			await expectRunOnWorker(uploadJwt);
 
-			const token = await callWebhook(h.topology, W.sunshineToken, { app: APP });
-			expectOk(token);
+			const token = await callOnWorker(W.sunshineToken, { app: APP });
 			expect(token.json).toEqual({ path: `/apps/${APP}`, token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/) });
-			await expectRunOnWorker(token);
 
-			const cookie = await callWebhook(h.topology, W.sunshineCookie, { app: APP, token: (token.json as { token: string }).token });
-			expectOk(cookie);
+			const cookie = await callOnWorker(W.sunshineCookie, { app: APP, token: (token.json as { token: string }).token });
 			expect(cookie.json).toMatchObject({ cookie: expect.stringContaining('=') });
-			await expectRunOnWorker(cookie);
 
-			const remove = await callWebhook(h.topology, W.sunshineDelete, { app: APP, mediaUrl: noteUrl });
-			expectOk(remove);
+			const remove = await callOnWorker(W.sunshineDelete, { app: APP, mediaUrl: noteUrl });
 			expect(remove.json).toEqual({ deleted: true });
-			await expectRunOnWorker(remove);
 
 			expect(sunshine.emulator.attachments(APP).map((a) => ({ name: a.fileName, size: a.size, sha256: a.sha256 }))).toEqual([
 				{ name: photo.fileName, size: photo.content.length, sha256: sha256(photo.content) },
@@ -339,9 +304,7 @@ describe('n8n queue mode: main + 2 workers (--concurrency=5), PostgreSQL, Redis,
 		downloads.options.delay = allDownloads;
 		api.options.delay = async (request) => (request.method === 'POST' ? await allUploads() : undefined);
 		try {
-			const call = await callWebhook(h.topology, W.asanaCopyMany, { task: from, to });
-			expectOk(call);
-			await expectRunOnWorker(call);
+			const call = await callOnWorker(W.asanaCopyMany, { task: from, to });
 			expect((call.json as Array<{ name: string }>).map((item) => item.name)).toEqual(files.map((f) => f.fileName));
 			expect({ downloads: downloads.maxInFlight, uploads: api.maxInFlight }).toEqual({ downloads: files.length, uploads: files.length });
 		} finally {
@@ -566,10 +529,8 @@ describe('n8n queue mode: main + 2 workers (--concurrency=5), PostgreSQL, Redis,
 		it('a 4 MiB download under the limit still works', async () => {
 			const fits = file('fits.pdf', 'application/pdf', 4 * MiB);
 			const seeded = xero.emulator.seedAttachment('Invoices', INVOICE_READ, fits.fileName, fits.content, fits.mimeType);
-			const call = await callWebhook(h.topology, W.xeroGetById, { invoice: INVOICE_READ, id: seeded.attachmentId });
-			expectOk(call);
+			const call = await callOnWorker(W.xeroGetById, { invoice: INVOICE_READ, id: seeded.attachmentId });
 			expect(sha256(call.body)).toBe(sha256(fits.content));
-			await expectRunOnWorker(call);
 		});
 	});
 

@@ -63,3 +63,62 @@ export async function collectGarbage(): Promise<void> {
 		await new Promise((resolve) => setImmediate(resolve));
 	}
 }
+
+/** A request the webhook receiver got. */
+export interface Received {
+	headers: http.IncomingHttpHeaders;
+	body: Buffer;
+}
+
+export interface ReceiverAnswer {
+	status: number;
+	headers?: Record<string, string>;
+}
+
+/** An Asana-style handshake (X-Hook-Secret) is echoed; anything else answered 200. */
+const HANDSHAKE_ECHO = (req: Received): ReceiverAnswer =>
+	req.headers['x-hook-secret'] ? { status: 200, headers: { 'X-Hook-Secret': String(req.headers['x-hook-secret']) } } : { status: 200 };
+
+/**
+ * The webhook target of an emulator's self-test (`url` on 127.0.0.1, path /hook), started before
+ * the file's tests, emptied before each, closed after them: it records every request and answers
+ * with `answerWith`'s function (reset to the handshake echo before each test) or, first, the
+ * statuses `answerStatuses` queued.
+ */
+export function useReceiver() {
+	const receiver = {
+		url: '',
+		received: [] as Received[],
+		answer: HANDSHAKE_ECHO,
+		queued: [] as number[],
+		answerWith(fn: (req: Received) => ReceiverAnswer) {
+			receiver.answer = fn;
+		},
+		answerStatuses(...statuses: number[]) {
+			receiver.queued.push(...statuses);
+		},
+	};
+	const server = http.createServer((req, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(chunk));
+		req.on('end', () => {
+			const entry = { headers: req.headers, body: Buffer.concat(chunks) };
+			receiver.received.push(entry);
+			const queued = receiver.queued.shift();
+			const { status, headers } = queued === undefined ? receiver.answer(entry) : { status: queued, headers: {} };
+			res.writeHead(status, headers ?? {});
+			res.end();
+		});
+	});
+	beforeAll(async () => {
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		receiver.url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
+	});
+	afterAll(async () => await new Promise<void>((resolve) => server.close(() => resolve())));
+	beforeEach(() => {
+		receiver.received.length = 0;
+		receiver.queued.length = 0;
+		receiver.answer = HANDSHAKE_ECHO;
+	});
+	return receiver;
+}

@@ -23,6 +23,8 @@ import {
 	ExecutionLifecycleHooks,
 	InstanceSettings,
 	LoadOptionsContext,
+	PollContext,
+	TriggersAndPollers,
 	WorkflowExecute,
 	getAdditionalKeys,
 } from 'n8n-core';
@@ -66,6 +68,7 @@ import type {
 	IWorkflowExecuteAdditionalData,
 	IWorkflowSettings,
 	Logger as WorkflowLogger,
+	WorkflowActivateMode,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 import { optionsProperty } from './test-node';
@@ -149,6 +152,12 @@ export interface RunWorkflowResult {
 	logs: HarnessLogEntry[];
 }
 
+/*
+ * Webhook triggers (their webhookMethods and webhook, and the execution a delivery starts) run
+ * through n8n-core's HookContext and WebhookContext in test/support/n8n-webhooks.ts, which
+ * uses the set-up, node types, credentials and additional data exported here.
+ */
+
 /** Type of the harness start node; `n8n-nodes-base.manualTrigger` is mapped to it too. */
 export const START_NODE_TYPE = 'harnessStart';
 /** Type of the node that emits `HarnessItem`s (in JSON fixtures: parameter `items`). */
@@ -159,7 +168,7 @@ export const FIXTURE_SOURCE_NODE_TYPE = 'harnessFixtureSource';
 // AsyncLocalStorage routes each entry to the run that caused it, even if runs overlap.
 // ---------------------------------------------------------------------------------------------
 
-const runContext = new AsyncLocalStorage<HarnessLogEntry[]>();
+export const runContext = new AsyncLocalStorage<HarnessLogEntry[]>();
 /** Log entries emitted outside any run (e.g. during setup). */
 export const orphanLogs: HarnessLogEntry[] = [];
 
@@ -217,7 +226,7 @@ export async function useBinaryDataMode(mode: CoreBinaryMode): Promise<void> {
 	await Container.get(BinaryDataService).init();
 }
 
-function setupN8nCore(): Promise<void> {
+export function setupN8nCore(): Promise<void> {
 	setupPromise ??= (async () => {
 		LoggerProxy.init(capturingLogger as unknown as WorkflowLogger);
 		Container.set(Logger, capturingLogger as unknown as InstanceType<typeof Logger>);
@@ -417,10 +426,10 @@ function fixtureSourceNode(closureItems?: HarnessItem[]): INodeType {
 	};
 }
 
-type AnyNodeType = INodeType | IVersionedNodeType;
+export type AnyNodeType = INodeType | IVersionedNodeType;
 
 /** INodeTypes over a plain map. Also records the original error a node's `execute` throws. */
-class HarnessNodeTypes implements INodeTypes {
+export class HarnessNodeTypes implements INodeTypes {
 	private readonly wrapped = new Map<INodeType, INodeType>();
 
 	constructor(
@@ -463,7 +472,7 @@ class HarnessNodeTypes implements INodeTypes {
 	}
 }
 
-function buildNodeTypes(opts: Pick<RunNodeOptions, 'nodeTypes'>, fixtureItems?: HarnessItem[]) {
+export function buildNodeTypes(opts: Pick<RunNodeOptions, 'nodeTypes'>, fixtureItems?: HarnessItem[]) {
 	const types = new Map<string, AnyNodeType>();
 	const start = new HarnessStart();
 	types.set(START_NODE_TYPE, start);
@@ -766,7 +775,7 @@ const notInHarness = (what: string) => async () => {
 };
 
 /** A plain object instead of n8n's jest-mock-extended mock: only what the execution path reads. */
-function harnessAdditionalData(
+export function harnessAdditionalData(
 	credentialsHelper: HarnessCredentialsHelper,
 	hooks: ExecutionLifecycleHooks | undefined,
 	executionId: string,
@@ -877,7 +886,7 @@ function pickStartNode(workflow: Workflow): INode {
 	return roots[0];
 }
 
-function latestVersion(nodeType: AnyNodeType): number {
+export function latestVersion(nodeType: AnyNodeType): number {
 	if ('nodeVersions' in nodeType) return nodeType.currentVersion;
 	const { version } = nodeType.description;
 	return Array.isArray(version) ? Math.max(...version) : version;
@@ -958,6 +967,53 @@ export async function runWorkflow(
 	});
 }
 
+/** What a harness context is given of its one node (list search, poll, webhook trigger). */
+export interface HarnessNodeSpec {
+	type: string;
+	parameters?: INodeParameters;
+	credentials?: INodeCredentials;
+	name?: string;
+	typeVersion?: number;
+	continueOnFail?: boolean;
+	webhookId?: string;
+}
+
+/**
+ * The node a context runs: its type found by full or short name, at `typeVersion` or the latest,
+ * and (unless `spec.credentials` names them) every credential of its description that `credentials`
+ * holds data for.
+ */
+export function resolveNode(
+	nodeTypes: Map<string, AnyNodeType>,
+	spec: HarnessNodeSpec,
+	credentials: Record<string, ICredentialDataDecryptedObject> | undefined,
+	/** The node's ID, and its name unless `spec.name` gives one (default: its type's default name). */
+	defaults: { id: string; name?: string },
+): { node: INode; versioned: INodeType } {
+	const nodeType = nodeTypes.get(spec.type) ?? nodeTypes.get(spec.type.slice(spec.type.lastIndexOf('.') + 1));
+	if (!nodeType) throw new UnexpectedError(`Harness: unknown node type "${spec.type}"`);
+	const typeVersion = spec.typeVersion ?? latestVersion(nodeType);
+	const versioned = NodeHelpers.getVersionedNodeType(nodeType, typeVersion);
+	const nodeCredentials: INodeCredentials = spec.credentials ?? {};
+	if (!spec.credentials) {
+		for (const { name } of versioned.description.credentials ?? []) {
+			if (credentials?.[name]) nodeCredentials[name] = { id: `harness-${name}`, name: `Harness ${name}` };
+		}
+	}
+	const node: INode = {
+		id: defaults.id,
+		name: spec.name ?? defaults.name ?? String(versioned.description.defaults.name),
+		type: spec.type,
+		typeVersion,
+		position: [0, 0],
+		parameters: structuredClone(spec.parameters ?? {}),
+		credentials: nodeCredentials,
+		...(spec.webhookId ? { webhookId: spec.webhookId } : {}),
+		...(spec.continueOnFail ? { continueOnFail: true } : {}),
+	};
+	return { node, versioned };
+}
+
 export interface RunListSearchOptions {
 	nodeTypes: RunNodeOptions['nodeTypes'];
 	credentialTypes: ICredentialType[];
@@ -981,27 +1037,9 @@ export async function runListSearch(
 	const credentialsStore = structuredClone(opts.credentials ?? {});
 	const credentialsHelper = new HarnessCredentialsHelper(opts.credentialTypes, credentialsStore);
 	const nodeTypes = buildNodeTypes(opts);
-	const nodeType = nodeTypes.get(opts.node.type) ?? nodeTypes.get(opts.node.type.slice(opts.node.type.lastIndexOf('.') + 1));
-	if (!nodeType) throw new UnexpectedError(`Harness: unknown node type "${opts.node.type}"`);
-	const typeVersion = opts.node.typeVersion ?? latestVersion(nodeType);
-	const versioned = NodeHelpers.getVersionedNodeType(nodeType, typeVersion);
+	const { node, versioned } = resolveNode(nodeTypes, opts.node, opts.credentials, { id: 'harness-node-under-test', name: 'Node Under Test' });
 	const search = versioned.methods?.listSearch?.[opts.method];
 	if (!search) throw new UnexpectedError(`Harness: the node has no list search method "${opts.method}"`);
-	const credentials: INodeCredentials = opts.node.credentials ?? {};
-	if (!opts.node.credentials) {
-		for (const { name } of versioned.description.credentials ?? []) {
-			if (opts.credentials?.[name]) credentials[name] = { id: `harness-${name}`, name: `Harness ${name}` };
-		}
-	}
-	const node: INode = {
-		id: 'harness-node-under-test',
-		name: 'Node Under Test',
-		type: opts.node.type,
-		typeVersion,
-		position: [0, 0],
-		parameters: structuredClone(opts.node.parameters ?? {}),
-		credentials,
-	};
 	const workflow = new Workflow({
 		id: 'harness-workflow',
 		name: 'Harness workflow',
@@ -1015,4 +1053,74 @@ export async function runListSearch(
 	const context = new LoadOptionsContext(workflow, node, additionalData, 'parameters');
 	const result = await runContext.run(logs, async () => await search.call(context, opts.filter, opts.paginationToken));
 	return { result, credentialsStore, logs };
+}
+
+export interface RunPollOptions {
+	nodeTypes: RunNodeOptions['nodeTypes'];
+	credentialTypes: ICredentialType[];
+	node: { type: string; parameters: INodeParameters; credentials?: INodeCredentials; name?: string; typeVersion?: number };
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	/**
+	 * The workflow's static data, kept by the caller from one poll to the next as n8n keeps it in
+	 * the workflow (the node's part is under `node:<name>`). Mutated in place.
+	 */
+	staticData: IDataObject;
+	/** n8n's activation mode of the poll context (default `update`, as n8n's poll scheduler gives it). */
+	activation?: WorkflowActivateMode;
+}
+
+export interface RunPollResult {
+	/** What the poll handed to n8n (`__emit`), or undefined when it returned nothing (null). */
+	emitted?: INodeExecutionData[][];
+	/** What the poll threw (n8n would record it with `__emitError`). */
+	error?: Error;
+	credentialsStore: Record<string, ICredentialDataDecryptedObject>;
+	logs: HarnessLogEntry[];
+}
+
+/**
+ * One poll of an activated workflow's polling node, the way n8n runs it between two Poll Times:
+ * n8n-core's real PollContext (mode `trigger`, the workflow's static data, the request and binary
+ * helpers) and TriggersAndPollers.runPollFunction; what n8n does with the answer is recorded as
+ * n8n-core's PollTriggerExecutor does it (`__emit` for items, `__emitError` for an error).
+ */
+export async function runPoll(opts: RunPollOptions): Promise<RunPollResult> {
+	await setupN8nCore();
+	const logs: HarnessLogEntry[] = [];
+	const credentialsStore = structuredClone(opts.credentials ?? {});
+	const credentialsHelper = new HarnessCredentialsHelper(opts.credentialTypes, credentialsStore);
+	const nodeTypes = buildNodeTypes(opts);
+	const { node } = resolveNode(nodeTypes, opts.node, opts.credentials, { id: 'harness-poll-node', name: 'Poll Node' });
+	const workflow = new Workflow({
+		id: 'harness-workflow',
+		name: 'Harness workflow',
+		nodes: [node],
+		connections: {},
+		active: true,
+		nodeTypes: new HarnessNodeTypes(nodeTypes, new Map()),
+		staticData: opts.staticData,
+		settings: { executionOrder: 'v1' },
+	});
+	const additionalData = harnessAdditionalData(credentialsHelper, undefined, '', 'harness-workflow');
+	// A poll runs outside any execution: no execution ID yet (n8n gives one when it starts the run).
+	(additionalData as { executionId?: string }).executionId = undefined;
+	const result: RunPollResult = { credentialsStore, logs };
+	const context = new PollContext(
+		workflow,
+		node,
+		additionalData,
+		'trigger',
+		opts.activation ?? 'update',
+		(data) => (result.emitted = data),
+		(error) => (result.error = error),
+	);
+	await runContext.run(logs, async () => {
+		try {
+			const response = await Container.get(TriggersAndPollers).runPollFunction(workflow, node, context);
+			if (response !== null) context.__emit(response);
+		} catch (error) {
+			context.__emitError(error as Error);
+		}
+	});
+	return result;
 }

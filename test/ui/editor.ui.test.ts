@@ -4,7 +4,8 @@
  * each node of the package: the node creator finds it with its icon (light and dark theme), it is
  * added, each resource/operation shows the parameters its description displays, each picker lists
  * the sandbox's demo data, Options → Concurrency shows the operation's default and maximum; then each demo credential passes its test and each example workflow
- * runs green from the editor. Screenshots go to test/ui/screenshots/ (git-ignored).
+ * runs green from the editor; then each trigger (support/triggers.ts): node creator, panel, its
+ * example run from the editor. Screenshots go to test/ui/screenshots/ (git-ignored).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -47,6 +48,7 @@ import {
 } from './support/editor';
 import { isPanelInput, nodesUnderTest, type Operation } from './support/expected';
 import { healthy, openPorts, REPO_ROOT, removeDataDir, startLogTail, startStack, type Stack } from './support/stack';
+import { describeTriggers } from './support/triggers';
 
 // A browser on a busy 2-core machine: a test that fails is run once more, from its own full page
 // load, and its first failure is printed (logErrorsBeforeRetry), so a flake shows in the log
@@ -72,7 +74,8 @@ const CREDENTIALS: Array<DemoCredential & { provider: string }> = PROVIDER_NAMES
 	return list.map((credential) => ({ ...credential, provider }));
 });
 
-const RUNNABLE_EXAMPLES = EXAMPLES.filter((example) => PROVIDER_NAMES.includes(example.provider));
+/** Those *Execute workflow* runs alone; an example a trigger starts is run by describeTriggers (support/triggers.ts). */
+const RUNNABLE_EXAMPLES = EXAMPLES.filter((example) => PROVIDER_NAMES.includes(example.provider) && !example.trigger);
 
 let stack: Stack | undefined;
 let browser: Browser | undefined;
@@ -268,6 +271,9 @@ describe('examples (examples/index.ts), run from the editor', () => {
 		expect(run.succeeded.sort()).toEqual(run.nodes.sort());
 	});
 });
+
+// The triggers, on this stack (support/triggers.ts): node creator, panel, and their examples run from the editor.
+describeTriggers({ page: () => page, baseUrl, dataDir: () => stack?.dataDir });
 
 (EXISTING ? test.skip : test)('stops n8n, its task runner and the sandboxes, leaving no port open', async () => {
 	await browser?.close();

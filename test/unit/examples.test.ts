@@ -11,6 +11,10 @@ import { NodeHelpers, type INodeParameters, type INodeProperties, type INodeType
 
 import { EXAMPLES } from '../../examples';
 import { AsanaAttachment } from '../../nodes/AsanaAttachment/AsanaAttachment.node';
+import { AsanaAttachmentTrigger } from '../../nodes/AsanaAttachment/AsanaAttachmentTrigger.node';
+import { SunshineConversationsAttachmentTrigger } from '../../nodes/SunshineConversationsAttachment/SunshineConversationsAttachmentTrigger.node';
+import { WixAttachmentTrigger } from '../../nodes/WixAttachment/WixAttachmentTrigger.node';
+import { XeroAttachmentTrigger } from '../../nodes/XeroAttachment/XeroAttachmentTrigger.node';
 import { SunshineConversationsAttachment } from '../../nodes/SunshineConversationsAttachment/SunshineConversationsAttachment.node';
 import { WixAttachment } from '../../nodes/WixAttachment/WixAttachment.node';
 import { XeroAttachment } from '../../nodes/XeroAttachment/XeroAttachment.node';
@@ -32,6 +36,10 @@ const OUR_NODES: Record<string, INodeType> = {
 	'n8n-nodes-attachments.asanaAttachment': new AsanaAttachment(),
 	'n8n-nodes-attachments.wixAttachment': new WixAttachment(),
 	'n8n-nodes-attachments.sunshineConversationsAttachment': new SunshineConversationsAttachment(),
+	'n8n-nodes-attachments.xeroAttachmentTrigger': new XeroAttachmentTrigger(),
+	'n8n-nodes-attachments.asanaAttachmentTrigger': new AsanaAttachmentTrigger(),
+	'n8n-nodes-attachments.wixAttachmentTrigger': new WixAttachmentTrigger(),
+	'n8n-nodes-attachments.sunshineConversationsAttachmentTrigger': new SunshineConversationsAttachmentTrigger(),
 };
 
 /** The smallest box the editor draws a node in (a trigger, a regular node), from its position. */

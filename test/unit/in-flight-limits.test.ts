@@ -20,6 +20,7 @@ import * as asanaGet from '../../nodes/AsanaAttachment/operations/get';
 import * as asanaGetMany from '../../nodes/AsanaAttachment/operations/getMany';
 import * as asanaUpload from '../../nodes/AsanaAttachment/operations/upload';
 import { ASANA_CONCURRENCY, ASANA_IN_FLIGHT, asanaProvider } from '../../nodes/AsanaAttachment/provider';
+import { TRIGGER_CONCURRENCY } from '../../nodes/AsanaAttachment/trigger/output';
 import type { ConcurrencySpec } from '../../nodes/shared/description';
 import { ProviderPacer, pacedRequest } from '../../nodes/shared/transport/pacing';
 import type { OperationSpec, TransportContext } from '../../nodes/shared/transport/types';
@@ -70,11 +71,21 @@ function operationsOf(node: INodeType): string[] {
 /** What readConcurrency allows for `operation` (nodes/shared/transport/items.ts). */
 const limitFor = (spec: ConcurrencySpec, operation: string) => spec.byOperation?.[operation] ?? spec.other;
 
-it('lists every node of the package', () => {
+it('lists every node of the package (its triggers below)', () => {
 	const manifest = JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { n8n: { nodes: string[] } };
 	const names = Object.values(NODES).map(({ node }) => node.description.name);
 	expect(names.sort()).toEqual(Object.keys(NODES).sort());
-	expect(manifest.n8n.nodes).toHaveLength(names.length);
+	// Triggers have no operations: Xero's poll makes its calls one after another
+	// (test/nodes/XeroAttachment/trigger.test.ts); the push triggers fetch an event's files one request each;
+	// Asana's, a delivery's items a fixed number at once (below).
+	const actions = manifest.n8n.nodes.filter((file) => !/Trigger\.node\.js$/.test(file));
+	expect(actions).toHaveLength(names.length);
+});
+
+it('Asana Attachment Trigger: the items of a delivery, a fixed number at once, stay within Asana\'s reads (a record read, then the pre-signed file)', () => {
+	// Each item reads its record (GET) and then its file from storage, which Asana does not count.
+	expect(apiMethodsOf([asanaGet.getAttachmentForDownload, asanaGet.downloadAttachmentFile])).toEqual(['GET']);
+	expect(TRIGGER_CONCURRENCY).toBeLessThanOrEqual(ASANA_IN_FLIGHT.reads);
 });
 
 describe.each(Object.entries(NODES))('%s', (_name, { node, concurrency, limitOf, apiMethods }) => {

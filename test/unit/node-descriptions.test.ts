@@ -232,3 +232,21 @@ describe('ID fields', () => {
 		expect(CASES.asana.node.methods?.listSearch?.searchAttachments).toBeDefined();
 	});
 });
+
+describe('credential references (n8n\'s lint checks them only in a literal array; the nodes share theirs)', () => {
+	const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { n8n: { nodes: string[]; credentials: string[] } };
+	/** An instance of the class a built file the manifest lists holds (named as the file, as n8n's loader finds it), from its source. */
+	const load = <T>(built: string): T => {
+		const source = path.join(__dirname, '..', '..', built.replace(/^dist\//, '').replace(/\.js$/, '.ts'));
+		// eslint-disable-next-line @typescript-eslint/no-require-imports -- the manifest names the files
+		const exported = require(source) as Record<string, new () => T>;
+		return new exported[path.basename(source).split('.')[0]]();
+	};
+	const declared = new Set(manifest.n8n.credentials.map((built) => load<ICredentialType>(built).name));
+
+	it.each(manifest.n8n.nodes)('%s names only credential types the package declares', (built) => {
+		const names = (load<INodeType>(built).description.credentials ?? []).map((credential) => credential.name);
+		expect(names.length).toBeGreaterThan(0);
+		for (const name of names) expect(declared).toContain(name);
+	});
+});

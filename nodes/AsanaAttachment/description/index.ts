@@ -5,7 +5,7 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { onlyForOwnOperations, operationSubtitle } from '../../shared/description';
+import { attachmentResource, credentialsByAuthentication, idMode, listPicker, onlyForOwnOperations, operationSubtitle } from '../../shared/description';
 import { description as deleteParameters } from '../operations/delete';
 import { description as getParameters } from '../operations/get';
 import { description as getManyParameters } from '../operations/getMany';
@@ -14,7 +14,8 @@ import { description as uploadParameters } from '../operations/upload';
 const GID_REGEX = '^\\s*\\d+\\s*$';
 const URL_REGEX = '^\\s*https?://([a-zA-Z0-9-]+\\.)*asana\\.com/[01]/.+';
 
-const authentication: INodeProperties = {
+/** Authentication (hidden by n8n 2.x: choosing a credential sets it); the trigger shows it too. */
+export const authentication: INodeProperties = {
 	displayName: 'Authentication',
 	name: 'authentication',
 	type: 'options',
@@ -25,14 +26,10 @@ const authentication: INodeProperties = {
 	default: 'accessToken',
 };
 
-const resource: INodeProperties = {
-	displayName: 'Resource',
-	name: 'resource',
-	type: 'options',
-	noDataExpression: true,
-	options: [{ name: 'Attachment', value: 'attachment' }],
-	default: 'attachment',
-};
+/** The credential of each Authentication (the trigger's too). */
+export const asanaCredentials = credentialsByAuthentication({ asanaAttachmentApi: 'accessToken', asanaAttachmentOAuth2Api: 'oAuth2' });
+
+const resource = attachmentResource();
 
 const operation: INodeProperties = {
 	displayName: 'Operation',
@@ -69,44 +66,27 @@ const operation: INodeProperties = {
 	default: 'upload',
 };
 
-const parent: INodeProperties = {
-	displayName: 'Parent',
-	name: 'parent',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: '' },
-	required: true,
-	description: 'The task, project or project brief the attachments belong to',
-	displayOptions: { show: { operation: ['upload', 'getAll'] } },
-	modes: [
+/** The parent picker: a task, project or brief from a list (typeahead), by URL or by ID; the trigger uses it too. */
+export const parent = listPicker(
+	{
+		displayName: 'Parent',
+		name: 'parent',
+		required: true,
+		description: 'The task, project or project brief the attachments belong to',
+		displayOptions: { show: { operation: ['upload', 'getAll'] } },
+	},
+	{ searchListMethod: 'searchParents', placeholder: 'Search for a task or project…' },
+	[
 		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			placeholder: 'Search for a task or project…',
-			typeOptions: { searchListMethod: 'searchParents', searchable: true },
-		},
-		{
-			displayName: 'By URL',
 			name: 'url',
-			type: 'string',
+			displayName: 'By URL',
 			placeholder: 'e.g. https://app.asana.com/1/1200000000000001/project/1200000000000002/task/1200000000000003',
-			validation: [
-				{
-					type: 'regex',
-					properties: { regex: URL_REGEX, errorMessage: 'Not the URL of an Asana task or project (https://app.asana.com/0/… or /1/…)' },
-				},
-			],
+			regex: URL_REGEX,
+			errorMessage: 'Not the URL of an Asana task or project (https://app.asana.com/0/… or /1/…)',
 		},
-		{
-			displayName: 'ID',
-			name: 'id',
-			type: 'string',
-			placeholder: 'e.g. 1200000000000003',
-			hint: 'The ID of a task, project or project brief',
-			validation: [{ type: 'regex', properties: { regex: GID_REGEX, errorMessage: 'Not an Asana ID (digits only)' } }],
-		},
+		idMode('e.g. 1200000000000003', GID_REGEX, 'Not an Asana ID (digits only)', 'The ID of a task, project or project brief'),
 	],
-};
+);
 
 /** The same Parent, for Get and Delete: only the Attachment list reads it there. */
 const parentForPicker: INodeProperties = {
@@ -116,31 +96,17 @@ const parentForPicker: INodeProperties = {
 	displayOptions: { show: { operation: ['get', 'delete'] } },
 };
 
-const attachmentId: INodeProperties = {
-	displayName: 'Attachment',
-	name: 'attachmentId',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: '' },
-	required: true,
-	description: 'The attachment. From List shows the attachments of the Parent above; By ID takes the ID (gid) that Get Many and Upload return.',
-	displayOptions: { show: { operation: ['get', 'delete'] } },
-	modes: [
-		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			placeholder: 'Choose an attachment of the Parent…',
-			typeOptions: { searchListMethod: 'searchAttachments', searchable: true },
-		},
-		{
-			displayName: 'ID',
-			name: 'id',
-			type: 'string',
-			placeholder: 'e.g. 1200000000000042',
-			validation: [{ type: 'regex', properties: { regex: GID_REGEX, errorMessage: 'Not an Asana ID (digits only)' } }],
-		},
-	],
-};
+const attachmentId = listPicker(
+	{
+		displayName: 'Attachment',
+		name: 'attachmentId',
+		required: true,
+		description: 'The attachment. From List shows the attachments of the Parent above; By ID takes the ID (gid) that Get Many and Upload return.',
+		displayOptions: { show: { operation: ['get', 'delete'] } },
+	},
+	{ searchListMethod: 'searchAttachments', placeholder: 'Choose an attachment of the Parent…' },
+	[idMode('e.g. 1200000000000042', GID_REGEX, 'Not an Asana ID (digits only)')],
+);
 
 export const asanaAttachmentProperties: INodeProperties[] = onlyForOwnOperations(
 	[

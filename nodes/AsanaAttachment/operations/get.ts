@@ -7,7 +7,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { forOperation, optionsCollection, outputBinaryField, textContentOptions, timeoutOption } from '../../shared/description';
-import { executeOperation } from '../../shared/transport';
+import { executeOperation, recordFileDownload } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
 import { asanaProvider, attachmentIdField, attachmentNotFound, fieldsOption, optFieldsField } from '../provider';
 import { dataRecord, forAgents } from './records';
@@ -44,33 +44,20 @@ export const getAttachmentForDownload: OperationSpec = {
 	fields: [attachmentIdField, optFieldsField(['name', 'resource_subtype', 'host', 'size', 'download_url', 'view_url'])],
 };
 
-export const downloadAttachmentFile: OperationSpec = {
-	method: 'GET',
-	path: '',
-	url: ({ values }) => String(values.downloadUrl),
-	fields: [],
-	anonymous: true,
+export const downloadAttachmentFile = recordFileDownload({
 	target: 'the download URL Asana returned',
-	response: {
-		kind: 'binary',
-		outputParameter: 'binaryPropertyName',
-		fallback: ({ values }) => {
-			const record = values.record as IDataObject;
-			return {
-				fileName: typeof record.name === 'string' && record.name ? record.name : undefined,
-				size: typeof record.size === 'number' ? record.size : undefined,
-				// The storage host may name the file by its storage key; the record's name is the truth.
-				authoritative: true,
-			};
-		},
-		json: ({ values }) => values.record as IDataObject,
-		textContent: true,
-	},
-	idempotent: true,
-};
+	fields: { fileName: 'name', size: 'size' },
+	// The storage host may name the file by its storage key; the record's name is the truth.
+	authoritative: true,
+	textContent: true,
+});
 
-async function readRecord(ctx: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-	const [item] = await executeOperation(ctx, asanaProvider, getAttachmentForDownload, itemIndex);
+/**
+ * The record with a `download_url`, or an error saying why there is no file to download. The
+ * attachment is the node's Attachment parameter, or `values.attachmentId`.
+ */
+export async function readRecord(ctx: IExecuteFunctions, itemIndex: number, values?: { attachmentId: string }): Promise<IDataObject> {
+	const [item] = await executeOperation(ctx, asanaProvider, getAttachmentForDownload, itemIndex, values ? { values } : {});
 	if (!item) throw new NodeOperationError(ctx.getNode(), 'Asana returned no attachment record', { itemIndex });
 	const record = item.json;
 	if (typeof record.download_url !== 'string' || record.download_url === '') {
@@ -99,10 +86,25 @@ async function getRecordOrFile(ctx: IExecuteFunctions, itemIndex: number): Promi
 	if (!ctx.getNodeParameter('download', itemIndex, false)) {
 		return await executeOperation(ctx, asanaProvider, getAttachmentRecord, itemIndex);
 	}
-	let record = await readRecord(ctx, itemIndex);
+	return await downloadRecordFile(ctx, itemIndex, await readRecord(ctx, itemIndex), async () => await readRecord(ctx, itemIndex));
+}
+
+/**
+ * The file of a record read with its `download_url` (readRecord), streamed into the binary field
+ * of "Put Output File in Field", beside `json(record)` (default: the record). `readAgain` gives a
+ * fresh record when the URL has run out (403) by the time it is used.
+ */
+export async function downloadRecordFile(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	first: IDataObject,
+	readAgain: () => Promise<IDataObject>,
+	json: (record: IDataObject) => IDataObject = (record) => record,
+): Promise<INodeExecutionData[]> {
+	let record = first;
 	try {
 		return await executeOperation(ctx, asanaProvider, downloadAttachmentFile, itemIndex, {
-			values: { downloadUrl: record.download_url, record },
+			values: { url: record.download_url, record: json(record) },
 		});
 	} catch (error) {
 		// The URL lives about two minutes; one that ran out while waiting (retries) is renewed once.
@@ -112,9 +114,9 @@ async function getRecordOrFile(ctx: IExecuteFunctions, itemIndex: number): Promi
 				: new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 		}
 		ctx.logger.debug('The download URL was refused (403); reading the attachment record again for a fresh one');
-		record = await readRecord(ctx, itemIndex);
+		record = await readAgain();
 		return await executeOperation(ctx, asanaProvider, downloadAttachmentFile, itemIndex, {
-			values: { downloadUrl: record.download_url, record },
+			values: { url: record.download_url, record: json(record) },
 		});
 	}
 }

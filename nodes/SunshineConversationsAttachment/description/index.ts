@@ -5,7 +5,7 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { onlyForOwnOperations, operationSubtitle, timeoutOnlyOptions } from '../../shared/description';
+import { attachmentResource, credentialsByAuthentication, idMode, listPicker, onlyForOwnOperations, operationSubtitle, timeoutOnlyOptions } from '../../shared/description';
 import { description as deleteParameters } from '../operations/delete';
 import { description as generateMediaTokenParameters } from '../operations/generateMediaToken';
 import { description as setCookieParameters } from '../operations/setCookie';
@@ -15,7 +15,7 @@ import { APP_ID_EXAMPLE } from '../provider';
 const LEGACY_NOTE =
 	'Only API versions up to v12.8.0 document this call; newer API versions dropped it, so an account on a newer version may answer 404.';
 
-const authentication: INodeProperties = {
+export const authentication: INodeProperties = {
 	displayName: 'Authentication',
 	name: 'authentication',
 	type: 'options',
@@ -27,14 +27,10 @@ const authentication: INodeProperties = {
 	description: 'How requests prove the API key',
 };
 
-const resource: INodeProperties = {
-	displayName: 'Resource',
-	name: 'resource',
-	type: 'options',
-	noDataExpression: true,
-	options: [{ name: 'Attachment', value: 'attachment' }],
-	default: 'attachment',
-};
+/** The credential of each Authentication (the trigger's too). */
+export const sunshineCredentials = credentialsByAuthentication({ sunshineConversationsAttachmentApi: 'apiKey', sunshineConversationsAttachmentJwtApi: 'jwt' });
+
+const resource = attachmentResource();
 
 const operation: INodeProperties = {
 	displayName: 'Operation',
@@ -73,34 +69,11 @@ const operation: INodeProperties = {
 	default: 'upload',
 };
 
-const app: INodeProperties = {
-	displayName: 'App',
-	name: 'appId',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: '' },
-	required: true,
-	description: 'The Sunshine Conversations app the files belong to',
-	modes: [
-		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			typeOptions: { searchListMethod: 'searchApps', searchable: true },
-		},
-		{
-			displayName: 'ID',
-			name: 'id',
-			type: 'string',
-			placeholder: `e.g. ${APP_ID_EXAMPLE}`,
-			validation: [
-				{
-					type: 'regex',
-					properties: { regex: '^[A-Za-z0-9][A-Za-z0-9_-]*$', errorMessage: 'Not a valid app ID (letters, digits, "-" and "_")' },
-				},
-			],
-		},
-	],
-};
+export const app = listPicker(
+	{ displayName: 'App', name: 'appId', required: true, description: 'The Sunshine Conversations app the files belong to' },
+	{ searchListMethod: 'searchApps' },
+	[idMode(`e.g. ${APP_ID_EXAMPLE}`, '^[A-Za-z0-9][A-Za-z0-9_-]*$', 'Not a valid app ID (letters, digits, "-" and "_")')],
+);
 
 const legacyNotice: INodeProperties = {
 	displayName: LEGACY_NOTE,

@@ -5,7 +5,7 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { onlyForOwnOperations, operationSubtitle, timeoutOnlyOptions } from '../../shared/description';
+import { attachmentResource, credentialsByAuthentication, idMode, listPicker, onlyForOwnOperations, operationSubtitle, timeoutOnlyOptions } from '../../shared/description';
 import { description as getParameters } from '../operations/get';
 import { description as getManyParameters } from '../operations/getMany';
 import { description as uploadParameters } from '../operations/upload';
@@ -24,14 +24,10 @@ const authentication: INodeProperties = {
 	default: 'apiKey',
 };
 
-const resource: INodeProperties = {
-	displayName: 'Resource',
-	name: 'resource',
-	type: 'options',
-	noDataExpression: true,
-	options: [{ name: 'Contact Attachment', value: 'contactAttachment' }],
-	default: 'contactAttachment',
-};
+/** The credential of each Authentication (the trigger's too). */
+export const wixCredentials = credentialsByAuthentication({ wixAttachmentApi: 'apiKey', wixAttachmentAppOAuthApi: 'appOAuth' });
+
+const resource = attachmentResource('Contact Attachment', 'contactAttachment');
 
 const operation: INodeProperties = {
 	displayName: 'Operation',
@@ -68,57 +64,30 @@ const operation: INodeProperties = {
 	default: 'getAll',
 };
 
-const contactId: INodeProperties = {
-	displayName: 'Contact',
-	name: 'contactId',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: '' },
-	required: true,
-	description:
-		'The Wix CRM contact whose attachments to manage. From List searches the site\'s contacts by name or email (the credential needs the "Read Contacts" permission); By ID takes its ID, as Wix\'s contact APIs and webhooks give it.',
-	displayOptions: { show: { resource: ['contactAttachment'] } },
-	modes: [
-		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			placeholder: 'Search by name or email…',
-			typeOptions: { searchListMethod: 'searchContacts', searchable: true },
-		},
-		{
-			displayName: 'ID',
-			name: 'id',
-			type: 'string',
-			placeholder: 'e.g. 8d1f6a2e-3b4c-4d5e-9f60-7a8b9c0d1e2f',
-			validation: [{ type: 'regex', properties: { regex: GUID_REGEX, errorMessage: 'Not a valid contact ID (a GUID)' } }],
-		},
-	],
-};
+const contactId = listPicker(
+	{
+		displayName: 'Contact',
+		name: 'contactId',
+		required: true,
+		description:
+			'The Wix CRM contact whose attachments to manage. From List searches the site\'s contacts by name or email (the credential needs the "Read Contacts" permission); By ID takes its ID, as Wix\'s contact APIs and webhooks give it.',
+		displayOptions: { show: { resource: ['contactAttachment'] } },
+	},
+	{ searchListMethod: 'searchContacts', placeholder: 'Search by name or email…' },
+	[idMode('e.g. 8d1f6a2e-3b4c-4d5e-9f60-7a8b9c0d1e2f', GUID_REGEX, 'Not a valid contact ID (a GUID)')],
+);
 
-const attachmentId: INodeProperties = {
-	displayName: 'Attachment',
-	name: 'attachmentId',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: '' },
-	required: true,
-	description: 'The attachment of the contact. From List shows the attachments of the contact chosen above; By ID takes the ID that Get Many returns.',
-	displayOptions: { show: { resource: ['contactAttachment'], operation: ['get', 'delete'] } },
-	modes: [
-		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			typeOptions: { searchListMethod: 'searchAttachments', searchable: true },
-		},
-		{
-			displayName: 'ID',
-			name: 'id',
-			type: 'string',
-			placeholder: 'e.g. 2e7bb2c4-5b1d-4d8a-9c0e-1f2a3b4c5d6e',
-			validation: [{ type: 'regex', properties: { regex: GUID_REGEX, errorMessage: 'Not a valid attachment ID (a GUID)' } }],
-		},
-	],
-};
+const attachmentId = listPicker(
+	{
+		displayName: 'Attachment',
+		name: 'attachmentId',
+		required: true,
+		description: 'The attachment of the contact. From List shows the attachments of the contact chosen above; By ID takes the ID that Get Many returns.',
+		displayOptions: { show: { resource: ['contactAttachment'], operation: ['get', 'delete'] } },
+	},
+	{ searchListMethod: 'searchAttachments' },
+	[idMode('e.g. 2e7bb2c4-5b1d-4d8a-9c0e-1f2a3b4c5d6e', GUID_REGEX, 'Not a valid attachment ID (a GUID)')],
+);
 
 export const wixAttachmentProperties: INodeProperties[] = onlyForOwnOperations(
 	[

@@ -7,7 +7,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { forOperation, optionsCollection, outputBinaryField, textContentOptions, timeoutOption } from '../../shared/description';
-import { executeOperation } from '../../shared/transport';
+import { executeOperation, recordFileDownload } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
 import { attachmentIdField, attachmentNotFound, contactIdField, wixProvider } from '../provider';
 
@@ -43,30 +43,13 @@ export const getAttachmentRecord: OperationSpec = {
 };
 
 /** The file behind a record: `values.mediaUrl`, named and typed by `values.record`. */
-export const downloadAttachmentFile: OperationSpec = {
-	method: 'GET',
-	// The URL comes from the record (see `url`).
-	path: '',
-	url: ({ values }) => String(values.mediaUrl),
-	fields: [],
-	response: {
-		kind: 'binary',
-		outputParameter: 'binaryPropertyName',
-		fallback: ({ values }) => {
-			const record = values.record as IDataObject;
-			return {
-				fileName: typeof record.fileName === 'string' ? record.fileName : undefined,
-				mimeType: typeof record.mimeType === 'string' ? record.mimeType : undefined,
-				authoritative: true,
-			};
-		},
-		json: ({ values }) => values.record as IDataObject,
-		textContent: true,
-	},
-	idempotent: true,
-	anonymous: true,
+export const downloadAttachmentFile = recordFileDownload({
 	target: 'the file URL Wix returned',
-};
+	fields: { fileName: 'fileName', mimeType: 'mimeType' },
+	// Wix's media host names files by media ID: the record's name and type are the file's.
+	authoritative: true,
+	textContent: true,
+});
 
 /** `wix:image://v1/<media ID>/<name>#…`, as some Wix APIs give images, on Wix's static media host. */
 function httpUrl(url: string): string {
@@ -102,5 +85,5 @@ export async function getAttachment(ctx: IExecuteFunctions, itemIndex: number): 
 			{ itemIndex, description: 'The record has neither an image nor a document URL, so there is nothing to download.' },
 		);
 	}
-	return await executeOperation(ctx, wixProvider, downloadAttachmentFile, itemIndex, { values: { record, mediaUrl } });
+	return await executeOperation(ctx, wixProvider, downloadAttachmentFile, itemIndex, { values: { record, url: mediaUrl } });
 }

@@ -8,7 +8,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { fileNameOption, forOperation, inputBinaryField, optionsCollection, textUploadFields, timeoutOption, uploadSourceField, urlUploadFields } from '../../shared/description';
+import { fileNameOption, forOperation, inputBinaryField, mimeTypeParameter, optionsCollection, textUploadFields, timeoutOption, uploadSourceField, urlUploadFields } from '../../shared/description';
 import { executeOperation, resolveUploadSource, uploadsFromText, validators } from '../../shared/transport';
 import type { FieldSpec, OperationSpec, UploadSource } from '../../shared/transport';
 import { essence, supportedMimeType } from '../mimeTypes';
@@ -25,16 +25,10 @@ export const description: INodeProperties[] = forOperation({ resource: ['contact
 			"Name to give the attachment (1 to 260 characters, with its extension). Leave empty to use the file's own name.",
 			'e.g. signed-contract.pdf',
 		),
-		{
-			displayName: 'MIME Type',
-			name: 'mimeType',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. application/pdf',
-			description:
-				'The file\'s type, if its binary field has none or a wrong one. Wix takes PDF, CSV, Word, Excel, PowerPoint and most image types.',
-			displayOptions: { show: { '/source': ['binary', 'url'] } },
-		},
+		mimeTypeParameter(
+			"The file's type, if its binary field has none or a wrong one. Wix takes PDF, CSV, Word, Excel, PowerPoint and most image types.",
+			{ show: { '/source': ['binary', 'url'] } },
+		),
 		timeoutOption,
 	]),
 ]);

@@ -4,7 +4,7 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { onlyForOwnOperations, operationSubtitle } from '../../shared/description';
+import { idMode, listPicker, onlyForOwnOperations, operationSubtitle } from '../../shared/description';
 import { description as getParameters } from '../operations/get';
 import { description as getManyParameters } from '../operations/getMany';
 import { description as uploadParameters } from '../operations/upload';
@@ -13,7 +13,7 @@ import { XERO_PARENT_TYPES } from '../parentTypes';
 const GUID_REGEX = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 const ALL_RESOURCES = XERO_PARENT_TYPES.map((type) => type.value);
 
-const resource: INodeProperties = {
+export const resource: INodeProperties = {
 	displayName: 'Resource',
 	name: 'resource',
 	type: 'options',
@@ -52,29 +52,12 @@ const operation: INodeProperties = {
 	default: 'getAll',
 };
 
-const organization: INodeProperties = {
-	displayName: 'Organization',
-	name: 'tenantId',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: '' },
-	required: true,
-	description: 'The Xero organization (tenant) the document belongs to',
-	modes: [
-		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			typeOptions: { searchListMethod: 'searchTenants', searchable: true },
-		},
-		{
-			displayName: 'ID',
-			name: 'id',
-			type: 'string',
-			placeholder: 'e.g. 45e4708e-d862-4111-ab3a-dd8cd03913e1',
-			validation: [{ type: 'regex', properties: { regex: GUID_REGEX, errorMessage: 'Not a valid tenant ID (a GUID)' } }],
-		},
-	],
-};
+/** The organization picker; the trigger shows it too. */
+export const organization = listPicker(
+	{ displayName: 'Organization', name: 'tenantId', required: true, description: 'The Xero organization (tenant) the document belongs to' },
+	{ searchListMethod: 'searchTenants' },
+	[idMode('e.g. 45e4708e-d862-4111-ab3a-dd8cd03913e1', GUID_REGEX, 'Not a valid tenant ID (a GUID)')],
+);
 
 /**
  * Xero retires Classic Expenses: its Receipts endpoint is deprecated, with February 2027 as the

@@ -6,7 +6,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { forOperation, optionsCollection, outputBinaryField, textContentOptions, timeoutOption } from '../../shared/description';
+import { forOperation, mimeTypeParameter, optionsCollection, outputBinaryField, textContentOptions, timeoutOption } from '../../shared/description';
 import { executeOperation, validators } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
 import { XERO_FILE_NAME_MAX, attachmentNotFound, parentIdField, parentPathField, xeroProvider } from '../provider';
@@ -48,15 +48,9 @@ export const description: INodeProperties[] = forOperation({ operation: ['get'] 
 	outputBinaryField(),
 	optionsCollection([
 		textContentOptions[0],
-		{
-			displayName: 'MIME Type',
-			name: 'mimeType',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. application/pdf',
-			description:
-				'The MIME type of the attachment, which Xero requires on downloads. Leave empty to look it up in the document\'s attachment list (one more request).',
-		},
+		mimeTypeParameter(
+			"The MIME type of the attachment, which Xero requires on downloads. Leave empty to look it up in the document's attachment list (one more request).",
+		),
 		textContentOptions[1],
 		timeoutOption,
 	]),

@@ -57,7 +57,8 @@ function finiteSize(value: unknown): number | undefined {
  * broke off (worth another attempt), OversizedDownloadError when it was longer than allowed (not).
  */
 export async function storeDownload(
-	ctx: IExecuteFunctions,
+	/** A node's context: only its binary helper is used (an execute or a poll context). */
+	ctx: { helpers: Pick<IExecuteFunctions['helpers'], 'prepareBinaryData'> },
 	body: BinaryStream,
 	headers: Record<string, string | undefined>,
 	fallback: DownloadFallback,

@@ -264,8 +264,37 @@ export interface E2eN8n {
 	importCredentials(credentials: CredentialToImport[]): Promise<Array<CredentialToImport & { id: string }>>;
 	/** Creates the workflows; credential ids they name that this file imported are replaced by n8n's. */
 	importWorkflows(workflows: WorkflowToImport[]): Promise<void>;
-	/** A manual execution of a workflow this file imported (by the id the file gave it), to its end. */
-	run(workflowId: string, options?: { timeoutMs?: number }): Promise<RunResult>;
+	/**
+	 * A manual execution of a workflow this file imported (by the id the file gave it), to its end;
+	 * from its manual trigger, or from the trigger named (a polling trigger's "Fetch Test Event").
+	 */
+	run(workflowId: string, options?: { timeoutMs?: number; trigger?: string }): Promise<RunResult>;
+	/** Publishes (activates) an imported workflow: n8n registers its triggers (a polling trigger polls at once). */
+	activate(workflowId: string): Promise<void>;
+	deactivate(workflowId: string): Promise<void>;
+	/**
+	 * How n8n's publication of the workflow went (2.x publishes through an outbox, after answering
+	 * the activation): `in_progress`, `published`, `partial`, `failed`, with each trigger's status
+	 * and error (what the editor shows).
+	 */
+	publicationStatus(workflowId: string): Promise<{ status: string; triggers: Array<{ nodeId: string; status: string; errorMessage?: string | null }> }>;
+	/** "Listen for test event" on a trigger of the workflow (its test webhook registered); whether n8n now waits for it. */
+	listen(workflowId: string, triggerName: string): Promise<boolean>;
+	/** The workflow's executions, newest first (id, mode, status). */
+	executions(workflowId: string): Promise<ExecutionSummary[]>;
+	/** An execution, once it ended. */
+	execution(executionId: string, options?: { timeoutMs?: number }): Promise<RunResult>;
+	/** Any REST call as the owner: the `data` of n8n's answer (throws on a status outside 2xx). Triggers use it (support/triggers.ts). */
+	api<T>(method: string, urlPath: string, body?: unknown): Promise<T>;
+	/** n8n's own `flatted`, which saved executions' data is serialised with. */
+	parseExecutionData(text: string): unknown;
+}
+
+export interface ExecutionSummary {
+	id: string;
+	mode: string;
+	status: string;
+	startedAt?: string;
 }
 
 interface ApiWorkflowNode {
@@ -284,8 +313,8 @@ export async function connectN8n(): Promise<E2eN8n> {
 	const state = JSON.parse(readFileSync(stateFile, 'utf8')) as ServerState;
 	const { cookie, browserId, mode, line } = state;
 	const credentialIds = new Map<string, string>();
-	/** Per workflow the id this file gave it: its id on the server, its trigger and (for 1.x's run) the workflow as saved. */
-	const workflows = new Map<string, { serverId: string; trigger: string; saved: unknown }>();
+	/** Per workflow the id n8n gave it, its manual trigger if any, its version (to activate it) and, for 1.x's run, the workflow as saved. */
+	const workflows = new Map<string, { serverId: string; trigger?: string; versionId?: string; saved: unknown }>();
 
 	const api = async <T>(method: string, urlPath: string, body?: unknown): Promise<T> => {
 		const reply = await request(state.url, method, urlPath, { body, cookie, browserId });
@@ -301,6 +330,8 @@ export async function connectN8n(): Promise<E2eN8n> {
 		line,
 		url: state.url,
 		userFolder: state.userFolder,
+		api,
+		parseExecutionData: (text) => flatted.parse(text),
 		async importCredentials(credentials) {
 			const created: Array<CredentialToImport & { id: string }> = [];
 			for (const credential of credentials) {
@@ -319,9 +350,9 @@ export async function connectN8n(): Promise<E2eN8n> {
 						? { credentials: Object.fromEntries(Object.entries(node.credentials).map(([type, ref]) => [type, { ...ref, id: credentialIds.get(ref.id) ?? ref.id }])) }
 						: {}),
 				}));
+				// A workflow without a manual trigger can be activated, not run (run() says so).
 				const trigger = nodes.find((node) => node.type === 'n8n-nodes-base.manualTrigger');
-				if (!trigger) throw new Error(`workflow "${workflow.name}" has no manual trigger to run it from`);
-				const saved = await api<{ id: string }>('POST', '/rest/workflows', {
+				const saved = await api<{ id: string; versionId?: string }>('POST', '/rest/workflows', {
 					id: newId(), // kept by 2.x; 1.x gives an id of its own
 					name: `${workflow.name} [${given}]`,
 					...(line === '1x' ? { active: false } : {}),
@@ -330,19 +361,17 @@ export async function connectN8n(): Promise<E2eN8n> {
 					settings: workflow.settings ?? {},
 					...(workflow.pinData ? { pinData: workflow.pinData } : {}),
 				});
-				workflows.set(given, { serverId: saved.id, trigger: trigger.name, saved });
+				workflows.set(given, { serverId: saved.id, trigger: trigger?.name, versionId: saved.versionId, saved });
 			}
 		},
 		async run(workflowId, options = {}) {
 			const workflow = workflows.get(workflowId);
 			if (!workflow) throw new Error(`workflow ${workflowId} was not imported by this test file`);
+			const trigger = options.trigger ?? workflow.trigger;
+			if (!trigger) throw new Error(`workflow ${workflowId} has no manual trigger to run it from`);
 			const started = Date.now();
 			const timeoutMs = options.timeoutMs ?? 300_000;
-			const start = () =>
-				api<{ executionId?: string; waitingForWebhook?: boolean }>('POST', `/rest/workflows/${workflow.serverId}/run`, {
-					...(line === '1x' ? { workflowData: workflow.saved } : {}),
-					triggerToStartFrom: { name: workflow.trigger },
-				});
+			const start = () => startRun(workflow, trigger);
 			// n8n checks the nodes' parameters before it starts a run, their regex validations (the
 			// pickers') in node:vm with a 250 ms timeout (n8n-workflow's safeRegex, 1.123 and 2.41
 			// alike); on a machine at load 10 and more the first one after start-up can take longer,
@@ -357,24 +386,67 @@ export async function connectN8n(): Promise<E2eN8n> {
 				if (!result) await new Promise((resolve) => setTimeout(resolve, 1_000));
 			}
 			if (!result.executionId) throw new Error(`n8n did not start workflow ${workflowId}: ${JSON.stringify(result)}`);
-			let endedAt: number | undefined;
-			for (;;) {
-				const execution = await api<{ status: string; finished: boolean; stoppedAt?: string | null; data: string }>('GET', `/rest/executions/${result.executionId}`);
-				const ended = !['new', 'running', 'waiting'].includes(execution.status) && (execution.stoppedAt || ['crashed', 'canceled'].includes(execution.status));
-				if (ended) {
-					const data = flatted.parse(execution.data) as ExecutionJson['data'] | unknown[];
-					// n8n 1.123 can answer with the execution ended but its data not written yet (an empty
-					// array: "Found successful execution where data is empty stringified array" in its
-					// log); the data follows within moments. A crashed or canceled run may have none.
-					const written = !Array.isArray(data) && data?.resultData !== undefined;
-					endedAt ??= Date.now();
-					if (written || ['crashed', 'canceled'].includes(execution.status) || Date.now() - endedAt > DATA_GRACE_MS) {
-						return { executionId: result.executionId, status: execution.status, json: { data: Array.isArray(data) ? undefined : data, status: execution.status }, durationMs: Date.now() - started };
-					}
-				}
-				if (Date.now() - started > timeoutMs) throw new Error(`execution ${result.executionId} of ${workflowId} still ${execution.status} after ${timeoutMs} ms`);
-				await new Promise((resolve) => setTimeout(resolve, 200));
-			}
+			return await endOf(result.executionId, started, timeoutMs);
+		},
+		async activate(workflowId) {
+			const workflow = serverWorkflow(workflowId);
+			// 2.x activates with its own route; 1.x by saving the workflow active.
+			if (line === '1x') await api('PATCH', `/rest/workflows/${workflow.serverId}`, { active: true, versionId: workflow.versionId });
+			else await api('POST', `/rest/workflows/${workflow.serverId}/activate`, { versionId: workflow.versionId });
+		},
+		async deactivate(workflowId) {
+			const workflow = serverWorkflow(workflowId);
+			if (line === '1x') await api('PATCH', `/rest/workflows/${workflow.serverId}`, { active: false });
+			else await api('POST', `/rest/workflows/${workflow.serverId}/deactivate`, {});
+		},
+		async publicationStatus(workflowId) {
+			return await api('GET', `/rest/workflows/${serverWorkflow(workflowId).serverId}/publication-status`);
+		},
+		async listen(workflowId, triggerName) {
+			return (await startRun(serverWorkflow(workflowId), triggerName)).waitingForWebhook === true;
+		},
+		async executions(workflowId) {
+			const filter = encodeURIComponent(JSON.stringify({ workflowId: serverWorkflow(workflowId).serverId }));
+			const list = await api<{ results: ExecutionSummary[] }>('GET', `/rest/executions?filter=${filter}&limit=100`);
+			return list.results.map(({ id, mode, status, startedAt }) => ({ id: String(id), mode, status, startedAt }));
+		},
+		async execution(executionId, options = {}) {
+			return await endOf(executionId, Date.now(), options.timeoutMs ?? 300_000);
 		},
 	};
+
+	/** A manual run from a trigger (the editor's *Execute workflow* or "Listen for test event"): n8n's answer. */
+	async function startRun(workflow: { serverId: string; saved: unknown }, trigger: string): Promise<{ executionId?: string; waitingForWebhook?: boolean }> {
+		return await api('POST', `/rest/workflows/${workflow.serverId}/run`, {
+			...(line === '1x' ? { workflowData: workflow.saved } : {}),
+			triggerToStartFrom: { name: trigger },
+		});
+	}
+
+	function serverWorkflow(workflowId: string): { serverId: string; versionId?: string; saved: unknown } {
+		const workflow = workflows.get(workflowId);
+		if (!workflow) throw new Error(`workflow ${workflowId} was not imported by this test file`);
+		return workflow;
+	}
+
+	async function endOf(executionId: string, started: number, timeoutMs: number): Promise<RunResult> {
+		let endedAt: number | undefined;
+		for (;;) {
+			const execution = await api<{ status: string; finished: boolean; stoppedAt?: string | null; data: string }>('GET', `/rest/executions/${executionId}`);
+			const ended = !['new', 'running', 'waiting'].includes(execution.status) && (execution.stoppedAt || ['crashed', 'canceled'].includes(execution.status));
+			if (ended) {
+				const data = flatted.parse(execution.data) as ExecutionJson['data'] | unknown[];
+				// n8n 1.123 can answer with the execution ended but its data not written yet (an empty
+				// array: "Found successful execution where data is empty stringified array" in its
+				// log); the data follows within moments. A crashed or canceled run may have none.
+				const written = !Array.isArray(data) && data?.resultData !== undefined;
+				endedAt ??= Date.now();
+				if (written || ['crashed', 'canceled'].includes(execution.status) || Date.now() - endedAt > DATA_GRACE_MS) {
+					return { executionId, status: execution.status, json: { data: Array.isArray(data) ? undefined : data, status: execution.status }, durationMs: Date.now() - started };
+				}
+			}
+			if (Date.now() - started > timeoutMs) throw new Error(`execution ${executionId} still ${execution.status} after ${timeoutMs} ms`);
+			await new Promise((resolve) => setTimeout(resolve, 200));
+		}
+	}
 }

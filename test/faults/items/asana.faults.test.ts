@@ -3,19 +3,17 @@
  * ID that is not an Asana ID, an attachment or parent Asana does not know, a 500 that outlasts
  * the retries). The fault proxy in front of the API answers 500 for one ID only.
  */
-import { createHash, randomUUID } from 'crypto';
+import { randomUUID } from 'crypto';
 import type { INodeParameters } from 'n8n-workflow';
 
-import { binaryStats } from '../../support/n8n-harness';
 import { startAsanaServer } from '../../../sandbox/asana/server';
 import type { AsanaServer } from '../../../sandbox/asana/server';
 import { runAsana, tokenCredentials } from '../../nodes/AsanaAttachment/context';
 import { useEmulatorBehindProxy } from '../support/behind-proxy';
-import { describeItemCases, expectAllPaired, failEveryRequestFor } from '../support/items';
+import { describeItemCases, downloadPlan, expectAllPaired, failEveryRequestFor } from '../support/items';
 import type { ItemPlan } from '../support/items';
 import { itCase } from '../support/summary';
 
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const FAULT_GID = '1209000000000666';
 const UNKNOWN_GID = '1209000000000404';
 
@@ -46,16 +44,7 @@ function download(index: number): ItemPlan {
 	const task = server.addTask(`Task ${index} ${randomUUID()}`);
 	const content = Buffer.from(`%PDF-1.4 item ${index} ${randomUUID()}`);
 	const record = server.seedAttachment(task.gid, `item-${index}.pdf`, content, 'application/pdf');
-	return {
-		kind: 'ok',
-		item: { json: { gid: record.gid } },
-		marker: `/attachments/${record.gid}`,
-		check: async ([output]) => {
-			expect(output.json.gid).toBe(record.gid);
-			expect(output.binary?.data.fileName).toBe(`item-${index}.pdf`);
-			expect((await binaryStats(output.binary!.data)).sha256).toBe(sha256(content));
-		},
-	};
+	return downloadPlan({ json: { gid: record.gid } }, `/attachments/${record.gid}`, `item-${index}.pdf`, content, { field: 'gid', value: record.gid });
 }
 
 function getPlans(): ItemPlan[] {

@@ -3,19 +3,17 @@
  * ID that is not a GUID, an attachment or contact Wix does not know, a 503 that outlasts the
  * retries). The fault proxy in front of the REST gateway answers 503 for one ID only.
  */
-import { createHash, randomUUID } from 'crypto';
+import { randomUUID } from 'crypto';
 import type { INodeParameters } from 'n8n-workflow';
 
-import { binaryStats } from '../../support/n8n-harness';
 import { DEFAULT_CONTACT, startWixServer } from '../../../sandbox/wix/server';
 import type { WixServer } from '../../../sandbox/wix/server';
 import { apiKeyCredentials, runWix } from '../../nodes/WixAttachment/context';
 import { useEmulatorBehindProxy } from '../support/behind-proxy';
-import { describeItemCases, expectAllPaired, failEveryRequestFor } from '../support/items';
+import { describeItemCases, downloadPlan, expectAllPaired, failEveryRequestFor } from '../support/items';
 import type { ItemPlan } from '../support/items';
 import { itCase } from '../support/summary';
 
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const FAULT_ID = 'fa017fa0-0000-4000-8000-00000000fa02';
 const UNKNOWN_ID = '0badc0de-0000-4000-8000-000000000404';
 const CONTACT_ID = DEFAULT_CONTACT.id;
@@ -51,16 +49,7 @@ const GET = { operation: 'get', contactId: CONTACT_ID, attachmentId: { __rl: tru
 function download(index: number): ItemPlan {
 	const content = Buffer.from(`%PDF-1.4 item ${index} ${randomUUID()}`);
 	const record = server.seedAttachment(CONTACT_ID, `item-${index}.pdf`, content, 'application/pdf');
-	return {
-		kind: 'ok',
-		item: { json: { id: record.id } },
-		marker: record.id,
-		check: async ([output]) => {
-			expect(output.json.id).toBe(record.id);
-			expect(output.binary?.data.fileName).toBe(`item-${index}.pdf`);
-			expect((await binaryStats(output.binary!.data)).sha256).toBe(sha256(content));
-		},
-	};
+	return downloadPlan({ json: { id: record.id } }, record.id, `item-${index}.pdf`, content, { field: 'id', value: record.id });
 }
 
 function getPlans(): ItemPlan[] {

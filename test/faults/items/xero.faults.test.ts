@@ -4,19 +4,17 @@
  * outlasts the retries). The fault proxy in front of the emulator answers 503 for one parent
  * only, so the fault hits that item wherever it is in the run.
  */
-import { createHash, randomUUID } from 'crypto';
+import { randomUUID } from 'crypto';
 import type { INodeParameters } from 'n8n-workflow';
 
-import { binaryStats } from '../../support/n8n-harness';
 import { startXeroServer } from '../../../sandbox/xero/server';
 import type { XeroServer } from '../../../sandbox/xero/server';
 import { runXero, xeroCredentials } from '../../nodes/XeroAttachment/context';
 import { useEmulatorBehindProxy } from '../support/behind-proxy';
-import { describeItemCases, expectAllPaired, failEveryRequestFor } from '../support/items';
+import { describeItemCases, downloadPlan, expectAllPaired, failEveryRequestFor } from '../support/items';
 import type { ItemPlan } from '../support/items';
 import { itCase } from '../support/summary';
 
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const FAULT_PARENT = 'fa017fa0-0000-4000-8000-00000000fa01';
 
 // The faults below are queued for every request of a failing item, more than any case uses.
@@ -53,15 +51,7 @@ const GET = {
 function download(parentId: string, fileName: string): ItemPlan {
 	const content = Buffer.from(`%PDF-1.4 ${fileName} ${randomUUID()}`);
 	server.seedAttachment('Invoices', parentId, fileName, content, 'application/pdf');
-	return {
-		kind: 'ok',
-		item: { json: { parentId, fileName } },
-		marker: encodeURIComponent(fileName),
-		check: async ([output]) => {
-			expect(output.binary?.data.fileName).toBe(fileName);
-			expect((await binaryStats(output.binary!.data)).sha256).toBe(sha256(content));
-		},
-	};
+	return downloadPlan({ json: { parentId, fileName } }, encodeURIComponent(fileName), fileName, content);
 }
 
 function getPlans(): ItemPlan[] {

@@ -4,60 +4,27 @@
  * credential type once succeeding (OAuth2: after a refresh) and once failing with an error body
  * that echoes the Authorization header; none of them may show up anywhere (see support/secrets.ts).
  */
-import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import type { HarnessItem, RunNodeResult } from '../../support/n8n-harness';
 import { DEFAULT_PROJECT, DEFAULT_TASK, startAsanaServer } from '../../../sandbox/asana/server';
 import type { AsanaServer } from '../../../sandbox/asana/server';
-import { locator, oauthCredentials, runAsana, tokenCredentials } from '../../nodes/AsanaAttachment/context';
+import { locator, runAsana } from '../../nodes/AsanaAttachment/context';
 import type { Auth } from '../../nodes/AsanaAttachment/context';
 import { itCase } from '../support/summary';
-import { authorizationHeaders, expectNoLeaks, headerSentinels, sentinel } from '../support/secrets';
+import { BASE_SENTINELS, SECRET, SENTINEL_SERVER_OPTIONS, sentToken, sentinelCredentials } from '../support/asana-secrets';
+import { authorizationHeaders, expectNoLeaks, headerSentinels } from '../support/secrets';
 import type { Sentinel } from '../support/secrets';
 
-const CLIENT_ID = 'asana-faults-client-id';
-const SECRET = {
-	personalAccessToken: sentinel('asana-personal-access-token'),
-	clientSecret: sentinel('asana-client-secret'),
-	accessToken: sentinel('asana-oauth-access-token'),
-	refreshToken: sentinel('asana-refresh-token'),
-};
-const BASE_SENTINELS: Sentinel[] = [
-	{ label: 'Asana personal access token', value: SECRET.personalAccessToken },
-	{ label: 'Asana client secret', value: SECRET.clientSecret },
-	{ label: 'Asana OAuth access token', value: SECRET.accessToken },
-	{ label: 'Asana refresh token', value: SECRET.refreshToken },
-];
 const CREDENTIAL_TYPE: Record<Auth, string> = { accessToken: 'asanaAttachmentApi', oAuth2: 'asanaAttachmentOAuth2Api' };
 
 let server: AsanaServer;
 beforeAll(async () => {
-	server = await startAsanaServer({
-		personalAccessTokens: [SECRET.personalAccessToken],
-		oauthAccessTokens: [SECRET.accessToken],
-		refreshTokens: [SECRET.refreshToken],
-		oauthClient: { clientId: CLIENT_ID, clientSecret: SECRET.clientSecret },
-	});
+	server = await startAsanaServer(SENTINEL_SERVER_OPTIONS);
 });
 afterAll(async () => await server.close());
 beforeEach(() => server.reset());
-
-function credentials(auth: Auth): Record<string, ICredentialDataDecryptedObject> {
-	if (auth === 'accessToken') return { asanaAttachmentApi: tokenCredentials(server, SECRET.personalAccessToken) };
-	return {
-		asanaAttachmentOAuth2Api: {
-			...oauthCredentials(server, SECRET.accessToken),
-			clientId: CLIENT_ID,
-			clientSecret: SECRET.clientSecret,
-			oauthTokenData: { access_token: SECRET.accessToken, refresh_token: SECRET.refreshToken, token_type: 'bearer' },
-		},
-	};
-}
-
-function sentToken(auth: Auth): string {
-	return auth === 'accessToken' ? SECRET.personalAccessToken : SECRET.accessToken;
-}
 
 function runSentinels(result: RunNodeResult): Sentinel[] {
 	const extra: Sentinel[] = [];
@@ -136,7 +103,7 @@ describe.each(CASES)('Asana $operation.name with $auth', ({ auth, operation }) =
 			server.seedAttachment(DEFAULT_TASK.gid, 'listed.pdf', file, 'application/pdf');
 			const parameters = operation.parameters();
 			if (auth === 'oAuth2') server.expireToken(SECRET.accessToken);
-			const result = await runAsana(server, parameters, { auth, credentials: credentials(auth), input: operation.input?.() });
+			const result = await runAsana(server, parameters, { auth, credentials: sentinelCredentials(server, auth), input: operation.input?.() });
 			expect(result.error).toBeUndefined();
 			expect(result.items.length).toBeGreaterThan(0);
 			if (auth === 'oAuth2') {
@@ -158,7 +125,7 @@ describe.each(CASES)('Asana $operation.name with $auth', ({ auth, operation }) =
 		async () => {
 			const parameters = operation.parameters();
 			server.failNext(1, { status: 403, body: echoBody(`Bearer ${sentToken(auth)}`) });
-			const result = await runAsana(server, parameters, { auth, credentials: credentials(auth), input: operation.input?.() });
+			const result = await runAsana(server, parameters, { auth, credentials: sentinelCredentials(server, auth), input: operation.input?.() });
 			expect(result.error?.message).toMatch(/You do not have access to this resource/);
 			expect(server.requests[0].headers.authorization).toBe(`Bearer ${sentToken(auth)}`);
 			return expectNoLeaks(result, runSentinels(result));
@@ -171,7 +138,7 @@ describe.each(['accessToken', 'oAuth2'] as Auth[])('Asana with %s', (auth) => {
 		{ category: 'secret', node: 'Asana', operation: 'Get', name: `${authName(auth)}, 400 with a plain-text body echoing the token`, expected: 'NodeApiError, token blanked out; no sentinel anywhere' },
 		async () => {
 			server.failNext(1, { status: 400, headers: { 'Content-Type': 'text/plain' }, body: `Bad token ${sentToken(auth)}` });
-			const result = await runAsana(server, { operation: 'get', attachmentId: '1209000000000777', options: {} }, { auth, credentials: credentials(auth) });
+			const result = await runAsana(server, { operation: 'get', attachmentId: '1209000000000777', options: {} }, { auth, credentials: sentinelCredentials(server, auth) });
 			expect(result.error?.message).toContain('[redacted]');
 			return expectNoLeaks(result, runSentinels(result));
 		},
@@ -182,7 +149,7 @@ describe.each(['accessToken', 'oAuth2'] as Auth[])('Asana with %s', (auth) => {
 		async () => {
 			server.revokeToken(sentToken(auth));
 			if (auth === 'oAuth2') server.revokeToken(SECRET.refreshToken);
-			const result = await runAsana(server, { operation: 'getAll', parent: locator(DEFAULT_TASK.gid), returnAll: true, options: {} }, { auth, credentials: credentials(auth) });
+			const result = await runAsana(server, { operation: 'getAll', parent: locator(DEFAULT_TASK.gid), returnAll: true, options: {} }, { auth, credentials: sentinelCredentials(server, auth) });
 			expect(result.error).toBeInstanceOf(NodeApiError);
 			expect(result.error).toMatchObject(
 				auth === 'oAuth2'

@@ -5,9 +5,12 @@
  * one item at a time (Concurrency 1) it sends nothing for the items after it; several at a time,
  * the items already under way finish and no other starts (`expectFirstFailureNamed`).
  */
+import { createHash } from 'crypto';
+
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import { binaryStats } from '../../support/n8n-harness';
 import type { HarnessItem, RunNodeResult } from '../../support/n8n-harness';
 import type { Fault, FaultProxy } from './fault-proxy';
 import { itCase } from './summary';
@@ -34,6 +37,23 @@ export interface ItemPlan {
 	check?: (outputs: INodeExecutionData[]) => Promise<void> | void;
 	/** Outputs an ok item gives (default 1). */
 	outputs?: number;
+}
+
+/**
+ * An item whose Get downloads `content`, stored as `fileName`: its output holds the file under
+ * `data` (name and SHA-256 checked) and, when given, the record's ID under its JSON field.
+ */
+export function downloadPlan(item: HarnessItem, marker: string, fileName: string, content: Buffer, id?: { field: string; value: string }): ItemPlan {
+	return {
+		kind: 'ok',
+		item,
+		marker,
+		check: async ([output]) => {
+			if (id) expect(output.json[id.field]).toBe(id.value);
+			expect(output.binary?.data.fileName).toBe(fileName);
+			expect((await binaryStats(output.binary!.data)).sha256).toBe(createHash('sha256').update(content).digest('hex'));
+		},
+	};
 }
 
 function pairedIndex(output: INodeExecutionData): number | undefined {

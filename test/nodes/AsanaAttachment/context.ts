@@ -42,7 +42,7 @@ export function oauthCredentials(server: AsanaServer, accessToken = DEFAULT_OAUT
 		accessTokenUrl: server.tokenUrl,
 		clientId: CLIENT_ID,
 		clientSecret: CLIENT_SECRET,
-		scope: 'attachments:read attachments:write attachments:delete workspaces:read workspaces.typeahead:read',
+		scope: 'attachments:read attachments:write attachments:delete workspaces:read workspaces.typeahead:read webhooks:read webhooks:write webhooks:delete',
 		authQueryParameters: '',
 		authentication: 'body',
 		baseUrl: server.url,

@@ -89,7 +89,7 @@ describe('Asana Attachment OAuth2 API', () => {
 		// The scope is an expression of the App Permissions choice, as n8n evaluates it with $self.
 		const scopeFor = (permissions: string) => new Function('$self', `return ${String(value('scope')).slice(3, -2)}`)({ permissions }) as string;
 		expect(scopeFor('granular').split(' ').sort()).toEqual(
-			['attachments:delete', 'attachments:read', 'attachments:write', 'workspaces.typeahead:read', 'workspaces:read'].sort(),
+			['attachments:delete', 'attachments:read', 'attachments:write', 'workspaces.typeahead:read', 'workspaces:read', 'webhooks:read', 'webhooks:write', 'webhooks:delete'].sort(),
 		);
 		expect(scopeFor('full')).toBe('default');
 		expect(value('permissions')).toBe('granular');

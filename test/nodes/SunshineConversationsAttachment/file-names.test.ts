@@ -3,6 +3,7 @@
  * the last segment of the media URL, and the media serves the same bytes under that URL.
  */
 import { APP_ID, fetchLocal, runSunshine, useSunshineEmulator } from './context';
+import { AWKWARD_FILE_NAMES } from '../../support/file-names';
 
 const server = useSunshineEmulator();
 
@@ -14,20 +15,7 @@ async function upload(fileName: string, content: Buffer, fromOption: boolean) {
 	);
 }
 
-it.each([
-	'report v2.pdf',
-	'a/b.pdf',
-	'what?.pdf',
-	'#1 invoice.pdf',
-	'100% done.pdf',
-	'%2F already-encoded.pdf',
-	'..hidden',
-	'Übersicht – März 2026.pdf',
-	'請求書.pdf',
-	'emoji 🧾.png',
-	"it's (final) [v2] {x} + a=b & c;d,e.pdf",
-	`${'long name '.repeat(24)}.pdf`,
-])('%s', async (fileName) => {
+it.each(AWKWARD_FILE_NAMES)('%s', async (fileName) => {
 	const content = Buffer.from(`content of ${fileName}`);
 	for (const fromOption of [false, true]) {
 		server.reset();

@@ -18,26 +18,16 @@ import { publishWorkflows, startQueueInfrastructure, type QueueTopology } from '
 import { startSandbox, type Sandbox } from '../../../sandbox';
 import type { DemoCredential } from '../../../sandbox/types';
 import { createUserFolder, removeUserFolder } from '../../e2e/support/n8n';
-import { sha256 } from '../../e2e/support/workflows';
+import { sha256, type WorkflowNode } from '../../e2e/support/workflows';
 
 export { sha256 };
+export type { WorkflowNode };
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /* ------------------------------------------------------------------------------------------------
  * Workflows: Webhook trigger → node(s) → the answer of the last node
  * ---------------------------------------------------------------------------------------------- */
-
-export interface WorkflowNode {
-	id: string;
-	name: string;
-	type: string;
-	typeVersion: number;
-	position: [number, number];
-	parameters: Record<string, unknown>;
-	credentials?: Record<string, { id: string; name: string }>;
-	webhookId?: string;
-}
 
 export function node(name: string, type: string, parameters: Record<string, unknown>, extra: Partial<WorkflowNode> = {}): WorkflowNode {
 	return { id: randomUUID(), name, type, typeVersion: 1, position: [0, 0], parameters, ...extra };
@@ -100,8 +90,12 @@ export interface Harness {
 	dataDir: string;
 	/** Imported credentials by key. */
 	credentials: Record<string, { id: string; name: string }>;
-	/** Imports and publishes workflows (n8n import:workflow --activeState=fromJson). */
+	/** How long each step of the set-up took (ms): sandboxMs, userFolderMs, postgresAndRedisMs, importCredentialsMs, importWorkflowsMs. */
+	timings: Record<string, number>;
+	/** Imports the workflows (n8n import:workflow) and publishes them (publishWorkflows, before main starts). */
 	publish(workflows: WebhookWorkflow[]): Promise<void>;
+	/** Throws if a Prism gate refused an exchange since the last call (each test's afterEach); resets the gates. */
+	checkGates(): void;
 	close(): Promise<void>;
 }
 
@@ -113,43 +107,70 @@ export interface HarnessOptions {
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-	const sandbox = await startSandbox({ noDemoData: true });
-	let userFolder: string | undefined;
-	let topology: QueueTopology | undefined;
+	const timings: Record<string, number> = {};
+	const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+		const started = Date.now();
+		try {
+			return await work();
+		} finally {
+			timings[name] = (timings[name] ?? 0) + Date.now() - started;
+		}
+	};
 	const dataDir = path.join(REPO_ROOT, '.queue-data', `test-${process.pid}-${randomBytes(3).toString('hex')}`);
+	mkdirSync(dataDir, { recursive: true });
+	let userFolder: string | undefined;
+	// The sandboxes (Prism's start-up is most of it) while the package is installed and PostgreSQL and Redis start.
+	const [started, infrastructure] = await Promise.allSettled([
+		timed('sandboxMs', () => startSandbox({ noDemoData: true })),
+		(async () => {
+			const folder = (userFolder = await timed('userFolderMs', () => createUserFolder('n8n-queue-')));
+			const infra = await timed('postgresAndRedisMs', () => startQueueInfrastructure({ userFolder: folder, dataDir, workers: 2, concurrency: 5, volatile: true, env: options.env }));
+			return { folder, infra };
+		})(),
+	]);
+	if (started.status === 'rejected' || infrastructure.status === 'rejected') {
+		if (infrastructure.status === 'fulfilled') await infrastructure.value.infra.stop().catch(() => undefined);
+		if (started.status === 'fulfilled') await started.value.close();
+		if (userFolder && !process.env.KEEP_QUEUE_DATA) removeUserFolder(userFolder);
+		throw started.status === 'rejected' ? started.reason : (infrastructure as PromiseRejectedResult).reason;
+	}
+	const sandbox = started.value;
+	const { folder, infra: topology } = infrastructure.value;
 	try {
-		userFolder = await createUserFolder('n8n-queue-');
-		mkdirSync(dataDir, { recursive: true });
-		topology = await startQueueInfrastructure({ userFolder, dataDir, workers: 2, concurrency: 5, volatile: true, env: options.env });
-
 		const named: Record<string, DemoCredential> = {};
 		for (const provider of sandbox.providers) for (const credential of provider.credentials) named[provider.name] = credential;
 		named.sunshineJwt = { ...named.sunshine, id: 'sunshineQueueJwt01', name: 'Sunshine Conversations JWT (local sandbox)', type: 'sunshineConversationsAttachmentJwtApi' };
 		Object.assign(named, (await options.extraCredentials?.(sandbox)) ?? {});
 		const file = path.join(dataDir, 'credentials.json');
 		writeFileSync(file, JSON.stringify(Object.values(named), null, 2));
-		await topology.cli(['import:credentials', `--input=${file}`]);
+		await timed('importCredentialsMs', () => topology.cli(['import:credentials', `--input=${file}`]));
 		rmSync(file, { force: true });
 		const credentials = Object.fromEntries(Object.entries(named).map(([key, credential]) => [key, { id: credential.id, name: credential.name }]));
 
 		const harness: Harness = {
 			sandbox,
 			topology,
-			userFolder,
+			userFolder: folder,
 			dataDir,
 			credentials,
+			timings,
 			async publish(workflows) {
 				const workflowFile = path.join(dataDir, `workflows-${randomBytes(4).toString('hex')}.json`);
 				writeFileSync(workflowFile, JSON.stringify(workflows.map((workflow) => ({ ...workflow, meta: undefined, active: false })), null, 2));
 				try {
-					await topology!.cli(['import:workflow', `--input=${workflowFile}`]);
+					await timed('importWorkflowsMs', () => topology.cli(['import:workflow', `--input=${workflowFile}`]));
 				} finally {
 					rmSync(workflowFile, { force: true });
 				}
-				await publishWorkflows(topology!, workflows.map((workflow) => workflow.id));
+				await publishWorkflows(topology, workflows.map((workflow) => workflow.id));
+			},
+			checkGates() {
+				const problems = sandbox.problems();
+				for (const provider of sandbox.providers) provider.gate.reset();
+				if (problems.length > 0) throw new Error(`Prism refused ${problems.length} exchange(s):\n${problems.join('\n')}`);
 			},
 			async close() {
-				await topology?.stop();
+				await topology.stop();
 				await sandbox.close();
 				if (!process.env.KEEP_QUEUE_DATA) {
 					// The logs of the last run stay (small, and what a failure is read from).
@@ -157,15 +178,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 					rmSync(lastLogs, { recursive: true, force: true });
 					cpSync(path.join(dataDir, 'logs'), lastLogs, { recursive: true });
 					rmSync(dataDir, { recursive: true, force: true });
-					if (userFolder) removeUserFolder(userFolder);
-				} else console.log(`kept ${dataDir} and ${userFolder}`);
+					removeUserFolder(folder);
+				} else console.log(`kept ${dataDir} and ${folder}`);
 			},
 		};
 		return harness;
 	} catch (error) {
-		await topology?.stop().catch(() => undefined);
+		await topology.stop().catch(() => undefined);
 		await sandbox.close();
-		if (userFolder && !process.env.KEEP_QUEUE_DATA) removeUserFolder(userFolder);
+		if (!process.env.KEEP_QUEUE_DATA) removeUserFolder(folder);
 		throw error;
 	}
 }
@@ -267,6 +288,30 @@ export async function executionsTagged(topology: QueueTopology, tag: string): Pr
 		 FROM execution_entity e JOIN execution_data d ON d."executionId" = e.id
 		 WHERE d.data LIKE '%${tag}%' ORDER BY e.id`,
 	);
+}
+
+const EXECUTION_COLUMNS = `id::text AS id, "workflowId", mode, status, finished, "startedAt", "stoppedAt"`;
+
+/** Every execution of a workflow (execution_entity), oldest first. */
+export async function executionsOfWorkflow(topology: QueueTopology, workflowId: string): Promise<ExecutionRecord[]> {
+	return await topology.postgres.query<ExecutionRecord>(`SELECT ${EXECUTION_COLUMNS} FROM execution_entity WHERE "workflowId" = '${workflowId.replace(/'/g, "''")}' ORDER BY id`);
+}
+
+/** One execution by its ID (execution_entity), if there is one. */
+export async function executionById(topology: QueueTopology, executionId: string): Promise<ExecutionRecord | undefined> {
+	const [found] = await topology.postgres.query<ExecutionRecord>(`SELECT ${EXECUTION_COLUMNS} FROM execution_entity WHERE id = ${Number(executionId)}`);
+	return found;
+}
+
+/** A file of n8n's `database` binary store (binary_data), by the binary's ID (`database:<fileId>`): its size and SHA-256, computed by Postgres. */
+export async function storedFile(topology: QueueTopology, binaryId: string | undefined): Promise<{ size: number; sha256: string }> {
+	const fileId = /^database:([0-9a-f-]{36})$/.exec(binaryId ?? '')?.[1];
+	if (!fileId) throw new Error(`binary "${binaryId}" is not in the database store`);
+	const [row] = await topology.postgres.query<{ size: number; sha256: string }>(
+		`SELECT octet_length(data)::int AS size, encode(sha256(data), 'hex') AS sha256 FROM binary_data WHERE "fileId" = '${fileId}'`,
+	);
+	if (!row) throw new Error(`no binary_data row for ${binaryId}`);
+	return row;
 }
 
 /** Waits until the call's execution is saved (n8n saves it as it ends) and returns it. */

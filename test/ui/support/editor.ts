@@ -131,8 +131,13 @@ export async function loadedImage(img: Locator): Promise<{ src: string; naturalW
 /** Clicks a node's entry, then its first action: the node is added and its panel (NDV) opens. */
 export async function addNodeFromCreator(page: Page, entry: Locator, nodeType: string): Promise<void> {
 	await entry.click();
-	// The node's own actions (the panel lists suggested triggers first).
-	const action = page.locator(`[data-keyboard-nav-type="action"][data-keyboard-nav-id^="${nodeType}-"]`).first();
+	// The node's own actions (the panel lists suggested triggers first). A node whose package has a
+	// trigger of it too is one entry with both; on an empty canvas n8n lists its triggers and folds
+	// its actions ("Actions (N)"): unfold them.
+	const action = page.locator(`[data-keyboard-nav-type="action"][data-keyboard-nav-id^="${nodeType}-"]`).filter({ visible: true }).first();
+	const folded = page.getByText(/^\s*Actions \(\d+\)\s*$/).filter({ visible: true }).first();
+	await action.or(folded).first().waitFor();
+	if (!(await action.isVisible())) await folded.click();
 	await action.click();
 	await page.getByTestId('ndv').waitFor();
 	await page.getByTestId('node-parameters').waitFor();
@@ -381,14 +386,18 @@ export interface RunResult {
 	pending: string[];
 }
 
-/** Opens a workflow, clicks "Execute workflow" and waits until every node is marked (success or error). */
-export async function runWorkflowFromEditor(page: Page, baseUrl: string, workflowId: string, timeoutMs = 90_000): Promise<RunResult> {
+/**
+ * Opens a workflow, clicks "Execute workflow" (then `afterClick`: a trigger's event, once it
+ * listens) and waits until every node is marked (success or error).
+ */
+export async function runWorkflowFromEditor(page: Page, baseUrl: string, workflowId: string, timeoutMs = 90_000, afterClick?: () => Promise<void>): Promise<RunResult> {
 	await goTo(page, baseUrl, `/workflow/${workflowId}`);
 	const button = page.getByTestId('execute-workflow-button');
 	await button.waitFor({ timeout: 90_000 });
 	const nodes = page.getByTestId('canvas-node');
 	await nodes.first().waitFor();
 	await button.click();
+	await afterClick?.();
 	const deadline = Date.now() + timeoutMs;
 	let result: RunResult;
 	for (;;) {
