@@ -8,7 +8,7 @@
  * (url-guard.ts).
  */
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
-import type { ICredentialDataDecryptedObject, ICredentialsDecrypted, IDataObject, IExecuteFunctions, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
+import type { ICredentialsDecrypted, IDataObject, IExecuteFunctions, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
 
 import { DEFAULT_TIMEOUT_MS } from './constants';
 import { normaliseHeaders } from './headers';
@@ -23,7 +23,7 @@ import type { Hop } from './redirects';
 import { DEFAULT_BACKOFF, backoffDelay, parseRetryAfter } from './retry-after';
 import type { BackoffPolicy } from './retry-after';
 import type { HttpMethod, ProviderSpec, TransportContext } from './types';
-import { canRefreshCredential, credentialMayBeStale, isOAuth2Credential, knownSecrets, oauth2SigningData, observedHelpers, signingCredential } from './secrets';
+import { canRefreshCredential, isOAuth2Credential, knownSecrets, observedHelpers, signingCredential } from './secrets';
 import { abortableSleep } from './wait';
 import { RefusedUrlError, checkProviderUrl, originOf } from './url-guard';
 import type { UrlPolicy } from './url-guard';
@@ -96,39 +96,23 @@ function describeTarget(url: string): string {
  * `signal`, joined with the execution's cancel signal, and a context that hands it to n8n: n8n's
  * `httpRequestWithAuthentication` replaces a request's abort signal with the execution's
  * (`getExecutionCancelSignal`), so the context it is called on answers with the joined one. The
- * context is the node's own (its prototype), with only that method (and `helpers`, and the
- * credential n8n's OAuth2 signing reads through `getCredentials`, when given) in front.
+ * context is the node's own (its prototype), with only that method (and `helpers`, when given)
+ * in front.
  */
-function withAbortSignal(
-	ctx: TransportContext,
-	signal: AbortSignal,
-	helpers?: TransportContext['helpers'],
-	oauth2?: { credentialType: string; data: ICredentialDataDecryptedObject },
-): { ctx: TransportContext; signal: AbortSignal } {
+function withAbortSignal(ctx: TransportContext, signal: AbortSignal, helpers?: TransportContext['helpers']): { ctx: TransportContext; signal: AbortSignal } {
 	const cancellable = ctx as TransportContext & { getExecutionCancelSignal?: () => AbortSignal | undefined };
 	const execution = typeof cancellable.getExecutionCancelSignal === 'function' ? cancellable.getExecutionCancelSignal() : undefined;
 	const joined = execution ? AbortSignal.any([execution, signal]) : signal;
 	const properties: PropertyDescriptorMap = {};
 	if (typeof cancellable.getExecutionCancelSignal === 'function') properties.getExecutionCancelSignal = { value: () => joined };
 	if (helpers) properties.helpers = { value: helpers };
-	if (oauth2) {
-		properties.getCredentials = {
-			value: async (type: string, ...rest: unknown[]) =>
-				type === oauth2.credentialType ? oauth2.data : await (ctx.getCredentials as (type: string, ...rest: unknown[]) => Promise<unknown>)(type, ...rest),
-		};
-	}
 	return { ctx: Object.keys(properties).length ? (Object.create(ctx, properties) as TransportContext) : ctx, signal: joined };
 }
 
-/**
- * How a request is signed: the credential the run read (see signingCredential); or for OAuth2,
- * by n8n, watched, from the run's read (`oauth2Data`: the answer's status is read here, and a 401
- * goes again the way n8n renews, from its own read), or from n8n's own read (a renewal).
- */
+/** How a request is signed: the credential the run read (see signingCredential), or n8n's own OAuth2 read, watched. */
 interface Signing {
 	credential?: ICredentialsDecrypted;
 	oauth2: boolean;
-	oauth2Data?: ICredentialDataDecryptedObject;
 }
 
 /** What URLs from answers may reach: the plan's policy, or by default the host of the API it calls. */
@@ -215,13 +199,11 @@ async function sendHop(ctx: TransportContext, plan: RequestPlan, hop: Hop, first
 	const silence = new AbortController();
 	// n8n signs an OAuth2 request with the credential as it reads it: the transport sees what it sends (secrets.ts).
 	const observed = hop.withCredential && signing.oauth2 ? observedHelpers(ctx, plan.credentialType) : undefined;
-	const fromRun = hop.withCredential && signing.oauth2 && signing.oauth2Data ? { credentialType: plan.credentialType, data: signing.oauth2Data } : undefined;
-	const signed = withAbortSignal(ctx, silence.signal, observed?.helpers, fromRun);
+	const signed = withAbortSignal(ctx, silence.signal, observed?.helpers);
 	options.abortSignal = signed.signal;
 	const abort = () => silence.abort();
 	if (plan.body) options.body = (await plan.body()) as IHttpRequestOptions['body'];
-	// An OAuth2 request signed from the run's read: a 401 is seen here, and n8n renews on the next attempt.
-	const statusesHere = readStatuses || !hop.withCredential || fromRun !== undefined;
+	const statusesHere = readStatuses || !hop.withCredential;
 	if (statusesHere) options.ignoreHttpStatusErrors = true;
 	const sent = await (hop.withCredential
 		? ctx.helpers.httpRequestWithAuthentication.call(
@@ -393,9 +375,6 @@ export async function sendRequest<T = FullResponse>(
 	let earlierAttemptMayHaveActed = false;
 	for (let attempt = 1; ; attempt++) {
 		let sentSingleUseBody = false;
-		// OAuth2: signed by n8n from the run's read of the credential, unless this attempt renews it.
-		const attemptSigning: Signing =
-			signing.oauth2 && !renewing ? { ...signing, oauth2Data: await oauth2SigningData(ctx, provider, plan.credentialType) } : signing;
 		const lease = await pacer.acquire(paced, itemIndex);
 		let outcome: AttemptOutcome<T>;
 		try {
@@ -414,7 +393,7 @@ export async function sendRequest<T = FullResponse>(
 				consume,
 				lease,
 				readsStatuses(ctx, provider, plan, renewing),
-				attemptSigning,
+				signing,
 			);
 		} finally {
 			lease.release();
@@ -448,19 +427,10 @@ export async function sendRequest<T = FullResponse>(
 			return { statusCode: 404, headers: failure.headers, body: undefined } as T;
 		}
 
-		// A 401 n8n did not see (n8n 1.x, readsStatuses; an OAuth2 request signed from the run's
-		// read): the request goes once more the way n8n renews the credential on a 401, from its own
-		// read (and then resends it itself, but for a streamed body: below). The run reads the
-		// credential again for its next requests.
-		if (
-			failure.statusCode === 401 &&
-			!renewing &&
-			(readsStatuses(ctx, provider, plan, false) || attemptSigning.oauth2Data !== undefined) &&
-			!plan.anonymous &&
-			canRefreshCredential(provider, plan.credentialType)
-		) {
+		// A 401 n8n did not see (n8n 1.x, readsStatuses): the request goes once more the way n8n
+		// renews the credential on a 401 (and then resends it itself, but for a streamed body: below).
+		if (failure.statusCode === 401 && !renewing && readsStatuses(ctx, provider, plan, false) && !plan.anonymous && canRefreshCredential(provider, plan.credentialType)) {
 			renewing = true;
-			credentialMayBeStale(ctx, plan.credentialType);
 			discardBody(failure);
 			ctx.logger.debug('Sending the request again for n8n to renew the credential', { target: describeTarget(plan.url) });
 			continue;

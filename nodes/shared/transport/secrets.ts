@@ -10,14 +10,11 @@
  *   makes): the run's requests are signed with that one object (`signingCredential`), and n8n
  *   writes a token it renews into it, so its secrets are read off it again before each output,
  *   without asking n8n.
- * - An OAuth2 credential (ProviderSpec.oauth2): n8n signs each request with the run's read too
- *   (`oauth2SigningData`, handed to n8n's OAuth2 signing as the context's `getCredentials`), and
- *   renews it itself, from its own read, when a request signed so is refused (request.ts). The
- *   transport sees the Authorization each request carries (`observedHelpers`). A token the run
- *   does not know yet means n8n renewed the credential: it is read again before the next output
- *   (so the refresh token a renewal issued is known too), and the run's next requests are signed
- *   from that read. Where a request went out unseen (an n8n that signs some other way), it is read
- *   again before every output, as it always was.
+ * - An OAuth2 credential (ProviderSpec.oauth2): n8n reads and renews it itself on every request,
+ *   so the transport sees the Authorization each request carries (`observedHelpers`). A token the
+ *   run does not know yet means n8n renewed the credential: it is read again before the next
+ *   output (so the refresh token a renewal issued is known too). Where a request went out unseen
+ *   (an n8n that signs some other way), it is read again before every output, as it always was.
  * - After a failure, it is read again (errors are rare, and an error body may quote anything).
  */
 import { NodeApiError } from 'n8n-workflow';
@@ -52,10 +49,6 @@ interface Known {
 	renewed?: boolean;
 	/** OAuth2: a request went out without its Authorization being seen: read again before every output. */
 	unobserved?: boolean;
-	/** OAuth2: a request was refused (401) with the run's read: read again before the next request signed from it. */
-	stale?: boolean;
-	/** OAuth2: that read, under way. */
-	rereading?: Promise<void>;
 }
 
 const runs = new WeakMap<object, Map<string, Known>>();
@@ -129,33 +122,6 @@ export async function signingCredential(ctx: TransportContext, provider: Provide
 }
 
 /**
- * For a request n8n signs with an OAuth2 credential: the credential as the run read it, for n8n's
- * OAuth2 signing to read instead of loading and decrypting it again (request.ts hands it over as
- * the context's `getCredentials`, for that credential type only). n8n does not renew a token in
- * such a request: its answer's status is read by the transport, and a 401 goes again with n8n's
- * own read, which n8n renews; the run's read is then made again (`credentialMayBeStale`), so the
- * next requests carry what n8n stored. Undefined when the credential could not be read (n8n then
- * reads it and says what is wrong).
- */
-export async function oauth2SigningData(ctx: TransportContext, provider: ProviderSpec, credentialType: string): Promise<ICredentialDataDecryptedObject | undefined> {
-	if (!isOAuth2Credential(provider, credentialType)) return undefined;
-	const known = await firstRead(ctx, credentialType);
-	if (known.stale) {
-		known.stale = false;
-		known.rereading = read(ctx, credentialType, known).then((data) => {
-			if (data) known.data = data;
-		});
-	}
-	if (known.rereading) await known.rereading;
-	return known.data;
-}
-
-/** A request signed from the run's read of an OAuth2 credential was refused: read it again before the next one. */
-export function credentialMayBeStale(ctx: TransportContext, credentialType: string): void {
-	knownOf(ctx, credentialType).stale = true;
-}
-
-/**
  * For a request n8n signs with an OAuth2 credential: `helpers` that see the Authorization n8n
  * puts on it (n8n's OAuth2 signing sends through `this.helpers.httpRequest` of the context it is
  * called on), and `done`, to call once the request is over, which notes a request that went out
@@ -195,12 +161,7 @@ async function outputPattern(ctx: TransportContext, provider: ProviderSpec, cred
 		if (isOAuth2Credential(provider, credentialType)) {
 			if (known.unobserved || known.renewed || !known.data) {
 				known.renewed = false;
-				// What n8n stored: the run's next requests are signed from it (oauth2SigningData).
-				const data = await read(ctx, credentialType, known);
-				if (data) {
-					known.data = data;
-					known.stale = false;
-				}
+				await read(ctx, credentialType, known);
 			}
 		} else if (known.data) {
 			// n8n's pre-authentication writes a token it renews into the object the requests are signed with.
