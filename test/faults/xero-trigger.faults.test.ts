@@ -37,7 +37,7 @@ async function watcherWithNewFile() {
 	const content = Buffer.from(`%PDF-1.4\n${'scan '.repeat(4000)}\n%%EOF\n`);
 	const stored = await uploadAttachment(server, 'Invoices', doc.id, 'scan.pdf', content);
 	proxy.reset();
-	return { watcher, stored, content, before: JSON.stringify(watcher.staticData) };
+	return { watcher, stored, content, documentId: doc.id, before: JSON.stringify(watcher.staticData) };
 }
 
 /** The poll failed with Xero's error, reported nothing and left the state as it was. */
@@ -151,5 +151,23 @@ describe('refusals', () => {
 		const error = expectFailedPoll(await watcher.poll(), before, watcher);
 		expect(error.message).toMatch(/not JSON/);
 		return { attempts: 1 };
+	});
+});
+
+describe('a hostile Xero answer', () => {
+	itCase({ category: 'hostile', node, operation, name: 'IDs that are not GUIDs in the answers (`..`, slashes, a path) beside the real document and file', expected: 'no call to any other path, the real file reported once' }, async () => {
+		const { watcher, stored, content, documentId } = await watcherWithNewFile();
+		const changed = new Date().toISOString();
+		proxy.inject({ kind: 'editJson', edit: (body) => ({ ...body, Invoices: [...body.Invoices, ...['..', '../Contacts', 'x/../../Contacts'].map((InvoiceID) => ({ InvoiceID, HasAttachments: true, UpdatedDateUTC: changed }))] }) }, { match: isList });
+		proxy.inject({ kind: 'editJson', edit: (body) => ({ ...body, Attachments: [...body.Attachments, { AttachmentID: '../../../Contacts', FileName: 'x.pdf', MimeType: 'application/pdf', ContentLength: 1 }] }) }, { match: isAttachmentList });
+		const result = await watcher.poll();
+		expect(result.error).toBeUndefined();
+		const items = result.emitted![0];
+		expect(items.map((item) => [item.json.documentId, item.json.AttachmentID])).toEqual([[documentId, stored.attachmentId]]);
+		expect(await binaryStats(items[0].binary!.data)).toEqual({ size: content.length, sha256: sha256(content) });
+		const paths = proxy.requests().map((request) => request.path);
+		expect(paths.filter((path) => !path.startsWith('/api.xro/2.0/Invoices') || /\.\.|Contacts/.test(path))).toEqual([]);
+		expect(paths.filter((path) => path.includes(documentId))).toHaveLength(2); // its attachment list and its file
+		return { attempts: paths.length };
 	});
 });

@@ -26,6 +26,7 @@ async function outcome(socket: net.Socket): Promise<string> {
 }
 
 it('tells loopback addresses from others', () => {
+	// Classifier data only: isLoopback reads these strings, nothing connects to them.
 	for (const host of ['127.0.0.1', '127.0.0.2', '127.255.255.254', '::1', '[::1]', '::ffff:127.0.0.2', 'localhost']) expect(isLoopback(host)).toBe(true);
 	for (const host of ['10.0.0.1', '169.254.169.254', '128.0.0.1', '::', '::ffff:10.0.0.1', 'example.com', '127.0.0.1.nip.io']) expect(isLoopback(host)).toBe(false);
 });
@@ -51,6 +52,7 @@ describe('with Node\'s connect replaced by a stand-in that connects nothing', ()
 		reached.length = 0;
 	});
 
+	// Addresses the guard must refuse; Node's connect is the stand-in above, so none is ever reached.
 	it.each([
 		['a private address (net.connect)', () => net.connect({ host: '10.1.2.3', port: 80 }), '10.1.2.3', 80],
 		['the metadata address (net.connect)', () => net.connect(80, '169.254.169.254'), '169.254.169.254', 80],
@@ -82,6 +84,7 @@ describe('with Node\'s connect replaced by a stand-in that connects nothing', ()
 describe('with Node\'s own connect', () => {
 	let guard: NetworkGuard;
 	beforeAll(() => {
+		// Resolver-stub data only: nothing connects to the addresses these names resolve to but 127.0.0.2.
 		guard = installNetworkGuard({ 'metadata.guard.test': ['169.254.169.254'], 'rebind.guard.test': [['93.184.216.34'], ['127.0.0.2']] });
 	});
 	afterAll(() => guard.restore());

@@ -247,7 +247,10 @@ class XeroCalls {
 			throw nodeError(this.ctx, error);
 		}
 		const attachments = this.answer(response, "a document's attachment list").Attachments;
-		return Array.isArray(attachments) ? attachments.filter((a): a is IDataObject => !!a && typeof a === 'object' && !!a.AttachmentID) : [];
+		// Only attachments with a GUID ID: it becomes a path segment of the download (see idOf).
+		return Array.isArray(attachments)
+			? attachments.filter((a): a is IDataObject => !!a && typeof a === 'object' && typeof a.AttachmentID === 'string' && validators.isGuid(a.AttachmentID))
+			: [];
 	}
 
 	/** The file of an attachment, streamed into n8n's binary store; undefined when Xero no longer has it (404). */
@@ -285,9 +288,13 @@ function whereOf(config: TriggerConfig): string | undefined {
 	return config.filter ? `HasAttachments==true AND (${config.filter})` : 'HasAttachments==true';
 }
 
+/**
+ * A document's ID as Xero gives it: a GUID, or nothing. The IDs of Xero's answers become path
+ * segments of the next calls (with the credential), so anything else (`..`, a slash) is not taken.
+ */
 function idOf(config: TriggerConfig, record: IDataObject): string | undefined {
 	const id = record[config.type.idField];
-	return typeof id === 'string' && id ? id : undefined;
+	return typeof id === 'string' && validators.isGuid(id) ? id : undefined;
 }
 
 function changeOf(config: TriggerConfig, record: IDataObject): number | undefined {

@@ -46,6 +46,8 @@ export interface HostileWorld {
 export function useHostileWorld(): HostileWorld {
 	const world = {} as HostileWorld;
 	beforeAll(async () => {
+		// Resolver-stub data only: the guard answers these names to the URL checks, and refuses every
+		// connection outside 127.0.0.0/8 before a socket opens; the "internal" service is 127.0.0.2.
 		world.guard = installNetworkGuard({
 			[HOSTILE_NAMES.metadata]: ['169.254.169.254'],
 			[HOSTILE_NAMES.private]: ['10.20.30.40'],
