@@ -8,7 +8,7 @@
  * (url-guard.ts).
  */
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
-import type { ICredentialsDecrypted, IDataObject, IExecuteFunctions, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialsDecrypted, IDataObject, IExecuteFunctions, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
 
 import { DEFAULT_TIMEOUT_MS } from './constants';
 import { normaliseHeaders } from './headers';
@@ -23,7 +23,7 @@ import type { Hop } from './redirects';
 import { DEFAULT_BACKOFF, backoffDelay, parseRetryAfter } from './retry-after';
 import type { BackoffPolicy } from './retry-after';
 import type { HttpMethod, ProviderSpec, TransportContext } from './types';
-import { canRefreshCredential, isOAuth2Credential, knownSecrets, observedHelpers, signingCredential } from './secrets';
+import { canRefreshCredential, isOAuth2Credential, knownSecrets, oauth2SigningData, observedHelpers, signingCredential } from './secrets';
 import { abortableSleep } from './wait';
 import { RefusedUrlError, checkProviderUrl, originOf } from './url-guard';
 import type { UrlPolicy } from './url-guard';
@@ -96,16 +96,25 @@ function describeTarget(url: string): string {
  * `signal`, joined with the execution's cancel signal, and a context that hands it to n8n: n8n's
  * `httpRequestWithAuthentication` replaces a request's abort signal with the execution's
  * (`getExecutionCancelSignal`), so the context it is called on answers with the joined one. The
- * context is the node's own (its prototype), with only that method (and `helpers`, when given)
- * in front.
+ * context is the node's own (its prototype), with only that method (and `helpers`, and the
+ * OAuth2 credential n8n's signing reads through `getCredentials`, when given) in front.
  */
-function withAbortSignal(ctx: TransportContext, signal: AbortSignal, helpers?: TransportContext['helpers']): { ctx: TransportContext; signal: AbortSignal } {
+function withAbortSignal(
+	ctx: TransportContext,
+	signal: AbortSignal,
+	helpers?: TransportContext['helpers'],
+	oauth2?: { credentialType: string; data: ICredentialDataDecryptedObject },
+): { ctx: TransportContext; signal: AbortSignal } {
 	const cancellable = ctx as TransportContext & { getExecutionCancelSignal?: () => AbortSignal | undefined };
 	const execution = typeof cancellable.getExecutionCancelSignal === 'function' ? cancellable.getExecutionCancelSignal() : undefined;
 	const joined = execution ? AbortSignal.any([execution, signal]) : signal;
 	const properties: PropertyDescriptorMap = {};
 	if (typeof cancellable.getExecutionCancelSignal === 'function') properties.getExecutionCancelSignal = { value: () => joined };
 	if (helpers) properties.helpers = { value: helpers };
+	if (oauth2) {
+		const getCredentials = ctx.getCredentials.bind(ctx) as (type: string, ...rest: unknown[]) => Promise<unknown>;
+		properties.getCredentials = { value: async (type: string, ...rest: unknown[]) => (type === oauth2.credentialType ? oauth2.data : await getCredentials(type, ...rest)) };
+	}
 	return { ctx: Object.keys(properties).length ? (Object.create(ctx, properties) as TransportContext) : ctx, signal: joined };
 }
 
@@ -199,7 +208,9 @@ async function sendHop(ctx: TransportContext, plan: RequestPlan, hop: Hop, first
 	const silence = new AbortController();
 	// n8n signs an OAuth2 request with the credential as it reads it: the transport sees what it sends (secrets.ts).
 	const observed = hop.withCredential && signing.oauth2 ? observedHelpers(ctx, plan.credentialType) : undefined;
-	const signed = withAbortSignal(ctx, silence.signal, observed?.helpers);
+	// ...from a recent read of the run's, not a load and decryption of its own for every request.
+	const oauth2Data = observed ? await oauth2SigningData(ctx, plan.credentialType) : undefined;
+	const signed = withAbortSignal(ctx, silence.signal, observed?.helpers, oauth2Data ? { credentialType: plan.credentialType, data: oauth2Data } : undefined);
 	options.abortSignal = signed.signal;
 	const abort = () => silence.abort();
 	if (plan.body) options.body = (await plan.body()) as IHttpRequestOptions['body'];

@@ -10,11 +10,15 @@
  *   makes): the run's requests are signed with that one object (`signingCredential`), and n8n
  *   writes a token it renews into it, so its secrets are read off it again before each output,
  *   without asking n8n.
- * - An OAuth2 credential (ProviderSpec.oauth2): n8n reads and renews it itself on every request,
- *   so the transport sees the Authorization each request carries (`observedHelpers`). A token the
- *   run does not know yet means n8n renewed the credential: it is read again before the next
- *   output (so the refresh token a renewal issued is known too). Where a request went out unseen
- *   (an n8n that signs some other way), it is read again before every output, as it always was.
+ * - An OAuth2 credential (ProviderSpec.oauth2): n8n signs each request and renews the token itself
+ *   (its refresh path untouched), from a read the run hands it (`oauth2SigningData`) that is at
+ *   most OAUTH2_READ_MAX_AGE_MS old, instead of loading and decrypting the credential for every
+ *   request; n8n writes a token it renews into that read. The transport sees the Authorization
+ *   each request carries (`observedHelpers`). A token the run does not know yet means the
+ *   credential was renewed (by n8n here, or by another execution): it is read again before the
+ *   next output (so the refresh token a renewal issued is known too) and before the next request.
+ *   Where a request went out unseen (an n8n that signs some other way), it is read again before
+ *   every output, as it always was.
  * - After a failure, it is read again (errors are rare, and an error body may quote anything).
  */
 import { NodeApiError } from 'n8n-workflow';
@@ -49,7 +53,23 @@ interface Known {
 	renewed?: boolean;
 	/** OAuth2: a request went out without its Authorization being seen: read again before every output. */
 	unobserved?: boolean;
+	/** The read the run's OAuth2 requests are signed with, and when it was made (oauth2SigningData). */
+	signing?: { data: ICredentialDataDecryptedObject; readAt: number };
+	/** OAuth2: a request carried a token the run did not know: read again before the next request. */
+	signingStale?: boolean;
+	/** OAuth2: how many requests carried a token the run did not know (a read after the last one has learnt it). */
+	renewals?: number;
+	/** OAuth2: that read, under way (one for the requests that wait for it). */
+	signingRead?: Promise<void>;
 }
+
+/**
+ * How long one read of an OAuth2 credential signs a run's requests. n8n itself reads it for every
+ * request, which makes a token another execution renewed reach the next request; a read this
+ * recent keeps that within seconds (and a token renewed here or seen renewed is read at once),
+ * while a run of many items no longer loads and decrypts the credential for each.
+ */
+export const OAUTH2_READ_MAX_AGE_MS = 5_000;
 
 const runs = new WeakMap<object, Map<string, Known>>();
 
@@ -83,6 +103,7 @@ async function firstRead(ctx: TransportContext, credentialType: string): Promise
 	const known = knownOf(ctx, credentialType);
 	known.first ??= read(ctx, credentialType, known).then((data) => {
 		known.data = data;
+		if (data) known.signing = { data, readAt: Date.now() };
 	});
 	await known.first;
 	return known;
@@ -122,6 +143,35 @@ export async function signingCredential(ctx: TransportContext, provider: Provide
 }
 
 /**
+ * For a request n8n signs with an OAuth2 credential: the credential for n8n's OAuth2 signing to
+ * read (request.ts hands it over as the context's `getCredentials`, for that type only), n8n
+ * renewing the token in it on a 401 as it does in its own read. Read again when older than
+ * OAUTH2_READ_MAX_AGE_MS or after a request carried a token the run did not know. Undefined when
+ * it could not be read (n8n then reads it and says what is wrong).
+ */
+export async function oauth2SigningData(ctx: TransportContext, credentialType: string): Promise<ICredentialDataDecryptedObject | undefined> {
+	const known = await firstRead(ctx, credentialType);
+	const fresh = known.signing && !known.signingStale && Date.now() - known.signing.readAt < OAUTH2_READ_MAX_AGE_MS;
+	if (!fresh) await readAgain(ctx, credentialType, known);
+	return known.signing?.data;
+}
+
+/**
+ * An OAuth2 credential read again (one read for whoever waits for it): what the run signs with
+ * next, and, when no request has carried a token the run did not know since it began, everything
+ * a renewal changed (before the next output and the next request: one read for both).
+ */
+async function readAgain(ctx: TransportContext, credentialType: string, known: Known): Promise<void> {
+	const renewalsBefore = known.renewals ?? 0;
+	known.signingRead ??= read(ctx, credentialType, known).then((data) => {
+		known.signing = data ? { data, readAt: Date.now() } : undefined;
+		known.signingRead = undefined;
+		if ((known.renewals ?? 0) === renewalsBefore) known.renewed = known.signingStale = false;
+	});
+	await known.signingRead;
+}
+
+/**
  * For a request n8n signs with an OAuth2 credential: `helpers` that see the Authorization n8n
  * puts on it (n8n's OAuth2 signing sends through `this.helpers.httpRequest` of the context it is
  * called on), and `done`, to call once the request is over, which notes a request that went out
@@ -140,7 +190,10 @@ export function observedHelpers(ctx: TransportContext, credentialType: string): 
 					if (name.toLowerCase() !== 'authorization' || typeof value !== 'string') continue;
 					// The token after the scheme (the header holds it); a token the run does not know: n8n renewed the credential.
 					const forms = authorizationForms(value);
-					if (learn(known, (forms.length > 1 ? forms.slice(1) : forms).filter((form) => form.length >= 8))) known.renewed = true;
+					if (learn(known, (forms.length > 1 ? forms.slice(1) : forms).filter((form) => form.length >= 8))) {
+						known.renewed = known.signingStale = true;
+						known.renewals = (known.renewals ?? 0) + 1;
+					}
 				}
 				return await base.httpRequest(options);
 			},
@@ -159,10 +212,7 @@ async function outputPattern(ctx: TransportContext, provider: ProviderSpec, cred
 	const known = await firstRead(ctx, credentialType);
 	if (canRefreshCredential(provider, credentialType)) {
 		if (isOAuth2Credential(provider, credentialType)) {
-			if (known.unobserved || known.renewed || !known.data) {
-				known.renewed = false;
-				await read(ctx, credentialType, known);
-			}
+			if (known.unobserved || known.renewed || !known.data) await readAgain(ctx, credentialType, known);
 		} else if (known.data) {
 			// n8n's pre-authentication writes a token it renews into the object the requests are signed with.
 			learn(known, credentialSecrets(known.data));
