@@ -127,7 +127,7 @@ export interface BulkResult {
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 /** The upload files: the first `count` small files' bytes under new names (distinct contents). */
-function writeUploadFiles(dir: string, count: number): Map<string, number> {
+export function writeUploadFiles(dir: string, count: number): Map<string, number> {
 	rmSync(dir, { recursive: true, force: true });
 	mkdirSync(dir, { recursive: true });
 	const expected = new Map<string, number>();

@@ -7,6 +7,9 @@
  *   npm run bench -- --bulk            # the bulk part alone: per provider at 100 ms latency and the
  *                                      # vendors' limits, 1,000 listed + downloaded, 200 uploaded
  *   npm run bench -- --bulk --bulk-providers=asana --bulk-items=100 --bulk-uploads=20 --bulk-latency=100
+ *   npm run bench -- --per-item        # the per-item part alone: 300 small items per operation at 0 ms,
+ *                                      # ours (Concurrency 1 and default) and the HTTP Request node, CPU ms per item
+ *   npm run bench -- --per-item --per-item-items=60 --per-item-rounds=1 --per-item-cases=asana-download
  *   npm run bench -- --quick           # small sizes (database: 8 MiB), 1 round, 100 small files
  *   npm run bench -- --sizes=100 --rounds=3 --skip-small      # --sizes: every store asked for
  *   npm run bench -- --stores=database --database-sizes=10,50 --skip-small
@@ -33,6 +36,7 @@ import {
 } from '../test/e2e/support/n8n';
 import { importWorkflows, node, workflow, type BinaryMeta, type WorkflowNode } from '../test/e2e/support/workflows';
 import { BULK_PROVIDERS, BULK_RUNNERS, bulkTable, runBulk, type BulkProvider, type BulkResult, type BulkRunner } from './bulk';
+import { PER_ITEM_CASES, PER_ITEM_RUNNERS, perItemMethod, perItemTable, runPerItem, summarisePerItem, type PerItemCase, type PerItemRunner, type PerItemSample } from './per-item';
 import { CASES, IDS, MEASURED, NODE_TYPES, READER, credentialRefs, credentialsFor, readerNode, type BenchCase } from './cases';
 import { renderChart } from './chart';
 import { SMALL, expectedSha256, fileChunks, invoiceId, largeFileName, smallFileSet, startBenchServer, type BenchServer } from './server';
@@ -79,6 +83,13 @@ interface Options {
 	bulkUploads: number;
 	bulkProviders: BulkProvider[];
 	bulkRunners: BulkRunner[];
+	/** The per-item part (bench/per-item.ts); `perItemOnly`: nothing else, and results.json keeps the rest. */
+	perItem: boolean;
+	perItemOnly: boolean;
+	perItemItems: number;
+	perItemRounds: number;
+	perItemCases: PerItemCase[];
+	perItemRunners: PerItemRunner[];
 }
 
 /** Flags that pick some large-file cases: a run with any of them leaves the bulk part out. */
@@ -93,6 +104,8 @@ function parseOptions(argv: string[]): Options {
 	}
 	const quick = flags.has('quick');
 	const bulkOnly = flags.has('bulk');
+	const perItemOnly = flags.has('per-item');
+	const alone = bulkOnly || perItemOnly;
 	const list = <T extends string>(name: string, all: T[]): T[] => {
 		const asked = (flags.get(name)?.split(',') ?? all) as T[];
 		for (const value of asked) if (!all.includes(value)) throw new Error(`--${name}: "${value}" is not one of ${all.join(', ')}`);
@@ -117,11 +130,17 @@ function parseOptions(argv: string[]): Options {
 		stores,
 		sizes,
 		rounds,
-		small: !flags.has('skip-small') && !bulkOnly,
-		large: !flags.has('skip-large') && !bulkOnly,
-		// The full run includes the bulk part; a selection of large-file cases (or --skip-bulk) does not.
-		bulk: bulkOnly || (!flags.has('skip-bulk') && !LARGE_SELECTION_FLAGS.some((flag) => flags.has(flag))),
+		small: !flags.has('skip-small') && !alone,
+		large: !flags.has('skip-large') && !alone,
+		// The full run includes the bulk and per-item parts; a selection of large-file cases (or --skip-bulk, --skip-per-item) does not.
+		bulk: bulkOnly || (!perItemOnly && !flags.has('skip-bulk') && !LARGE_SELECTION_FLAGS.some((flag) => flags.has(flag))),
 		bulkOnly,
+		perItem: perItemOnly || (!bulkOnly && !flags.has('skip-per-item') && !LARGE_SELECTION_FLAGS.some((flag) => flags.has(flag))),
+		perItemOnly,
+		perItemItems: Number(flags.get('per-item-items') ?? (quick ? 60 : 300)),
+		perItemRounds: Number(flags.get('per-item-rounds') ?? (quick ? 1 : 3)),
+		perItemCases: list('per-item-cases', PER_ITEM_CASES),
+		perItemRunners: list('per-item-runners', PER_ITEM_RUNNERS),
 		bulkMerge: flags.has('bulk-merge'),
 		bulkLatencyMs: Number(flags.get('bulk-latency') ?? 100),
 		bulkItems: Number(flags.get('bulk-items') ?? (quick ? 100 : 1000)),
@@ -586,8 +605,8 @@ async function main(): Promise<void> {
 	if (options.uploadChunk) {
 		const file = path.join(userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-attachments', 'dist', 'nodes', 'shared', 'transport', 'upload.js');
 		const source = readFileSync(file, 'utf8');
-		const patched = source.replace('ctx.helpers.getBinaryStream(id)', `ctx.helpers.getBinaryStream(id, ${options.uploadChunk})`);
-		if (patched === source) throw new Error(`--upload-chunk: getBinaryStream(id) not found in ${file}`);
+		const patched = source.replace(/const UPLOAD_CHUNK_BYTES = [^;]+;/, `const UPLOAD_CHUNK_BYTES = ${options.uploadChunk};`);
+		if (patched === source) throw new Error(`--upload-chunk: the UPLOAD_CHUNK_BYTES constant not found in ${file}`);
 		writeFileSync(file, patched);
 		log(`EXPERIMENT: the installed copy reads uploads in ${options.uploadChunk}-byte chunks`);
 	}
@@ -605,6 +624,7 @@ async function main(): Promise<void> {
 	let plans: Plan[] = [];
 	let small: SmallResult | undefined;
 	let bulk: BulkResult[] = [];
+	let perItem: PerItemSample[] = [];
 	const server = await startBenchServer();
 	try {
 		if (options.large) {
@@ -684,6 +704,22 @@ async function main(): Promise<void> {
 				log,
 			);
 		}
+		if (options.perItem) {
+			perItem = await runPerItem(
+				userFolder,
+				env,
+				{
+					items: options.perItemItems,
+					rounds: options.perItemRounds,
+					cases: options.perItemCases,
+					runners: options.perItemRunners,
+					inputDir: path.join(INPUT_DIR, 'per-item'),
+					nodeOptions: (run) =>
+						[...(cpuProfDir ? [`--cpu-prof --cpu-prof-dir=${path.join(cpuProfDir, `per-item-${run}`)}`] : []), ...(extraNodeOptions ? [extraNodeOptions] : [])].join(' ') || undefined,
+				},
+				log,
+			);
+		}
 	} finally {
 		await server.close();
 		if (!process.env.KEEP_N8N_USER_FOLDER) removeUserFolder(userFolder);
@@ -711,9 +747,35 @@ async function main(): Promise<void> {
 				results: bulk,
 			}
 		: undefined;
+	const perItemSummaries = summarisePerItem(perItem);
+	const perItemSection = options.perItem
+		? {
+				date: startedAt.toISOString(),
+				machine: info,
+				load: { before: loadBefore, after: loadAfter, duringMax: Math.max(...perItem.map((r) => r.load1)), duringMedian: median(perItem.map((r) => r.load1)) },
+				method: perItemMethod,
+				items: options.perItemItems,
+				rounds: options.perItemRounds,
+				cases: perItemSummaries,
+				samples: perItem,
+			}
+		: undefined;
 	const previous = existsSync(options.out) ? (JSON.parse(readFileSync(options.out, 'utf8')) as Record<string, unknown> & { notes?: string[] }) : undefined;
+	if (options.perItemOnly && !options.bulkOnly) {
+		// Only the per-item part ran: the rest of the committed results stays as it was.
+		mkdirSync(path.dirname(options.out), { recursive: true });
+		writeFileSync(options.out, `${JSON.stringify({ ...(previous ?? {}), perItem: perItemSection }, null, 2)}\n`);
+		console.log(
+			`\nPer-item benchmark ${startedAt.toISOString()} — ${info.cores} × ${info.cpuModel}, n8n ${info.n8nVersion} on Node ${info.n8nNode}, ` +
+				`load ${loadBefore[0].toFixed(2)} before, ${perItemSection!.load.duringMedian.toFixed(2)} median / ${perItemSection!.load.duringMax.toFixed(2)} max during`,
+		);
+		console.log(`${options.perItemItems} items per run, 0 ms latency, no vendor limits; medians of ${options.perItemRounds} rounds; CPU = the n8n process's CPU time in the measured window\n`);
+		console.log(perItemTable(perItemSummaries));
+		console.log(`\nwrote ${path.relative(process.cwd(), options.out)}`);
+		return;
+	}
 	if (options.bulkOnly) {
-		// Only the bulk part ran: the rest of the committed results stays as it was.
+		// Only the bulk part ran (and perhaps the per-item part): the rest of the committed results stays as it was.
 		if (options.bulkMerge && bulkSection) {
 			const earlier = (previous?.bulk as { results?: BulkResult[] } | undefined)?.results ?? [];
 			const key = (r: BulkResult) => `${r.provider} ${r.job} ${r.runner}`;
@@ -726,7 +788,7 @@ async function main(): Promise<void> {
 			bulkSection.load.duringMedian = median(bulk.map((r) => r.load1));
 			(bulkSection as Record<string, unknown>).merged = `${kept.length} results kept from the run of ${String((previous?.bulk as { date?: string } | undefined)?.date)}`;
 		}
-		const merged = { ...(previous ?? {}), bulk: bulkSection };
+		const merged = { ...(previous ?? {}), bulk: bulkSection, ...(perItemSection ? { perItem: perItemSection } : {}) };
 		mkdirSync(path.dirname(options.out), { recursive: true });
 		writeFileSync(options.out, `${JSON.stringify(merged, null, 2)}\n`);
 		// Results of runs before the database store was measured have no store: they are the filesystem's.
@@ -739,6 +801,7 @@ async function main(): Promise<void> {
 		console.log(`\nBulk benchmark ${startedAt.toISOString()} — ${info.cores} × ${info.cpuModel}, n8n ${info.n8nVersion} on Node ${info.n8nNode}, load ${loadBefore[0].toFixed(2)} before, ${bulkSection!.load.duringMedian.toFixed(2)} median during`);
 		console.log(`${options.bulkLatencyMs} ms per request; vendor limits in the sandbox; time = measured nodes' execution time\n`);
 		console.log(bulkTable(bulk));
+		if (perItemSection) console.log(`\nPer item, ${options.perItemItems} items, 0 ms latency:\n\n${perItemTable(perItemSummaries)}`);
 		console.log(`\nwrote ${path.relative(process.cwd(), options.out)} and ${path.relative(process.cwd(), options.chart)}`);
 		return;
 	}
@@ -775,6 +838,7 @@ async function main(): Promise<void> {
 		cases: summaries,
 		small,
 		bulk: bulkSection,
+		perItem: perItemSection,
 		samples,
 		notes: [] as string[],
 	};
@@ -792,6 +856,7 @@ async function main(): Promise<void> {
 	);
 	console.log(table(summaries, small));
 	if (bulk.length) console.log(`\nBulk, ${options.bulkLatencyMs} ms per request, vendor limits in the sandbox:\n\n${bulkTable(bulk)}`);
+	if (perItemSection) console.log(`\nPer item, ${options.perItemItems} items, 0 ms latency:\n\n${perItemTable(perItemSummaries)}`);
 	console.log(`\nwrote ${path.relative(process.cwd(), options.out)} and ${path.relative(process.cwd(), options.chart)}`);
 }
 

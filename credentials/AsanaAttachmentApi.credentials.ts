@@ -1,9 +1,4 @@
-import type {
-	IAuthenticateGeneric,
-	ICredentialTestRequest,
-	ICredentialType,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { baseUrlOverride } from '../nodes/shared/description';
 
@@ -33,10 +28,18 @@ export class AsanaAttachmentApi implements ICredentialType {
 		baseUrlOverride(4020, 'Leave empty to talk to Asana (https://app.asana.com). Set it to send the requests to a sandbox or proxy instead; /api/1.0 is added to it.'),
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: { headers: { Authorization: '=Bearer {{$credentials.accessToken}}' } },
-	};
+	/**
+	 * Signs a request: the token as a Bearer token in `Authorization`. A function rather than a generic
+	 * (expression) authentication: n8n evaluates a generic one's expressions in its expression
+	 * runtime for every request, and the header is the same for all of them. Set on the request's
+	 * own headers, as n8n's generic authentication does: the transport reads what a request carried to
+	 * blank it out of an answer that echoes it.
+	 */
+	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		requestOptions.headers ??= {};
+		requestOptions.headers.Authorization = `Bearer ${String(credentials.accessToken ?? '')}`;
+		return requestOptions;
+	}
 
 	test: ICredentialTestRequest = {
 		request: {

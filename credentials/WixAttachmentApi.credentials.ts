@@ -1,4 +1,4 @@
-import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 import { baseUrlOverride } from '../nodes/shared/description';
 
@@ -38,15 +38,19 @@ export class WixAttachmentApi implements ICredentialType {
 		baseUrlOverride(4030, 'Leave empty to talk to Wix (https://www.wixapis.com). Set it to send the requests to a sandbox or proxy instead.'),
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: {
-				Authorization: '={{$credentials.apiKey}}',
-				'wix-site-id': '={{$credentials.siteId}}',
-			},
-		},
-	};
+	/**
+	 * Signs a request: the key as it is in `Authorization`, and the site ID in `wix-site-id`. A function rather than a generic
+	 * (expression) authentication: n8n evaluates a generic one's expressions in its expression
+	 * runtime for every request, and the header is the same for all of them. Set on the request's
+	 * own headers, as n8n's generic authentication does: the transport reads what a request carried to
+	 * blank it out of an answer that echoes it.
+	 */
+	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		requestOptions.headers ??= {};
+		requestOptions.headers.Authorization = String(credentials.apiKey ?? '');
+		requestOptions.headers['wix-site-id'] = String(credentials.siteId ?? '');
+		return requestOptions;
+	}
 
 	/** Lists one contact (List Contacts, GET /contacts/v4/contacts): the key needs "Read Contacts" (CONTACTS.VIEW). */
 	test: ICredentialTestRequest = {

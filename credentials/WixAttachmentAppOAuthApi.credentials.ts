@@ -2,12 +2,12 @@ import { BodyTooLargeError, readBoundedText } from '../nodes/shared/transport/bo
 import { RedirectRefusedError, isRedirect } from '../nodes/shared/transport/redirects';
 import { whereOf } from '../nodes/shared/transport/url-guard';
 import type {
-	IAuthenticateGeneric,
 	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	ICredentialType,
 	IDataObject,
 	IHttpRequestHelper,
+	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
 
@@ -117,12 +117,18 @@ export class WixAttachmentAppOAuthApi implements ICredentialType {
 		return { accessToken: answer.access_token };
 	}
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: { Authorization: '={{$credentials.accessToken}}' },
-		},
-	};
+	/**
+	 * Signs a request: the token as it is in `Authorization`. A function rather than a generic
+	 * (expression) authentication: n8n evaluates a generic one's expressions in its expression
+	 * runtime for every request, and the header is the same for all of them. Set on the request's
+	 * own headers, as n8n's generic authentication does: the transport reads what a request carried
+	 * to blank it out of an answer that echoes it.
+	 */
+	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		requestOptions.headers ??= {};
+		requestOptions.headers.Authorization = String(credentials.accessToken ?? '');
+		return requestOptions;
+	}
 
 	/** Lists one contact with a freshly made token. */
 	test: ICredentialTestRequest = {

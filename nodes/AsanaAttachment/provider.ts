@@ -103,6 +103,7 @@ export const asanaProvider: ProviderSpec = {
 	fileNameFields: ['name'],
 	// n8n refreshes OAuth2 tokens on a 401; a personal access token that fails stays failed.
 	credentialRefresh: (credentialType) => credentialType === ASANA_APP_CREDENTIAL_TYPE,
+	oauth2: (credentialType) => credentialType === ASANA_APP_CREDENTIAL_TYPE,
 	// No file Asana holds can be larger than it accepts, whatever host serves it.
 	downloadLimit: () => ({ maxBytes: ASANA_MAX_FILE_BYTES, description: `the ${ASANA_MAX_FILE_BYTES} bytes (100 MB) Asana accepts for a file` }),
 };

@@ -116,6 +116,7 @@ export const xeroProvider: ProviderSpec = {
 	baseUrl: async (ctx) => `${await xeroHost(ctx)}/api.xro/2.0`,
 	commonFields: [tenantField],
 	parseError: (body) => parseXeroError(body),
+	oauth2: true,
 	fileNameFields: ['FileName'],
 	pacing: XERO_PACING,
 	// As for uploads: Xero's own limit on Xero's host; a sandbox or proxy gets the general ceiling.

@@ -10,10 +10,10 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { fileNameOption, forOperation, inputBinaryField, optionsCollection, textUploadFields, timeoutOption, uploadSourceField, urlUploadFields } from '../../shared/description';
-import { executeOperation, validators } from '../../shared/transport';
+import { apiBaseOf, executeOperation, validators } from '../../shared/transport';
 import type { OperationSpec } from '../../shared/transport';
 import { XERO_PARENT_TYPES, parentTypeByValue } from '../parentTypes';
-import { XERO_DEFAULT_HOST, XERO_FILE_NAME_MAX, XERO_MAX_FILE_BYTES, documentNotFound, parentIdField, parentPathField, xeroHost, xeroProvider } from '../provider';
+import { XERO_CREDENTIAL_TYPE, XERO_DEFAULT_HOST, XERO_FILE_NAME_MAX, XERO_MAX_FILE_BYTES, documentNotFound, parentIdField, parentPathField, xeroProvider } from '../provider';
 import { attachmentsOf } from './getMany';
 
 const INCLUDE_ONLINE_RESOURCES = XERO_PARENT_TYPES.filter((type) => type.includeOnline).map((type) => type.value);
@@ -140,7 +140,9 @@ const operations = {
 
 export async function uploadAttachment(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const replace = ctx.getNodeParameter('options.replace', itemIndex, false) as boolean;
-	const host = (await xeroHost(ctx)) === XERO_DEFAULT_HOST ? 'xero' : 'override';
+	// The API base the run's requests go to (read once per run from the credential).
+	const apiBase = await apiBaseOf(ctx, xeroProvider, XERO_CREDENTIAL_TYPE);
+	const host = apiBase.startsWith(`${XERO_DEFAULT_HOST}/`) ? 'xero' : 'override';
 	const operation = operations[host][replace ? 'POST' : 'PUT'];
 	const result = await executeOperation(ctx, xeroProvider, operation, itemIndex);
 	if (result.length === 0) {

@@ -130,6 +130,12 @@ export function guardDownload(body: BinaryStream, bounds: DownloadBounds): Downl
 }
 
 /**
+ * Why an idle watch stops waiting: one reason for all (an abort without one makes a DOMException,
+ * stack and all, for every answer).
+ */
+const ANSWER_OVER = new Error('The answer is over');
+
+/**
  * Ends a response that stays silent for `idleMs`: `abort` aborts its request (which closes the
  * socket), and the error the body then ends with is an ETIMEDOUT (a dropped connection, retried as
  * one). The HTTP client's own timeout stops at the answer's headers when it follows no redirects,
@@ -143,14 +149,13 @@ export function endWhenIdle(body: BinaryStream, idleMs: number, abort: () => voi
 	let over = false;
 	let timedOut = false;
 	const stopper = new AbortController();
-	const timeout = Object.assign(new Error(`The answer went silent for ${idleMs} ms`), { code: 'ETIMEDOUT' });
 	const emit = body.emit.bind(body) as (event: string | symbol, ...args: unknown[]) => boolean;
 	body.emit = ((event: string | symbol, ...args: unknown[]) => {
 		if (event === 'data') last = Date.now();
 		else if (event === 'end' || event === 'close' || event === 'error') {
 			over = true;
-			stopper.abort();
-			if (event === 'error' && timedOut) return emit('error', timeout);
+			stopper.abort(ANSWER_OVER);
+			if (event === 'error' && timedOut) return emit('error', Object.assign(new Error(`The answer went silent for ${idleMs} ms`), { code: 'ETIMEDOUT' }));
 		}
 		return emit(event, ...args);
 	}) as typeof body.emit;

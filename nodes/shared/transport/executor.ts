@@ -12,6 +12,7 @@ import type { DownloadLimit } from './download';
 import { isStream } from './errors';
 import { buildPath, isDotSegment } from './path';
 import { sendRequest } from './request';
+import { runCredential } from './secrets';
 import { readTextContentOptions, textContentOf } from './text-content';
 import { readTimeout } from './timeout';
 import type { FullResponse, RequestPlan } from './request';
@@ -126,16 +127,21 @@ export function readFileNameOverride(ctx: IExecuteFunctions, itemIndex: number, 
 /**
  * The provider's API base for a credential, read once per run of the node: it comes from the
  * credential (its base URL override), which n8n loads from its database and decrypts on every
- * read, and it cannot change during a run. A failed read is not kept: each item reports it.
+ * read, and it cannot change during a run. It is taken from the run's one read of the credential
+ * (secrets.ts), which its requests are signed with too. A failed read is not kept: each item
+ * reports it (n8n reads the credential again and says what is wrong).
  */
 const apiBases = new WeakMap<object, Map<string, Promise<string>>>();
-async function apiBaseOf(ctx: IExecuteFunctions, provider: ProviderSpec, credentialType: string): Promise<string> {
+export async function apiBaseOf(ctx: IExecuteFunctions, provider: ProviderSpec, credentialType: string): Promise<string> {
 	let bases = apiBases.get(ctx);
 	if (!bases) apiBases.set(ctx, (bases = new Map()));
 	const key = `${provider.displayName}\u0000${credentialType}`;
 	let base = bases.get(key);
 	if (!base) {
-		base = provider.baseUrl(ctx, credentialType);
+		const reader = Object.create(ctx, {
+			getCredentials: { value: async (type: string) => (type === credentialType ? await runCredential(ctx, type) : undefined) ?? (await ctx.getCredentials(type)) },
+		}) as IExecuteFunctions;
+		base = provider.baseUrl(reader, credentialType);
 		bases.set(key, base);
 		base.catch(() => bases.delete(key));
 	}

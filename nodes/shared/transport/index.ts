@@ -1,6 +1,6 @@
 /** The shared transport every node of the package uses. */
 export * from './types';
-export { executeOperation, readFileNameOverride } from './executor';
+export { apiBaseOf, executeOperation, readFileNameOverride } from './executor';
 export type { ExecuteOptions } from './executor';
 export { readConcurrency, runForEachItem, runOperations } from './items';
 export { RollingBudget, renewalText } from './pacing';

@@ -12,6 +12,7 @@ import { CUSTOM_API_CALL_VALUE } from './constants';
 import type { ConcurrencySpec } from './constants';
 
 import { executeOperation } from './executor';
+import { endItem, runContext } from './run';
 import { protectError, protectOutput } from './secrets';
 import type { OperationSpec, ProviderSpec } from './types';
 
@@ -63,6 +64,8 @@ export async function runForEachItem(
 				} else {
 					fail(itemIndex, nodeError);
 				}
+			} finally {
+				endItem(ctx, itemIndex);
 			}
 		}
 	};
@@ -127,15 +130,17 @@ function customApiCallError(ctx: IExecuteFunctions, itemIndex: number, help: Cus
 /**
  * A node's `execute`: each item runs the operation its Operation parameter names, against
  * `provider`, as many at once as Options → Concurrency says (within `concurrency`, the
- * provider's limits; one at a time without).
+ * provider's limits; one at a time without). Parameters are read through the run's context
+ * (run.ts): once per run when they hold no expression, once per item when they do.
  */
 export async function runOperations(
-	ctx: IExecuteFunctions,
+	node: IExecuteFunctions,
 	provider: ProviderSpec,
 	operations: Record<string, NodeOperation>,
 	customApiCall?: CustomApiCallHelp,
 	concurrency?: ConcurrencySpec,
 ): Promise<INodeExecutionData[][]> {
+	const ctx = runContext(node);
 	return await runForEachItem(ctx, async (itemIndex) => {
 		const resource = ctx.getNodeParameter('resource', itemIndex, '') as string;
 		const operation = ctx.getNodeParameter('operation', itemIndex, '') as string;

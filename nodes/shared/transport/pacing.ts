@@ -216,6 +216,8 @@ export class ProviderPacer {
 	async acquire(request: PacedRequest, itemIndex: number): Promise<Lease> {
 		const lane = this.laneOf(request);
 		const budgets = this.budgetsOf(request, lane);
+		// Nothing paces the lane (no budget, no one waiting, no pause, block or probe under way): it goes at once.
+		if (budgets.length === 0 && lane.queue.length === 0 && this.unhindered(lane)) return this.lease(lane, budgets);
 		const ticket = {};
 		lane.queue.push(ticket);
 		try {
@@ -242,6 +244,13 @@ export class ProviderPacer {
 			}
 			await this.wait(hold.ms, cancel);
 		}
+	}
+
+	/** Whether a lane without budgets lets a request go now: not blocked, not paused, no probe awaiting its answer. */
+	private unhindered(lane: Lane): boolean {
+		if (!lane.blocked && lane.pausedUntil === 0 && lane.probe === undefined) return true;
+		const now = this.clock.now();
+		return !(lane.blocked && now < lane.blocked.until) && !(lane.pausedUntil > now) && typeof lane.probe !== 'number';
 	}
 
 	/** Why the request must not be sent at all: the lane is blocked, or a budget that fails when spent is spent. */

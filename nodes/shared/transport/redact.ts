@@ -22,7 +22,7 @@ function headerValue(headers: unknown, name: string): string[] {
 }
 
 /** The header and, after its scheme, the token or Basic credentials (also decoded). */
-function forms(authorization: string): string[] {
+export function authorizationForms(authorization: string): string[] {
 	const result = [authorization.trim()];
 	const match = /^(\S+)\s+(\S+)$/.exec(authorization.trim());
 	if (match) {
@@ -68,7 +68,7 @@ export function sentCredentials(error: unknown): string[] {
 		const object = value as Record<string, unknown>;
 		const config = object.config as Record<string, unknown> | undefined;
 		for (const headers of [config?.headers, object.headers]) {
-			for (const v of headerValue(headers, 'authorization')) for (const f of forms(v)) found.add(f);
+			for (const v of headerValue(headers, 'authorization')) for (const f of authorizationForms(v)) found.add(f);
 		}
 		const auth = config?.auth as { username?: unknown; password?: unknown } | undefined;
 		if (auth && typeof auth.password === 'string') {
@@ -79,7 +79,7 @@ export function sentCredentials(error: unknown): string[] {
 		const request = object.request as { getHeader?: (name: string) => unknown } | undefined;
 		if (request && typeof request.getHeader === 'function') {
 			const header = request.getHeader('authorization');
-			if (typeof header === 'string') for (const f of forms(header)) found.add(f);
+			if (typeof header === 'string') for (const f of authorizationForms(header)) found.add(f);
 		}
 		for (const key of ['cause', 'response', 'reason', 'error']) visit(object[key], depth + 1);
 	};
@@ -119,11 +119,12 @@ export function secretForms(secret: string): string[] {
 }
 
 /**
- * One case-insensitive pattern for every form of every secret, longest first. Made anew for each
- * use: secrets are not kept beyond the call.
+ * One case-insensitive pattern for every form of every secret, longest first (undefined: nothing
+ * to redact). A run makes it once for its secrets and again only when it learns a new one
+ * (secrets.ts); it is kept no longer than the run.
  */
-function patternFor(secrets: string[]): RegExp | undefined {
-	const forms = [...new Set(secrets.flatMap(secretForms))].sort((a, b) => b.length - a.length);
+export function secretPattern(secrets: Iterable<string>): RegExp | undefined {
+	const forms = [...new Set([...secrets].flatMap(secretForms))].sort((a, b) => b.length - a.length);
 	if (forms.length === 0) return undefined;
 	return new RegExp(forms.map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi');
 }
@@ -134,7 +135,11 @@ function redactText(text: string, pattern: RegExp): string {
 
 /** `value` with every secret blanked out of its strings (keys included), at any depth. */
 export function redact<T>(value: T, secrets: string[]): T {
-	const pattern = secrets.length > 0 ? patternFor(secrets) : undefined;
+	return redactWith(value, secrets.length > 0 ? secretPattern(secrets) : undefined);
+}
+
+/** `value` with every match of `pattern` (see secretPattern) blanked out of its strings (keys included), at any depth. */
+export function redactWith<T>(value: T, pattern: RegExp | undefined): T {
 	if (!pattern) return value;
 	const walk = (v: unknown, depth: number): unknown => {
 		if (typeof v === 'string') return redactText(v, pattern);

@@ -8,7 +8,7 @@
  * (url-guard.ts).
  */
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialsDecrypted, IDataObject, IExecuteFunctions, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
 
 import { DEFAULT_TIMEOUT_MS } from './constants';
 import { normaliseHeaders } from './headers';
@@ -23,7 +23,7 @@ import type { Hop } from './redirects';
 import { DEFAULT_BACKOFF, backoffDelay, parseRetryAfter } from './retry-after';
 import type { BackoffPolicy } from './retry-after';
 import type { HttpMethod, ProviderSpec, TransportContext } from './types';
-import { canRefreshCredential, knownSecrets } from './secrets';
+import { canRefreshCredential, isOAuth2Credential, knownSecrets, oauth2SigningData, observedHelpers, signingCredential } from './secrets';
 import { abortableSleep } from './wait';
 import { RefusedUrlError, checkProviderUrl, originOf } from './url-guard';
 import type { UrlPolicy } from './url-guard';
@@ -96,14 +96,32 @@ function describeTarget(url: string): string {
  * `signal`, joined with the execution's cancel signal, and a context that hands it to n8n: n8n's
  * `httpRequestWithAuthentication` replaces a request's abort signal with the execution's
  * (`getExecutionCancelSignal`), so the context it is called on answers with the joined one. The
- * context is the node's own (its prototype), with only that method in front.
+ * context is the node's own (its prototype), with only that method (and `helpers`, and the
+ * OAuth2 credential n8n's signing reads through `getCredentials`, when given) in front.
  */
-function withAbortSignal(ctx: TransportContext, signal: AbortSignal): { ctx: TransportContext; signal: AbortSignal } {
+function withAbortSignal(
+	ctx: TransportContext,
+	signal: AbortSignal,
+	helpers?: TransportContext['helpers'],
+	oauth2?: { credentialType: string; data: ICredentialDataDecryptedObject },
+): { ctx: TransportContext; signal: AbortSignal } {
 	const cancellable = ctx as TransportContext & { getExecutionCancelSignal?: () => AbortSignal | undefined };
-	if (typeof cancellable.getExecutionCancelSignal !== 'function') return { ctx, signal };
-	const execution = cancellable.getExecutionCancelSignal();
+	const execution = typeof cancellable.getExecutionCancelSignal === 'function' ? cancellable.getExecutionCancelSignal() : undefined;
 	const joined = execution ? AbortSignal.any([execution, signal]) : signal;
-	return { ctx: Object.create(ctx, { getExecutionCancelSignal: { value: () => joined } }) as TransportContext, signal: joined };
+	const properties: PropertyDescriptorMap = {};
+	if (typeof cancellable.getExecutionCancelSignal === 'function') properties.getExecutionCancelSignal = { value: () => joined };
+	if (helpers) properties.helpers = { value: helpers };
+	if (oauth2) {
+		const getCredentials = ctx.getCredentials.bind(ctx) as (type: string, ...rest: unknown[]) => Promise<unknown>;
+		properties.getCredentials = { value: async (type: string, ...rest: unknown[]) => (type === oauth2.credentialType ? oauth2.data : await getCredentials(type, ...rest)) };
+	}
+	return { ctx: Object.keys(properties).length ? (Object.create(ctx, properties) as TransportContext) : ctx, signal: joined };
+}
+
+/** How a request is signed: the credential the run read (see signingCredential), or n8n's own OAuth2 read, watched. */
+interface Signing {
+	credential?: ICredentialsDecrypted;
+	oauth2: boolean;
 }
 
 /** What URLs from answers may reach: the plan's policy, or by default the host of the API it calls. */
@@ -156,7 +174,7 @@ function readsStatuses(ctx: TransportContext, provider: ProviderSpec, plan: Requ
 }
 
 /** One request of an attempt: the first, or the next after a redirect. */
-async function sendHop(ctx: TransportContext, plan: RequestPlan, hop: Hop, first: boolean, readStatuses: boolean): Promise<FullResponse> {
+async function sendHop(ctx: TransportContext, plan: RequestPlan, hop: Hop, first: boolean, readStatuses: boolean, signing: Signing): Promise<FullResponse> {
 	const checked = hop.checkUrl ? await checkProviderUrl(ctx, hop.url, urlPolicyOf(plan)) : undefined;
 	const headers: Record<string, string> = hop.withHeaders ? { ...(plan.headers ?? {}) } : {};
 	if (plan.streamResponse) {
@@ -188,19 +206,30 @@ async function sendHop(ctx: TransportContext, plan: RequestPlan, hop: Hop, first
 	if (checked?.servername) (options as IHttpRequestOptions & { agentOptions?: { servername: string } }).agentOptions = { servername: checked.servername };
 	// Aborts the request when its answer goes silent (endWhenIdle), or when the execution is cancelled.
 	const silence = new AbortController();
-	const signed = withAbortSignal(ctx, silence.signal);
+	// n8n signs an OAuth2 request with the credential as it reads it: the transport sees what it sends (secrets.ts).
+	const observed = hop.withCredential && signing.oauth2 ? observedHelpers(ctx, plan.credentialType) : undefined;
+	// ...from a recent read of the run's, not a load and decryption of its own for every request.
+	const oauth2Data = observed ? await oauth2SigningData(ctx, plan.credentialType) : undefined;
+	const signed = withAbortSignal(ctx, silence.signal, observed?.helpers, oauth2Data ? { credentialType: plan.credentialType, data: oauth2Data } : undefined);
 	options.abortSignal = signed.signal;
 	const abort = () => silence.abort();
 	if (plan.body) options.body = (await plan.body()) as IHttpRequestOptions['body'];
 	const statusesHere = readStatuses || !hop.withCredential;
 	if (statusesHere) options.ignoreHttpStatusErrors = true;
 	const sent = await (hop.withCredential
-		? ctx.helpers.httpRequestWithAuthentication.call(signed.ctx as IExecuteFunctions, plan.credentialType, options)
+		? ctx.helpers.httpRequestWithAuthentication.call(
+				signed.ctx as IExecuteFunctions,
+				plan.credentialType,
+				options,
+				// The run's one read of the credential: n8n neither loads nor decrypts it again.
+				signing.credential ? { credentialsDecrypted: signing.credential } : undefined,
+			)
 		: ctx.helpers.httpRequest(options)
 	).then(
 		(answer: { statusCode: number; headers: unknown; body: unknown }) => ({ answer }),
 		(error: unknown) => ({ error }),
 	);
+	observed?.done();
 	if ('error' in sent) {
 		// An error answer's body is read later (readFailureBody): it may not go silent either.
 		const failure = toHttpFailure(sent.error);
@@ -237,11 +266,11 @@ function parseAnswer(text: string): unknown {
  * Sends the plan, following redirects as redirects.ts allows; throws what the last request threw
  * (a redirect that is not followed: RedirectRefusedError).
  */
-async function sendOnce(ctx: TransportContext, plan: RequestPlan, readStatuses: boolean): Promise<FullResponse> {
+async function sendOnce(ctx: TransportContext, plan: RequestPlan, readStatuses: boolean, signing: Signing): Promise<FullResponse> {
 	const origin = originOf(plan.url);
 	let hop: Hop = { url: plan.url, method: plan.method, withCredential: !plan.anonymous, withHeaders: true, checkUrl: plan.providerUrl === true };
 	for (let redirects = 0; ; redirects++) {
-		const sent = await sendHop(ctx, plan, hop, redirects === 0, readStatuses).then(
+		const sent = await sendHop(ctx, plan, hop, redirects === 0, readStatuses, signing).then(
 			(response) => ({ response }),
 			(error: unknown) => ({ error }),
 		);
@@ -303,10 +332,11 @@ async function attemptOnce<T>(
 	consume: ((response: FullResponse) => Promise<T>) | undefined,
 	lease: Lease,
 	readStatuses: boolean,
+	signing: Signing,
 ): Promise<AttemptOutcome<T>> {
 	let response: FullResponse;
 	try {
-		response = await sendOnce(ctx, plan, readStatuses);
+		response = await sendOnce(ctx, plan, readStatuses, signing);
 	} catch (error) {
 		// Not the network failing: an answer or URL this transport will not follow or read (n8n
 		// wraps what a credential's own request threw: look through the causes).
@@ -348,6 +378,9 @@ export async function sendRequest<T = FullResponse>(
 	const paced = pacedRequest(plan);
 	// The credential's secrets as the run starts: a provider may echo a token n8n replaces later.
 	await knownSecrets(ctx, plan.credentialType);
+	const signing: Signing = plan.anonymous
+		? { oauth2: false }
+		: { credential: await signingCredential(ctx, provider, plan.credentialType), oauth2: isOAuth2Credential(provider, plan.credentialType) };
 	let refreshedAfter401 = false;
 	let renewing = false;
 	let earlierAttemptMayHaveActed = false;
@@ -371,6 +404,7 @@ export async function sendRequest<T = FullResponse>(
 				consume,
 				lease,
 				readsStatuses(ctx, provider, plan, renewing),
+				signing,
 			);
 		} finally {
 			lease.release();

@@ -209,6 +209,12 @@ export interface ProviderSpec {
 	 * A function answers per credential type, for providers that offer both kinds.
 	 */
 	credentialRefresh?: boolean | ((credentialType: string) => boolean);
+	/**
+	 * Whether the credential type is an OAuth2 one: n8n signs its requests with the credential as
+	 * it reads it itself on every request (and renews its token), not with the one the transport
+	 * read for the run (secrets.ts). Default false. A function answers per credential type.
+	 */
+	oauth2?: boolean | ((credentialType: string) => boolean);
 	/** The provider's rate and in-flight limits, as one run of a node paces itself to them (see pacing.ts). */
 	pacing?: PacingSpec;
 	/**

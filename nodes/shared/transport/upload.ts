@@ -179,9 +179,16 @@ export async function resolveBinaryUploadSource(
 	};
 	if (binary.id) {
 		const id = binary.id;
-		size = (await ctx.helpers.getBinaryMetadata(id)).fileSize;
+		// n8n 2.x records the exact size on the item when it stores the file (`bytes`); the store's
+		// metadata (one more file read per item) only where it does not (n8n 1.x).
+		const recorded = (binary as { bytes?: unknown }).bytes;
+		size = typeof recorded === 'number' && Number.isSafeInteger(recorded) && recorded >= 0 ? recorded : (await ctx.helpers.getBinaryMetadata(id)).fileSize;
+		// A file smaller than a chunk is read with a buffer its own size: a file stream allocates a
+		// whole chunk for every read (the one that finds the end too), garbage the size of the chunk
+		// for every small file.
+		const chunk = Math.min(UPLOAD_CHUNK_BYTES, Math.max(1, size));
 		open = async () => {
-			const stream = await ctx.helpers.getBinaryStream(id, UPLOAD_CHUNK_BYTES);
+			const stream = await ctx.helpers.getBinaryStream(id, chunk);
 			opened.add(stream);
 			stream.once('close', () => opened.delete(stream));
 			return stream;

@@ -326,6 +326,8 @@ export async function executeWorkflow(
 		timeoutMs?: number;
 		/** true (default): GNU time if present, else /proc; or force one; false: no measurement */
 		measureRss?: boolean | 'gnu-time' | 'proc';
+		/** Called with the pid of the process started: n8n's own unless GNU time runs it (measureRss false or 'proc'). */
+		onSpawn?: (pid: number) => void;
 	} = {},
 ): Promise<ExecutionResult> {
 	// `n8n execute` starts the task broker: a port of its own, so that runs can overlap.
@@ -343,6 +345,7 @@ export async function executeWorkflow(
 			? [GNU_TIME, ['-v', '-o', timeFile, paths.node, ...n8nArgs]]
 			: [paths.node, n8nArgs];
 		const child = spawn(command, args, { cwd: userFolder, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+		if (child.pid !== undefined) options.onSpawn?.(child.pid);
 		const stdout: Buffer[] = [];
 		const stderr: Buffer[] = [];
 		child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));

@@ -12,7 +12,8 @@ import { AsanaAttachmentApi } from '../../../credentials/AsanaAttachmentApi.cred
 import { AsanaAttachmentOAuth2Api } from '../../../credentials/AsanaAttachmentOAuth2Api.credentials';
 import { AsanaAttachment } from '../../../nodes/AsanaAttachment/AsanaAttachment.node';
 import { DEFAULT_PERSONAL_ACCESS_TOKEN, DEFAULT_USER } from '../../../sandbox/asana/server';
-import { tokenCredentials, useAsanaEmulator } from './context';
+import { runCredentialTest } from '../../support/credential-test';
+import { header, tokenCredentials, useAsanaEmulator } from './context';
 
 const root = path.resolve(__dirname, '../../..');
 const node = new AsanaAttachment();
@@ -41,9 +42,11 @@ describe('Asana Attachment API (personal access token)', () => {
 		expect(type.documentationUrl).toMatch(/^https:\/\/developers\.asana\.com\//);
 	});
 
-	it('signs requests with the token as a Bearer token', () => {
-		const resolve = resolver({ accessToken: 'pat-123' });
-		expect(resolve(type.authenticate.properties.headers!.Authorization as string)).toBe('Bearer pat-123');
+	it('signs requests with the token as a Bearer token, on the request\'s own headers', async () => {
+		const headers = { Accept: 'application/json' };
+		const signed = await type.authenticate({ accessToken: 'pat-123' }, { url: '/x', headers });
+		expect(signed.headers).toBe(headers);
+		expect(headers).toEqual({ Accept: 'application/json', Authorization: 'Bearer pat-123' });
 	});
 
 	it('tests GET /users/me on Asana, or on the override', () => {
@@ -53,22 +56,22 @@ describe('Asana Attachment API (personal access token)', () => {
 		expect(request.url).toBe('/users/me');
 	});
 
-	it.each([
-		[DEFAULT_PERSONAL_ACCESS_TOKEN, 200],
-		['2/0/0:not-a-token', 401],
-	])('the test request, sent to the emulator with token %s, answers %s', async (token, status) => {
-		server.reset();
-		const credentials = tokenCredentials(server, token);
-		const resolve = resolver(credentials);
-		const request = type.test.request as IHttpRequestOptions;
-		const url = new URL(`${resolve(request.baseURL!)}${request.url}`);
-		for (const [key, value] of Object.entries(request.qs ?? {})) url.searchParams.set(key, String(value));
-		const response = await fetch(url, { headers: { Authorization: resolve(type.authenticate.properties.headers!.Authorization as string), Accept: 'application/json' } });
-		expect(response.status).toBe(status);
-		const body = (await response.json()) as { data?: { gid: string }; errors?: Array<{ message: string }> };
-		if (status === 200) expect(body.data!.gid).toBe(DEFAULT_USER.gid);
-		else expect(body.errors![0].message).toBe('Not Authorized');
-		expect(server.requests[0].url).toBe('/api/1.0/users/me?opt_fields=name%2Cemail');
+	it('its test request, run as n8n\'s credential tester runs it, reads the user with the token as a Bearer token', async () => {
+		const result = await runCredentialTest(type, tokenCredentials(server));
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].json).toMatchObject({ data: { gid: DEFAULT_USER.gid } });
+		expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /api/1.0/users/me?opt_fields=name%2Cemail']);
+		expect(header(server.requests[0], 'authorization')).toBe(`Bearer ${DEFAULT_PERSONAL_ACCESS_TOKEN}`);
+	});
+
+	it('its test request fails for a wrong token, which went as a Bearer token', async () => {
+		const result = await runCredentialTest(type, tokenCredentials(server, '2/0/0:not-a-token'));
+		expect(result.error).toMatchObject({ message: 'Authorization failed - please check your credentials', httpCode: '401' });
+		expect(server.requests.length).toBeGreaterThan(0);
+		for (const request of server.requests) {
+			expect(`${request.method} ${request.url}`).toBe('GET /api/1.0/users/me?opt_fields=name%2Cemail');
+			expect(header(request, 'authorization')).toBe('Bearer 2/0/0:not-a-token');
+		}
 	});
 });
 

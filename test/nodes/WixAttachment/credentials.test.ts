@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 
-import type { ICredentialDataDecryptedObject, ICredentialType } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialType, IHttpRequestOptions } from 'n8n-workflow';
 
 import { WixAttachmentApi } from '../../../credentials/WixAttachmentApi.credentials';
 import { WixAttachmentAppOAuthApi } from '../../../credentials/WixAttachmentAppOAuthApi.credentials';
@@ -14,6 +14,9 @@ import { runCredentialTest } from '../../support/credential-test';
 import { logsText } from '../../support/n8n-harness';
 import { DEFAULT_API_KEY, DEFAULT_APP, DEFAULT_INSTANCE_ID, DEFAULT_SITE_ID } from '../../../sandbox/wix/server';
 import { API_KEY_CREDENTIAL, APP_CREDENTIAL, SECRETS, apiKeyCredentials, appCredentials, header, useWixEmulator } from './context';
+
+/** A credential's `authenticate` as a function (not a generic, expression one). */
+type Signer = (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions) => Promise<IHttpRequestOptions>;
 
 const server = useWixEmulator();
 
@@ -32,10 +35,14 @@ describe('Wix Attachment API (API key)', () => {
 			['siteId', 'string', false, ''],
 			['baseUrl', 'string', false, ''],
 		]);
-		expect(apiKey.authenticate).toEqual({
-			type: 'generic',
-			properties: { headers: { Authorization: '={{$credentials.apiKey}}', 'wix-site-id': '={{$credentials.siteId}}' } },
-		});
+		expect(apiKey.authenticate).toEqual(expect.any(Function));
+	});
+
+	it('signs a request with the raw key and the site ID, on the request\'s own headers', async () => {
+		const headers = { Accept: 'application/json' };
+		const signed = await (apiKey.authenticate as Signer)({ apiKey: 'IST.key-1', siteId: 'site-1' }, { url: '/x', headers });
+		expect(signed.headers).toBe(headers);
+		expect(headers).toEqual({ Accept: 'application/json', Authorization: 'IST.key-1', 'wix-site-id': 'site-1' });
 	});
 
 	it('its test request lists one contact, with the raw key and the site ID', async () => {
@@ -70,7 +77,14 @@ describe('Wix Attachment App OAuth API', () => {
 			['accessToken', 'hidden', true],
 		]);
 		expect(app.properties.find((p) => p.name === 'accessToken')!.typeOptions!.expirable).toBe(true);
-		expect(app.authenticate).toEqual({ type: 'generic', properties: { headers: { Authorization: '={{$credentials.accessToken}}' } } });
+		expect(app.authenticate).toEqual(expect.any(Function));
+	});
+
+	it('signs a request with the token as it is, on the request\'s own headers', async () => {
+		const headers = {};
+		const signed = await (app.authenticate as Signer)({ accessToken: 'OAUTH2.token-1' }, { url: '/x', headers });
+		expect(signed.headers).toBe(headers);
+		expect(headers).toEqual({ Authorization: 'OAUTH2.token-1' });
 	});
 
 	it('preAuthentication posts the client-credentials JSON to /oauth2/token and returns the token', async () => {
