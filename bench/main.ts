@@ -687,6 +687,9 @@ async function main(): Promise<void> {
 			}
 		}
 		if (options.small) small = await runSmallFiles(options, userFolder, env);
+		// NODE_OPTIONS of a part's n8n run: a CPU profile into its own folder (--cpu-prof), and --node-options.
+		const nodeOptionsFor = (part: string) => (run: string) =>
+			[...(cpuProfDir ? [`--cpu-prof --cpu-prof-dir=${path.join(cpuProfDir, `${part}-${run}`)}`] : []), ...(extraNodeOptions ? [extraNodeOptions] : [])].join(' ') || undefined;
 		if (options.bulk) {
 			bulk = await runBulk(
 				userFolder,
@@ -698,8 +701,7 @@ async function main(): Promise<void> {
 					providers: options.bulkProviders,
 					runners: options.bulkRunners,
 					inputDir: path.join(INPUT_DIR, 'bulk'),
-					nodeOptions: (run) =>
-						[...(cpuProfDir ? [`--cpu-prof --cpu-prof-dir=${path.join(cpuProfDir, `bulk-${run}`)}`] : []), ...(extraNodeOptions ? [extraNodeOptions] : [])].join(' ') || undefined,
+					nodeOptions: nodeOptionsFor('bulk'),
 				},
 				log,
 			);
@@ -714,8 +716,7 @@ async function main(): Promise<void> {
 					cases: options.perItemCases,
 					runners: options.perItemRunners,
 					inputDir: path.join(INPUT_DIR, 'per-item'),
-					nodeOptions: (run) =>
-						[...(cpuProfDir ? [`--cpu-prof --cpu-prof-dir=${path.join(cpuProfDir, `per-item-${run}`)}`] : []), ...(extraNodeOptions ? [extraNodeOptions] : [])].join(' ') || undefined,
+					nodeOptions: nodeOptionsFor('per-item'),
 				},
 				log,
 			);

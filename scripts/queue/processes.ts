@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import http from 'node:http';
 import { connect, createServer } from 'node:net';
 
 export interface GroupProcess {
@@ -155,6 +156,21 @@ export async function stopGroup(proc: GroupProcess, options: { signal?: NodeJS.S
 		await sleep(100);
 	}
 	await waitPortsClosed(proc.name, proc.ports);
+}
+
+/** The status of a GET of `urlPath` on 127.0.0.1:port (n8n's /healthz), undefined when nothing answers within 3 s. */
+export function httpStatus(port: number, urlPath: string): Promise<number | undefined> {
+	return new Promise((resolve) => {
+		const req = http.get({ host: '127.0.0.1', port, path: urlPath, timeout: 3000 }, (res) => {
+			res.resume();
+			resolve(res.statusCode);
+		});
+		req.on('error', () => resolve(undefined));
+		req.on('timeout', () => {
+			req.destroy();
+			resolve(undefined);
+		});
+	});
 }
 
 /** Whether something accepts TCP connections on 127.0.0.1:port. */

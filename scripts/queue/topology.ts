@@ -22,12 +22,11 @@
  *   await topology.stop();                                             // every process group; ports checked closed
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 
 import * as hostEnv from '../n8n-host/env';
 import { startPostgres, type Postgres } from './postgres';
-import { freePort, runCommand, signalGroup, spawnGroup, stopGroup, type GroupProcess } from './processes';
+import { freePort, httpStatus, runCommand, signalGroup, spawnGroup, stopGroup, type GroupProcess } from './processes';
 import { startRedis, type Redis } from './redis';
 
 export interface QueueTopologyOptions {
@@ -88,20 +87,6 @@ export interface QueueTopology {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function httpStatus(port: number, urlPath: string): Promise<number | undefined> {
-	return new Promise((resolve) => {
-		const req = http.get({ host: '127.0.0.1', port, path: urlPath, timeout: 3000 }, (res) => {
-			res.resume();
-			resolve(res.statusCode);
-		});
-		req.on('error', () => resolve(undefined));
-		req.on('timeout', () => {
-			req.destroy();
-			resolve(undefined);
-		});
-	});
-}
 
 async function waitHealthy(proc: N8nProcess, urlPath: string, timeoutMs: number): Promise<void> {
 	const deadline = Date.now() + timeoutMs;

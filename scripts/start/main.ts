@@ -22,11 +22,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 
 import { EXAMPLES, type Example } from '../../examples';
 import * as hostEnv from '../n8n-host/env';
+import { httpStatus } from '../queue/processes';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { PROVIDERS } from '../../sandbox/providers';
 import { subscribeDemoWebhooks } from '../../sandbox/wix/demo';
@@ -203,17 +203,7 @@ function subscribeWixExamples(sandbox: Sandbox, examples: Example[]): void {
 }
 
 async function healthy(port: number): Promise<boolean> {
-	return await new Promise((resolve) => {
-		const req = http.get({ host: '127.0.0.1', port, path: '/healthz', timeout: 2000 }, (res) => {
-			res.resume();
-			resolve(res.statusCode === 200);
-		});
-		req.on('error', () => resolve(false));
-		req.on('timeout', () => {
-			req.destroy();
-			resolve(false);
-		});
-	});
+	return (await httpStatus(port, '/healthz')) === 200;
 }
 
 const TYPES_DIR = path.join(USER_FOLDER, '.cache', 'n8n', 'public', 'types');

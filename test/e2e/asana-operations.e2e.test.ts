@@ -6,13 +6,14 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { startSandbox, type RunningProvider, type Sandbox } from '../../sandbox';
+import type { RunningProvider, Sandbox } from '../../sandbox';
 import { ASANA_DEMO, asanaProvider } from '../../sandbox/asana/demo';
 import type { AsanaServer } from '../../sandbox/asana/server';
 
 import type { WorkflowToImport } from './support/n8n';
 import { describeIfDeclared, expectSuccess, itemsOf, makeFile, node, readBinary, runWorkflow, sha256, workflow, type WorkflowNode } from './support/workflows';
-import { connectN8n, type E2eN8n } from './support/server';
+import { useProviderInN8n } from './support/operations';
+import type { E2eN8n } from './support/server';
 
 const TASK = ASANA_DEMO.task.gid;
 const OTHER_TASK = ASANA_DEMO.secondTask.gid;
@@ -21,22 +22,21 @@ const SIGNED = { fileName: 'Vertrag – unterschrieben.pdf', mimeType: 'applicat
 const LINK = { url: 'https://docs.example.com/specs/v2', name: 'Specification v2' };
 
 describeIfDeclared(asanaProvider.nodeFile)('Asana Attachment in a real n8n, through Prism', () => {
+	const e2e = useProviderInN8n<AsanaServer>('asana', { clear: (emulator) => (emulator.fileRequests.length = 0) });
 	let sandbox: Sandbox;
 	let asana: RunningProvider<AsanaServer>;
 	let n8n: E2eN8n;
 	let userFolder: string;
 	let credential: { id: string; name: string };
 	let bigGid: string;
-	const ids: Record<string, string> = {};
+	const ids = e2e.ids;
 
 	const asanaNode = (name: string, parameters: Record<string, unknown>): WorkflowNode =>
 		node(name, asanaProvider.nodeType, { authentication: 'accessToken', resource: 'attachment', ...parameters }, { credentials: { asanaAttachmentApi: credential } });
 
 	beforeAll(async () => {
-		sandbox = await startSandbox({ only: ['asana'], noDemoData: true });
-		asana = sandbox.get<AsanaServer>('asana');
+		({ sandbox, provider: asana, n8n } = e2e);
 		bigGid = asana.emulator.seedAttachment(TASK, BIG.fileName, BIG.content, BIG.mimeType).gid;
-		n8n = await connectN8n();
 		userFolder = n8n.userFolder;
 		[credential] = (await n8n.importCredentials(asana.credentials)).map(({ id, name }) => ({ id, name }));
 
@@ -59,18 +59,8 @@ describeIfDeclared(asanaProvider.nodeFile)('Asana Attachment in a real n8n, thro
 				],
 			]),
 		};
-		await n8n.importWorkflows(Object.values(workflows));
-		for (const [key, value] of Object.entries(workflows)) ids[key] = value.id!;
+		await e2e.importWorkflows(workflows);
 	}, 30 * 60_000);
-
-	afterAll(async () => {
-		await sandbox?.close();
-	});
-
-	beforeEach(() => {
-		asana.emulator.requests.length = 0;
-		asana.emulator.fileRequests.length = 0;
-	});
 
 	it('Get Many, Get, and Get with download (3 MiB from the pre-signed URL)', async () => {
 		const run = await runWorkflow(n8n, sandbox, ids.read);

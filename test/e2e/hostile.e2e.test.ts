@@ -8,7 +8,7 @@
  * nowhere in the saved execution or n8n's log.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -19,6 +19,7 @@ import { asanaProvider } from '../../sandbox/asana/demo';
 import { startRecorder } from '../faults/support/recorder';
 import type { Recorder } from '../faults/support/recorder';
 import { echoesIn } from '../faults/support/hostile';
+import { filesUnder } from '../support/files';
 
 import { binaryStoreFolder, describeIfDeclared, itemsOf, node, readBinary, sha256, workflow } from './support/workflows';
 import { hostPaths, n8nLine } from './support/n8n';
@@ -47,22 +48,7 @@ function storedRows(userFolder: string): number {
 
 /** The files of the user folder's filesystem binary store. */
 function storedFiles(userFolder: string): string[] {
-	const found: string[] = [];
-	const walk = (dir: string) => {
-		let entries: string[] = [];
-		try {
-			entries = readdirSync(dir);
-		} catch {
-			return;
-		}
-		for (const entry of entries) {
-			const full = path.join(dir, entry);
-			if (statSync(full).isDirectory()) walk(full);
-			else found.push(full);
-		}
-	};
-	walk(binaryStoreFolder(userFolder));
-	return found;
+	return filesUnder(binaryStoreFolder(userFolder));
 }
 
 describeIfDeclared(asanaProvider.nodeFile)('a hostile provider against the package in a real n8n', () => {

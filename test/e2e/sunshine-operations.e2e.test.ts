@@ -7,13 +7,14 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { startSandbox, type RunningProvider, type Sandbox } from '../../sandbox';
+import type { RunningProvider, Sandbox } from '../../sandbox';
 import { SUNSHINE_DEMO, sunshineProvider } from '../../sandbox/sunshine/demo';
 import type { SunshineServer } from '../../sandbox/sunshine/server';
 
 import type { WorkflowToImport } from './support/n8n';
 import { describeIfDeclared, expectSuccess, itemsOf, makeFile, node, runWorkflow, sha256, workflow, type WorkflowNode } from './support/workflows';
-import { connectN8n, type E2eN8n } from './support/server';
+import { useProviderInN8n } from './support/operations';
+import type { E2eN8n } from './support/server';
 
 const APP = SUNSHINE_DEMO.app.id;
 const CONVERSATION = 'c616a583e4c240a871818541';
@@ -21,12 +22,13 @@ const NOTE = { fileName: 'note.txt', mimeType: 'text/plain', content: Buffer.fro
 const PHOTO = { fileName: 'damaged parcel.jpg', mimeType: 'image/jpeg', content: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(3 * 1024 * 1024)]) };
 
 describeIfDeclared(sunshineProvider.nodeFile)('Sunshine Conversations Attachment in a real n8n, through Prism', () => {
+	const e2e = useProviderInN8n<SunshineServer>('sunshine');
 	let sandbox: Sandbox;
 	let sunshine: RunningProvider<SunshineServer>;
 	let n8n: E2eN8n;
 	let apiKey: { id: string; name: string };
 	let jwt: { id: string; name: string };
-	const ids: Record<string, string> = {};
+	const ids = e2e.ids;
 
 	const sunshineNode = (name: string, authentication: 'apiKey' | 'jwt', parameters: Record<string, unknown>): WorkflowNode =>
 		node(
@@ -37,9 +39,7 @@ describeIfDeclared(sunshineProvider.nodeFile)('Sunshine Conversations Attachment
 		);
 
 	beforeAll(async () => {
-		sandbox = await startSandbox({ only: ['sunshine'], noDemoData: true });
-		sunshine = sandbox.get<SunshineServer>('sunshine');
-		n8n = await connectN8n();
+		({ sandbox, provider: sunshine, n8n } = e2e);
 		const [demo] = sunshine.credentials;
 		const imported = await n8n.importCredentials([
 			demo,
@@ -62,13 +62,8 @@ describeIfDeclared(sunshineProvider.nodeFile)('Sunshine Conversations Attachment
 				],
 			]),
 		};
-		await n8n.importWorkflows(Object.values(workflows));
-		for (const [key, value] of Object.entries(workflows)) ids[key] = value.id!;
+		await e2e.importWorkflows(workflows);
 	}, 30 * 60_000);
-
-	afterAll(async () => {
-		await sandbox?.close();
-	});
 
 	it('Upload (3 MiB, for a message; and with JWT), Generate Media Token (JWT), Set Cookie, Delete (JWT)', async () => {
 		const run = await runWorkflow(n8n, sandbox, ids.all);

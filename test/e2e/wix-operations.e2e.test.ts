@@ -6,13 +6,14 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { startSandbox, type RunningProvider, type Sandbox } from '../../sandbox';
+import type { RunningProvider, Sandbox } from '../../sandbox';
 import { WIX_DEMO, wixProvider } from '../../sandbox/wix/demo';
 import type { WixServer } from '../../sandbox/wix/server';
 
 import type { WorkflowToImport } from './support/n8n';
 import { describeIfDeclared, expectSuccess, itemsOf, makeFile, node, readBinary, runWorkflow, sha256, workflow, type WorkflowNode } from './support/workflows';
-import { connectN8n, type E2eN8n } from './support/server';
+import { useProviderInN8n } from './support/operations';
+import type { E2eN8n } from './support/server';
 
 const CONTACT = WIX_DEMO.contact.id;
 const SCAN = { fileName: 'passport scan.pdf', mimeType: 'application/pdf', content: Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(3 * 1024 * 1024)]) };
@@ -20,6 +21,7 @@ const OLD = { fileName: 'old-form.pdf', mimeType: 'application/pdf', content: Bu
 const NEW = { fileName: 'new form (signed).pdf', mimeType: 'application/pdf', content: Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(2048)]) };
 
 describeIfDeclared(wixProvider.nodeFile)('Wix Attachment in a real n8n, through Prism', () => {
+	const e2e = useProviderInN8n<WixServer>('wix');
 	let sandbox: Sandbox;
 	let wix: RunningProvider<WixServer>;
 	let n8n: E2eN8n;
@@ -27,17 +29,15 @@ describeIfDeclared(wixProvider.nodeFile)('Wix Attachment in a real n8n, through 
 	let credential: { id: string; name: string };
 	let scanId: string;
 	let oldId: string;
-	const ids: Record<string, string> = {};
+	const ids = e2e.ids;
 
 	const wixNode = (name: string, parameters: Record<string, unknown>): WorkflowNode =>
 		node(name, wixProvider.nodeType, { authentication: 'apiKey', resource: 'contactAttachment', contactId: CONTACT, ...parameters }, { credentials: { wixAttachmentApi: credential } });
 
 	beforeAll(async () => {
-		sandbox = await startSandbox({ only: ['wix'], noDemoData: true });
-		wix = sandbox.get<WixServer>('wix');
+		({ sandbox, provider: wix, n8n } = e2e);
 		scanId = wix.emulator.seedAttachment(CONTACT, SCAN.fileName, SCAN.content, SCAN.mimeType).id;
 		oldId = wix.emulator.seedAttachment(CONTACT, OLD.fileName, OLD.content, OLD.mimeType).id;
-		n8n = await connectN8n();
 		userFolder = n8n.userFolder;
 		[credential] = (await n8n.importCredentials(wix.credentials)).map(({ id, name }) => ({ id, name }));
 
@@ -52,17 +52,8 @@ describeIfDeclared(wixProvider.nodeFile)('Wix Attachment in a real n8n, through 
 				[wixNode('Delete', { operation: 'delete', attachmentId: { __rl: true, mode: 'id', value: oldId } })],
 			]),
 		};
-		await n8n.importWorkflows(Object.values(workflows));
-		for (const [key, value] of Object.entries(workflows)) ids[key] = value.id!;
+		await e2e.importWorkflows(workflows);
 	}, 30 * 60_000);
-
-	afterAll(async () => {
-		await sandbox?.close();
-	});
-
-	beforeEach(() => {
-		wix.emulator.requests.length = 0;
-	});
 
 	it('Get Many, Get, and Get with download (3 MiB from the signed file link)', async () => {
 		const run = await runWorkflow(n8n, sandbox, ids.read);

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { startSandbox, type Sandbox, type RunningProvider } from '../../sandbox';
+import type { RunningProvider, Sandbox } from '../../sandbox';
 import { XERO_CREDENTIAL_TYPE as CREDENTIAL_TYPE, XERO_DEMO } from '../../sandbox/xero/demo';
 import { EXAMPLES } from '../../examples';
 import type { XeroServer } from '../../sandbox/xero/server';
@@ -30,7 +30,8 @@ import {
 	workflow,
 	type WorkflowNode,
 } from './support/workflows';
-import { connectN8n, type E2eN8n } from './support/server';
+import { useProviderInN8n } from './support/operations';
+import type { E2eN8n } from './support/server';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const EXAMPLE = EXAMPLES.find((e) => e.provider === 'xero')!;
@@ -45,12 +46,13 @@ const NOTE_V1 = { fileName: 'delivery note (1).txt', mimeType: 'text/plain', con
 const NOTE_V2 = { fileName: 'delivery note (1).txt', mimeType: 'text/plain', content: Buffer.from('Delivery note (corrected): 4 boxes, signed by R. Hone.\n') };
 
 describe('Xero Attachment in a real n8n, through Prism', () => {
+	const e2e = useProviderInN8n<XeroServer>('xero', { demoData: true });
 	let sandbox: Sandbox;
 	let xero: RunningProvider<XeroServer>;
 	let n8n: E2eN8n;
 	let userFolder: string;
 	let credential: { id: string; name: string };
-	const ids: Record<string, string> = {};
+	const ids = e2e.ids;
 	let bigAttachmentId: string;
 
 	const xeroNode = (name: string, parameters: Record<string, unknown>, extra: Partial<WorkflowNode> = {}): WorkflowNode =>
@@ -62,8 +64,7 @@ describe('Xero Attachment in a real n8n, through Prism', () => {
 		);
 
 	beforeAll(async () => {
-		sandbox = await startSandbox({ only: ['xero'] });
-		xero = sandbox.get<XeroServer>('xero');
+		({ sandbox, provider: xero, n8n } = e2e);
 		const server = xero.emulator;
 		server.seedAttachment('Invoices', READ_INVOICE, RECEIPT.fileName, RECEIPT.content, RECEIPT.mimeType);
 		bigAttachmentId = server.seedAttachment('Invoices', READ_INVOICE, BIG.fileName, BIG.content, BIG.mimeType).attachmentId;
@@ -71,7 +72,6 @@ describe('Xero Attachment in a real n8n, through Prism', () => {
 		// Xero answers 404 for a document it does not have: the invoice the uploads go to exists.
 		server.addDocument('Invoices', WRITE_INVOICE);
 
-		n8n = await connectN8n();
 		userFolder = n8n.userFolder;
 		const [demo] = await n8n.importCredentials(xero.credentials);
 		credential = { id: demo.id, name: demo.name };
@@ -119,17 +119,8 @@ describe('Xero Attachment in a real n8n, through Prism', () => {
 			refused: workflow('e2e Xero: a response Prism refuses', [[xeroNode('Get Many', { operation: 'getAll', parentId: READ_INVOICE, returnAll: true })]]),
 			example,
 		};
-		await n8n.importWorkflows(Object.values(workflows));
-		for (const [key, value] of Object.entries(workflows)) ids[key] = value.id!;
+		await e2e.importWorkflows(workflows);
 	}, 30 * 60_000);
-
-	afterAll(async () => {
-		await sandbox?.close();
-	});
-
-	beforeEach(() => {
-		xero.emulator.requests.length = 0;
-	});
 
 	it('Get Many, Get by ID (5 MiB, MIME type looked up) and Get by file name', async () => {
 		const run = await runWorkflow(n8n, sandbox, ids.read);

@@ -11,7 +11,7 @@
  * Figures go to the console and to .queue-data/queue-results.json.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import type { RunningProvider } from '../../sandbox';
@@ -23,6 +23,7 @@ import type { SunshineServer } from '../../sandbox/sunshine/server';
 import type { WixServer } from '../../sandbox/wix/server';
 import type { XeroServer } from '../../sandbox/xero/server';
 import { barrier } from '../../sandbox/common/traffic';
+import { filesUnder } from '../support/files';
 import {
 	callWebhook,
 	executionById,
@@ -53,13 +54,6 @@ const INVOICE_KILL = '7c0e1f2a-3b4c-4d5e-8f60-718293a4b503';
 const SLOW_RATE = 512 * 1024;
 
 const file = (fileName: string, mimeType: string, size: number): Upload => ({ fileName, mimeType, content: randomBytes(size) });
-
-function listFiles(dir: string): string[] {
-	return readdirSync(dir, { recursive: true, withFileTypes: true })
-		.filter((entry) => entry.isFile())
-		.map((entry) => path.join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name))
-		.sort();
-}
 
 function currentRss(pid: number): number | undefined {
 	try {
@@ -428,7 +422,7 @@ describe('n8n queue mode: main + 2 workers (--concurrency=5), PostgreSQL, Redis,
 		// Nothing else in flight (calls the load case gave up on may still run): the slow upload goes straight to a worker.
 		await drained();
 		const big = file('interrupted-scan.bin', 'application/octet-stream', 8 * MiB);
-		const filesBefore = listFiles(xero.emulator.storageDir);
+		const filesBefore = filesUnder(xero.emulator.storageDir);
 		const requestsBefore = xero.emulator.requests.length;
 		const passedBefore = throttle.received();
 		const tag = randomUUID();
@@ -476,7 +470,7 @@ describe('n8n queue mode: main + 2 workers (--concurrency=5), PostgreSQL, Redis,
 		expect(uploadsSeen).toEqual([expect.objectContaining({ method: 'PUT', aborted: true })]);
 		expect(uploadsSeen[0].bodySize).toBeLessThan(big.content.length);
 		expect(xero.emulator.attachments('Invoices', INVOICE_KILL)).toEqual([]);
-		expect(listFiles(xero.emulator.storageDir)).toEqual(filesBefore);
+		expect(filesUnder(xero.emulator.storageDir)).toEqual(filesBefore);
 		// The cut-off PUT is what Prism saw as "socket hang up": expected here, not a spec problem.
 		expect(xero.gate.problems().every((line) => /socket hang up|ECONNRESET|aborted/.test(line))).toBe(true);
 		for (const provider of h.sandbox.providers) provider.gate.reset();

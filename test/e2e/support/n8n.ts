@@ -11,12 +11,13 @@
  *   const run = await executeWorkflow(userFolder, workflowId);
  *   nodeOutput(run, 'Xero Attachment')                   // the node's output items
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 
 import * as hostEnv from '../../../scripts/n8n-host/env';
 
@@ -120,14 +121,22 @@ interface RunOptions {
 }
 
 function run(command: string, args: string[], options: RunOptions = {}): Promise<ProcessResult> {
+	const child = spawn(command, args, {
+		cwd: options.cwd ?? hostPaths.repoRoot,
+		env: options.env ?? process.env,
+		stdio: ['ignore', 'pipe', 'pipe'],
+		detached: true, // own process group, so that a timeout kills its children too
+	});
+	return outcome(child, options);
+}
+
+/**
+ * What a child started with pipes and `detached: true` printed and how it ended; its whole group is
+ * killed after `timeoutMs`; `stream` copies its output to this process's stderr as it comes.
+ */
+function outcome(child: ChildProcessByStdio<null, Readable, Readable>, options: { timeoutMs?: number; stream?: boolean; onEnd?: () => void }): Promise<ProcessResult> {
 	const started = Date.now();
 	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, {
-			cwd: options.cwd ?? hostPaths.repoRoot,
-			env: options.env ?? process.env,
-			stdio: ['ignore', 'pipe', 'pipe'],
-			detached: true, // own process group, so that a timeout kills its children too
-		});
 		const stdout: Buffer[] = [];
 		const stderr: Buffer[] = [];
 		child.stdout.on('data', (chunk: Buffer) => {
@@ -139,12 +148,16 @@ function run(command: string, args: string[], options: RunOptions = {}): Promise
 			if (options.stream) process.stderr.write(chunk);
 		});
 		const timer = options.timeoutMs ? setTimeout(() => killGroup(child.pid), options.timeoutMs) : undefined;
-		child.on('error', (error) => {
+		const end = () => {
 			if (timer) clearTimeout(timer);
+			options.onEnd?.();
+		};
+		child.on('error', (error) => {
+			end();
 			reject(error);
 		});
 		child.on('close', (exitCode, signal) => {
-			if (timer) clearTimeout(timer);
+			end();
 			resolve({
 				exitCode,
 				signal,
@@ -338,40 +351,19 @@ export async function executeWorkflow(
 	const useTime = (measure === true && existsSync(GNU_TIME)) || measure === 'gnu-time';
 	const timeFile = path.join(userFolder, `time-${newId()}.txt`);
 
-	const started = Date.now();
 	let polledPeak: number | undefined;
-	const result = await new Promise<ProcessResult>((resolve, reject) => {
-		const [command, args] = useTime
-			? [GNU_TIME, ['-v', '-o', timeFile, paths.node, ...n8nArgs]]
-			: [paths.node, n8nArgs];
-		const child = spawn(command, args, { cwd: userFolder, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-		if (child.pid !== undefined) options.onSpawn?.(child.pid);
-		const stdout: Buffer[] = [];
-		const stderr: Buffer[] = [];
-		child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-		child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-		const poller =
-			measure !== false && !useTime
-				? setInterval(() => {
-						const hwm = readVmHwm(child.pid);
-						if (hwm !== undefined) polledPeak = Math.max(polledPeak ?? 0, hwm);
-					}, 25)
-				: undefined;
-		// With GNU time in between, n8n is a grandchild: kill the whole group.
-		const timer = setTimeout(() => killGroup(child.pid), options.timeoutMs ?? 300_000);
-		child.on('error', reject);
-		child.on('close', (exitCode, signal) => {
-			clearTimeout(timer);
-			if (poller) clearInterval(poller);
-			resolve({
-				exitCode,
-				signal,
-				stdout: Buffer.concat(stdout).toString('utf8'),
-				stderr: Buffer.concat(stderr).toString('utf8'),
-				durationMs: Date.now() - started,
-			});
-		});
-	});
+	const [command, args] = useTime ? [GNU_TIME, ['-v', '-o', timeFile, paths.node, ...n8nArgs]] : [paths.node, n8nArgs];
+	const child = spawn(command, args, { cwd: userFolder, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+	if (child.pid !== undefined) options.onSpawn?.(child.pid);
+	const poller =
+		measure !== false && !useTime
+			? setInterval(() => {
+					const hwm = readVmHwm(child.pid);
+					if (hwm !== undefined) polledPeak = Math.max(polledPeak ?? 0, hwm);
+				}, 25)
+			: undefined;
+	// With GNU time in between, n8n is a grandchild: the timeout kills the whole group.
+	const result = await outcome(child, { timeoutMs: options.timeoutMs ?? 300_000, onEnd: () => poller && clearInterval(poller) });
 
 	let peakRssBytes = polledPeak;
 	if (useTime && existsSync(timeFile)) {

@@ -10,12 +10,13 @@
  *   first, and no packet ever leaves the machine.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import tls from 'node:tls';
 
+import { filesUnder } from '../../support/files';
 import { binaryDataDir } from '../../support/n8n-harness';
 import { installNetworkGuard } from '../../support/network-guard';
 import type { NetworkGuard } from '../../support/network-guard';
@@ -107,22 +108,7 @@ export function callsCarrying(calls: RecordedCall[], secrets: string[]): Recorde
 
 /** Files under the harness's binary store (filesystem mode) right now. */
 export function storedFiles(): string[] {
-	const found: string[] = [];
-	const walk = (dir: string) => {
-		let entries: string[];
-		try {
-			entries = readdirSync(dir);
-		} catch {
-			return;
-		}
-		for (const entry of entries) {
-			const full = path.join(dir, entry);
-			if (statSync(full).isDirectory()) walk(full);
-			else found.push(full);
-		}
-	};
-	walk(binaryDataDir);
-	return found;
+	return filesUnder(binaryDataDir);
 }
 
 /** A body of `size` bytes made as it is read (nothing held), or an endless one. */

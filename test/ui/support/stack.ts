@@ -8,12 +8,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { PROVIDERS } from '../../../sandbox/providers';
+import { httpStatus } from '../../../scripts/queue/processes';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -50,17 +50,7 @@ async function freePortPair(): Promise<number> {
 }
 
 export async function healthy(port: number): Promise<boolean> {
-	return await new Promise((resolve) => {
-		const req = http.get({ host: '127.0.0.1', port, path: '/healthz', timeout: 2000 }, (res) => {
-			res.resume();
-			resolve(res.statusCode === 200);
-		});
-		req.on('error', () => resolve(false));
-		req.on('timeout', () => {
-			req.destroy();
-			resolve(false);
-		});
-	});
+	return (await httpStatus(port, '/healthz')) === 200;
 }
 
 /** Every fixed port of the sandboxes (sandbox/<provider>/demo.ts). */
