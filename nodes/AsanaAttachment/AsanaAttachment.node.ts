@@ -8,7 +8,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { withConcurrencyOption } from '../shared/description';
 import { runOperations } from '../shared/transport';
-import { asanaAttachmentProperties, asanaAttachmentSubtitle, asanaCredentials } from './description';
+import { asanaAttachmentProperties, asanaAttachmentSubtitle, asanaCredentials, asanaIcon } from './description';
 import { ASANA_CONCURRENCY, asanaProvider } from './provider';
 import { searchAttachments, searchParents } from './methods/listSearch';
 import { deleteAttachmentOperation } from './operations/delete';
@@ -30,7 +30,7 @@ export class AsanaAttachment implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Asana Attachment',
 		name: 'asanaAttachment',
-		icon: { light: 'file:../../icons/asana.svg', dark: 'file:../../icons/asana.dark.svg' },
+		icon: asanaIcon,
 		group: ['transform'],
 		version: 1,
 		subtitle: asanaAttachmentSubtitle,

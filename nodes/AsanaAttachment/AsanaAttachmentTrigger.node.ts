@@ -11,7 +11,8 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { downloadFileFields, optionsCollection, timeoutOption } from '../shared/description';
-import { asanaCredentials, authentication, parent } from './description';
+import { DELIVERY_WEBHOOK } from '../shared/trigger';
+import { asanaCredentials, asanaIcon, authentication, parent } from './description';
 import { searchParents } from './methods/listSearch';
 import { receive } from './trigger/deliveries';
 import { outputItems } from './trigger/output';
@@ -53,7 +54,7 @@ export class AsanaAttachmentTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Asana Attachment Trigger',
 		name: 'asanaAttachmentTrigger',
-		icon: { light: 'file:../../icons/asana.svg', dark: 'file:../../icons/asana.dark.svg' },
+		icon: asanaIcon,
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ "Attachment " + $parameter["events"].join(" or ") }}',
@@ -63,7 +64,7 @@ export class AsanaAttachmentTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: asanaCredentials,
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		webhooks: DELIVERY_WEBHOOK,
 		properties,
 	};
 

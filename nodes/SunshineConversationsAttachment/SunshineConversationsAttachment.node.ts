@@ -3,7 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { withConcurrencyOption } from '../shared/description';
 import { runOperations } from '../shared/transport';
-import { sunshineAttachmentProperties, sunshineAttachmentSubtitle, sunshineCredentials } from './description';
+import { sunshineAttachmentProperties, sunshineAttachmentSubtitle, sunshineCredentials, sunshineIcon } from './description';
 import { SUNSHINE_CONCURRENCY, sunshineProvider } from './provider';
 import { searchApps } from './methods/listSearch';
 import { deleteAttachmentOperation } from './operations/delete';
@@ -25,7 +25,7 @@ export class SunshineConversationsAttachment implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Sunshine Conversations Attachment',
 		name: 'sunshineConversationsAttachment',
-		icon: { light: 'file:../../icons/sunshine.svg', dark: 'file:../../icons/sunshine.dark.svg' },
+		icon: sunshineIcon,
 		group: ['transform'],
 		version: 1,
 		subtitle: sunshineAttachmentSubtitle,

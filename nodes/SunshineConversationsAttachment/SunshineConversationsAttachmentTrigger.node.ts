@@ -22,8 +22,8 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { acknowledge, claimNewEvents, headerValue, refuse, sameSecret, triggerOutputs } from '../shared/trigger';
-import { sunshineCredentials } from './description';
+import { acknowledge, claimNewEvents, DELIVERY_WEBHOOK, headerValue, itemsWithFiles, refuse, sameSecret } from '../shared/trigger';
+import { sunshineCredentials, sunshineIcon } from './description';
 import { searchApps } from './methods/listSearch';
 import { SUNSHINE_CONCURRENCY, sunshineProvider } from './provider';
 import { sunshineTriggerProperties } from './trigger/description';
@@ -36,7 +36,7 @@ export class SunshineConversationsAttachmentTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Sunshine Conversations Attachment Trigger',
 		name: 'sunshineConversationsAttachmentTrigger',
-		icon: { light: 'file:../../icons/sunshine.svg', dark: 'file:../../icons/sunshine.dark.svg' },
+		icon: sunshineIcon,
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{"App " + ($parameter["appId"].cachedResultName || $parameter["appId"].value || "")}}',
@@ -45,14 +45,7 @@ export class SunshineConversationsAttachmentTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: sunshineCredentials,
-		webhooks: [
-			{
-				name: 'default',
-				httpMethod: 'POST',
-				responseMode: 'onReceived',
-				path: 'webhook',
-			},
-		],
+		webhooks: DELIVERY_WEBHOOK,
 		properties: sunshineTriggerProperties,
 	};
 
@@ -97,8 +90,6 @@ export class SunshineConversationsAttachmentTrigger implements INodeType {
 	 * file when Download File is on.
 	 */
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		if (!(this.getNodeParameter('download', 0, true) as boolean)) return [items];
-		return await triggerOutputs(this, sunshineProvider, SUNSHINE_CONCURRENCY.other.default, async (itemIndex) => await downloadMessageFile(this, itemIndex, items[itemIndex].json));
+		return await itemsWithFiles(this, sunshineProvider, SUNSHINE_CONCURRENCY.other.default, async (itemIndex, record) => await downloadMessageFile(this, itemIndex, record));
 	}
 }

@@ -8,7 +8,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { withConcurrencyOption } from '../shared/description';
 import { runOperations } from '../shared/transport';
-import { wixAttachmentProperties, wixAttachmentSubtitle, wixCredentials } from './description';
+import { wixAttachmentProperties, wixAttachmentSubtitle, wixCredentials, wixIcon } from './description';
 import { WIX_CONCURRENCY, wixProvider } from './provider';
 import { searchAttachments, searchContacts } from './methods/listSearch';
 import { deleteAttachmentOperation } from './operations/delete';
@@ -30,7 +30,7 @@ export class WixAttachment implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Wix Attachment',
 		name: 'wixAttachment',
-		icon: { light: 'file:../../icons/wix.svg', dark: 'file:../../icons/wix.dark.svg' },
+		icon: wixIcon,
 		group: ['transform'],
 		version: 1,
 		subtitle: wixAttachmentSubtitle,

@@ -28,7 +28,8 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { acknowledge, claimNewEvents, rawBodyOf, refuse, triggerOutputs } from '../shared/trigger';
+import { acknowledge, claimNewEvents, DELIVERY_WEBHOOK, itemsWithFiles, rawBodyOf, refuse } from '../shared/trigger';
+import { wixIcon } from './description';
 import { WIX_CONCURRENCY } from './provider';
 import { wixTriggerProperties } from './trigger/description';
 import { WIX_WEBHOOK_CREDENTIAL_TYPE, downloadAttachmentFile, wixTriggerProvider } from './trigger/download';
@@ -41,7 +42,7 @@ export class WixAttachmentTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Wix Attachment Trigger',
 		name: 'wixAttachmentTrigger',
-		icon: { light: 'file:../../icons/wix.svg', dark: 'file:../../icons/wix.dark.svg' },
+		icon: wixIcon,
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{($parameter["events"] || []).map(e => e.split("_").pop()).join(", ")}}',
@@ -51,14 +52,7 @@ export class WixAttachmentTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'wixAttachmentWebhookApi', required: true, testedBy: 'wixWebhookPublicKey' }],
-		webhooks: [
-			{
-				name: 'default',
-				httpMethod: 'POST',
-				responseMode: 'onReceived',
-				path: 'webhook',
-			},
-		],
+		webhooks: DELIVERY_WEBHOOK,
 		properties: wixTriggerProperties,
 	};
 
@@ -115,8 +109,6 @@ export class WixAttachmentTrigger implements INodeType {
 
 	/** The first step of the execution a delivery started: the item, with its file when Download File is on. */
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		if (!(this.getNodeParameter('download', 0, true) as boolean)) return [items];
-		return await triggerOutputs(this, wixTriggerProvider, WIX_CONCURRENCY.other.default, async (itemIndex) => await downloadAttachmentFile(this, itemIndex, items[itemIndex].json));
+		return await itemsWithFiles(this, wixTriggerProvider, WIX_CONCURRENCY.other.default, async (itemIndex, record) => await downloadAttachmentFile(this, itemIndex, record));
 	}
 }

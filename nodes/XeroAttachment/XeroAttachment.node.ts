@@ -8,7 +8,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { withConcurrencyOption } from '../shared/description';
 import { runOperations } from '../shared/transport';
-import { xeroAttachmentProperties, xeroAttachmentSubtitle } from './description';
+import { xeroAttachmentProperties, xeroAttachmentSubtitle, xeroIcon } from './description';
 import { XERO_CONCURRENCY, xeroProvider } from './provider';
 import { searchTenants } from './methods/listSearch';
 import { getAttachment } from './operations/get';
@@ -28,7 +28,7 @@ export class XeroAttachment implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Xero Attachment',
 		name: 'xeroAttachment',
-		icon: { light: 'file:../../icons/xero.svg', dark: 'file:../../icons/xero.dark.svg' },
+		icon: xeroIcon,
 		group: ['transform'],
 		version: 1,
 		subtitle: xeroAttachmentSubtitle,

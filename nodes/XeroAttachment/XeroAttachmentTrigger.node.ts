@@ -7,6 +7,7 @@
 import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { xeroIcon } from './description';
 import { searchTenants } from './methods/listSearch';
 import { XERO_PARENT_TYPES } from './parentTypes';
 import { xeroAttachmentTriggerProperties } from './trigger/description';
@@ -19,7 +20,7 @@ export class XeroAttachmentTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Xero Attachment Trigger',
 		name: 'xeroAttachmentTrigger',
-		icon: { light: 'file:../../icons/xero.svg', dark: 'file:../../icons/xero.dark.svg' },
+		icon: xeroIcon,
 		group: ['trigger'],
 		version: 1,
 		subtitle: `={{"New attachment on " + (${PLURALS}[$parameter["documentType"]] || $parameter["documentType"]) }}`,

@@ -11,6 +11,9 @@ import { description as getParameters } from '../operations/get';
 import { description as getManyParameters } from '../operations/getMany';
 import { description as uploadParameters } from '../operations/upload';
 
+/** The provider's icon, light and dark, for both of its nodes (the action node and its trigger; paths from this folder's node files). */
+export const asanaIcon = { light: 'file:../../icons/asana.svg', dark: 'file:../../icons/asana.dark.svg' } as const;
+
 const GID_REGEX = '^\\s*\\d+\\s*$';
 const URL_REGEX = '^\\s*https?://([a-zA-Z0-9-]+\\.)*asana\\.com/[01]/.+';
 

@@ -12,6 +12,9 @@ import { description as setCookieParameters } from '../operations/setCookie';
 import { description as uploadParameters } from '../operations/upload';
 import { APP_ID_EXAMPLE } from '../provider';
 
+/** The provider's icon, light and dark, for both of its nodes (the action node and its trigger; paths from this folder's node files). */
+export const sunshineIcon = { light: 'file:../../icons/sunshine.svg', dark: 'file:../../icons/sunshine.dark.svg' } as const;
+
 const LEGACY_NOTE =
 	'Only API versions up to v12.8.0 document this call; newer API versions dropped it, so an account on a newer version may answer 404.';
 

@@ -10,6 +10,9 @@ import { description as getParameters } from '../operations/get';
 import { description as getManyParameters } from '../operations/getMany';
 import { description as uploadParameters } from '../operations/upload';
 
+/** The provider's icon, light and dark, for both of its nodes (the action node and its trigger; paths from this folder's node files). */
+export const wixIcon = { light: 'file:../../icons/wix.svg', dark: 'file:../../icons/wix.dark.svg' } as const;
+
 const GUID_REGEX = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
 const authentication: INodeProperties = {

@@ -10,6 +10,9 @@ import { description as getManyParameters } from '../operations/getMany';
 import { description as uploadParameters } from '../operations/upload';
 import { XERO_PARENT_TYPES } from '../parentTypes';
 
+/** The provider's icon, light and dark, for both of its nodes (the action node and its trigger; paths from this folder's node files). */
+export const xeroIcon = { light: 'file:../../icons/xero.svg', dark: 'file:../../icons/xero.dark.svg' } as const;
+
 const GUID_REGEX = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 const ALL_RESOURCES = XERO_PARENT_TYPES.map((type) => type.value);
 

@@ -7,7 +7,7 @@ import { BINARY_ENCODING, NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { BinaryStream, FileNameEncoding, UploadSource } from './types';
-import { resolveUrlUploadSource } from './url-source';
+import { requiredText, resolveUrlUploadSource } from './url-source';
 
 /**
  * Read size of an upload from the binary store. The store's default (64 KiB) makes 16,384 reads,
@@ -108,14 +108,13 @@ export function resolveTextUploadSource(ctx: IExecuteFunctions, itemIndex: numbe
 			description: 'Give the text to upload as the file\'s content, or set Source to "Binary File" to upload a file from a binary field.',
 		});
 	}
-	const nameValue = ctx.getNodeParameter(TEXT_PARAMETERS.fileName, itemIndex, '') as unknown;
-	const fileName = typeof nameValue === 'string' ? nameValue.trim() : '';
-	if (fileName === '') {
-		throw new NodeOperationError(node, 'The parameter "File Name" is required when uploading text', {
-			itemIndex,
-			description: 'Name the file, with its extension (e.g. notes.md or export.csv).',
-		});
-	}
+	const fileName = requiredText(
+		ctx,
+		TEXT_PARAMETERS.fileName,
+		itemIndex,
+		'The parameter "File Name" is required when uploading text',
+		'Name the file, with its extension (e.g. notes.md or export.csv).',
+	);
 	const typeValue = ctx.getNodeParameter(TEXT_PARAMETERS.mimeType, itemIndex, '') as unknown;
 	const mimeType = (typeof typeValue === 'string' && typeValue.trim()) || textMimeTypeFor(fileName);
 	const buffer = Buffer.from(text, 'utf8');

@@ -55,16 +55,23 @@ function fileNameOf(url: string, disposition: string | undefined): string {
 	return safeFileName(last);
 }
 
+/** A text parameter of an upload source, trimmed; an empty one is refused with `problem`, naming it, before any request. */
+export function requiredText(ctx: IExecuteFunctions, parameter: string, itemIndex: number, problem: string, description: string): string {
+	const raw = ctx.getNodeParameter(parameter, itemIndex, '') as unknown;
+	const text = typeof raw === 'string' ? raw.trim() : '';
+	if (text === '') throw new NodeOperationError(ctx.getNode(), problem, { itemIndex, description });
+	return text;
+}
+
 export async function resolveUrlUploadSource(ctx: IExecuteFunctions, itemIndex: number, options: UrlUploadOptions): Promise<UploadSource> {
 	const node = ctx.getNode();
-	const raw = ctx.getNodeParameter(URL_PARAMETERS.url, itemIndex, '') as unknown;
-	const url = typeof raw === 'string' ? raw.trim() : '';
-	if (url === '') {
-		throw new NodeOperationError(node, 'The parameter "File URL" is empty: there is nothing to upload', {
-			itemIndex,
-			description: 'Give the address of the file (https://…), or set Source to "Binary File" to upload a file from a binary field.',
-		});
-	}
+	const url = requiredText(
+		ctx,
+		URL_PARAMETERS.url,
+		itemIndex,
+		'The parameter "File URL" is empty: there is nothing to upload',
+		'Give the address of the file (https://…), or set Source to "Binary File" to upload a file from a binary field.',
+	);
 	if (!/^https?:\/\/[^/?#\s]+/i.test(url)) {
 		throw new NodeOperationError(node, `Invalid "File URL": "${url.replace(/[?#].*$/, '')}" is not an http(s) URL`, { itemIndex });
 	}

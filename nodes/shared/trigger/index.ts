@@ -9,7 +9,7 @@
  * mode), through the shared transport like every other download of the package.
  */
 import { createHash, timingSafeEqual } from 'crypto';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { protectError, protectOutput, runForEachItem } from '../transport';
 import type { ProviderSpec } from '../transport';
@@ -137,4 +137,26 @@ export async function triggerOutputs(
 		},
 		concurrency,
 	);
+}
+
+/**
+ * The one webhook of each webhook trigger: n8n's production and test URLs end in `/webhook`; a
+ * delivery is answered as soon as `webhook` has checked it (`onReceived`), and its files are
+ * fetched in the execution it starts (on a worker in queue mode), not while the provider waits.
+ */
+export const DELIVERY_WEBHOOK: IWebhookDescription[] = [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }];
+
+/**
+ * A webhook trigger's `execute()` where Download File (`download`) decides: off, the items as
+ * `webhook` made them; on, each with its file (`fileOf`, through triggerOutputs).
+ */
+export async function itemsWithFiles(
+	ctx: IExecuteFunctions,
+	provider: ProviderSpec,
+	concurrency: number,
+	fileOf: (itemIndex: number, record: IDataObject) => Promise<INodeExecutionData[]>,
+): Promise<INodeExecutionData[][]> {
+	const items = ctx.getInputData();
+	if (!(ctx.getNodeParameter('download', 0, true) as boolean)) return [items];
+	return await triggerOutputs(ctx, provider, concurrency, async (itemIndex) => await fileOf(itemIndex, items[itemIndex].json));
 }
