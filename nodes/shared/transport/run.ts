@@ -78,12 +78,13 @@ export function runContext(ctx: IExecuteFunctions): IExecuteFunctions {
 		} else {
 			cache = state.constant;
 		}
-		let entry = cache.get(key);
+		const entry = cache.get(key);
 		if (!entry) {
 			// A read that throws (an expression that fails) is not kept: the next read throws again.
-			entry = { value: read(name, itemIndex, fallback, options) };
-			cache.set(key, entry);
-			return entry.value;
+			// The value kept is a copy, so what this caller does to the one it gets changes no later read.
+			const value = read(name, itemIndex, fallback, options);
+			cache.set(key, { value: handOut(value) });
+			return value;
 		}
 		return handOut(entry.value);
 	};
