@@ -687,39 +687,20 @@ async function main(): Promise<void> {
 			}
 		}
 		if (options.small) small = await runSmallFiles(options, userFolder, env);
-		// NODE_OPTIONS of a part's n8n run: a CPU profile into its own folder (--cpu-prof), and --node-options.
-		const nodeOptionsFor = (part: string) => (run: string) =>
-			[...(cpuProfDir ? [`--cpu-prof --cpu-prof-dir=${path.join(cpuProfDir, `${part}-${run}`)}`] : []), ...(extraNodeOptions ? [extraNodeOptions] : [])].join(' ') || undefined;
+		// What each of the last two parts needs from here: its input folder, and its n8n runs'
+		// NODE_OPTIONS (a CPU profile into a folder of its own with --cpu-prof; --node-options).
+		const partOf = (part: string) => ({
+			inputDir: path.join(INPUT_DIR, part),
+			nodeOptions: (run: string) =>
+				[...(cpuProfDir ? [`--cpu-prof --cpu-prof-dir=${path.join(cpuProfDir, `${part}-${run}`)}`] : []), ...(extraNodeOptions ? [extraNodeOptions] : [])].join(' ') || undefined,
+		});
 		if (options.bulk) {
-			bulk = await runBulk(
-				userFolder,
-				env,
-				{
-					latencyMs: options.bulkLatencyMs,
-					items: options.bulkItems,
-					uploads: options.bulkUploads,
-					providers: options.bulkProviders,
-					runners: options.bulkRunners,
-					inputDir: path.join(INPUT_DIR, 'bulk'),
-					nodeOptions: nodeOptionsFor('bulk'),
-				},
-				log,
-			);
+			const { bulkLatencyMs: latencyMs, bulkItems: items, bulkUploads: uploads, bulkProviders: providers, bulkRunners: runners } = options;
+			bulk = await runBulk(userFolder, env, { latencyMs, items, uploads, providers, runners, ...partOf('bulk') }, log);
 		}
 		if (options.perItem) {
-			perItem = await runPerItem(
-				userFolder,
-				env,
-				{
-					items: options.perItemItems,
-					rounds: options.perItemRounds,
-					cases: options.perItemCases,
-					runners: options.perItemRunners,
-					inputDir: path.join(INPUT_DIR, 'per-item'),
-					nodeOptions: nodeOptionsFor('per-item'),
-				},
-				log,
-			);
+			const { perItemItems: items, perItemRounds: rounds, perItemCases: cases, perItemRunners: runners } = options;
+			perItem = await runPerItem(userFolder, env, { items, rounds, cases, runners, ...partOf('per-item') }, log);
 		}
 	} finally {
 		await server.close();
